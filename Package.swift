@@ -1,0 +1,133 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Tyndau",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tyndau", targets: ["tyndau"]),
+        .executable(name: "tyndau-bench", targets: ["tyndau-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Floor 1: domain values and C libraries.
+        .target(
+            name: "TyndauCore",
+            resources: [.process("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CStemmer",
+            providers: [.apt(["libstemmer-dev"])]
+        ),
+
+        // Floor 2: one job each; they never import each other.
+        .target(
+            name: "QuestionCollection",
+            dependencies: ["TyndauCore", "CStemmer"],
+            resources: [.process("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgendaScheduler",
+            dependencies: ["TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Publisher",
+            dependencies: [
+                "TyndauCore",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TyndauStorage",
+            dependencies: [
+                "TyndauCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Floor 3: wiring.
+        .target(
+            name: "TyndauCLI",
+            dependencies: [
+                "TyndauCore",
+                "QuestionCollection",
+                "AgendaScheduler",
+                "Publisher",
+                "TyndauStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.process("Resources")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Floor 4: executables.
+        .executableTarget(
+            name: "tyndau",
+            dependencies: ["TyndauCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tyndau-bench",
+            dependencies: [
+                "TyndauCore",
+                "QuestionCollection",
+                "AgendaScheduler",
+                "Publisher",
+                "TyndauStorage",
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests: one target per module.
+        .testTarget(name: "TyndauCoreTests", dependencies: ["TyndauCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TyndauStorageTests",
+            dependencies: ["TyndauStorage", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QuestionCollectionTests",
+            dependencies: ["QuestionCollection", "TyndauCore", "CStemmer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AgendaSchedulerTests",
+            dependencies: ["AgendaScheduler", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PublisherTests",
+            dependencies: ["Publisher", "TyndauCore", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TyndauCLITests",
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import TyndauCore
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Inspect configuration.",
+        subcommands: [Check.self]
+    )
+}
+
+extension ConfigCommand {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file and print the effective settings (secrets masked)."
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The file to check (default: --config, TYNDAU_CONFIG or ./tyndau.yaml).")
+        var file: String?
+
+        func run() async throws {
+            var options = options
+            if let file { options.config = file }
+            let configuration = try options.configuration()
+            print(CLIText.text("config.ok"))
+            print("database.path: \(configuration.database.path)")
+            print("server: \(configuration.server.host):\(configuration.server.port)")
+            let series = configuration.series
+            print(String(format: "series: weekday %d, %02d:%02d, %d min, %@, cut-off %d h",
+                series.weekday, series.startMinute / 60, series.startMinute % 60, series.durationMinutes,
+                series.timeZone, series.cutoffHours))
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import TyndauStorage
+
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the database.",
+        subcommands: [Migrate.self]
+    )
+}
+
+extension DatabaseCommand {
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the database or bring it up to this version's schema."
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            let (database, configuration) = try options.openDatabase()
+            let applied = try database.appliedMigrations()
+            print(CLIText.text("db.migrated", configuration.database.path, applied.joined(separator: ", ")))
+        }
+    }
+}

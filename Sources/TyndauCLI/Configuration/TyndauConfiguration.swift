@@ -1,0 +1,167 @@
+import Foundation
+import TyndauCore
+import Yams
+
+/// Everything Tyndau reads at start-up, from one YAML file overlaid by environment variables and
+/// flags (flags win, then the environment, then the file, then defaults).
+///
+/// Keys (YAML, snake_case):
+/// - `language`: `ru` | `kk` | `en` — language of CLI messages (env `TYNDAU_LANG`, else `LANG`).
+/// - `database.path`: SQLite file (env `TYNDAU_DB`, flag `--db`), default `./tyndau.sqlite`.
+/// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`).
+/// - `series.*`: the weekly meeting — `weekday` (1 = Monday … 7), `start` (`"15:00"`),
+///   `duration_minutes`, `time_zone`, `cutoff_hours`.
+/// Unknown keys and wrong types are rejected with the key's path.
+public struct TyndauConfiguration: Sendable, Decodable {
+    public var language: UILanguage?
+    public var database: DatabaseSection
+    public var server: ServerSection
+    public var series: MeetingSeries
+
+    public init() {
+        self.language = nil
+        self.database = DatabaseSection()
+        self.server = ServerSection()
+        self.series = MeetingSeries()
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case language
+        case database
+        case server
+        case series
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TyndauConfiguration()
+        language = try container.decodeIfPresent(UILanguage.self, forKey: .language)
+        database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
+        server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
+        series = try container.decodeIfPresent(SeriesSection.self, forKey: .series)?.series ?? defaults.series
+    }
+
+    public struct DatabaseSection: Sendable, Decodable {
+        public var path: String = "./tyndau.sqlite"
+
+        init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case path }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+        }
+    }
+
+    public struct ServerSection: Sendable, Decodable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+
+        init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case host, port }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            host = try container.decodeIfPresent(String.self, forKey: .host) ?? host
+            port = try container.decodeIfPresent(Int.self, forKey: .port) ?? port
+            guard (1...65_535).contains(port) else {
+                throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.port]), "must be 1–65535")
+            }
+        }
+    }
+
+    /// The `series` section as written in YAML; becomes a ``MeetingSeries``.
+    struct SeriesSection: Decodable {
+        var series = MeetingSeries()
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case weekday
+            case start
+            case durationMinutes = "duration_minutes"
+            case timeZone = "time_zone"
+            case cutoffHours = "cutoff_hours"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func fail(_ key: CodingKeys, _ reason: String) -> TyndauError {
+                .configuration(ConfigurationPath.render(decoder.codingPath + [key]), reason)
+            }
+            if let weekday = try container.decodeIfPresent(Int.self, forKey: .weekday) {
+                guard (1...7).contains(weekday) else { throw fail(.weekday, "must be 1 (Monday) … 7 (Sunday)") }
+                series.weekday = weekday
+            }
+            if let start = try container.decodeIfPresent(String.self, forKey: .start) {
+                let parts = start.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) else {
+                    throw fail(.start, "expected a local time like \"15:00\"")
+                }
+                series.startMinute = parts[0] * 60 + parts[1]
+            }
+            if let minutes = try container.decodeIfPresent(Int.self, forKey: .durationMinutes) {
+                guard (10...600).contains(minutes) else { throw fail(.durationMinutes, "must be 10–600") }
+                series.durationMinutes = minutes
+            }
+            if let zone = try container.decodeIfPresent(String.self, forKey: .timeZone) {
+                guard TimeZone(identifier: zone) != nil else { throw fail(.timeZone, "unknown time zone") }
+                series.timeZone = zone
+            }
+            if let hours = try container.decodeIfPresent(Int.self, forKey: .cutoffHours) {
+                guard (0...168).contains(hours) else { throw fail(.cutoffHours, "must be 0–168") }
+                series.cutoffHours = hours
+            }
+        }
+    }
+}
+
+extension TyndauConfiguration {
+    /// Reads the YAML file at `path` (an empty file is the defaults).
+    public static func load(path: String) throws -> TyndauConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw TyndauError.configuration(path, "cannot read the file")
+        }
+        return try parse(text)
+    }
+
+    public static func parse(_ yaml: String) throws -> TyndauConfiguration {
+        if yaml.allSatisfy({ $0.isWhitespace }) { return TyndauConfiguration() }
+        do {
+            return try YAMLDecoder().decode(TyndauConfiguration.self, from: yaml)
+        } catch let error as TyndauError {
+            throw error
+        } catch let error as DecodingError {
+            throw ConfigurationPath.describe(error)
+        } catch {
+            throw TyndauError.configuration("(file)", "not valid YAML")
+        }
+    }
+
+    /// Applies the environment's overrides (`TYNDAU_DB`, `TYNDAU_HOST`, `TYNDAU_PORT`, `TYNDAU_LANG`).
+    public mutating func overlay(environment: [String: String]) throws {
+        if let path = environment["TYNDAU_DB"], !path.isEmpty { database.path = path }
+        if let host = environment["TYNDAU_HOST"], !host.isEmpty { server.host = host }
+        if let port = environment["TYNDAU_PORT"], !port.isEmpty {
+            guard let value = Int(port), (1...65_535).contains(value) else {
+                throw TyndauError.configuration("TYNDAU_PORT", "must be 1–65535")
+            }
+            server.port = value
+        }
+        if let raw = environment["TYNDAU_LANG"], !raw.isEmpty {
+            guard let value = UILanguage(rawValue: raw) else {
+                throw TyndauError.configuration("TYNDAU_LANG", "must be ru, kk or en")
+            }
+            language = value
+        } else if language == nil {
+            language = UILanguage(posixLocale: environment["LC_ALL"] ?? environment["LANG"])
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A place messages are published to: a chat, a webhook, a mailbox. Its URL and secrets come from
+/// configuration; the database keeps its name and health so the outbox can refer to it.
+public struct Endpoint: Sendable, Codable, Hashable {
+    public var name: String
+    public var kind: String
+    public var tags: [String]
+    /// Set when the service said the endpoint is gone (410, archived channel): nothing more is sent.
+    public var disabledReason: String?
+
+    public init(name: String, kind: String, tags: [String] = [], disabledReason: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.tags = tags
+        self.disabledReason = disabledReason
+    }
+}
+
+/// One message for one endpoint: a row of the outbox. Inserted in the same transaction as what
+/// caused it; a worker claims it with a lease, sends it, and records each attempt.
+public struct Delivery: Sendable, Codable, Hashable, Identifiable {
+    public typealias ID = Int64
+
+    public var id: ID?
+    public var endpointName: String
+    /// Unique per endpoint: the same message is never enqueued twice (e.g. `digest:2026-W49`).
+    public var messageKey: String
+    public var subject: String?
+    public var body: String
+    public var language: UILanguage?
+    public var status: DeliveryStatus
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var leaseUntil: Date?
+    /// Parts already delivered of a message split into several, so a restart resumes at the next one.
+    public var partsSent: Int
+    public var lastError: String?
+    /// The service's id of what was posted (Telegram message id, Discord message id).
+    public var remoteID: String?
+    public var createdAt: Date
+    public var sentAt: Date?
+
+    public init(id: ID? = nil, endpointName: String, messageKey: String, subject: String? = nil, body: String, language: UILanguage? = nil, status: DeliveryStatus = .pending, attempts: Int = 0, nextAttemptAt: Date, leaseUntil: Date? = nil, partsSent: Int = 0, lastError: String? = nil, remoteID: String? = nil, createdAt: Date, sentAt: Date? = nil) {
+        self.id = id
+        self.endpointName = endpointName
+        self.messageKey = messageKey
+        self.subject = subject
+        self.body = body
+        self.language = language
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.leaseUntil = leaseUntil
+        self.partsSent = partsSent
+        self.lastError = lastError
+        self.remoteID = remoteID
+        self.createdAt = createdAt
+        self.sentAt = sentAt
+    }
+}
+
+public enum DeliveryStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    case pending
+    case sending
+    case sent
+    case failed
+    case dead
+}
+
+/// Who changed what, and when. Written in the same transaction as the change.
+public struct AuditEvent: Sendable, Codable, Hashable, Identifiable {
+    public typealias ID = Int64
+
+    public var id: ID?
+    public var at: Date
+    /// `cli:<user>`, `office:<user>`, `resident`, `system`.
+    public var actor: String
+    /// Dotted verb, e.g. `question.status`, `topic.merge`.
+    public var action: String
+    public var subject: String
+    /// Short description with no personal data.
+    public var details: String
+
+    public init(id: ID? = nil, at: Date, actor: String, action: String, subject: String, details: String) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.details = details
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A group of questions that ask the same thing about the same place, answered once.
+public struct Topic: Sendable, Codable, Hashable, Identifiable {
+    public typealias ID = Int64
+
+    public var id: ID?
+    /// The title the office sees; the representative question's text until renamed.
+    public var title: String
+    /// The medoid of the group: the question most like all the others.
+    public var representativeQuestionID: Question.ID?
+    public var category: QuestionCategory?
+    /// Whether the office chose the category by hand (regrouping keeps it).
+    public var categoryOverridden: Bool
+    /// The place the group is about (street, microdistrict, landmark), when one was recognised.
+    public var place: String?
+    /// Department responsible for the answer, when known.
+    public var responsible: String?
+    /// One line on why the members were grouped ("LIGHTING · Zhansugurov St").
+    public var reason: String?
+    public var state: TopicState
+    public var createdAt: Date
+
+    public init(
+        id: ID? = nil,
+        title: String,
+        representativeQuestionID: Question.ID? = nil,
+        category: QuestionCategory? = nil,
+        categoryOverridden: Bool = false,
+        place: String? = nil,
+        responsible: String? = nil,
+        reason: String? = nil,
+        state: TopicState = .open,
+        createdAt: Date
+    ) {
+        self.id = id
+        self.title = title
+        self.representativeQuestionID = representativeQuestionID
+        self.category = category
+        self.categoryOverridden = categoryOverridden
+        self.place = place
+        self.responsible = responsible
+        self.reason = reason
+        self.state = state
+        self.createdAt = createdAt
+    }
+}
+
+/// Where a topic stands: waiting for a meeting, on an agenda, answered, or sent to a written answer.
+public enum TopicState: String, Sendable, Codable, CaseIterable, Hashable {
+    case open
+    case scheduled
+    case answered
+    case written
+    case closed
+}
+
+/// A topic with the facts derived from its questions.
+public struct TopicSummary: Sendable, Codable, Hashable {
+    public var topic: Topic
+    public var questionIDs: [Question.ID]
+    /// Distinct askers: a person who asked twice counts once; anonymous askers count per question.
+    public var askers: Int
+    public var languages: [TextLanguage]
+    /// The earliest submission in the topic: waiting time starts here.
+    public var firstSubmittedAt: Date
+
+    public init(topic: Topic, questionIDs: [Question.ID], askers: Int, languages: [TextLanguage], firstSubmittedAt: Date) {
+        self.topic = topic
+        self.questionIDs = questionIDs
+        self.askers = askers
+        self.languages = languages
+        self.firstSubmittedAt = firstSubmittedAt
+    }
+}

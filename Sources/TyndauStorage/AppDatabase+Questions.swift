@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import TyndauCore
+
+extension AppDatabase: QuestionStore {
+    public func insert(_ newQuestion: NewQuestion) async throws -> Question {
+        try await writer.write { db in
+            guard let stored = try Self.insert(newQuestion, db) else {
+                throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
+            }
+            return stored
+        }
+    }
+
+    public func insert(batch: [NewQuestion]) async throws -> InsertOutcome {
+        try await writer.write { db in
+            var inserted: [Question] = []
+            inserted.reserveCapacity(batch.count)
+            var alreadyPresent = 0
+            for newQuestion in batch {
+                if let stored = try Self.insert(newQuestion, db) {
+                    inserted.append(stored)
+                } else {
+                    alreadyPresent += 1
+                }
+            }
+            return InsertOutcome(inserted: inserted, alreadyPresent: alreadyPresent)
+        }
+    }
+
+    /// Inserts one question, its ticket and its asker row; `nil` when its source key is already stored.
+    static func insert(_ newQuestion: NewQuestion, _ db: Database) throws -> Question? {
+        var question = newQuestion.question
+        if let sourceKey = newQuestion.sourceKey {
+            let exists = try Bool.fetchOne(
+                db,
+                sql: "SELECT EXISTS(SELECT 1 FROM question WHERE channel = ? AND sourceKey = ?)",
+                arguments: [question.channel.rawValue, sourceKey]
+            ) ?? false
+            if exists { return nil }
+        }
+        question.id = nil
+        question.ticket = nil
+        try question.insert(db)
+        let id = question.id!
+        let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
+        question.ticket = ticket
+        try db.execute(
+            sql: "UPDATE question SET ticket = ?, sourceKey = ? WHERE id = ?",
+            arguments: [ticket, newQuestion.sourceKey, id]
+        )
+        if let contact = newQuestion.contact, !contact.isEmpty {
+            try AskerRecord(questionID: id, contact: contact).insert(db)
+        }
+        return question
+    }
+
+    public func question(id: Question.ID) async throws -> Question? {
+        try await reader.read { db in try Question.fetchOne(db, key: id) }
+    }
+
+    public func question(ticket: String) async throws -> Question? {
+        try await reader.read { db in
+            try Question.filter(Column("ticket") == ticket.uppercased()).fetchOne(db)
+        }
+    }
+
+    public func questions(_ query: QuestionQuery) async throws -> [Question] {
+        try await reader.read { db in
+            var request = Question.order(Column("submittedAt"), Column("id"))
+            if let statuses = query.statuses {
+                request = request.filter(statuses.map(\.rawValue).contains(Column("status")))
+            }
+            if let since = query.since {
+                request = request.filter(Column("submittedAt") >= since)
+            }
+            if let limit = query.limit {
+                request = request.limit(limit)
+            }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func countQuestions(status: QuestionStatus?) async throws -> Int {
+        try await reader.read { db in
+            if let status {
+                return try Question.filter(Column("status") == status.rawValue).fetchCount(db)
+            }
+            return try Question.fetchCount(db)
+        }
+    }
+
+    public func contact(questionID: Question.ID) async throws -> AskerContact? {
+        try await reader.read { db in try AskerRecord.fetchOne(db, key: questionID)?.contact }
+    }
+
+    public func eraseContact(questionID: Question.ID, actor: String) async throws {
+        try await writer.write { db in
+            guard try AskerRecord.deleteOne(db, key: questionID) else { return }
+            var event = AuditEvent(
+                at: Date(), actor: actor, action: "asker.erase", subject: "question:\(questionID)",
+                details: "personal data erased"
+            )
+            try event.insert(db)
+        }
+    }
+
+    @discardableResult
+    public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String) async throws -> Question {
+        try await writer.write { db in
+            try Self.updateStatus(questionID: questionID, to: status, reason: reason, actor: actor, db)
+        }
+    }
+
+    /// The lifecycle check and its audit event, for use inside a larger transaction.
+    static func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, _ db: Database) throws -> Question {
+        guard var question = try Question.fetchOne(db, key: questionID) else {
+            throw TyndauError.notFound("question \(questionID)")
+        }
+        let previous = question.status
+        question.status = try previous.checkedMove(to: status)
+        question.statusReason = reason
+        try question.update(db, columns: ["status", "statusReason"])
+        var event = AuditEvent(
+            at: Date(), actor: actor, action: "question.status", subject: "question:\(questionID)",
+            details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")
+        )
+        try event.insert(db)
+        return question
+    }
+}
+
+extension AppDatabase: AuditLog {
+    public func record(_ event: AuditEvent) async throws {
+        try await writer.write { db in
+            var event = event
+            try event.insert(db)
+        }
+    }
+
+    public func auditEvents(subject: String?, limit: Int) async throws -> [AuditEvent] {
+        try await reader.read { db in
+            var request = AuditEvent.order(Column("id").desc).limit(limit)
+            if let subject { request = request.filter(Column("subject") == subject) }
+            return try request.fetchAll(db)
+        }
+    }
+}

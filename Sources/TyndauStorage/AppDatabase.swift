@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import TyndauCore
+
+/// The SQLite database: owns the `DatabaseWriter` and the schema's migrations.
+///
+/// WAL journal, foreign keys on, a busy timeout so several processes can share the file.
+/// A database written by a newer Tyndau (a migration this build does not know) is refused.
+public struct AppDatabase: Sendable {
+    /// The writer; reads go through `reader`, which is the same pool in WAL mode.
+    let writer: any DatabaseWriter
+
+    var reader: any DatabaseReader { writer }
+
+    /// Opens (creating when missing) the database file at `path` and migrates it.
+    public static func open(path: String) throws -> AppDatabase {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try AppDatabase(writer: pool, path: path)
+    }
+
+    /// A private in-memory database, for tests and dry runs.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(writer: DatabaseQueue(), path: ":memory:")
+    }
+
+    init(writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        let migrator = Self.migrator
+        let superseded = try writer.read { db in try migrator.hasBeenSuperseded(db) }
+        if superseded { throw TyndauError.databaseTooNew(path) }
+        try migrator.migrate(writer)
+    }
+
+    /// Names of the migrations applied to this database, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try reader.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Every migration this build knows, in order.
+    public static var knownMigrations: [String] { migrator.migrations }
+
+    /// Checkpoints the WAL and closes nothing else: call before exiting so the file is self-contained.
+    public func checkpoint() throws {
+        if let pool = writer as? DatabasePool {
+            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import TyndauCLI
+
+exit(await Tyndau.main())
