@@ -71,7 +71,9 @@ public struct QuestionValidator: Sendable {
             consent: submission.consent, consentAt: submission.consent ? now : nil,
             language: submission.language
         )
-        if !contact.isEmpty && !submission.consent {
+        let givesPersonalData = [submission.name, submission.phone, submission.email, submission.telegram]
+            .contains { Self.optional($0) != nil }
+        if givesPersonalData && !submission.consent {
             problems["consent"] = "field.consent-required"
         }
 

@@ -139,6 +139,13 @@ extension TyndauConfiguration {
         } catch let error as TyndauError {
             throw error
         } catch let error as DecodingError {
+            // Yams wraps errors thrown inside `init(from:)`; ours carry the key's path already.
+            if case .dataCorrupted(let context) = error, let inner = context.underlyingError as? TyndauError {
+                throw inner
+            }
+            if case .dataCorrupted(let context) = error, context.underlyingError is DecodingError {
+                throw ConfigurationPath.describe(context.underlyingError as! DecodingError)
+            }
             throw ConfigurationPath.describe(error)
         } catch {
             throw TyndauError.configuration("(file)", "not valid YAML")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What was said about an agenda item at the meeting. Every question in the topic inherits it.
-public struct Answer: Sendable, Codable, Hashable, Identifiable {
+public struct Answer: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?
@@ -35,7 +35,7 @@ public enum AnswerKind: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 /// A promise made at a meeting: who will do what by when.
-public struct Commitment: Sendable, Codable, Hashable, Identifiable {
+public struct Commitment: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?

@@ -19,7 +19,7 @@ public struct Endpoint: Sendable, Codable, Hashable {
 
 /// One message for one endpoint: a row of the outbox. Inserted in the same transaction as what
 /// caused it; a worker claims it with a lease, sends it, and records each attempt.
-public struct Delivery: Sendable, Codable, Hashable, Identifiable {
+public struct Delivery: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?
@@ -69,7 +69,7 @@ public enum DeliveryStatus: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 /// Who changed what, and when. Written in the same transaction as the change.
-public struct AuditEvent: Sendable, Codable, Hashable, Identifiable {
+public struct AuditEvent: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?

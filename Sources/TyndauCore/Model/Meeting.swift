@@ -30,7 +30,7 @@ public struct MeetingSeries: Sendable, Codable, Hashable {
 }
 
 /// One meeting of the series, identified by its ISO week.
-public struct Meeting: Sendable, Codable, Hashable, Identifiable {
+public struct Meeting: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?
@@ -62,7 +62,7 @@ public enum MeetingState: String, Sendable, Codable, CaseIterable, Hashable {
 }
 
 /// One topic on a meeting's agenda, with its slot.
-public struct AgendaItem: Sendable, Codable, Hashable, Identifiable {
+public struct AgendaItem: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?

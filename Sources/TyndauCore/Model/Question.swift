@@ -1,7 +1,7 @@
 import Foundation
 
 /// A resident's question as the office sees it. Personal data lives apart in ``AskerContact``.
-public struct Question: Sendable, Codable, Hashable, Identifiable {
+public struct Question: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     /// Database identity; `nil` until stored.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A group of questions that ask the same thing about the same place, answered once.
-public struct Topic: Sendable, Codable, Hashable, Identifiable {
+public struct Topic: Sendable, Codable, Hashable {
     public typealias ID = Int64
 
     public var id: ID?
