@@ -37,7 +37,7 @@ public struct GlobalOptions: ParsableArguments {
 
 /// The CLI's own texts, in the operator's language.
 enum CLIText {
-    static let table = LocalizationTable(resource: "cli", bundle: .module).merging(CoreText.table)
+    static let table = LocalizationTable(resourcesWithPrefix: "cli", bundle: .module).merging(CoreText.table)
 
     /// The language of CLI output: configuration/`TYNDAU_LANG`, else the POSIX locale.
     static var language: UILanguage {

@@ -23,6 +23,19 @@ public struct LocalizationTable: Sendable {
         self.entries = entries
     }
 
+    /// Merges every `prefix*.json` table in `bundle`, so each feature can ship its own file
+    /// (`cli.json`, `cli-topics.json`, …) without editing a shared one.
+    public init(resourcesWithPrefix prefix: String, bundle: Bundle) {
+        let urls = (bundle.urls(forResourcesWithExtension: "json", subdirectory: nil) ?? [])
+            .filter { $0.lastPathComponent.hasPrefix(prefix) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        var merged = LocalizationTable(entries: [:])
+        for url in urls {
+            merged = merged.merging(LocalizationTable(resource: url.deletingPathExtension().lastPathComponent, bundle: bundle))
+        }
+        self = merged
+    }
+
     public func text(_ key: String, _ language: UILanguage, _ arguments: [String] = []) -> String {
         let variants = entries[key]
         var text = variants?[language.rawValue] ?? variants?["ru"] ?? variants?["en"] ?? key

@@ -5,6 +5,12 @@ extension AppDatabase {
     /// with plain SQL or GRDB's schema builder, never with app types.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        registerFoundation(&migrator)
+        // Later features append their own `register…` call here, in the order they shipped.
+        return migrator
+    }
+
+    static func registerFoundation(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v1-foundation") { db in
             try db.create(table: "topic") { t in
                 t.autoIncrementedPrimaryKey("id")
@@ -140,6 +146,5 @@ extension AppDatabase {
                 t.column("details", .text).notNull()
             }
         }
-        return migrator
     }
 }
