@@ -26,12 +26,10 @@ public struct LocalizationTable: Sendable {
     /// Merges every `prefix*.json` table in `bundle`, so each feature can ship its own file
     /// (`cli.json`, `cli-topics.json`, …) without editing a shared one.
     public init(resourcesWithPrefix prefix: String, bundle: Bundle) {
-        let urls = (bundle.urls(forResourcesWithExtension: "json", subdirectory: nil) ?? [])
-            .filter { $0.lastPathComponent.hasPrefix(prefix) }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: bundle.resourcePath ?? bundle.bundlePath)) ?? []
         var merged = LocalizationTable(entries: [:])
-        for url in urls {
-            merged = merged.merging(LocalizationTable(resource: url.deletingPathExtension().lastPathComponent, bundle: bundle))
+        for file in files.sorted() where file.hasPrefix(prefix) && file.hasSuffix(".json") {
+            merged = merged.merging(LocalizationTable(resource: String(file.dropLast(5)), bundle: bundle))
         }
         self = merged
     }

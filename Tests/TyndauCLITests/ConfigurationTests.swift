@@ -55,6 +55,8 @@ import TyndauCore
     }
 
     @Test func cliTableHasEveryLanguage() {
+        #expect(CLIText.table.contains("cli.error"))
+        #expect(CLIText.table.contains("status.received"))
         #expect(CLIText.table.incompleteKeys.isEmpty)
     }
 }
