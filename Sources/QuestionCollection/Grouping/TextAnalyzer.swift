@@ -1,0 +1,305 @@
+import Foundation
+
+/// What the grouper compares: the facts extracted from one question's text.
+///
+/// Everything is an index into the ``DomainLexicon`` or a stable FNV hash (never Swift's seeded
+/// `Hasher`), so the same text gives the same features in every process — grouping is deterministic.
+public struct QuestionFeatures: Sendable, Hashable {
+    /// Streets, microdistricts and landmarks named (gazetteer indexes, sorted).
+    public var places: [Int32] = []
+    /// Districts and the city: context that never vetoes a pair.
+    public var areas: [Int32] = []
+    /// House, school, bus-route numbers ("№45", "45-мектеп", "д. 15", "86-й"), without unit numbers.
+    public var numbers: [String] = []
+    /// Concepts named, with their ancestors (lexicon indexes, sorted).
+    public var concepts: [Int32] = []
+    /// Stemmed content words (hashes, sorted, unique).
+    public var stems: [UInt64] = []
+    /// Character trigrams of the folded content (hashes, sorted, unique).
+    public var grams: [UInt32] = []
+    /// Identical for texts that are equal after normalisation: exact duplicates collapse first.
+    public var exactKey: UInt64 = 0
+
+    public init() {}
+}
+
+/// Turns a question's text into ``QuestionFeatures``: emoji → words, normalisation, tokenisation
+/// with number tokens, Kazakh Latin → Cyrillic, stop list (negation kept), Snowball Russian
+/// stemming or Kazakh suffix stripping, gazetteer and lexicon matching.
+///
+/// A value type that caches per distinct word; give each concurrent task its own copy.
+public struct TextAnalyzer: Sendable {
+    public let lexicon: DomainLexicon
+    private let stemmer = RussianStemmer()
+    private var cache: [String: WordInfo] = [:]
+
+    struct WordInfo: Sendable {
+        var skeleton: String
+        var stem: UInt64
+        var isStopword: Bool
+        var isAnchor: Bool
+        var isUnit: Bool
+        var isMarker: Bool
+        var isOrdinal: Bool
+        var concepts: [(pattern: Int32, length: Int, fuzzy: Bool)]
+        var places: [(pattern: Int32, length: Int, fuzzy: Bool)]
+    }
+
+    public init(lexicon: DomainLexicon = .bundled) {
+        self.lexicon = lexicon
+    }
+
+    struct Token {
+        var word: String
+        var isNumber: Bool
+        var suffix: String = ""
+        var capitalized = false
+        var before: Character?
+        var after: Character?
+    }
+
+    /// Splits text into words, numbers (with an attached `-й`/`-мектеп` suffix) and `№` marks.
+    func tokenize(_ text: String) -> [Token] {
+        var substituted = ""
+        substituted.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let words = lexicon.emoji[character] {
+                substituted += " \(words) "
+            } else {
+                substituted.append(character)
+            }
+        }
+        let characters = Array(substituted.precomposedStringWithCompatibilityMapping)
+        var tokens: [Token] = []
+        var index = 0
+        var previousSeparator: Character?
+        while index < characters.count {
+            let character = characters[index]
+            if character.isLetter {
+                var end = index
+                while end < characters.count, characters[end].isLetter || characters[end] == "\u{0307}" { end += 1 }
+                let word = String(characters[index..<end])
+                let upper = word.filter(\.isUppercase).count
+                var token = Token(word: word, isNumber: false)
+                token.capitalized = characters[index].isUppercase && (upper == 1 || word.count <= 3)
+                token.before = previousSeparator
+                token.after = end < characters.count ? characters[end] : nil
+                tokens.append(token)
+                index = end
+                previousSeparator = nil
+            } else if character.isASCII, character.isNumber {
+                var end = index
+                while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
+                var token = Token(word: String(characters[index..<end]), isNumber: true)
+                token.before = previousSeparator
+                token.after = end < characters.count ? characters[end] : nil
+                var suffixStart = end
+                if suffixStart < characters.count, "-–".contains(characters[suffixStart]),
+                    suffixStart + 1 < characters.count, characters[suffixStart + 1].isLetter
+                {
+                    suffixStart += 1
+                }
+                if suffixStart < characters.count, characters[suffixStart].isLetter {
+                    var suffixEnd = suffixStart
+                    while suffixEnd < characters.count, characters[suffixEnd].isLetter { suffixEnd += 1 }
+                    token.suffix = String(characters[suffixStart..<suffixEnd])
+                    end = suffixEnd
+                }
+                tokens.append(token)
+                index = end
+                previousSeparator = nil
+            } else if character == "№" || character == "#" {
+                tokens.append(Token(word: "№", isNumber: false))
+                index += 1
+                previousSeparator = nil
+            } else {
+                if !character.isWhitespace { previousSeparator = character }
+                index += 1
+            }
+        }
+        return tokens
+    }
+
+    mutating func info(_ rawWord: String) -> WordInfo {
+        if let cached = cache[rawWord] { return cached }
+        var word = TextNormalizer.normalize(rawWord)
+        if KazakhLatinTransliterator.isLatin(word) {
+            word = KazakhLatinTransliterator.toCyrillic(word)
+        } else if word.unicodeScalars.contains(where: { $0.value < 0x0250 && $0.properties.isAlphabetic }) {
+            word = KazakhLatinTransliterator.fixHomoglyphs(word)
+        }
+        let skeleton = TextNormalizer.skeleton(word)
+        let stemmed = KazakhSuffixStripper.isKazakh(word) ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        let info = WordInfo(
+            skeleton: skeleton,
+            stem: FNV.hash(TextNormalizer.skeleton(stemmed)),
+            isStopword: lexicon.stopwords.contains(skeleton),
+            isAnchor: Self.matches(skeleton, lexicon.numberAnchors),
+            isUnit: Self.matches(skeleton, lexicon.numberUnits),
+            isMarker: Self.matches(skeleton, lexicon.placeMarkers),
+            isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
+            concepts: lexicon.conceptMatcher.firstWordCandidates(skeleton),
+            places: lexicon.placeMatcher.firstWordCandidates(skeleton)
+        )
+        cache[rawWord] = info
+        return info
+    }
+
+    /// Prefix list match where an entry ending in `=` must equal the word.
+    static func matches(_ word: String, _ list: [String]) -> Bool {
+        for entry in list {
+            if entry.hasSuffix("=") {
+                if word.count == entry.count - 1 && entry.hasPrefix(word) { return true }
+            } else if word.hasPrefix(entry) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The features of one question's text.
+    public mutating func features(_ text: String) -> QuestionFeatures {
+        let tokens = tokenize(text)
+        var infos: [WordInfo?] = []
+        infos.reserveCapacity(tokens.count)
+        var skeletons: [String] = []
+        skeletons.reserveCapacity(tokens.count)
+        for token in tokens {
+            if token.isNumber {
+                infos.append(nil)
+                skeletons.append(token.word)
+            } else {
+                let word = info(token.word)
+                infos.append(word)
+                skeletons.append(word.skeleton)
+            }
+        }
+        var features = QuestionFeatures()
+        var covered = [Bool](repeating: false, count: tokens.count)
+        var afterPlace = [Bool](repeating: false, count: tokens.count + 1)
+        var places = Set<Int32>()
+        var areas = Set<Int32>()
+        // Places first: a street named like a common word ("Дорожник") is not also a concept.
+        var position = 0
+        while position < tokens.count {
+            guard let word = infos[position], !word.places.isEmpty,
+                let match = lexicon.placeMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.places)
+            else {
+                position += 1
+                continue
+            }
+            let target = match.target
+            if lexicon.ambiguousPlaces.contains(target) {
+                let previousMarker = position > 0 && infos[position - 1]?.isMarker == true
+                let nextIndex = position + match.tokenCount
+                let nextMarker = nextIndex < tokens.count && infos[nextIndex]?.isMarker == true
+                guard tokens[position].capitalized || previousMarker || nextMarker else {
+                    position += 1
+                    continue
+                }
+            }
+            if lexicon.places[Int(target)].isArea { areas.insert(target) } else { places.insert(target) }
+            for offset in 0..<match.tokenCount { covered[position + offset] = true }
+            var next = position + match.tokenCount
+            while next < tokens.count, infos[next]?.isMarker == true { next += 1 }
+            afterPlace[next] = true
+            position += match.tokenCount
+        }
+        var concepts = Set<Int32>()
+        position = 0
+        while position < tokens.count {
+            guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
+                let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.concepts)
+            else {
+                position += 1
+                continue
+            }
+            let target = match.target
+            if target >= 0 { concepts.formUnion(lexicon.lineage(target)) }
+            position += match.tokenCount
+        }
+        var numbers = Set<String>()
+        var stems = Set<UInt64>()
+        var content: [String] = []
+        for (index, token) in tokens.enumerated() {
+            if token.isNumber {
+                if let number = identifyingNumber(at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index]) {
+                    numbers.insert(number)
+                    stems.insert(FNV.hash("#" + number))
+                    content.append(number)
+                }
+                continue
+            }
+            guard let word = infos[index], !word.isStopword, word.skeleton != "№" else { continue }
+            if word.skeleton.count >= 2 { stems.insert(word.stem) }
+            content.append(word.skeleton)
+        }
+        features.places = places.sorted()
+        features.areas = areas.sorted()
+        features.numbers = numbers.sorted()
+        features.concepts = concepts.sorted()
+        features.stems = stems.sorted()
+        features.grams = Self.trigrams(content)
+        features.exactKey = FNV.hash(content.joined(separator: " "))
+        return features
+    }
+
+    /// A number names a house, school or route when marked (`№`), ordinal (`15-й`), glued to an
+    /// anchor (`45-мектеп`), next to one (`д. 15`, `школа 198`, `86 автобус`) or right after a
+    /// street; times (`19:00`), years and quantities with units (`600 мест`, `3 месяца`) are not.
+    func identifyingNumber(at index: Int, tokens: [Token], infos: [WordInfo?], afterPlace: Bool) -> String? {
+        let token = tokens[index]
+        var digits = Substring(token.word)
+        while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
+        guard digits.count <= 4 else { return nil }
+        if token.after == ":" || token.before == ":" || token.after == "/" || token.after == "," && index + 1 < tokens.count && tokens[index + 1].isNumber {
+            return nil
+        }
+        let explicit = index > 0 && tokens[index - 1].word == "№"
+        if explicit { return String(digits) }
+        if let value = Int(digits), (1900...2100).contains(value) { return nil }
+        if !token.suffix.isEmpty {
+            let suffix = TextNormalizer.skeleton(TextNormalizer.normalize(token.suffix))
+            if lexicon.ordinalSuffixes.contains(suffix) || Self.matches(suffix, lexicon.numberAnchors) {
+                return String(digits)
+            }
+            return nil
+        }
+        let next = index + 1 < tokens.count ? infos[index + 1] : nil
+        if next?.isUnit == true { return nil }
+        if next?.isAnchor == true { return String(digits) }
+        if index > 0, infos[index - 1]?.isAnchor == true { return String(digits) }
+        if index > 1, infos[index - 1]?.isStopword == true, infos[index - 2]?.isAnchor == true { return String(digits) }
+        if afterPlace { return String(digits) }
+        return nil
+    }
+
+    static func trigrams(_ words: [String]) -> [UInt32] {
+        var result = Set<UInt32>()
+        for word in words {
+            let scalars = [UInt32(32)] + word.unicodeScalars.map(\.value) + [UInt32(32)]
+            guard scalars.count >= 3 else { continue }
+            for start in 0...(scalars.count - 3) {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for value in scalars[start..<start + 3] {
+                    hash ^= UInt64(value)
+                    hash &*= 0x0000_0100_0000_01b3
+                }
+                result.insert(UInt32(truncatingIfNeeded: hash ^ (hash >> 32)))
+            }
+        }
+        return result.sorted()
+    }
+}
+
+/// FNV-1a: a stable 64-bit hash, the same in every process (Swift's `Hasher` is seeded per run).
+enum FNV {
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

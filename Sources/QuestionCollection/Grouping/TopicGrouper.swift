@@ -1,0 +1,252 @@
+/// Groups questions into topics, one question at a time, without comparing all pairs.
+///
+/// Each arriving question is compared with a handful of candidate topics found through an inverted
+/// index (places, numbers, issue concepts, rare stems; posting lists capped), and with a sample of
+/// each candidate's members: it joins the topic with the best *average* score at or above the
+/// threshold, or opens a new one. Averaging over members — never union-find over pairs — keeps one
+/// loose link from chaining topics together. A batch run then refines: members move to a clearly
+/// better topic, and topics whose members agree on average are merged.
+///
+/// Office decisions are constraints: a question pinned to an office topic never moves, and two
+/// different office topics are never merged.
+public struct TopicGrouper: Sendable {
+    public let scorer: PairScorer
+
+    /// A question as the grouper holds it.
+    public struct Item: Sendable {
+        public var id: Int64
+        public var features: QuestionFeatures
+        public var cluster: Int32
+        public var pinned: Bool
+    }
+
+    /// A topic under construction.
+    public struct Cluster: Sendable {
+        public var members: [Int32] = []
+        /// The stored topic this cluster stands for, when it already exists.
+        public var storedTopic: Int64?
+        /// The office decided on this topic: it is never merged into another office topic.
+        public var officeLocked = false
+        var sample: [Int32] = []
+        var alive = true
+        var keys: Set<UInt64> = []
+    }
+
+    public private(set) var items: [Item] = []
+    public private(set) var clusters: [Cluster] = []
+    private var index: [UInt64: [Int32]] = [:]
+    private var exact: [UInt64: Int32] = [:]
+    private var stemFrequency: [UInt64: Int32] = [:]
+    private var officeClusters: [Int64: Int32] = [:]
+
+    static let postingCap = 48
+    static let candidateCap = 12
+    static let sampleHead = 6
+    static let sampleTail = 6
+
+    public init(scorer: PairScorer = PairScorer()) {
+        self.scorer = scorer
+    }
+
+    // MARK: - Keys
+
+    func keys(_ features: QuestionFeatures) -> [UInt64] {
+        var keys: [UInt64] = []
+        for place in features.places { keys.append(0x1000_0000_0000_0000 | UInt64(place)) }
+        for number in features.numbers { keys.append(0x2000_0000_0000_0000 ^ FNV.hash(number)) }
+        for concept in features.concepts where scorer.lexicon.concepts[Int(concept)].kind != .object {
+            keys.append(0x3000_0000_0000_0000 | UInt64(concept))
+        }
+        // The rarest stems so far stand in for vocabulary the lexicon does not know.
+        let rare = features.stems.sorted { (stemFrequency[$0] ?? 0, $0) < (stemFrequency[$1] ?? 0, $1) }.prefix(3)
+        keys.append(contentsOf: rare.map { $0 & 0x0FFF_FFFF_FFFF_FFFF })
+        return keys
+    }
+
+    // MARK: - Adding
+
+    /// Adds a question and returns its cluster. `officeTopic` pins it to a stored topic the office
+    /// decided on (moved, split, merged); `seedTopic` places it in a stored topic without pinning
+    /// (kept by incremental runs, free to move in a rebuild's refinement).
+    @discardableResult
+    public mutating func add(id: Int64, features: QuestionFeatures, officeTopic: Int64? = nil, seedTopic: Int64? = nil) -> Int32 {
+        let item = Int32(items.count)
+        items.append(Item(id: id, features: features, cluster: -1, pinned: officeTopic != nil))
+        for stem in features.stems { stemFrequency[stem, default: 0] += 1 }
+        let cluster: Int32
+        if let topic = officeTopic ?? seedTopic {
+            cluster = officeClusters[topic] ?? newCluster(storedTopic: topic)
+            if officeTopic != nil { clusters[Int(cluster)].officeLocked = true }
+        } else if let duplicate = exact[features.exactKey], clusters[Int(duplicate)].alive, !features.grams.isEmpty {
+            cluster = duplicate
+        } else if let best = bestCluster(for: item, excluding: nil), best.score >= scorer.threshold {
+            cluster = best.cluster
+        } else {
+            cluster = newCluster(storedTopic: nil)
+        }
+        attach(item, to: cluster)
+        return cluster
+    }
+
+    private mutating func newCluster(storedTopic: Int64?) -> Int32 {
+        let cluster = Int32(clusters.count)
+        clusters.append(Cluster(storedTopic: storedTopic))
+        if let storedTopic { officeClusters[storedTopic] = cluster }
+        return cluster
+    }
+
+    private mutating func attach(_ item: Int32, to cluster: Int32) {
+        items[Int(item)].cluster = cluster
+        var entry = clusters[Int(cluster)]
+        entry.members.append(item)
+        let count = entry.members.count
+        if entry.sample.count < Self.sampleHead + Self.sampleTail {
+            entry.sample.append(item)
+        } else {
+            entry.sample[Self.sampleHead + (count % Self.sampleTail)] = item
+        }
+        for key in keys(items[Int(item)].features) where entry.keys.insert(key).inserted {
+            var posting = index[key, default: []]
+            posting.append(cluster)
+            if posting.count > Self.postingCap { posting.removeFirst(posting.count - Self.postingCap) }
+            index[key] = posting
+        }
+        clusters[Int(cluster)] = entry
+        if exact[items[Int(item)].features.exactKey] == nil { exact[items[Int(item)].features.exactKey] = cluster }
+    }
+
+    private mutating func detach(_ item: Int32) {
+        let cluster = items[Int(item)].cluster
+        guard cluster >= 0 else { return }
+        clusters[Int(cluster)].members.removeAll { $0 == item }
+        clusters[Int(cluster)].sample.removeAll { $0 == item }
+        if clusters[Int(cluster)].sample.count < clusters[Int(cluster)].members.count,
+            clusters[Int(cluster)].sample.count < Self.sampleHead + Self.sampleTail
+        {
+            let missing = clusters[Int(cluster)].members.filter { !clusters[Int(cluster)].sample.contains($0) }
+            clusters[Int(cluster)].sample.append(contentsOf: missing.prefix(Self.sampleHead + Self.sampleTail - clusters[Int(cluster)].sample.count))
+        }
+        if clusters[Int(cluster)].members.isEmpty && !clusters[Int(cluster)].officeLocked {
+            clusters[Int(cluster)].alive = false
+        }
+        items[Int(item)].cluster = -1
+    }
+
+    // MARK: - Scoring against clusters
+
+    /// Average score of an item against a cluster's sample (itself left out).
+    func averageScore(_ item: Int32, _ cluster: Int32) -> Double {
+        let members = clusters[Int(cluster)].members.count <= Self.sampleHead + Self.sampleTail
+            ? clusters[Int(cluster)].members : clusters[Int(cluster)].sample
+        var total = 0.0
+        var count = 0
+        let features = items[Int(item)].features
+        for member in members where member != item {
+            total += scorer.score(features, items[Int(member)].features)
+            count += 1
+        }
+        return count == 0 ? 0 : total / Double(count)
+    }
+
+    func candidates(_ features: QuestionFeatures, excluding: Int32?) -> [Int32] {
+        var counts: [Int32: Int] = [:]
+        for key in keys(features) {
+            for cluster in index[key] ?? [] where cluster != excluding && clusters[Int(cluster)].alive {
+                counts[cluster, default: 0] += 1
+            }
+        }
+        return counts.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.candidateCap).map(\.key)
+    }
+
+    func bestCluster(for item: Int32, excluding: Int32?) -> (cluster: Int32, score: Double)? {
+        var best: (Int32, Double)?
+        for cluster in candidates(items[Int(item)].features, excluding: excluding) {
+            let score = averageScore(item, cluster)
+            if best == nil || score > best!.1 || (score == best!.1 && cluster < best!.0) { best = (cluster, score) }
+        }
+        return best
+    }
+
+    // MARK: - Refinement
+
+    /// Batch refinement after every question was added: reassign, then merge by average linkage.
+    public mutating func refine(rounds: Int = 2) {
+        for _ in 0..<rounds {
+            var moved = 0
+            for item in items.indices where !items[item].pinned {
+                let current = items[item].cluster
+                let own = averageScore(Int32(item), current)
+                guard let best = bestCluster(for: Int32(item), excluding: current),
+                    best.score >= scorer.threshold, best.score > own + 0.05
+                else { continue }
+                detach(Int32(item))
+                attach(Int32(item), to: best.cluster)
+                moved += 1
+            }
+            let merged = mergeClusters()
+            if moved == 0 && merged == 0 { break }
+        }
+    }
+
+    /// Average linkage between two clusters' samples.
+    func linkage(_ a: Int32, _ b: Int32) -> Double {
+        let left = clusters[Int(a)].sample
+        let right = clusters[Int(b)].sample
+        guard !left.isEmpty, !right.isEmpty else { return 0 }
+        var total = 0.0
+        for x in left {
+            for y in right { total += scorer.score(items[Int(x)].features, items[Int(y)].features) }
+        }
+        return total / Double(left.count * right.count)
+    }
+
+    private mutating func mergeClusters() -> Int {
+        var merges = 0
+        for cluster in clusters.indices.map(Int32.init) where clusters[Int(cluster)].alive {
+            guard !clusters[Int(cluster)].members.isEmpty else { continue }
+            let probe = clusters[Int(cluster)].sample[0]
+            var best: (Int32, Double)?
+            for other in candidates(items[Int(probe)].features, excluding: cluster) where other > cluster {
+                if clusters[Int(cluster)].officeLocked && clusters[Int(other)].officeLocked { continue }
+                let score = linkage(cluster, other)
+                if score >= scorer.threshold, best == nil || score > best!.1 { best = (other, score) }
+            }
+            guard let (other, _) = best else { continue }
+            // The office's topic, else the older cluster, keeps its identity.
+            let (keep, drop) = clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
+                ? (other, cluster) : (cluster, other)
+            for member in clusters[Int(drop)].members {
+                detach(member)
+                attach(member, to: keep)
+            }
+            clusters[Int(drop)].alive = false
+            merges += 1
+        }
+        return merges
+    }
+
+    // MARK: - Results
+
+    /// Non-empty clusters as lists of question ids, in order of their first member.
+    public var groups: [(cluster: Int32, storedTopic: Int64?, questionIDs: [Int64])] {
+        clusters.indices.compactMap { index in
+            let cluster = clusters[index]
+            guard !cluster.members.isEmpty else { return nil }
+            return (Int32(index), cluster.storedTopic, cluster.members.sorted().map { items[Int($0)].id })
+        }
+    }
+
+    /// The member most like all the others (over at most 64 members for speed).
+    public func medoid(_ cluster: Int32) -> Int64? {
+        let members = Array(clusters[Int(cluster)].members.sorted().prefix(64))
+        var best: (Int32, Double)?
+        for member in members {
+            var total = 0.0
+            for other in members where other != member {
+                total += scorer.score(items[Int(member)].features, items[Int(other)].features)
+            }
+            if best == nil || total > best!.1 { best = (member, total) }
+        }
+        return best.map { items[Int($0.0)].id }
+    }
+}

@@ -1,0 +1,7 @@
+import Foundation
+import QuestionCollection
+
+/// Placeholder replaced below.
+enum ScaleRun {
+    static func run(sizes: [Int], exportPath: String?) async throws {}
+}
