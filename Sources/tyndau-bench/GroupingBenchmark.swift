@@ -4,13 +4,15 @@ import TyndauCore
 
 /// `tyndau-bench grouping --gold PATH.jsonl`: quality against a labelled file (only `text` is given
 /// to the engine; `group` is the answer key) — B-cubed precision/recall/F1, adjusted Rand index and
-/// size errors of the ten largest true groups.
+/// size errors of the ten largest true groups. `--threshold X` shows the sensitivity around the
+/// fixed threshold (diagnostic only; the product always uses ``PairScorer/defaultThreshold``).
 /// `tyndau-bench grouping --scale 10000,100000,1000000`: generated questions grouped from scratch,
 /// time and peak memory per size, plus single-question attach time at the largest size.
 enum GroupingBenchmark {
     static func run(_ arguments: [String]) async throws {
         if let goldPath = Measure.option("--gold", in: arguments) {
-            try gold(path: goldPath, verbose: arguments.contains("--verbose"))
+            let threshold = Measure.option("--threshold", in: arguments).flatMap(Double.init) ?? PairScorer.defaultThreshold
+            try gold(path: goldPath, threshold: threshold, verbose: arguments.contains("--verbose"))
         }
         if let scale = Measure.option("--scale", in: arguments) {
             let sizes = scale.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -27,14 +29,14 @@ enum GroupingBenchmark {
         var group: String
     }
 
-    static func gold(path: String, verbose: Bool) throws {
+    static func gold(path: String, threshold: Double, verbose: Bool) throws {
         let content: String
         do { content = try String(contentsOfFile: path, encoding: .utf8) } catch { throw TyndauError.notFound(path) }
         let decoder = JSONDecoder()
         let rows = try content.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             .map { try decoder.decode(GoldRow.self, from: Data($0.utf8)) }
         var analyzer = TextAnalyzer()
-        var grouper = TopicGrouper()
+        var grouper = TopicGrouper(scorer: PairScorer(threshold: threshold))
         let start = ContinuousClock.now
         for (index, row) in rows.enumerated() {
             grouper.add(id: Int64(index), features: analyzer.features(row.text))

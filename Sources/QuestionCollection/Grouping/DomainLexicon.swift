@@ -43,7 +43,7 @@ public struct DomainLexicon: Sendable {
     var conceptIndex: [String: Int32] = [:]
     var placeIndex: [String: Int32] = [:]
     var ambiguousPlaces: Set<Int32> = []
-    var conceptMatcher = PatternMatcher(fuzzyMinimum: 5, defaultRemainder: .max)
+    var conceptMatcher = PatternMatcher(fuzzyMinimum: 6, defaultRemainder: .max)
     var placeMatcher = PatternMatcher(fuzzyMinimum: 6, defaultRemainder: 5)
     var stopwords: Set<String> = []
     var numberAnchors: [String] = []

@@ -3,7 +3,8 @@
 /// The score mixes the weighted overlap of concepts (specific issues weigh most), agreement on
 /// place and number, and the better of character-trigram and stem overlap. Vetoes return 0: both
 /// name places and none is shared; both name numbers and none is shared (school 45 ≠ 54); both
-/// name issues and none is shared (lighting ≠ water on one street).
+/// name issues and none is shared (lighting ≠ water on one street); both name whom a request
+/// is for and none is shared (rental housing for young families ≠ for budget workers).
 public struct PairScorer: Sendable {
     public let lexicon: DomainLexicon
     /// Fixed once on the dev set, never per data set: a question joins a topic at or above this.
@@ -20,14 +21,19 @@ public struct PairScorer: Sendable {
         case differentPlace = "different-place"
         case differentNumber = "different-number"
         case differentIssue = "different-issue"
+        case differentAudience = "different-audience"
     }
 
     public func veto(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Veto? {
         if !a.places.isEmpty, !b.places.isEmpty, !Self.intersects(a.places, b.places) { return .differentPlace }
         if !a.numbers.isEmpty, !b.numbers.isEmpty, !Self.intersects(a.numbers, b.numbers) { return .differentNumber }
-        let issuesA = a.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
-        let issuesB = b.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
-        if !issuesA.isEmpty, !issuesB.isEmpty, !Self.intersects(issuesA, issuesB) { return .differentIssue }
+        for kind in [DomainLexicon.ConceptKind.issue, .audience] {
+            let left = a.concepts.filter { lexicon.concepts[Int($0)].kind == kind }
+            let right = b.concepts.filter { lexicon.concepts[Int($0)].kind == kind }
+            if !left.isEmpty, !right.isEmpty, !Self.intersects(left, right) {
+                return kind == .issue ? .differentIssue : .differentAudience
+            }
+        }
         return nil
     }
 
