@@ -14,6 +14,7 @@ public struct Tyndau: AsyncParsableCommand {
             DatabaseCommand.self,
             QuestionsCommand.self,
             ConfigCommand.self,
+            TopicsCommand.self,
             DemoCommand.self,
         ]
     )

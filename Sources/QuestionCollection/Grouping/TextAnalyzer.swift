@@ -189,7 +189,7 @@ public struct TextAnalyzer: Sendable {
                 continue
             }
             let target = match.target
-            if lexicon.ambiguousPlaces.contains(target) {
+            if lexicon.ambiguousPlaces.contains(target) || match.fuzzy {
                 let previousMarker = position > 0 && infos[position - 1]?.isMarker == true
                 let nextIndex = position + match.tokenCount
                 let nextMarker = nextIndex < tokens.count && infos[nextIndex]?.isMarker == true
