@@ -18,6 +18,10 @@ enum GroupingBenchmark {
             let sizes = scale.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             try await ScaleRun.run(sizes: sizes, exportPath: Measure.option("--export", in: arguments))
         }
+        if let one = Measure.option("--scale-one", in: arguments).flatMap(Int.init) {
+            try await ScaleRun.one(size: one)
+            return
+        }
         if Measure.option("--gold", in: arguments) == nil && Measure.option("--scale", in: arguments) == nil {
             throw TyndauError.validation(["--gold|--scale": "error.validation"])
         }

@@ -51,6 +51,10 @@ public struct DomainLexicon: Sendable {
     var ordinalSuffixes: Set<String> = []
     var placeMarkers: [String] = []
     var emoji: [Character: String] = [:]
+    /// The emoji table by first scalar, for the tokenizer.
+    var emojiScalars: [Unicode.Scalar: String] = [:]
+    /// ``weight(_:)`` per concept, computed once.
+    private(set) var conceptWeights: [Double] = []
 
     /// The files shipped in the package.
     public static let bundled: DomainLexicon = {
@@ -121,6 +125,7 @@ public struct DomainLexicon: Sendable {
         placeMarkers += (file.placeMarkers ?? []).map(Self.wordKey)
         for (symbol, words) in file.emoji ?? [:] {
             if let character = symbol.first { emoji[character] = words }
+            if let scalar = symbol.unicodeScalars.first { emojiScalars[scalar] = words }
         }
         var pendingParents: [(Int32, String)] = []
         for entry in file.concepts ?? [] {
@@ -167,7 +172,9 @@ public struct DomainLexicon: Sendable {
         }
     }
 
-    mutating func finish() {}
+    mutating func finish() {
+        conceptWeights = concepts.indices.map { weight(Int32($0)) }
+    }
 
     /// A word as the matcher sees it: normalised, transliterated when Latin, folded to its skeleton.
     static func wordKey(_ word: String) -> String {

@@ -27,12 +27,9 @@ public struct PairScorer: Sendable {
     public func veto(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Veto? {
         if !a.places.isEmpty, !b.places.isEmpty, !Self.intersects(a.places, b.places) { return .differentPlace }
         if !a.numbers.isEmpty, !b.numbers.isEmpty, !Self.intersects(a.numbers, b.numbers) { return .differentNumber }
-        for kind in [DomainLexicon.ConceptKind.issue, .audience] {
-            let left = a.concepts.filter { lexicon.concepts[Int($0)].kind == kind }
-            let right = b.concepts.filter { lexicon.concepts[Int($0)].kind == kind }
-            if !left.isEmpty, !right.isEmpty, !Self.intersects(left, right) {
-                return kind == .issue ? .differentIssue : .differentAudience
-            }
+        if !a.issues.isEmpty, !b.issues.isEmpty, !Self.intersects(a.issues, b.issues) { return .differentIssue }
+        if !a.audiences.isEmpty, !b.audiences.isEmpty, !Self.intersects(a.audiences, b.audiences) {
+            return .differentAudience
         }
         return nil
     }
@@ -47,13 +44,13 @@ public struct PairScorer: Sendable {
         var j = 0
         while i < a.concepts.count || j < b.concepts.count {
             if j == b.concepts.count || (i < a.concepts.count && a.concepts[i] < b.concepts[j]) {
-                totalA += lexicon.weight(a.concepts[i])
+                totalA += lexicon.conceptWeights[Int(a.concepts[i])]
                 i += 1
             } else if i == a.concepts.count || b.concepts[j] < a.concepts[i] {
-                totalB += lexicon.weight(b.concepts[j])
+                totalB += lexicon.conceptWeights[Int(b.concepts[j])]
                 j += 1
             } else {
-                let weight = lexicon.weight(a.concepts[i])
+                let weight = lexicon.conceptWeights[Int(a.concepts[i])]
                 shared += weight
                 totalA += weight
                 totalB += weight

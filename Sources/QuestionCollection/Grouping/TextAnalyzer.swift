@@ -13,6 +13,9 @@ public struct QuestionFeatures: Sendable, Hashable {
     public var numbers: [String] = []
     /// Concepts named, with their ancestors (lexicon indexes, sorted).
     public var concepts: [Int32] = []
+    /// The issue and audience concepts among them, kept apart because they veto.
+    public var issues: [Int32] = []
+    public var audiences: [Int32] = []
     /// Stemmed content words (hashes, sorted, unique).
     public var stems: [UInt64] = []
     /// Character trigrams of the folded content (hashes, sorted, unique).
@@ -52,72 +55,105 @@ public struct TextAnalyzer: Sendable {
     struct Token {
         var word: String
         var isNumber: Bool
+        var isNumberSign = false
         var suffix: String = ""
         var capitalized = false
-        var before: Character?
-        var after: Character?
+        var before: Unicode.Scalar?
+        var after: Unicode.Scalar?
     }
 
     /// Splits text into words, numbers (with an attached `-й`/`-мектеп` suffix) and `№` marks.
+    /// Works on Unicode scalars with fast paths for Latin and Cyrillic; NFKC only when the text holds
+    /// something it would change (`№` is taken out first: NFKC would turn it into "No").
     func tokenize(_ text: String) -> [Token] {
-        var substituted = ""
-        substituted.reserveCapacity(text.utf8.count)
-        for character in text {
-            if let words = lexicon.emoji[character] {
-                substituted += " \(words) "
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        var needsNFKC = false
+        for scalar in text.unicodeScalars {
+            if scalar == "№" {
+                scalars.append("#")
+            } else if let words = lexicon.emojiScalars[scalar] {
+                scalars.append(" ")
+                scalars.append(contentsOf: words.unicodeScalars)
+                scalars.append(" ")
             } else {
-                substituted.append(character)
+                if scalar.value >= 0x0300 && !(0x0400...0x04FF).contains(scalar.value) { needsNFKC = true }
+                scalars.append(scalar)
             }
         }
-        let characters = Array(substituted.precomposedStringWithCompatibilityMapping)
+        if needsNFKC {
+            let composed = String(String.UnicodeScalarView(scalars)).precomposedStringWithCompatibilityMapping
+            scalars = Array(composed.unicodeScalars)
+        }
         var tokens: [Token] = []
         var index = 0
-        var previousSeparator: Character?
-        while index < characters.count {
-            let character = characters[index]
-            if character.isLetter {
+        var previousSeparator: Unicode.Scalar?
+        let count = scalars.count
+        while index < count {
+            let scalar = scalars[index]
+            if Self.isLetter(scalar) {
                 var end = index
-                while end < characters.count, characters[end].isLetter || characters[end] == "\u{0307}" { end += 1 }
-                let word = String(characters[index..<end])
-                let upper = word.filter(\.isUppercase).count
-                var token = Token(word: word, isNumber: false)
-                token.capitalized = characters[index].isUppercase && (upper == 1 || word.count <= 3)
+                var upper = 0
+                while end < count, Self.isLetter(scalars[end]) || (0x0300...0x036F).contains(scalars[end].value) {
+                    if Self.isUppercase(scalars[end]) { upper += 1 }
+                    end += 1
+                }
+                var token = Token(word: String(String.UnicodeScalarView(scalars[index..<end])), isNumber: false)
+                token.capitalized = Self.isUppercase(scalar) && (upper == 1 || end - index <= 3)
                 token.before = previousSeparator
-                token.after = end < characters.count ? characters[end] : nil
+                token.after = end < count ? scalars[end] : nil
                 tokens.append(token)
                 index = end
                 previousSeparator = nil
-            } else if character.isASCII, character.isNumber {
+            } else if (0x30...0x39).contains(scalar.value) {
                 var end = index
-                while end < characters.count, characters[end].isASCII, characters[end].isNumber { end += 1 }
-                var token = Token(word: String(characters[index..<end]), isNumber: true)
+                while end < count, (0x30...0x39).contains(scalars[end].value) { end += 1 }
+                var token = Token(word: String(String.UnicodeScalarView(scalars[index..<end])), isNumber: true)
                 token.before = previousSeparator
-                token.after = end < characters.count ? characters[end] : nil
+                token.after = end < count ? scalars[end] : nil
                 var suffixStart = end
-                if suffixStart < characters.count, "-–".contains(characters[suffixStart]),
-                    suffixStart + 1 < characters.count, characters[suffixStart + 1].isLetter
+                if suffixStart + 1 < count, scalars[suffixStart] == "-" || scalars[suffixStart] == "–",
+                    Self.isLetter(scalars[suffixStart + 1])
                 {
                     suffixStart += 1
                 }
-                if suffixStart < characters.count, characters[suffixStart].isLetter {
+                if suffixStart < count, Self.isLetter(scalars[suffixStart]) {
                     var suffixEnd = suffixStart
-                    while suffixEnd < characters.count, characters[suffixEnd].isLetter { suffixEnd += 1 }
-                    token.suffix = String(characters[suffixStart..<suffixEnd])
+                    while suffixEnd < count, Self.isLetter(scalars[suffixEnd]) { suffixEnd += 1 }
+                    token.suffix = String(String.UnicodeScalarView(scalars[suffixStart..<suffixEnd]))
                     end = suffixEnd
                 }
                 tokens.append(token)
                 index = end
                 previousSeparator = nil
-            } else if character == "№" || character == "#" {
-                tokens.append(Token(word: "№", isNumber: false))
+            } else if scalar == "#" {
+                tokens.append(Token(word: "№", isNumber: false, isNumberSign: true))
                 index += 1
                 previousSeparator = nil
             } else {
-                if !character.isWhitespace { previousSeparator = character }
+                if !scalar.properties.isWhitespace { previousSeparator = scalar }
                 index += 1
             }
         }
         return tokens
+    }
+
+    @inline(__always)
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x61...0x7A, 0x41...0x5A, 0x0400...0x0481, 0x048A...0x04FF: return true
+        case 0...0x7F: return false
+        default: return scalar.properties.isAlphabetic
+        }
+    }
+
+    @inline(__always)
+    static func isUppercase(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x41...0x5A, 0x0400...0x042F: return true
+        case 0...0x7F, 0x0430...0x045F: return false
+        default: return scalar.properties.isUppercase
+        }
     }
 
     mutating func info(_ rawWord: String) -> WordInfo {
@@ -165,7 +201,7 @@ public struct TextAnalyzer: Sendable {
         var skeletons: [String] = []
         skeletons.reserveCapacity(tokens.count)
         for token in tokens {
-            if token.isNumber {
+            if token.isNumber || token.isNumberSign {
                 infos.append(nil)
                 skeletons.append(token.word)
             } else {
@@ -230,7 +266,7 @@ public struct TextAnalyzer: Sendable {
                 }
                 continue
             }
-            guard let word = infos[index], !word.isStopword, word.skeleton != "№" else { continue }
+            guard !token.isNumberSign, let word = infos[index], !word.isStopword else { continue }
             if word.skeleton.count >= 2 { stems.insert(word.stem) }
             content.append(word.skeleton)
         }
@@ -238,6 +274,8 @@ public struct TextAnalyzer: Sendable {
         features.areas = areas.sorted()
         features.numbers = numbers.sorted()
         features.concepts = concepts.sorted()
+        features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
+        features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
         features.stems = stems.sorted()
         features.grams = Self.trigrams(content)
         features.exactKey = FNV.hash(content.joined(separator: " "))
@@ -255,7 +293,7 @@ public struct TextAnalyzer: Sendable {
         if token.after == ":" || token.before == ":" || token.after == "/" || token.after == "," && index + 1 < tokens.count && tokens[index + 1].isNumber {
             return nil
         }
-        let explicit = index > 0 && tokens[index - 1].word == "№"
+        let explicit = index > 0 && tokens[index - 1].isNumberSign
         if explicit { return String(digits) }
         if let value = Int(digits), (1900...2100).contains(value) { return nil }
         if !token.suffix.isEmpty {

@@ -15,9 +15,10 @@ public struct TopicGrouper: Sendable {
     /// A question as the grouper holds it.
     public struct Item: Sendable {
         public var id: Int64
-        public var features: QuestionFeatures
         public var cluster: Int32
         public var pinned: Bool
+        /// Index keys, fixed when the question arrived (rare stems depend on what came before).
+        var keys: [UInt64]
     }
 
     /// A topic under construction.
@@ -28,12 +29,17 @@ public struct TopicGrouper: Sendable {
         /// The office decided on this topic: it is never merged into another office topic.
         public var officeLocked = false
         var sample: [Int32] = []
-        var alive = true
         var keys: Set<UInt64> = []
     }
 
     public private(set) var items: [Item] = []
+    /// Each item's features, apart from ``items`` so the scoring loops touch only what they read.
+    public private(set) var features: [QuestionFeatures] = []
     public private(set) var clusters: [Cluster] = []
+    /// Whether each cluster still exists (kept apart from ``clusters`` for cheap access).
+    private var alive: [Bool] = []
+    /// Reused counters for ``candidates(_:excluding:)``: no allocation proportional to the clusters.
+    private var scratch: [UInt16] = []
     private var index: [UInt64: [Int32]] = [:]
     private var exact: [UInt64: Int32] = [:]
     private var stemFrequency: [UInt64: Int32] = [:]
@@ -43,6 +49,8 @@ public struct TopicGrouper: Sendable {
     static let candidateCap = 12
     static let sampleHead = 6
     static let sampleTail = 6
+    /// How far above the threshold a member's average must be for refinement to leave it alone.
+    static let firmMargin = 0.2
 
     public init(scorer: PairScorer = PairScorer()) {
         self.scorer = scorer
@@ -71,13 +79,14 @@ public struct TopicGrouper: Sendable {
     @discardableResult
     public mutating func add(id: Int64, features: QuestionFeatures, officeTopic: Int64? = nil, seedTopic: Int64? = nil) -> Int32 {
         let item = Int32(items.count)
-        items.append(Item(id: id, features: features, cluster: -1, pinned: officeTopic != nil))
         for stem in features.stems { stemFrequency[stem, default: 0] += 1 }
+        items.append(Item(id: id, cluster: -1, pinned: officeTopic != nil, keys: keys(features)))
+        self.features.append(features)
         let cluster: Int32
         if let topic = officeTopic ?? seedTopic {
             cluster = officeClusters[topic] ?? newCluster(storedTopic: topic)
             if officeTopic != nil { clusters[Int(cluster)].officeLocked = true }
-        } else if let duplicate = exact[features.exactKey], clusters[Int(duplicate)].alive, !features.grams.isEmpty {
+        } else if let duplicate = exact[features.exactKey], alive[Int(duplicate)], !features.grams.isEmpty {
             cluster = duplicate
         } else if let best = bestCluster(for: item, excluding: nil), best.score >= scorer.threshold {
             cluster = best.cluster
@@ -91,6 +100,7 @@ public struct TopicGrouper: Sendable {
     private mutating func newCluster(storedTopic: Int64?) -> Int32 {
         let cluster = Int32(clusters.count)
         clusters.append(Cluster(storedTopic: storedTopic))
+        alive.append(true)
         if let storedTopic { officeClusters[storedTopic] = cluster }
         return cluster
     }
@@ -105,14 +115,14 @@ public struct TopicGrouper: Sendable {
         } else {
             entry.sample[Self.sampleHead + (count % Self.sampleTail)] = item
         }
-        for key in keys(items[Int(item)].features) where entry.keys.insert(key).inserted {
+        for key in items[Int(item)].keys where entry.keys.insert(key).inserted {
             var posting = index[key, default: []]
             posting.append(cluster)
             if posting.count > Self.postingCap { posting.removeFirst(posting.count - Self.postingCap) }
             index[key] = posting
         }
         clusters[Int(cluster)] = entry
-        if exact[items[Int(item)].features.exactKey] == nil { exact[items[Int(item)].features.exactKey] = cluster }
+        if exact[features[Int(item)].exactKey] == nil { exact[features[Int(item)].exactKey] = cluster }
     }
 
     private mutating func detach(_ item: Int32) {
@@ -127,7 +137,7 @@ public struct TopicGrouper: Sendable {
             clusters[Int(cluster)].sample.append(contentsOf: missing.prefix(Self.sampleHead + Self.sampleTail - clusters[Int(cluster)].sample.count))
         }
         if clusters[Int(cluster)].members.isEmpty && !clusters[Int(cluster)].officeLocked {
-            clusters[Int(cluster)].alive = false
+            alive[Int(cluster)] = false
         }
         items[Int(item)].cluster = -1
     }
@@ -140,27 +150,57 @@ public struct TopicGrouper: Sendable {
             ? clusters[Int(cluster)].members : clusters[Int(cluster)].sample
         var total = 0.0
         var count = 0
-        let features = items[Int(item)].features
+        let features = self.features
+        let scorer = self.scorer
+        let own = features[Int(item)]
         for member in members where member != item {
-            total += scorer.score(features, items[Int(member)].features)
+            total += scorer.score(own, features[Int(member)])
             count += 1
         }
         return count == 0 ? 0 : total / Double(count)
     }
 
-    func candidates(_ features: QuestionFeatures, excluding: Int32?) -> [Int32] {
-        var counts: [Int32: Int] = [:]
-        for key in keys(features) {
-            for cluster in index[key] ?? [] where cluster != excluding && clusters[Int(cluster)].alive {
-                counts[cluster, default: 0] += 1
+    /// The clusters sharing most index keys with an item, best first (at most ``candidateCap``).
+    /// Counting goes through a dense scratch array, touched entries only, with no sorting.
+    mutating func candidates(_ item: Int32, excluding: Int32?) -> [Int32] {
+        var touched: [Int32] = []
+        touched.reserveCapacity(64)
+        if scratch.count < clusters.count { scratch = [UInt16](repeating: 0, count: clusters.count * 2 + 64) }
+        for key in items[Int(item)].keys {
+            guard let posting = index[key] else { continue }
+            for cluster in posting where cluster != excluding && alive[Int(cluster)] {
+                if scratch[Int(cluster)] == 0 { touched.append(cluster) }
+                scratch[Int(cluster)] &+= 1
             }
         }
-        return counts.sorted { ($0.value, -$0.key) > ($1.value, -$1.key) }.prefix(Self.candidateCap).map(\.key)
+        var best: [(cluster: Int32, count: UInt16)] = []
+        best.reserveCapacity(Self.candidateCap + 1)
+        for cluster in touched {
+            let count = scratch[Int(cluster)]
+            scratch[Int(cluster)] = 0
+            if best.count == Self.candidateCap, let last = best.last,
+                (count, -cluster) <= (last.count, -last.cluster)
+            {
+                continue
+            }
+            let position = best.firstIndex { (count, -cluster) > ($0.count, -$0.cluster) } ?? best.count
+            best.insert((cluster, count), at: position)
+            if best.count > Self.candidateCap { best.removeLast() }
+        }
+        return best.map(\.cluster)
     }
 
-    func bestCluster(for item: Int32, excluding: Int32?) -> (cluster: Int32, score: Double)? {
+    mutating func bestCluster(for item: Int32, excluding: Int32?) -> (cluster: Int32, score: Double)? {
         var best: (Int32, Double)?
-        for cluster in candidates(items[Int(item)].features, excluding: excluding) {
+        let features = self.features
+        let scorer = self.scorer
+        for cluster in candidates(item, excluding: excluding) {
+            // A veto against the cluster's first member rules it out without the full average.
+            if let first = clusters[Int(cluster)].sample.first, first != item,
+                scorer.score(features[Int(item)], features[Int(first)]) == 0
+            {
+                continue
+            }
             let score = averageScore(item, cluster)
             if best == nil || score > best!.1 || (score == best!.1 && cluster < best!.0) { best = (cluster, score) }
         }
@@ -176,6 +216,8 @@ public struct TopicGrouper: Sendable {
             for item in items.indices where !items[item].pinned {
                 let current = items[item].cluster
                 let own = averageScore(Int32(item), current)
+                // Firmly placed members (clearly above the threshold in a real group) stay put.
+                if own >= scorer.threshold + Self.firmMargin, clusters[Int(current)].members.count > 1 { continue }
                 guard let best = bestCluster(for: Int32(item), excluding: current),
                     best.score >= scorer.threshold, best.score > own + 0.05
                 else { continue }
@@ -188,26 +230,33 @@ public struct TopicGrouper: Sendable {
         }
     }
 
-    /// Average linkage between two clusters' samples.
+    /// Average linkage between two clusters' samples (their first members, at most eight each).
     func linkage(_ a: Int32, _ b: Int32) -> Double {
-        let left = clusters[Int(a)].sample
-        let right = clusters[Int(b)].sample
+        let left = clusters[Int(a)].sample.prefix(8)
+        let right = clusters[Int(b)].sample.prefix(8)
         guard !left.isEmpty, !right.isEmpty else { return 0 }
+        let features = self.features
+        let scorer = self.scorer
         var total = 0.0
         for x in left {
-            for y in right { total += scorer.score(items[Int(x)].features, items[Int(y)].features) }
+            for y in right { total += scorer.score(features[Int(x)], features[Int(y)]) }
         }
         return total / Double(left.count * right.count)
     }
 
     private mutating func mergeClusters() -> Int {
         var merges = 0
-        for cluster in clusters.indices.map(Int32.init) where clusters[Int(cluster)].alive {
+        for cluster in clusters.indices.map(Int32.init) where alive[Int(cluster)] {
             guard !clusters[Int(cluster)].members.isEmpty else { continue }
             let probe = clusters[Int(cluster)].sample[0]
+            let features = self.features
+            let scorer = self.scorer
             var best: (Int32, Double)?
-            for other in candidates(items[Int(probe)].features, excluding: cluster) where other > cluster {
+            for other in candidates(probe, excluding: cluster) where other > cluster {
                 if clusters[Int(cluster)].officeLocked && clusters[Int(other)].officeLocked { continue }
+                guard let first = clusters[Int(other)].sample.first,
+                    scorer.score(features[Int(probe)], features[Int(first)]) >= scorer.threshold * 0.5
+                else { continue }
                 let score = linkage(cluster, other)
                 if score >= scorer.threshold, best == nil || score > best!.1 { best = (other, score) }
             }
@@ -219,7 +268,7 @@ public struct TopicGrouper: Sendable {
                 detach(member)
                 attach(member, to: keep)
             }
-            clusters[Int(drop)].alive = false
+            alive[Int(drop)] = false
             merges += 1
         }
         return merges
@@ -243,10 +292,11 @@ public struct TopicGrouper: Sendable {
         for member in members {
             var total = 0.0
             for other in members where other != member {
-                total += scorer.score(items[Int(member)].features, items[Int(other)].features)
+                total += scorer.score(features[Int(member)], features[Int(other)])
             }
             if best == nil || total > best!.1 { best = (member, total) }
         }
         return best.map { items[Int($0.0)].id }
     }
 }
+
