@@ -6,7 +6,8 @@ APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench build deps bench-deps clean
+.PHONY: demo test bench bench-datasketch build deps bench-deps clean
+DEV_SET := ../shared/data/dedup-dev.jsonl
 
 # Installs each package that dpkg does not report as installed.
 define apt_install
@@ -38,6 +39,15 @@ bench-deps: deps
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
+	@if [ -f $(DEV_SET) ]; then \
+		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
+	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --scale 10000,100000,1000000
+
+# Side by side with datasketch MinHash LSH on the same 100k generated questions (pip into a temp folder).
+bench-datasketch: deps
+	$(SWIFT) build -c release --product tyndau-bench
+	Tests/Grouping/datasketch-side-by-side.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench 100000
 
 clean:
 	rm -rf .build

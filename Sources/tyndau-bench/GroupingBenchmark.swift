@@ -12,7 +12,7 @@ enum GroupingBenchmark {
     static func run(_ arguments: [String]) async throws {
         if let goldPath = Measure.option("--gold", in: arguments) {
             let threshold = Measure.option("--threshold", in: arguments).flatMap(Double.init) ?? PairScorer.defaultThreshold
-            try gold(path: goldPath, threshold: threshold, verbose: arguments.contains("--verbose"))
+            try await gold(path: goldPath, threshold: threshold, verbose: arguments.contains("--verbose"))
         }
         if let scale = Measure.option("--scale", in: arguments) {
             let sizes = scale.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -33,7 +33,7 @@ enum GroupingBenchmark {
         var group: String
     }
 
-    static func gold(path: String, threshold: Double, verbose: Bool) throws {
+    static func gold(path: String, threshold: Double, verbose: Bool) async throws {
         let content: String
         do { content = try String(contentsOfFile: path, encoding: .utf8) } catch { throw TyndauError.notFound(path) }
         let decoder = JSONDecoder()
@@ -42,8 +42,9 @@ enum GroupingBenchmark {
         var analyzer = TextAnalyzer()
         var grouper = TopicGrouper(scorer: PairScorer(threshold: threshold))
         let start = ContinuousClock.now
-        for (index, row) in rows.enumerated() {
-            grouper.add(id: Int64(index), features: analyzer.features(row.text))
+        let features = await ScaleRun.analyzeInParallel(rows.map(\.text), lexicon: analyzer.lexicon)
+        for (index, feature) in features.enumerated() {
+            grouper.add(id: Int64(index), features: feature)
         }
         grouper.refine()
         let elapsed = ContinuousClock.now - start
