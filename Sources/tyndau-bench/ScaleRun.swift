@@ -11,7 +11,7 @@ enum ScaleRun {
             var corpus = GroupingCorpus(seed: 7)
             let lines = (0..<count).map { index -> String in
                 let row = corpus.next()
-                let object: [String: String] = ["id": "q\(index)", "text": row.text, "group": "t\(row.topic)"]
+                let object: [String: String] = ["id": "q\(index)", "text": row.text, "group": row.topic]
                 let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 return String(decoding: data, as: UTF8.self)
             }
@@ -103,7 +103,9 @@ struct GroupingCorpus {
 
     struct Row {
         var text: String
-        var topic: Int
+        /// What the text is about: issue and place, plus the number when the phrasing names one
+        /// (two draws that differ only in an unused number are the same topic).
+        var topic: String
     }
 
     /// `{P}` is the place, `{N}` a number.
@@ -148,7 +150,8 @@ struct GroupingCorpus {
             text = String(characters)
         default: break
         }
-        return Row(text: text, topic: topic)
+        let usesNumber = issue.allSatisfy { $0.contains("{N}") }
+        return Row(text: text, topic: "\(Self.issues.firstIndex(of: issue)!)-\(place.id)" + (usesNumber ? "-\(number)" : ""))
     }
 }
 
