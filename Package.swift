@@ -59,6 +59,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MeetingSummaries",
+            dependencies: ["TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TyndauStorage",
             dependencies: [
                 "TyndauCore",
@@ -122,6 +127,11 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: ["Publisher", "TyndauCore", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeetingSummariesTests",
+            dependencies: ["MeetingSummaries", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
