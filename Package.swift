@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Floor 1: domain values and C libraries.
@@ -60,7 +61,11 @@ let package = Package(
         ),
         .target(
             name: "MeetingSummaries",
-            dependencies: ["TyndauCore"],
+            dependencies: [
+                "TyndauCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
