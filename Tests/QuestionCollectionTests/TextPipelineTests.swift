@@ -43,6 +43,9 @@ import Testing
         ("45 мектеп", ["45"]),
         ("86-й автобус", ["86"]),
         ("Жансугурова 120, нет света", ["120"]),
+        ("Школа 45: в спортзале холодно", ["45"]),
+        ("178-mektepte üş auysym", ["178"]),
+        ("Айгерим-2, нет садика", ["2"]),
     ])
     func keepsHouseSchoolAndRouteNumbersAsOneToken(text: String, expected: [String]) {
         var analyzer = TextAnalyzer()

@@ -8,12 +8,15 @@ import TyndauCore
 /// An office extends either by passing its own files of the same shape (``load(extraFiles:)``);
 /// entries with an existing `id` add patterns to it, new ids add concepts or places.
 public struct DomainLexicon: Sendable {
-    /// What a concept says about a question; only `issue` concepts veto a pair when disjoint.
+    /// What a concept says about a question; `issue`, `facility` and `audience` concepts veto a pair
+    /// when both questions name some and share none.
     public enum ConceptKind: String, Sendable, Codable {
         /// The problem or request (lighting, water outage, speed bump): the core of a topic.
         case issue
-        /// The facility it concerns (school, kindergarten, bus stop): supports, never vetoes.
+        /// What it concerns in general (children, a street, a yard, a procedure): supports, never vetoes.
         case object
+        /// A kind of institution (school, kindergarten): a school's problem is not a kindergarten's.
+        case facility
         /// Who is asking for whom (young family, budget worker, pensioner).
         case audience
     }
@@ -222,6 +225,7 @@ public struct DomainLexicon: Sendable {
         switch entry.kind {
         case .issue: return entry.hasChildren ? 1.5 : 3
         case .object: return 1
+        case .facility: return 1
         case .audience: return 1.5
         }
     }

@@ -4,7 +4,8 @@
 /// place and number, and the better of character-trigram and stem overlap. Vetoes return 0: both
 /// name places and none is shared; both name numbers and none is shared (school 45 ≠ 54); both
 /// name issues and none is shared (lighting ≠ water on one street); both name whom a request
-/// is for and none is shared (rental housing for young families ≠ for budget workers).
+/// is for and none is shared (rental housing for young families ≠ for budget workers); both name
+/// institutions and none is shared (a school ≠ a kindergarten).
 public struct PairScorer: Sendable {
     public let lexicon: DomainLexicon
     /// Fixed once on the dev set, never per data set: a question joins a topic at or above this.
@@ -22,6 +23,7 @@ public struct PairScorer: Sendable {
         case differentNumber = "different-number"
         case differentIssue = "different-issue"
         case differentAudience = "different-audience"
+        case differentFacility = "different-facility"
     }
 
     public func veto(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Veto? {
@@ -30,6 +32,9 @@ public struct PairScorer: Sendable {
         if !a.issues.isEmpty, !b.issues.isEmpty, !Self.intersects(a.issues, b.issues) { return .differentIssue }
         if !a.audiences.isEmpty, !b.audiences.isEmpty, !Self.intersects(a.audiences, b.audiences) {
             return .differentAudience
+        }
+        if !a.facilities.isEmpty, !b.facilities.isEmpty, !Self.intersects(a.facilities, b.facilities) {
+            return .differentFacility
         }
         return nil
     }

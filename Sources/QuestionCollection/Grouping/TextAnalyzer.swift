@@ -16,6 +16,7 @@ public struct QuestionFeatures: Sendable, Hashable {
     /// The issue and audience concepts among them, kept apart because they veto.
     public var issues: [Int32] = []
     public var audiences: [Int32] = []
+    public var facilities: [Int32] = []
     /// Stemmed content words (hashes, sorted, unique).
     public var stems: [UInt64] = []
     /// Character trigrams of the folded content (hashes, sorted, unique).
@@ -276,6 +277,7 @@ public struct TextAnalyzer: Sendable {
         features.concepts = concepts.sorted()
         features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
         features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
+        features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
         features.stems = stems.sorted()
         features.grams = Self.trigrams(content)
         features.exactKey = FNV.hash(content.joined(separator: " "))
@@ -290,22 +292,30 @@ public struct TextAnalyzer: Sendable {
         var digits = Substring(token.word)
         while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
         guard digits.count <= 4 else { return nil }
-        if token.after == ":" || token.before == ":" || token.after == "/" || token.after == "," && index + 1 < tokens.count && tokens[index + 1].isNumber {
+        // Times (19:00), fractions and lists of figures: digits joined to digits by a separator.
+        let next = index + 1 < tokens.count ? tokens[index + 1] : nil
+        let previous = index > 0 ? tokens[index - 1] : nil
+        if let next, next.isNumber, next.before != nil, next.before == token.after, [":", "/", ",", "."].contains(token.after!) {
             return nil
         }
+        if let previous, previous.isNumber, token.before == ":" { return nil }
         let explicit = index > 0 && tokens[index - 1].isNumberSign
         if explicit { return String(digits) }
         if let value = Int(digits), (1900...2100).contains(value) { return nil }
+        // Right after a street or microdistrict: a house number or a numbered part ("Айгерим-2").
+        if afterPlace { return String(digits) }
         if !token.suffix.isEmpty {
-            let suffix = TextNormalizer.skeleton(TextNormalizer.normalize(token.suffix))
+            let normalized = TextNormalizer.normalize(token.suffix)
+            let suffix = TextNormalizer.skeleton(
+                KazakhLatinTransliterator.isLatin(normalized) ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
             if lexicon.ordinalSuffixes.contains(suffix) || Self.matches(suffix, lexicon.numberAnchors) {
                 return String(digits)
             }
             return nil
         }
-        let next = index + 1 < tokens.count ? infos[index + 1] : nil
-        if next?.isUnit == true { return nil }
-        if next?.isAnchor == true { return String(digits) }
+        let nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        if nextWord?.isUnit == true { return nil }
+        if nextWord?.isAnchor == true { return String(digits) }
         if index > 0, infos[index - 1]?.isAnchor == true { return String(digits) }
         if index > 1, infos[index - 1]?.isStopword == true, infos[index - 2]?.isAnchor == true { return String(digits) }
         if afterPlace { return String(digits) }

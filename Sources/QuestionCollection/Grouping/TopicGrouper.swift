@@ -62,7 +62,7 @@ public struct TopicGrouper: Sendable {
         var keys: [UInt64] = []
         for place in features.places { keys.append(0x1000_0000_0000_0000 | UInt64(place)) }
         for number in features.numbers { keys.append(0x2000_0000_0000_0000 ^ FNV.hash(number)) }
-        for concept in features.concepts where scorer.lexicon.concepts[Int(concept)].kind != .object {
+        for concept in features.issues + features.audiences {
             keys.append(0x3000_0000_0000_0000 | UInt64(concept))
         }
         // The rarest stems so far stand in for vocabulary the lexicon does not know.
