@@ -103,7 +103,8 @@ extension AppDatabase: TopicStore {
                     try topic.insert(db)
                     topicID = topic.id
                     try TopicGroupingRecord(
-                        topicID: topic.id!, conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false
+                        topicID: topic.id!, conceptKey: facts.conceptKey, placeKey: facts.placeKey,
+                        titleOverridden: false
                     ).insert(db)
                 }
                 let id = topicID!
@@ -119,8 +120,13 @@ extension AppDatabase: TopicStore {
 
     /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through
     /// the lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
-    static func assign(questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, actor: String, _ db: Database) throws {
-        guard let status = try String.fetchOne(db, sql: "SELECT status FROM question WHERE id = ?", arguments: [questionID])
+    static func assign(questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, actor: String, _ db: Database)
+        throws
+    {
+        guard
+            let status = try String.fetchOne(
+                db, sql: "SELECT status FROM question WHERE id = ?", arguments: [questionID]
+            )
             .flatMap(QuestionStatus.init(rawValue:))
         else { throw TyndauError.notFound("question \(questionID)") }
         if status == .received || status == .acknowledged {
@@ -128,7 +134,8 @@ extension AppDatabase: TopicStore {
         }
         if let pinned {
             try db.execute(
-                sql: "UPDATE question SET topicID = ?, topicPinned = ? WHERE id = ?", arguments: [topicID, pinned, questionID])
+                sql: "UPDATE question SET topicID = ?, topicPinned = ? WHERE id = ?",
+                arguments: [topicID, pinned, questionID])
         } else {
             try db.execute(sql: "UPDATE question SET topicID = ? WHERE id = ?", arguments: [topicID, questionID])
         }
@@ -206,7 +213,8 @@ extension AppDatabase: TopicStore {
             subject: "topic:\(decision.topicID)",
             details: [
                 decision.otherTopicID.map { "other topic \($0)" },
-                decision.questionIDs.isEmpty ? nil : "questions " + decision.questionIDs.map(String.init).joined(separator: ","),
+                decision.questionIDs.isEmpty
+                    ? nil : "questions " + decision.questionIDs.map(String.init).joined(separator: ","),
                 decision.value,
             ].compactMap { $0 }.joined(separator: "; "))
         try event.insert(db)
@@ -229,11 +237,14 @@ extension AppDatabase: TopicStore {
             try db.execute(sql: "UPDATE commitment SET topicID = ? WHERE topicID = ?", arguments: [target, source])
             _ = try Topic.deleteOne(db, key: source)
             try Self.record(
-                TopicDecision(at: now, actor: actor, kind: .merge, topicID: target, otherTopicID: source, questionIDs: moved), db)
+                TopicDecision(
+                    at: now, actor: actor, kind: .merge, topicID: target, otherTopicID: source, questionIDs: moved), db)
         }
     }
 
-    public func splitTopic(_ topic: Topic.ID, questionIDs: [Question.ID], actor: String, now: Date) async throws -> Topic.ID {
+    public func splitTopic(_ topic: Topic.ID, questionIDs: [Question.ID], actor: String, now: Date) async throws
+        -> Topic.ID
+    {
         try await writer.write { db in
             let original = try Self.requireTopic(topic, db)
             let members = try Self.memberIDs(topic, db)
@@ -256,15 +267,18 @@ extension AppDatabase: TopicStore {
                 topicID: newID, conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey, titleOverridden: false
             ).insert(db)
             for id in members {
-                try Self.assign(questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, db)
+                try Self.assign(
+                    questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, db)
             }
             if let representative = original.representativeQuestionID, leaving.contains(representative) {
                 let remaining = members.filter { !leaving.contains($0) }
                 try db.execute(
-                    sql: "UPDATE topic SET representativeQuestionID = ? WHERE id = ?", arguments: [remaining.first, topic])
+                    sql: "UPDATE topic SET representativeQuestionID = ? WHERE id = ?",
+                    arguments: [remaining.first, topic])
             }
             try Self.record(
-                TopicDecision(at: now, actor: actor, kind: .split, topicID: topic, otherTopicID: newID, questionIDs: leaving), db)
+                TopicDecision(
+                    at: now, actor: actor, kind: .split, topicID: topic, otherTopicID: newID, questionIDs: leaving), db)
             return newID
         }
     }
@@ -279,7 +293,8 @@ extension AppDatabase: TopicStore {
             try Self.deleteEmptyTopics(db)
             try Self.record(
                 TopicDecision(
-                    at: now, actor: actor, kind: .move, topicID: topic, otherTopicID: current.topicID, questionIDs: [question]),
+                    at: now, actor: actor, kind: .move, topicID: topic, otherTopicID: current.topicID,
+                    questionIDs: [question]),
                 db)
         }
     }
@@ -293,7 +308,8 @@ extension AppDatabase: TopicStore {
             var stored = try Self.requireTopic(topic, db)
             stored.title = trimmed
             try stored.update(db, columns: ["title"])
-            var grouping = try TopicGroupingRecord.fetchOne(db, key: topic)
+            var grouping =
+                try TopicGroupingRecord.fetchOne(db, key: topic)
                 ?? TopicGroupingRecord(topicID: topic, conceptKey: nil, placeKey: nil, titleOverridden: true)
             grouping.titleOverridden = true
             try grouping.save(db)

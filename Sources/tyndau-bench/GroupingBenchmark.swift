@@ -11,7 +11,8 @@ import TyndauCore
 enum GroupingBenchmark {
     static func run(_ arguments: [String]) async throws {
         if let goldPath = Measure.option("--gold", in: arguments) {
-            let threshold = Measure.option("--threshold", in: arguments).flatMap(Double.init) ?? PairScorer.defaultThreshold
+            let threshold =
+                Measure.option("--threshold", in: arguments).flatMap(Double.init) ?? PairScorer.defaultThreshold
             try await gold(path: goldPath, threshold: threshold, verbose: arguments.contains("--verbose"))
         }
         if let scale = Measure.option("--scale", in: arguments) {
@@ -66,12 +67,17 @@ enum GroupingBenchmark {
             let majority = Dictionary(members.map { (predicted[$0], 1) }, uniquingKeysWith: +)
                 .max { ($0.value, -$0.key) < ($1.value, -$1.key) }!.key
             let size = predictedSizes[majority] ?? 0
-            print("size_error_\(rank + 1)=\(abs(size - members.count)) group=\(group) true=\(members.count) predicted=\(size)")
+            print(
+                "size_error_\(rank + 1)=\(abs(size - members.count)) group=\(group) true=\(members.count) predicted=\(size)"
+            )
         }
         if verbose { explain(rows: rows, predicted: predicted, grouper: grouper, analyzer: &analyzer) }
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         Measure.emit("grouping_ms", milliseconds, decimals: 1)
-        print(String(format: "b3_precision=%.3f b3_recall=%.3f b3_f1=%.3f ari=%.3f topics=%d", precision, recall, f1, ari, topics))
+        print(
+            String(
+                format: "b3_precision=%.3f b3_recall=%.3f b3_f1=%.3f ari=%.3f topics=%d", precision, recall, f1, ari,
+                topics))
     }
 
     /// Prints each predicted topic with its members' true groups, for looking at errors by hand.
@@ -82,8 +88,11 @@ enum GroupingBenchmark {
             for index in rows.indices where predicted[index] == topic {
                 let features = analyzer.features(rows[index].text)
                 let concepts = features.concepts.map { lexicon.concepts[Int($0)].id }.joined(separator: ",")
-                let places = (features.places + features.areas).map { lexicon.places[Int($0)].id }.joined(separator: ",")
-                print("  \(rows[index].group) [\(places)] [\(concepts)] #\(features.numbers.joined(separator: ",")) \(rows[index].text.prefix(90))")
+                let places = (features.places + features.areas).map { lexicon.places[Int($0)].id }.joined(
+                    separator: ",")
+                print(
+                    "  \(rows[index].group) [\(places)] [\(concepts)] #\(features.numbers.joined(separator: ",")) \(rows[index].text.prefix(90))"
+                )
             }
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import QuestionCollection
 
 @Suite struct GroupingTests {
@@ -17,7 +18,9 @@ import Testing
         let b = analyzer.features("В школе №54 холодно, не работает отопление")
         #expect(scorer.veto(a, b) == .differentNumber)
         #expect(scorer.score(a, b) == 0)
-        #expect(Self.group(["В школе №45 холодно, не работает отопление", "В школе №54 холодно, не работает отопление"]).count == 2)
+        #expect(
+            Self.group(["В школе №45 холодно, не работает отопление", "В школе №54 холодно, не работает отопление"])
+                .count == 2)
     }
 
     @Test func vetoesLightingAgainstWaterOnTheSameStreet() {
@@ -32,7 +35,9 @@ import Testing
     @Test func vetoesTheSameIssueInDifferentPlaces() {
         var analyzer = TextAnalyzer()
         let scorer = PairScorer()
-        #expect(scorer.veto(analyzer.features("В Шуакты нет воды"), analyzer.features("В Нуршашкане нет воды")) == .differentPlace)
+        #expect(
+            scorer.veto(analyzer.features("В Шуакты нет воды"), analyzer.features("В Нуршашкане нет воды"))
+                == .differentPlace)
     }
 
     @Test func groupsTheSameRequestAcrossLanguages() {
@@ -62,7 +67,8 @@ import Testing
     @Test func sameInputGivesSameTopicsInSameOrder() {
         let texts = [
             "Шуакты нет воды вечером", "Шуақтыда кешке су жоқ", "Колхозшы дороги грунтовые, нужен асфальт",
-            "86 автобус верните", "Колхозшы асфальт қашан", "Верните маршрут 86 в Колхозшы", "школа 198 пристройка стоит",
+            "86 автобус верните", "Колхозшы асфальт қашан", "Верните маршрут 86 в Колхозшы",
+            "школа 198 пристройка стоит",
         ]
         let first = Self.group(texts)
         for _ in 0..<3 { #expect(Self.group(texts) == first) }

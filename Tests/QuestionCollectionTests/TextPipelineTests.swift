@@ -1,4 +1,5 @@
 import Testing
+
 @testable import QuestionCollection
 
 @Suite struct TextPipelineTests {
@@ -62,7 +63,8 @@ import Testing
 
     @Test(arguments: [
         ("şuaqty", "шуақты"), ("köşesı", "көшесі"), ("sūraimyz", "сұраймыз"), ("qoqys", "қоқыс"),
-        ("jaryq", "жарық"), ("bıraq", "бірақ"), ("ūlttyq", "ұлттық"), ("üi", "үй"), ("mektebıñ", "мектебің"), ("ağaş", "ағаш"),
+        ("jaryq", "жарық"), ("bıraq", "бірақ"), ("ūlttyq", "ұлттық"), ("üi", "үй"), ("mektebıñ", "мектебің"),
+        ("ağaş", "ағаш"),
     ])
     func transliteratesKazakhLatin2021(latin: String, cyrillic: String) {
         #expect(KazakhLatinTransliterator.toCyrillic(latin) == cyrillic)
@@ -73,7 +75,9 @@ import Testing
         #expect(KazakhLatinTransliterator.toCyrillic(latin) == cyrillic)
     }
 
-    @Test(arguments: [("zhansugurov", "жансугуров"), ("shuakty", "шуакты"), ("chekhov", "чехов"), ("shchuchinsk", "щучинск")])
+    @Test(arguments: [
+        ("zhansugurov", "жансугуров"), ("shuakty", "шуакты"), ("chekhov", "чехов"), ("shchuchinsk", "щучинск"),
+    ])
     func acceptsInformalDigraphs(latin: String, cyrillic: String) {
         #expect(KazakhLatinTransliterator.toCyrillic(latin) == cyrillic)
     }
@@ -107,7 +111,8 @@ import Testing
 
     @Test func findsOldAndNewStreetNames() {
         var analyzer = TextAnalyzer()
-        #expect(analyzer.features("На Фурманова нет света").places == analyzer.features("На Назарбаева нет света").places)
+        #expect(
+            analyzer.features("На Фурманова нет света").places == analyzer.features("На Назарбаева нет света").places)
         #expect(analyzer.features("ул. Кирова, яма").places == analyzer.features("Богенбай батыра, яма").places)
     }
 

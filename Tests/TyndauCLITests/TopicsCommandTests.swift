@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TyndauCore
 import TyndauStorage
+
 @testable import TyndauCLI
 
 @Suite struct TopicsCommandTests {
@@ -47,9 +48,13 @@ import TyndauStorage
         let (db, database) = try await Self.prepared()
         let lighting = try #require(try await Self.topicOf(0, database))
         let roads = try #require(try await Self.topicOf(3, database))
-        #expect(await Tyndau.main(arguments: ["topics", "split", String(lighting), "--questions", "3", "--db", db]) == 0)
-        let schools = (try #require(try await Self.topicOf(5, database)), try #require(try await Self.topicOf(6, database)))
-        #expect(await Tyndau.main(arguments: ["topics", "merge", String(schools.0), String(schools.1), "--db", db]) == 0)
+        #expect(
+            await Tyndau.main(arguments: ["topics", "split", String(lighting), "--questions", "3", "--db", db]) == 0)
+        let schools = (
+            try #require(try await Self.topicOf(5, database)), try #require(try await Self.topicOf(6, database))
+        )
+        #expect(
+            await Tyndau.main(arguments: ["topics", "merge", String(schools.0), String(schools.1), "--db", db]) == 0)
         #expect(await Tyndau.main(arguments: ["topics", "rename", String(roads), "Ямы на Терехина", "--db", db]) == 0)
 
         #expect(await Tyndau.main(arguments: ["topics", "group", "--rebuild", "--db", db]) == 0)

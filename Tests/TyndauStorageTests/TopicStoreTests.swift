@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TyndauCore
+
 @testable import TyndauStorage
 
 @Suite struct TopicStoreTests {
@@ -17,7 +18,9 @@ import TyndauCore
     static func grouped() async throws -> (AppDatabase, [Question.ID], [Topic.ID]) {
         let (database, _) = try QuestionStoreTests.temporaryDatabase()
         var ids: [Question.ID] = []
-        for (index, text) in ["Фонари на Терехина", "Терехин көшесінде жарық жоқ", "Ямы на Терехина", "Терехина, дорога разбита"].enumerated() {
+        for (index, text) in [
+            "Фонари на Терехина", "Терехин көшесінде жарық жоқ", "Ямы на Терехина", "Терехина, дорога разбита",
+        ].enumerated() {
             var question = QuestionStoreTests.sample(text)
             question.contact = AskerContact(phone: index < 2 ? "+77010000001" : "+7701000000\(index)", consent: true)
             ids.append(try #require(try await database.insert(question).id))
@@ -25,7 +28,8 @@ import TyndauCore
         let topics = try await database.saveGrouping(
             [
                 TopicAssignment(topicID: nil, questionIDs: [ids[0], ids[1]], facts: facts("Фонари")),
-                TopicAssignment(topicID: nil, questionIDs: [ids[2], ids[3]], facts: facts("Ямы", concept: "roads.potholes")),
+                TopicAssignment(
+                    topicID: nil, questionIDs: [ids[2], ids[3]], facts: facts("Ямы", concept: "roads.potholes")),
             ], actor: "test", now: now)
         return (database, ids, topics)
     }
@@ -65,7 +69,8 @@ import TyndauCore
         try await database.moveQuestion(ids[3], to: created, actor: "office", now: Self.now)
 
         // Reopen the file: everything the office decided is still there.
-        let pinned = Dictionary(uniqueKeysWithValues: try await database.groupingCandidates().map { ($0.question.id!, $0) })
+        let pinned = Dictionary(
+            uniqueKeysWithValues: try await database.groupingCandidates().map { ($0.question.id!, $0) })
         #expect(pinned[ids[1]]?.pinned == true && pinned[ids[1]]?.question.topicID == created)
         #expect(pinned[ids[3]]?.pinned == true && pinned[ids[3]]?.question.topicID == created)
         #expect(pinned[ids[2]]?.pinned == false)

@@ -137,9 +137,10 @@ public struct DomainLexicon: Sendable {
                 index = existing
             } else {
                 index = Int32(concepts.count)
-                concepts.append(Concept(
-                    id: entry.id, kind: entry.kind ?? .issue, category: entry.category, parent: nil,
-                    label: entry.label ?? [:]))
+                concepts.append(
+                    Concept(
+                        id: entry.id, kind: entry.kind ?? .issue, category: entry.category, parent: nil,
+                        label: entry.label ?? [:]))
                 conceptIndex[entry.id] = index
             }
             if let parent = entry.parent { pendingParents.append((index, parent)) }

@@ -9,7 +9,9 @@ public enum KazakhLatinTransliterator {
 
     private static let marks2021: Set<Character> = ["ä", "ğ", "ı", "ñ", "ö", "ū", "ü", "ş", "q"]
     private static let marks2018: Set<Character> = ["á", "ǵ", "ń", "ó", "ú", "ý", "í"]
-    private static let vowels: Set<Character> = ["a", "e", "o", "u", "ı", "i", "y", "ä", "ö", "ü", "ū", "á", "ó", "ú", "ý", "í"]
+    private static let vowels: Set<Character> = [
+        "a", "e", "o", "u", "ı", "i", "y", "ä", "ö", "ü", "ū", "á", "ó", "ú", "ý", "í",
+    ]
 
     private static let common: [Character: String] = [
         "a": "а", "b": "б", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "j": "ж", "k": "к", "l": "л",
@@ -38,7 +40,8 @@ public enum KazakhLatinTransliterator {
     public static func toCyrillic(_ word: String) -> String {
         let characters = Array(word)
         let variant: Variant =
-            characters.contains(where: marks2021.contains) ? .official2021
+            characters.contains(where: marks2021.contains)
+            ? .official2021
             : characters.contains(where: marks2018.contains) ? .acute2018 : .informal
         var result = ""
         var index = 0

@@ -7,13 +7,15 @@
 /// is for and none is shared (rental housing for young families ≠ for budget workers); both name
 /// institutions and none is shared (a school ≠ a kindergarten).
 public struct PairScorer: Sendable {
-    public let lexicon: DomainLexicon
+    /// Each concept's weight (from the lexicon): all the scorer needs of it, so copies stay cheap
+    /// in the grouper's inner loops.
+    let conceptWeights: [Double]
     /// Fixed once on the dev set, never per data set: a question joins a topic at or above this.
     public static let defaultThreshold = 0.42
     public var threshold: Double
 
     public init(lexicon: DomainLexicon = .bundled, threshold: Double = PairScorer.defaultThreshold) {
-        self.lexicon = lexicon
+        self.conceptWeights = lexicon.conceptWeights
         self.threshold = threshold
     }
 
@@ -30,6 +32,11 @@ public struct PairScorer: Sendable {
         if !a.places.isEmpty, !b.places.isEmpty, !Self.intersects(a.places, b.places) { return .differentPlace }
         if !a.numbers.isEmpty, !b.numbers.isEmpty, !Self.intersects(a.numbers, b.numbers) { return .differentNumber }
         if !a.issues.isEmpty, !b.issues.isEmpty, !Self.intersects(a.issues, b.issues) { return .differentIssue }
+        // Sharing a broad issue is not enough when both name specific ones and none is shared:
+        // a water outage ≠ no water main; lighting by a building site ≠ the site's night noise.
+        if !a.specificIssues.isEmpty, !b.specificIssues.isEmpty, !Self.intersects(a.specificIssues, b.specificIssues) {
+            return .differentIssue
+        }
         if !a.audiences.isEmpty, !b.audiences.isEmpty, !Self.intersects(a.audiences, b.audiences) {
             return .differentAudience
         }
@@ -49,13 +56,13 @@ public struct PairScorer: Sendable {
         var j = 0
         while i < a.concepts.count || j < b.concepts.count {
             if j == b.concepts.count || (i < a.concepts.count && a.concepts[i] < b.concepts[j]) {
-                totalA += lexicon.conceptWeights[Int(a.concepts[i])]
+                totalA += conceptWeights[Int(a.concepts[i])]
                 i += 1
             } else if i == a.concepts.count || b.concepts[j] < a.concepts[i] {
-                totalB += lexicon.conceptWeights[Int(b.concepts[j])]
+                totalB += conceptWeights[Int(b.concepts[j])]
                 j += 1
             } else {
-                let weight = lexicon.conceptWeights[Int(a.concepts[i])]
+                let weight = conceptWeights[Int(a.concepts[i])]
                 shared += weight
                 totalA += weight
                 totalB += weight
@@ -65,7 +72,8 @@ public struct PairScorer: Sendable {
         }
         let conceptSimilarity = totalA > 0 && totalB > 0 ? shared / (totalA * totalB).squareRoot() : 0
         let placeSimilarity: Double =
-            a.places.isEmpty && b.places.isEmpty ? 0.4
+            a.places.isEmpty && b.places.isEmpty
+            ? 0.4
             : a.places.isEmpty || b.places.isEmpty ? 0.3 : 1
         let numberBonus: Double = !a.numbers.isEmpty && Self.intersects(a.numbers, b.numbers) ? 0.1 : 0
         let textSimilarity = max(Self.dice(a.grams, b.grams), Self.dice(a.stems, b.stems))

@@ -94,7 +94,8 @@ struct PatternMatcher: Sendable {
                 }
             }
             for first in firsts where first.count >= fuzzyMinimum && seen.insert(first).inserted {
-                for index in byFirst[first] ?? [] where remainder <= min(patterns[Int(index)].maxRemainder, Self.fuzzyRemainder) {
+                for index in byFirst[first] ?? []
+                where remainder <= min(patterns[Int(index)].maxRemainder, Self.fuzzyRemainder) {
                     found.append((index, first.count, true))
                 }
             }

@@ -57,7 +57,8 @@ enum KazakhSuffixStripper {
     static func stem(_ word: String) -> String {
         var current = word
         for _ in 0..<3 {
-            guard let suffix = suffixes.first(where: { current.hasSuffix($0) && current.count - $0.count >= minimumStem })
+            guard
+                let suffix = suffixes.first(where: { current.hasSuffix($0) && current.count - $0.count >= minimumStem })
             else { break }
             current = String(current.dropLast(suffix.count))
         }

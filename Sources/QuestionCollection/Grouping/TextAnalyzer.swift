@@ -17,6 +17,8 @@ public struct QuestionFeatures: Sendable, Hashable {
     public var issues: [Int32] = []
     public var audiences: [Int32] = []
     public var facilities: [Int32] = []
+    /// The most specific issues named (issue concepts without sub-concepts).
+    public var specificIssues: [Int32] = []
     /// Stemmed content words (hashes, sorted, unique).
     public var stems: [UInt64] = []
     /// Character trigrams of the folded content (hashes, sorted, unique).
@@ -230,7 +232,8 @@ public struct TextAnalyzer: Sendable {
                 let previousMarker = position > 0 && infos[position - 1]?.isMarker == true
                 let nextIndex = position + match.tokenCount
                 let nextMarker = nextIndex < tokens.count && infos[nextIndex]?.isMarker == true
-                guard tokens[position].capitalized || previousMarker || nextMarker else {
+                // A misspelt place must at least look like a name; a common-word name may lean on "ул.".
+                guard tokens[position].capitalized || (!match.fuzzy && (previousMarker || nextMarker)) else {
                     position += 1
                     continue
                 }
@@ -260,7 +263,9 @@ public struct TextAnalyzer: Sendable {
         var content: [String] = []
         for (index, token) in tokens.enumerated() {
             if token.isNumber {
-                if let number = identifyingNumber(at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index]) {
+                if let number = identifyingNumber(
+                    at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index])
+                {
                     numbers.insert(number)
                     stems.insert(FNV.hash("#" + number))
                     content.append(number)
@@ -278,6 +283,7 @@ public struct TextAnalyzer: Sendable {
         features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
         features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
         features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
+        features.specificIssues = features.issues.filter { !lexicon.concepts[Int($0)].hasChildren }
         features.stems = stems.sorted()
         features.grams = Self.trigrams(content)
         features.exactKey = FNV.hash(content.joined(separator: " "))
@@ -295,7 +301,9 @@ public struct TextAnalyzer: Sendable {
         // Times (19:00), fractions and lists of figures: digits joined to digits by a separator.
         let next = index + 1 < tokens.count ? tokens[index + 1] : nil
         let previous = index > 0 ? tokens[index - 1] : nil
-        if let next, next.isNumber, next.before != nil, next.before == token.after, [":", "/", ",", "."].contains(token.after!) {
+        if let next, next.isNumber, next.before != nil, next.before == token.after,
+            [":", "/", ",", "."].contains(token.after!)
+        {
             return nil
         }
         if let previous, previous.isNumber, token.before == ":" { return nil }
@@ -307,7 +315,8 @@ public struct TextAnalyzer: Sendable {
         if !token.suffix.isEmpty {
             let normalized = TextNormalizer.normalize(token.suffix)
             let suffix = TextNormalizer.skeleton(
-                KazakhLatinTransliterator.isLatin(normalized) ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
+                KazakhLatinTransliterator.isLatin(normalized)
+                    ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
             if lexicon.ordinalSuffixes.contains(suffix) || Self.matches(suffix, lexicon.numberAnchors) {
                 return String(digits)
             }

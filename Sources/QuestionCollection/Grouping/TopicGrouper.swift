@@ -58,14 +58,23 @@ public struct TopicGrouper: Sendable {
 
     // MARK: - Keys
 
+    /// Index keys of a question: each place, number and issue alone, and the selective pairs
+    /// place × issue, number × issue and place × number, so that at scale the right topic still
+    /// shares the most keys; plus the three rarest stems for what the lexicon does not know.
     func keys(_ features: QuestionFeatures) -> [UInt64] {
         var keys: [UInt64] = []
-        for place in features.places { keys.append(0x1000_0000_0000_0000 | UInt64(place)) }
-        for number in features.numbers { keys.append(0x2000_0000_0000_0000 ^ FNV.hash(number)) }
-        for concept in features.issues + features.audiences {
-            keys.append(0x3000_0000_0000_0000 | UInt64(concept))
+        let places = features.places.map { 0x1000_0000_0000_0000 | UInt64($0) }
+        let numbers = features.numbers.map { 0x2000_0000_0000_0000 ^ FNV.hash($0) }
+        let concepts = (features.issues + features.audiences).map { 0x3000_0000_0000_0000 | UInt64($0) }
+        keys += places + numbers + concepts
+        func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019) }
+        for concept in concepts {
+            for place in places { keys.append(pair(place, concept)) }
+            for number in numbers { keys.append(pair(number, concept)) }
         }
-        // The rarest stems so far stand in for vocabulary the lexicon does not know.
+        for place in places {
+            for number in numbers { keys.append(pair(place, number)) }
+        }
         let rare = features.stems.sorted { (stemFrequency[$0] ?? 0, $0) < (stemFrequency[$1] ?? 0, $1) }.prefix(3)
         keys.append(contentsOf: rare.map { $0 & 0x0FFF_FFFF_FFFF_FFFF })
         return keys
@@ -77,7 +86,9 @@ public struct TopicGrouper: Sendable {
     /// decided on (moved, split, merged); `seedTopic` places it in a stored topic without pinning
     /// (kept by incremental runs, free to move in a rebuild's refinement).
     @discardableResult
-    public mutating func add(id: Int64, features: QuestionFeatures, officeTopic: Int64? = nil, seedTopic: Int64? = nil) -> Int32 {
+    public mutating func add(id: Int64, features: QuestionFeatures, officeTopic: Int64? = nil, seedTopic: Int64? = nil)
+        -> Int32
+    {
         let item = Int32(items.count)
         for stem in features.stems { stemFrequency[stem, default: 0] += 1 }
         items.append(Item(id: id, cluster: -1, pinned: officeTopic != nil, keys: keys(features)))
@@ -134,7 +145,8 @@ public struct TopicGrouper: Sendable {
             clusters[Int(cluster)].sample.count < Self.sampleHead + Self.sampleTail
         {
             let missing = clusters[Int(cluster)].members.filter { !clusters[Int(cluster)].sample.contains($0) }
-            clusters[Int(cluster)].sample.append(contentsOf: missing.prefix(Self.sampleHead + Self.sampleTail - clusters[Int(cluster)].sample.count))
+            clusters[Int(cluster)].sample.append(
+                contentsOf: missing.prefix(Self.sampleHead + Self.sampleTail - clusters[Int(cluster)].sample.count))
         }
         if clusters[Int(cluster)].members.isEmpty && !clusters[Int(cluster)].officeLocked {
             alive[Int(cluster)] = false
@@ -146,7 +158,8 @@ public struct TopicGrouper: Sendable {
 
     /// Average score of an item against a cluster's sample (itself left out).
     func averageScore(_ item: Int32, _ cluster: Int32) -> Double {
-        let members = clusters[Int(cluster)].members.count <= Self.sampleHead + Self.sampleTail
+        let members =
+            clusters[Int(cluster)].members.count <= Self.sampleHead + Self.sampleTail
             ? clusters[Int(cluster)].members : clusters[Int(cluster)].sample
         var total = 0.0
         var count = 0
@@ -262,7 +275,8 @@ public struct TopicGrouper: Sendable {
             }
             guard let (other, _) = best else { continue }
             // The office's topic, else the older cluster, keeps its identity.
-            let (keep, drop) = clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
+            let (keep, drop) =
+                clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
                 ? (other, cluster) : (cluster, other)
             for member in clusters[Int(drop)].members {
                 detach(member)
@@ -299,4 +313,3 @@ public struct TopicGrouper: Sendable {
         return best.map { items[Int($0.0)].id }
     }
 }
-

@@ -58,8 +58,11 @@ public struct TopicGrouping: Sendable {
             var topicID = group.storedTopic
             if topicID == nil {
                 // A rebuilt cluster keeps the identity of the topic most of its members were in.
-                let previous = group.questionIDs.compactMap { byID[$0]?.question.topicID }.filter { !usedTopics.contains($0) }
-                topicID = Dictionary(previous.map { ($0, 1) }, uniquingKeysWith: +)
+                let previous = group.questionIDs.compactMap { byID[$0]?.question.topicID }.filter {
+                    !usedTopics.contains($0)
+                }
+                topicID =
+                    Dictionary(previous.map { ($0, 1) }, uniquingKeysWith: +)
                     .max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
             }
             if let topicID { usedTopics.insert(topicID) }
@@ -104,7 +107,9 @@ public struct TopicFactsBuilder: Sendable {
                     && !concepts.contains { lexicon.concepts[Int($0)].parent == concept }
             }
             for concept in leaves { issues[concept, default: 0] += 1 }
-            let category = question.category ?? leaves.compactMap { lexicon.concepts[Int($0)].category }.sorted { $0.rawValue < $1.rawValue }.first
+            let category =
+                question.category
+                ?? leaves.compactMap { lexicon.concepts[Int($0)].category }.sorted { $0.rawValue < $1.rawValue }.first
             if let category { categories[category, default: 0] += 1 }
         }
         func top<K: Comparable>(_ counts: [K: Int]) -> K? {
@@ -127,6 +132,6 @@ public struct TopicFactsBuilder: Sendable {
 
 extension Dictionary {
     fileprivate func mapKeys<T: Hashable>(_ transform: (Key) -> T) -> [T: Value] {
-        Dictionary<T, Value>(map { (transform($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        [T: Value](map { (transform($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -31,7 +31,8 @@ struct TopicsCommand: AsyncParsableCommand {
 
     /// "14 residents asked about street lighting — Zhansugurov St".
     static func headline(_ overview: TopicOverview, lexicon: DomainLexicon) -> String {
-        CLIText.text("topics.headline", overview.summary.askers, subject(overview, lexicon: lexicon, language: CLIText.language))
+        CLIText.text(
+            "topics.headline", overview.summary.askers, subject(overview, lexicon: lexicon, language: CLIText.language))
     }
 
     static func parseTopic(_ raw: String) throws -> Topic.ID {
@@ -103,10 +104,11 @@ extension TopicsCommand {
             for overview in overviews {
                 let summary = overview.summary
                 let category = summary.topic.category.map { CoreText.category($0, CLIText.language) } ?? "—"
-                print(CLIText.text(
-                    "topics.line", summary.topic.id ?? 0, summary.askers, summary.questionIDs.count, category,
-                    summary.languages.map(\.rawValue).joined(separator: ","),
-                    TopicsCommand.subject(overview, lexicon: lexicon, language: CLIText.language)))
+                print(
+                    CLIText.text(
+                        "topics.line", summary.topic.id ?? 0, summary.askers, summary.questionIDs.count, category,
+                        summary.languages.map(\.rawValue).joined(separator: ","),
+                        TopicsCommand.subject(overview, lexicon: lexicon, language: CLIText.language)))
                 print("      " + summary.topic.title)
             }
             print(CLIText.text("topics.count", overviews.count))
@@ -175,7 +177,8 @@ extension TopicsCommand {
     }
 
     struct Category: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a topic's category by hand (regrouping keeps it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a topic's category by hand (regrouping keeps it).")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The topic.") var topic: String
