@@ -39,34 +39,72 @@ enum ScaleRun {
         let lexicon = DomainLexicon.bundled
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = cpuSeconds()
         let features = await analyzeInParallel(texts, lexicon: lexicon)
         let analyzed = clock.now
+        let cpuAnalyzed = cpuSeconds()
         var grouper = TopicGrouper(scorer: PairScorer(lexicon: lexicon))
         for (index, feature) in features.enumerated() { grouper.add(id: Int64(index), features: feature) }
         grouper.refine()
         let grouped = clock.now
+        let cpuGrouped = cpuSeconds()
         let topics = grouper.groups.count
 
         // A new question arriving: analysis plus attachment, against `size` stored questions.
         var analyzer = TextAnalyzer(lexicon: lexicon)
         var timings: [Double] = []
+        var cpuTimings: [Double] = []
         let probes = 1_000
         for index in 0..<probes {
             let text = corpus.next().text
             let before = clock.now
+            let cpuBefore = threadCPUSeconds()
             grouper.add(id: Int64(size + index), features: analyzer.features(text))
+            cpuTimings.append((threadCPUSeconds() - cpuBefore) * 1000)
             timings.append(seconds(clock.now - before) * 1000)
         }
         timings.sort()
+        cpuTimings.sort()
         print("size=\(size)")
         Measure.emit("scale_\(size)_analyze_s", seconds(analyzed - start), decimals: 2)
         Measure.emit("scale_\(size)_group_s", seconds(grouped - analyzed), decimals: 2)
         Measure.emit("scale_\(size)_total_s", seconds(grouped - start), decimals: 2)
+        // CPU time does not grow when other processes share the cores: the load-independent figure.
+        Measure.emit("scale_\(size)_analyze_cpu_s", cpuAnalyzed - cpuStart, decimals: 2)
+        Measure.emit("scale_\(size)_group_cpu_s", cpuGrouped - cpuAnalyzed, decimals: 2)
+        Measure.emit("scale_\(size)_load_average", loadAverage(), decimals: 2)
         Measure.emit("scale_\(size)_topics", Double(topics))
         Measure.emit("scale_\(size)_peak_rss_mib", Measure.peakMemoryMiB(), decimals: 1)
         Measure.emit("scale_\(size)_input_rss_mib", baseline, decimals: 1)
         Measure.emit("scale_\(size)_attach_ms_mean", timings.reduce(0, +) / Double(probes), decimals: 3)
         Measure.emit("scale_\(size)_attach_ms_p99", timings[probes * 99 / 100], decimals: 3)
+        Measure.emit("scale_\(size)_attach_cpu_ms_mean", cpuTimings.reduce(0, +) / Double(probes), decimals: 3)
+        Measure.emit("scale_\(size)_attach_cpu_ms_p99", cpuTimings[probes * 99 / 100], decimals: 3)
+    }
+
+    /// User plus system CPU seconds of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+            getrusage(RUSAGE_SELF, &usage)
+        #endif
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// CPU seconds of the calling thread: a single attachment's cost without other processes' share.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// The one-minute load average, so that figures taken on a busy machine say so.
+    static func loadAverage() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return 0 }
+        return Double(text.split(separator: " ").first ?? "") ?? 0
     }
 
     static func seconds(_ duration: Duration) -> Double {

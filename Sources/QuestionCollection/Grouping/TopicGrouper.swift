@@ -165,9 +165,8 @@ public struct TopicGrouper: Sendable {
         var count = 0
         let features = self.features
         let scorer = self.scorer
-        let own = features[Int(item)]
         for member in members where member != item {
-            total += scorer.score(own, features[Int(member)])
+            total += scorer.score(features[Int(item)], features[Int(member)])
             count += 1
         }
         return count == 0 ? 0 : total / Double(count)
