@@ -66,7 +66,7 @@ public struct TopicGrouper: Sendable {
         let places = features.places.map { 0x1000_0000_0000_0000 | UInt64($0) }
         let numbers = features.numbers.map { 0x2000_0000_0000_0000 ^ FNV.hash($0) }
         let concepts = (features.issues + features.audiences).map { 0x3000_0000_0000_0000 | UInt64($0) }
-        keys += places + numbers + concepts
+        keys += places + numbers + concepts + features.placeParts.map { 0x4000_0000_0000_0000 ^ $0 }
         func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019) }
         for concept in concepts {
             for place in places { keys.append(pair(place, concept)) }
