@@ -289,10 +289,11 @@ public struct TopicGrouper: Sendable {
             let (keep, drop) =
                 clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
                 ? (other, cluster) : (cluster, other)
-            for member in clusters[Int(drop)].members {
-                detach(member)
-                attach(member, to: keep)
-            }
+            // The whole cluster moves at once (detaching one by one would be quadratic).
+            let moving = clusters[Int(drop)].members
+            clusters[Int(drop)].members = []
+            clusters[Int(drop)].sample = []
+            for member in moving { attach(member, to: keep) }
             alive[Int(drop)] = false
             merges += 1
         }
