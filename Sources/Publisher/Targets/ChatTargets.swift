@@ -36,9 +36,12 @@ public struct SlackTarget: DeliveryTarget {
         }
         let fallback = Markup.slack((part.subject ?? String(part.text.prefix(150))))
         let body: [String: AnyEncodable] = ["text": AnyEncodable(fallback), "blocks": AnyEncodable(blocks)]
-        let url = serviceURL(fallback: "https://hooks.slack.com", path: "/services/" + definition.path.joined(separator: "/"))
+        let url = serviceURL(fallback: "https://hooks.slack.com", path: "/services/" + tokens.map(percentEncodedSegment).joined(separator: "/"))
         return .json(url: url, body: TargetJSON.encode(body), allowLocal: definition.local)
     }
+
+    /// The webhook's three tokens: Apprise writes the first where a host would be.
+    var tokens: [String] { [definition.host] + definition.path }
 
     public func classify(_ response: TransferResponse) -> PartOutcome {
         let text = response.bodyText
@@ -49,7 +52,7 @@ public struct SlackTarget: DeliveryTarget {
     }
 
     public var rateRules: [RateRule] {
-        [RateRule(key: "slack:" + definition.path.joined(separator: "/"), limit: 1, interval: 1)]
+        [RateRule(key: "slack:" + tokens.joined(separator: "/"), limit: 1, interval: 1)]
     }
 }
 
@@ -84,7 +87,7 @@ public struct DiscordTarget: DeliveryTarget {
 
     public func request(for part: MessagePart, context: SendContext, plain: Bool) -> TransferRequest {
         let payload = Payload(content: render(part), allowed_mentions: ["parse": []])
-        let path = "/api/webhooks/" + definition.path.prefix(2).map(percentEncodedSegment).joined(separator: "/") + "?wait=true"
+        let path = "/api/webhooks/" + ([definition.host] + definition.path.prefix(1)).map(percentEncodedSegment).joined(separator: "/") + "?wait=true"
         return .json(url: serviceURL(fallback: "https://discord.com", path: path), body: TargetJSON.encode(payload), allowLocal: definition.local)
     }
 
@@ -108,7 +111,7 @@ public struct DiscordTarget: DeliveryTarget {
     }
 
     public var rateRules: [RateRule] {
-        [RateRule(key: "discord:" + (definition.path.first ?? ""), limit: 5, interval: 2)]
+        [RateRule(key: "discord:" + definition.host, limit: 5, interval: 2)]
     }
 }
 
