@@ -14,6 +14,10 @@ public struct Tyndau: AsyncParsableCommand {
             DatabaseCommand.self,
             QuestionsCommand.self,
             ConfigCommand.self,
+            EndpointsCommand.self,
+            PublishCommand.self,
+            WorkerCommand.self,
+            DeliveriesCommand.self,
             DemoCommand.self,
         ]
     )

@@ -1,4 +1,5 @@
 import Foundation
+import Publisher
 import TyndauCore
 import Yams
 
@@ -11,18 +12,25 @@ import Yams
 /// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`).
 /// - `series.*`: the weekly meeting — `weekday` (1 = Monday … 7), `start` (`"15:00"`),
 ///   `duration_minutes`, `time_zone`, `cutoff_hours`.
+/// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
+///   worker's retry schedule and limits (see ``PublisherSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
     public var database: DatabaseSection
     public var server: ServerSection
     public var series: MeetingSeries
+    /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
+    public var endpoints: [EndpointDefinition]
+    public var publisher: DeliveryWorker.Settings
 
     public init() {
         self.language = nil
         self.database = DatabaseSection()
         self.server = ServerSection()
         self.series = MeetingSeries()
+        self.endpoints = []
+        self.publisher = DeliveryWorker.Settings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -30,6 +38,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case database
         case server
         case series
+        case endpoints
+        case publisher
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +50,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
         server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
         series = try container.decodeIfPresent(SeriesSection.self, forKey: .series)?.series ?? defaults.series
+        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
+        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
     }
 
     public struct DatabaseSection: Sendable, Decodable {
