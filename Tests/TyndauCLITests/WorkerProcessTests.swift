@@ -108,8 +108,14 @@ final class CrashSink: @unchecked Sendable {
         #expect(received.all.first?.json?["text"] as? String == "Жауаптар дайын &lt;b&gt;")
         (status, output) = try TyndauProcess.run(["deliveries", "list", "--json", "--status", "sent"] + common)
         #expect(output.contains("\"status\" : \"sent\""))
+        (status, output) = try TyndauProcess.run(["deliveries", "show", "1"] + common)
+        #expect(output.contains("attempt 1, part 1: sent, HTTP 200"))
         (status, _) = try TyndauProcess.run(["deliveries", "retry", "1"] + common)
         #expect(status == 1)
+        (status, output) = try TyndauProcess.run(["endpoints", "check", "channel"] + common)
+        #expect(status == 0)
+        #expect(output.contains("channel: part 1/1 — delivered (HTTP 200"))
+        #expect(received.all.last?.json?["text"] as? String == "<b>Tyndau check</b>\n\nConnection check from Tyndau. If you can read this, the endpoint is configured correctly.")
     }
 
     /// A worker sending 1,000 deliveries to 10 endpoints is SIGKILLed at random moments and restarted;
