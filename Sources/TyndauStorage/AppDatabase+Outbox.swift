@@ -91,18 +91,29 @@ extension AppDatabase: OutboxStore {
 
     public func claimDue(now: Date, lease: TimeInterval, limit: Int) async throws -> [ClaimedDelivery] {
         try await writer.write { db in
-            let due = try Delivery.fetchAll(
+            // Two index walks (expired leases, then due pending rows) instead of one OR, which would
+            // collect and sort every due row on each claim.
+            let usable = "e.disabledReason IS NULL AND (e.pausedUntil IS NULL OR e.pausedUntil <= :now)"
+            var due = try Delivery.fetchAll(
                 db,
                 sql: """
-                    SELECT d.* FROM delivery d JOIN endpoint e ON e.name = d.endpointName
-                    WHERE e.disabledReason IS NULL AND (e.pausedUntil IS NULL OR e.pausedUntil <= :now)
-                      AND ((d.status = 'pending' AND d.nextAttemptAt <= :now)
-                           OR (d.status = 'sending' AND d.leaseUntil <= :now))
-                    ORDER BY d.nextAttemptAt, d.id
-                    LIMIT :limit
+                    SELECT d.* FROM delivery d CROSS JOIN endpoint e ON e.name = d.endpointName
+                    WHERE d.status = 'sending' AND d.leaseUntil <= :now AND \(usable)
+                    ORDER BY d.leaseUntil, d.id LIMIT :limit
                     """,
                 arguments: ["now": now, "limit": limit]
             )
+            if due.count < limit {
+                due += try Delivery.fetchAll(
+                    db,
+                    sql: """
+                        SELECT d.* FROM delivery d CROSS JOIN endpoint e ON e.name = d.endpointName
+                        WHERE d.status = 'pending' AND d.nextAttemptAt <= :now AND \(usable)
+                        ORDER BY d.nextAttemptAt, d.id LIMIT :limit
+                        """,
+                    arguments: ["now": now, "limit": limit - due.count]
+                )
+            }
             guard !due.isEmpty else { return [] }
             let claim = UUID().uuidString
             let leaseUntil = now.addingTimeInterval(lease)
