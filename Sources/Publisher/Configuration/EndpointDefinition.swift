@@ -37,9 +37,9 @@ public enum OverflowMode: String, Sendable, Hashable, Codable, CaseIterable {
 /// shown. `description` never includes a secret.
 public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
     public var name: String
-    public var kind: TargetKind
+    public let kind: TargetKind
     /// TLS scheme variant (`mmosts`, `matrixs`, `jsons`, `mailtos`).
-    public var secure: Bool
+    public let secure: Bool
     public var tags: [String]
     public var language: UILanguage?
     public var overflow: OverflowMode
@@ -48,18 +48,18 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
     /// Allows plain http/smtp and loopback/private addresses (tests, on-premise).
     public var local: Bool
     /// Standard Webhooks signing secrets (`whsec_…`), newest first; several during rotation.
-    public var signingSecrets: [Secret]
+    public let signingSecrets: [Secret]
 
     /// Host part of the URL (`host[:port]`), or the token for schemes that put it there.
-    public var host: String
-    public var user: String?
-    public var password: Secret?
+    public let host: String
+    public let user: String?
+    public let password: Secret?
     /// Path segments, percent-decoded.
-    public var path: [String]
+    public let path: [String]
     /// The URL's fragment (Matrix room alias written as `#room:server`).
-    public var fragment: String?
+    public let fragment: String?
     /// Query options (`?thread=12&format=markdownv2`), keys lowercased.
-    public var options: [String: String]
+    public let options: [String: String]
 
     /// Parses `url`; a malformed URL or a missing part is a configuration error at `fieldPath`.
     public init(
@@ -128,6 +128,19 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         path = rest[firstSlash...].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         guard !host.isEmpty else { throw fail("the URL has no host or token") }
         try validate(fail)
+        redactions = Self.redactions(of: secretValues)
+    }
+
+    /// Every form of every secret to mask, longest first (computed once: redaction runs per attempt).
+    private var redactions: [String] = []
+
+    private static func redactions(of secrets: [String]) -> [String] {
+        var forms: Set<String> = []
+        for secret in secrets {
+            forms.insert(secret)
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { forms.insert(encoded) }
+        }
+        return forms.sorted { ($0.count, $0) > ($1.count, $1) }
     }
 
     private func validate(_ fail: (String) -> TyndauError) throws {
@@ -197,12 +210,10 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
 
     /// `text` with every secret (also percent-encoded) replaced by `***`.
     public func redact(_ text: String) -> String {
+        guard !text.isEmpty else { return text }
         var text = text
-        for secret in secretValues.sorted(by: { $0.count > $1.count }) {
+        for secret in redactions where text.contains(secret) {
             text = text.replacingOccurrences(of: secret, with: "***")
-            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != secret {
-                text = text.replacingOccurrences(of: encoded, with: "***")
-            }
         }
         return text
     }

@@ -46,6 +46,8 @@ public struct WebhookTarget: DeliveryTarget {
         [MessagePart(index: 0, count: 1, subject: subject, text: body)]
     }
 
+    static let timestampStyle = Date.ISO8601FormatStyle()
+
     /// Stable for every retry of the same delivery, so receivers can drop duplicates.
     public static func webhookID(deliveryID: Int64, part: Int) -> String {
         part == 0 ? "msg_tyndau_\(deliveryID)" : "msg_tyndau_\(deliveryID)_\(part)"
@@ -66,9 +68,8 @@ public struct WebhookTarget: DeliveryTarget {
 
     public func request(for part: MessagePart, context: SendContext, plain: Bool) -> TransferRequest {
         let timestamp = Int(context.now.timeIntervalSince1970)
-        let formatter = ISO8601DateFormatter()
         let payload = Payload(
-            timestamp: formatter.string(from: context.now),
+            timestamp: context.now.formatted(Self.timestampStyle),
             data: .init(endpoint: context.endpointName, message_key: context.messageKey, subject: part.subject, text: part.text,
                         language: context.language?.rawValue)
         )
