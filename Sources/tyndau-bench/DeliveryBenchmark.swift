@@ -72,6 +72,9 @@ enum DeliveryBenchmark {
         let samples = await sampler.samples
         if let first = samples.first, let last = samples.last {
             Measure.emit(prefix + "_rss_first_mib", first, decimals: 1)
+            for quarter in 1...3 {
+                Measure.emit(prefix + "_rss_at_\(quarter * 25)pct_mib", samples[samples.count * quarter / 4], decimals: 1)
+            }
             Measure.emit(prefix + "_rss_last_mib", last, decimals: 1)
             Measure.emit(prefix + "_rss_max_mib", samples.max() ?? 0, decimals: 1)
         }
