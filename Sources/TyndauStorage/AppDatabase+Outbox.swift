@@ -31,19 +31,21 @@ extension AppDatabase {
     /// Endpoints that already hold `messageKey` are skipped.
     static func enqueue(_ message: OutgoingMessage, endpointNames: [String], now: Date, in db: Database) throws -> [Delivery] {
         var inserted: [Delivery] = []
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO delivery (endpointName, messageKey, subject, body, language, status, attempts, nextAttemptAt, partsSent, createdAt)
+            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?)
+            ON CONFLICT(endpointName, messageKey) DO NOTHING
+            RETURNING id
+            """)
         for name in endpointNames {
-            let exists = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS(SELECT 1 FROM delivery WHERE endpointName = ? AND messageKey = ?)",
-                arguments: [name, message.messageKey]
-            ) ?? false
-            if exists { continue }
-            var delivery = Delivery(
-                endpointName: name, messageKey: message.messageKey, subject: message.subject, body: message.body,
+            let arguments: StatementArguments = [
+                name, message.messageKey, message.subject, message.body, message.language?.rawValue, now, now,
+            ]
+            guard let id = try Int64.fetchOne(statement, arguments: arguments) else { continue }
+            inserted.append(Delivery(
+                id: id, endpointName: name, messageKey: message.messageKey, subject: message.subject, body: message.body,
                 language: message.language, nextAttemptAt: now, createdAt: now
-            )
-            try delivery.insert(db)
-            inserted.append(delivery)
+            ))
         }
         return inserted
     }
