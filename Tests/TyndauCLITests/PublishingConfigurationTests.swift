@@ -76,4 +76,16 @@ import TyndauCore
             #expect(!"\(error)".contains("AAE-very-secret"))
         }
     }
+
+    @Test func publishingInALanguageSkipsEndpointsOfAnotherLanguage() throws {
+        let endpoints = [
+            try EndpointDefinition(name: "kk-channel", url: "tgram://1:A/-1", tags: ["public"], language: .kk),
+            try EndpointDefinition(name: "ru-channel", url: "tgram://1:A/-2", tags: ["public"], language: .ru),
+            try EndpointDefinition(name: "hook", url: "jsons://x.kz/h", tags: ["public"]),
+            try EndpointDefinition(name: "office", url: "jsons://x.kz/o", tags: ["internal"], language: .ru),
+        ]
+        #expect(PublishCommand.select(endpoints, tags: ["public"], names: [], language: .kk).map(\.name) == ["kk-channel", "hook"])
+        #expect(PublishCommand.select(endpoints, tags: ["public"], names: [], language: nil).map(\.name) == ["kk-channel", "ru-channel", "hook"])
+        #expect(PublishCommand.select(endpoints, tags: [], names: ["office"], language: .kk).map(\.name) == ["office"])
+    }
 }

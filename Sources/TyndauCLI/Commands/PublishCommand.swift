@@ -39,9 +39,8 @@ struct PublishCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)
-        let chosen = configuration.endpoints.filter { definition in
-            endpoint.contains(definition.name) || definition.tags.contains(where: tag.contains)
-        }
+        let messageLanguage = language.flatMap(UILanguage.init(rawValue:))
+        let chosen = Self.select(configuration.endpoints, tags: tag, names: endpoint, language: messageLanguage)
         for name in endpoint where !configuration.endpoints.contains(where: { $0.name == name }) {
             throw TyndauError.notFound("endpoint \(name)")
         }
@@ -50,9 +49,21 @@ struct PublishCommand: AsyncParsableCommand {
         let names = chosen.map(\.name).filter { !disabled.contains($0) }
         let message = OutgoingMessage(
             messageKey: key ?? MessageKey.content(subject: subject, body: text), subject: subject, body: text,
-            language: language.flatMap(UILanguage.init(rawValue:))
+            language: messageLanguage
         )
         let inserted = try await database.enqueue(message, endpointNames: names, now: Date())
         print(CLIText.text("publish.enqueued", inserted.count, message.messageKey, names.count - inserted.count, chosen.count - names.count))
+    }
+
+    /// Endpoints named, or carrying one of the tags; a message in a language goes only to endpoints of
+    /// that language or of none (a Kazakh channel does not get the Russian text). Named endpoints are
+    /// always included.
+    static func select(_ endpoints: [EndpointDefinition], tags: [String], names: [String], language: UILanguage?) -> [EndpointDefinition] {
+        endpoints.filter { definition in
+            if names.contains(definition.name) { return true }
+            guard definition.tags.contains(where: tags.contains) else { return false }
+            guard let language, let own = definition.language else { return true }
+            return own == language
+        }
     }
 }
