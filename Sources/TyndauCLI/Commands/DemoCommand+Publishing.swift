@@ -50,12 +50,25 @@ extension DemoCommand {
         print(CLIText.text("demo.publish.title", sink.baseURL))
         for (name, prefix) in [("telegram-channel", "/bot"), ("city-webhook", "/hooks/"), ("office-slack", "/services/")] {
             let requests = received.all.filter { $0.path.hasPrefix(prefix) }
-            let first = requests.first.map { request -> String in
-                var shown = request.bodyText.replacingOccurrences(of: "\n", with: " ")
-                if let signature = request.headers["webhook-signature"] { shown = "webhook-signature: \(signature.prefix(20))… " + shown }
-                return String(shown.prefix(160)) + (shown.count > 160 ? "…" : "")
-            } ?? "-"
-            print(CLIText.text("demo.publish.received", name, requests.count, first))
+            var shown = "-"
+            if let request = requests.first, let json = request.json {
+                switch name {
+                case "telegram-channel":
+                    shown = "parse_mode=\(json["parse_mode"] as? String ?? "-"), chat_id=\(json["chat_id"] as? String ?? "-")"
+                case "city-webhook":
+                    shown = "webhook-id=\(request.headers["webhook-id"] ?? "-"), webhook-signature=\(request.headers["webhook-signature"]?.prefix(16) ?? "-")…"
+                default:
+                    shown = "blocks=\((json["blocks"] as? [Any])?.count ?? 0)"
+                }
+            }
+            print(CLIText.text("demo.publish.received", name, requests.count, shown))
+        }
+        // The channel's message as Telegram would show it (HTML entities decoded).
+        if let text = received.all.first(where: { $0.path.hasSuffix("/sendMessage") })?.json?["text"] as? String {
+            let visible = text.replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: "")
+                .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+            for line in visible.split(separator: "\n", omittingEmptySubsequences: false) { print("    │ " + line) }
         }
         let sent = try await database.countDeliveries(status: .sent)
         print(CLIText.text("demo.publish.status", sent, try await database.countDeliveries(status: nil)))
