@@ -46,6 +46,7 @@ let package = Package(
         .target(
             name: "AgendaScheduler",
             dependencies: ["TyndauCore"],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
