@@ -111,7 +111,7 @@ public struct Agenda: Sendable, Hashable {
     }
 
     public enum Note: Sendable, Hashable {
-        /// Too few minutes of questions in the block to meet its minimum; the minimum was lifted.
+        /// Too few minutes of questions in the block to meet its minimum; it was lowered to what there is.
         case blockShort(AgendaBlock, required: Int, available: Int)
         /// The block minimums together cannot be met within the time and topic limits; they were lifted.
         case blockMinimumsLifted

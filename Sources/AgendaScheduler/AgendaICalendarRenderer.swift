@@ -128,7 +128,7 @@ public struct AgendaICalendarRenderer: Sendable {
         var from = offset
         var changeAt: Date?
         // Walk back a day at a time (up to 40 years) to the last day with another offset, then narrow
-        // to the minute.
+        // to the second.
         var probe = date
         for _ in 0..<(40 * 366) {
             let earlier = probe.addingTimeInterval(-86_400)
@@ -136,11 +136,12 @@ public struct AgendaICalendarRenderer: Sendable {
             if earlierOffset != offset {
                 var low = earlier
                 var high = probe
-                while high.timeIntervalSince(low) > 60 {
+                while high.timeIntervalSince(low) > 1 {
                     let middle = low.addingTimeInterval(high.timeIntervalSince(low) / 2)
                     if zone.secondsFromGMT(for: middle) == offset { high = middle } else { low = middle }
                 }
-                changeAt = Date(timeIntervalSince1970: (high.timeIntervalSince1970 / 60).rounded(.up) * 60)
+                // Offsets change on a whole second: the first one after `low`.
+                changeAt = Date(timeIntervalSince1970: low.timeIntervalSince1970.rounded(.down) + 1)
                 from = earlierOffset
                 break
             }

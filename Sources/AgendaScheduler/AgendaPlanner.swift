@@ -37,8 +37,8 @@ public struct AgendaPlanner: Sendable {
             ($0, policy.minimumMinutes(for: $0, topicMinutes: topicMinutes))
         })
 
-        // Exact selection; when the block minimums cannot be met, lift the ones that lack questions,
-        // then all of them, and say so in the agenda.
+        // Exact selection; when the block minimums cannot be met, lower the ones that lack questions to
+        // what they have, then lift all of them, and say so in the agenda.
         var notes: [Agenda.Note] = []
         var minimums = requirements
         let items = open.map {
@@ -51,7 +51,7 @@ public struct AgendaPlanner: Sendable {
                     .prefix(policy.maxTopics).reduce(0, +)
                 if available < minimums[block, default: 0] {
                     notes.append(.blockShort(block, required: minimums[block, default: 0], available: available))
-                    minimums[block] = 0
+                    minimums[block] = available
                 }
             }
             outcome = AgendaSelector.select(items: items, budget: topicMinutes, maxCount: policy.maxTopics, blockMinimums: minimums)
