@@ -136,7 +136,7 @@ public struct AgendaMarkdownRenderer: Sendable {
         for character in text {
             switch character {
             case "\n", "\r", "\r\n", "\t": out.append(" ")
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "~", "{", "}", "!":
+            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "~":
                 out.append("\\")
                 out.append(character)
             default: out.append(character)

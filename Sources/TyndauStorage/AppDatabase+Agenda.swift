@@ -270,6 +270,11 @@ extension AppDatabase: AgendaStore {
     public func setSeriesSettings(_ values: [String: String], actor: String, now: Date) async throws {
         try await writer.write { db in
             for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+                // An empty value removes the override: the configuration file's value applies again.
+                if value.isEmpty {
+                    try db.execute(sql: "DELETE FROM seriesSetting WHERE key = ?", arguments: [key])
+                    continue
+                }
                 try db.execute(sql: """
                     INSERT INTO seriesSetting (key, value, updatedBy, updatedAt) VALUES (?, ?, ?, ?)
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updatedBy = excluded.updatedBy,

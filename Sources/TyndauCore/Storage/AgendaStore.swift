@@ -112,6 +112,7 @@ public protocol AgendaStore: Sendable {
     /// Settings written with `tyndau series set`, by configuration key; they override the file.
     func seriesSettings() async throws -> [String: String]
 
+    /// Stores overrides by key; an empty value removes the key's override.
     func setSeriesSettings(_ values: [String: String], actor: String, now: Date) async throws
 }
 
