@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage"],
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]
