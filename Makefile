@@ -38,6 +38,7 @@ bench-deps: deps
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 
 clean:
 	rm -rf .build

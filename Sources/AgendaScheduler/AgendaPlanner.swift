@@ -31,7 +31,9 @@ public struct AgendaPlanner: Sendable {
         let openingMinutes = min(commitmentsDue.count * policy.minutesPerDueCommitment, series.durationMinutes / 4)
         let topicMinutes = series.durationMinutes - policy.introMinutes - policy.closingMinutes - openingMinutes
 
-        let scored = rank(candidates.map { score($0, week: week) })
+        let waiting = calendar.waitingCounter(at: week, earliest: candidates.map(\.firstSubmittedAt).min() ?? calendar.cutoff(of: week))
+        let urgency = UrgencyMatcher(keywords: policy.urgencyKeywords)
+        let scored = rank(candidates.map { score($0, waited: waiting.weeksWaited(firstSubmittedAt: $0.firstSubmittedAt), urgency: urgency) })
         let open = scored.filter { $0.candidate.skipReason == nil }
         let requirements = Dictionary(uniqueKeysWithValues: AgendaBlock.allCases.map {
             ($0, policy.minimumMinutes(for: $0, topicMinutes: topicMinutes))
@@ -94,11 +96,13 @@ public struct AgendaPlanner: Sendable {
         var notSelected: [Agenda.Omission] = []
         var written: [Agenda.WrittenAnswer] = []
         let meetingDay = calendar.localDay(of: calendar.start(of: week))
+        var deadlines: [LocalDate: LocalDate] = [:]
         for entry in scored where !chosen.contains(entry.candidate.topicID) {
             let candidate = entry.candidate
             if entry.reasons.weeksWaited >= policy.maxWaitingWeeks {
                 let submitted = calendar.localDay(of: candidate.firstSubmittedAt)
-                let deadline = try workingCalendar.adding(workingDays: policy.writtenAnswerWorkingDays, to: submitted)
+                let deadline = try deadlines[submitted] ?? workingCalendar.adding(workingDays: policy.writtenAnswerWorkingDays, to: submitted)
+                deadlines[submitted] = deadline
                 written.append(Agenda.WrittenAnswer(
                     topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,
                     firstSubmitted: submitted, deadline: deadline, overdue: deadline < meetingDay, skipReason: candidate.skipReason
@@ -133,9 +137,8 @@ public struct AgendaPlanner: Sendable {
     }
 
     /// Priority in thousandths: demand × askers + waiting × weeks waited + urgency when urgent.
-    func score(_ candidate: AgendaCandidate, week: ISOWeek) -> Scored {
-        let weeks = calendar.weeksWaited(firstSubmittedAt: candidate.firstSubmittedAt, at: week)
-        let urgency = UrgencyMatcher(keywords: policy.urgencyKeywords).matches(in: [candidate.title] + candidate.texts)
+    func score(_ candidate: AgendaCandidate, waited weeks: Int, urgency matcher: UrgencyMatcher) -> Scored {
+        let urgency = matcher.matches(in: [candidate.title] + candidate.texts)
         let points = policy.demandWeight * Double(candidate.askers) + policy.waitingWeight * Double(weeks)
             + (urgency.isEmpty ? 0 : policy.urgencyWeight)
         let reasons = Agenda.Reasons(

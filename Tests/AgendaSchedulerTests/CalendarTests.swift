@@ -90,3 +90,34 @@ import TyndauCore
         }
     }
 }
+
+@Suite struct CalendarArithmeticTests {
+    @Test func waitingCounterAgreesWithTheCalendarOnRandomDates() {
+        let calendar = MeetingCalendar(series: MeetingSeries())
+        var random = SeededGenerator(seed: 53)
+        for week in ["2026-W01", "2026-W53", "2027-W01", "2027-W30"].compactMap(ISOWeek.init) {
+            let cutoff = calendar.cutoff(of: week)
+            let dates = (0..<300).map { _ in cutoff.addingTimeInterval(-Double(Int.random(in: 0...(60 * 86_400), using: &random))) }
+            let counter = calendar.waitingCounter(at: week, earliest: dates.min()!)
+            for date in dates {
+                #expect(counter.weeksWaited(firstSubmittedAt: date) == calendar.weeksWaited(firstSubmittedAt: date, at: week))
+            }
+        }
+    }
+
+    @Test func localDateArithmeticMatchesFoundation() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .almaty
+        var random = SeededGenerator(seed: 8)
+        for _ in 0..<500 {
+            let date = Date(timeIntervalSince1970: Double(Int.random(in: 1_700_000_000...1_900_000_000, using: &random)))
+            let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+            let local = LocalDate(date, timeZone: .almaty)
+            #expect([local.year, local.month, local.day] == [parts.year!, parts.month!, parts.day!])
+            #expect(local.weekday == (parts.weekday! + 5) % 7 + 1)
+            #expect(LocalDate(daysSinceEpoch: local.daysSinceEpoch) == local)
+        }
+        #expect(LocalDate("2028-02-29") != nil && LocalDate("2027-02-29") == nil)
+        #expect(LocalDate("2026-12-31")!.adding(days: 1).description == "2027-01-01")
+    }
+}
