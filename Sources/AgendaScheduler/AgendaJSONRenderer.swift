@@ -50,6 +50,8 @@ public struct AgendaJSONRenderer: Sendable {
             ])
         }
 
+        // Thousands of omissions share a handful of reason texts: look each up once.
+        var reasonTexts: [Agenda.OmissionReason: JSONValue] = [:]
         let root: JSONValue = .object([
             ("schema", .string(Self.schema)),
             ("week", .string(agenda.week.description)),
@@ -111,7 +113,9 @@ public struct AgendaJSONRenderer: Sendable {
                 ] + reasons(omission.reasons)
                 fields.append(("reason", .string(omission.reason.code)))
                 if case .skipped(let why) = omission.reason { fields.append(("skipReason", .string(why))) }
-                fields.append(("reasonText", texts { AgendaText.reason(omission.reason, $0) }))
+                let reasonText = reasonTexts[omission.reason] ?? texts { AgendaText.reason(omission.reason, $0) }
+                reasonTexts[omission.reason] = reasonText
+                fields.append(("reasonText", reasonText))
                 return .object(fields)
             })),
             ("writtenAnswers", .array(agenda.writtenAnswers.map { entry in

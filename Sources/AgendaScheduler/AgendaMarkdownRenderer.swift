@@ -98,10 +98,15 @@ public struct AgendaMarkdownRenderer: Sendable {
         } else {
             out.append("| # | \(t("md.topic", [])) | \(t("md.block", [])) | \(t("md.askers", [])) | \(t("md.priority", [])) | \(t("md.reason", [])) |")
             out.append("|---:|---|---|---:|---:|---|")
+            // Thousands of rows share a handful of texts: look each up once.
+            var reasons: [Agenda.OmissionReason: String] = [:]
+            let blocks = Dictionary(uniqueKeysWithValues: AgendaBlock.allCases.map { ($0, CoreText.block($0, .ru)) })
             for omission in agenda.notSelected {
-                out.append("| \(omission.topicID) | \(Self.cell(omission.title)) | \(CoreText.block(omission.block, .ru)) | "
-                    + "\(omission.reasons.askers) | \(AgendaFormat.points(omission.reasons.priority)) | "
-                    + "\(Self.cell(AgendaText.reason(omission.reason, .ru))) · \(Self.cell(AgendaText.reason(omission.reason, .kk))) |")
+                let reason = reasons[omission.reason] ?? (Self.cell(AgendaText.reason(omission.reason, .ru)) + " · "
+                    + Self.cell(AgendaText.reason(omission.reason, .kk)))
+                reasons[omission.reason] = reason
+                out.append("| \(omission.topicID) | \(Self.cell(omission.title)) | \(blocks[omission.block]!) | "
+                    + "\(omission.reasons.askers) | \(AgendaFormat.points(omission.reasons.priority)) | \(reason) |")
             }
         }
         out.append("")
@@ -132,17 +137,17 @@ public struct AgendaMarkdownRenderer: Sendable {
 
     /// Resident text shown literally: Markdown's punctuation is backslash-escaped, line breaks flattened.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "\n", "\r", "\r\n", "\t": out.append(" ")
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n", "\r", "\t": out.append(" ")
             case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "~":
                 out.append("\\")
-                out.append(character)
-            default: out.append(character)
+                out.append(scalar)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     /// Escaped text for a table cell.

@@ -1,5 +1,12 @@
 import Foundation
 import TyndauCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Builds a week's ``Agenda`` from candidate topics: scores them, picks the best set exactly
 /// (``AgendaSelector``), lays out the timeline, and says why each topic is in or out. Topics that
@@ -164,18 +171,29 @@ public struct AgendaPlanner: Sendable {
     }
 }
 
-/// Finds the configured urgency phrases in texts, case-insensitively (Cyrillic included).
+/// Finds the configured urgency phrases in texts, case-insensitively (Cyrillic, Kazakh and Latin
+/// letters included). Texts are lowercased once and searched as C strings with `strstr`, because
+/// `String.contains` compares grapheme by grapheme and is far too slow for thousands of topics.
+/// (Question texts never hold NUL: intake strips control characters.)
 public struct UrgencyMatcher: Sendable {
     private let keywords: [(original: String, folded: String)]
 
     public init(keywords: [String]) {
-        self.keywords = keywords.map { ($0, $0.lowercased()) }.filter { !$0.1.isEmpty }
+        self.keywords = keywords.map { ($0, $0.lowercased()) }.filter { !$0.1.isEmpty && !$0.1.contains("\0") }
     }
 
     /// The keywords found, in configuration order, each once.
     public func matches(in texts: [String]) -> [String] {
-        let folded = texts.map { $0.lowercased() }
-        return keywords.filter { keyword in folded.contains { $0.contains(keyword.folded) } }.map(\.original)
+        guard !keywords.isEmpty else { return [] }
+        var found = [Bool](repeating: false, count: keywords.count)
+        for text in texts where !text.isEmpty {
+            text.lowercased().withCString { haystack in
+                for index in keywords.indices where !found[index] {
+                    found[index] = keywords[index].folded.withCString { needle in strstr(haystack, needle) != nil }
+                }
+            }
+        }
+        return keywords.indices.filter { found[$0] }.map { keywords[$0].original }
     }
 }
 

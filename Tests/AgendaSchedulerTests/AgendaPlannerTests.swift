@@ -222,3 +222,11 @@ import TyndauCore
         #expect((opening["commitmentsDue"] as? [Any])?.isEmpty == true)
     }
 }
+
+@Suite struct AgendaTextTests {
+    @Test func everyAgendaTextHasRussianKazakhAndEnglish() {
+        #expect(AgendaText.table.incompleteKeys.isEmpty)
+        #expect(CoreText.table.contains("error.agenda-frozen"))
+        #expect(TyndauError.agendaFrozen(ISOWeek("2026-W49")!).localizedMessage(in: .kk).contains("2026-W49"))
+    }
+}

@@ -113,7 +113,7 @@ import TyndauCore
             let date = Date(timeIntervalSince1970: Double(Int.random(in: 1_700_000_000...1_900_000_000, using: &random)))
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
             let local = LocalDate(date, timeZone: .almaty)
-            #expect([local.year, local.month, local.day] == [parts.year!, parts.month!, parts.day!])
+            #expect(local == LocalDate(year: parts.year!, month: parts.month!, day: parts.day!))
             #expect(local.weekday == (parts.weekday! + 5) % 7 + 1)
             #expect(LocalDate(daysSinceEpoch: local.daysSinceEpoch) == local)
         }
