@@ -3,7 +3,8 @@ import TyndauCore
 
 /// `agendas/YYYY-Www.json`: the agenda for programs, schema `tyndau.agenda/1` (documented in the
 /// README). Keys come in a fixed, documented order (not alphabetical), numbers are exact decimals,
-/// times carry their offset: the same agenda is always the same bytes.
+/// times carry their offset: the same agenda is always the same bytes. Written as a stream, with no
+/// intermediate tree, because the not-selected list can hold thousands of topics.
 public struct AgendaJSONRenderer: Sendable {
     public static let schema = "tyndau.agenda/1"
 
@@ -11,191 +12,276 @@ public struct AgendaJSONRenderer: Sendable {
 
     public func render(_ agenda: Agenda) -> String {
         let zone = agenda.series.zone
-        func time(_ offset: Int) -> JSONValue {
-            .string(AgendaFormat.timestamp(agenda.start.addingTimeInterval(Double(offset) * 60), zone))
+        let json = JSONStream()
+        func time(_ offset: Int) -> String {
+            AgendaFormat.timestamp(agenda.start.addingTimeInterval(Double(offset) * 60), zone)
         }
-        func texts(_ make: (UILanguage) -> String) -> JSONValue {
-            .object(UILanguage.allCases.map { ($0.rawValue, .string(make($0))) })
+        func texts(_ key: String, _ make: (UILanguage) -> String) {
+            json.key(key)
+            json.object {
+                for language in UILanguage.allCases { json.field(language.rawValue, make(language)) }
+            }
         }
-        func reasons(_ r: Agenda.Reasons) -> [(String, JSONValue)] {
-            [
-                ("askers", .int(r.askers)),
-                ("weeksWaited", .int(r.weeksWaited)),
-                ("urgency", .array(r.urgency.map(JSONValue.string))),
-                ("pinned", .bool(r.pinned)),
-                ("priority", .number(AgendaFormat.points(r.priority))),
-            ]
-        }
-
-        let blocks: [JSONValue] = agenda.blocks.map { plan in
-            .object([
-                ("block", .string(plan.block.rawValue)),
-                ("name", texts { CoreText.block(plan.block, $0) }),
-                ("minimumMinutes", .int(plan.minimumMinutes)),
-                ("minutes", .int(plan.minutes)),
-                ("topics", .array(plan.topics.map { topic in
-                    .object([
-                        ("position", .int(topic.position)),
-                        ("topicId", .int(Int(topic.topicID))),
-                        ("title", .string(topic.title)),
-                        ("place", topic.place.map(JSONValue.string) ?? .null),
-                        ("responsible", topic.responsible.map(JSONValue.string) ?? .null),
-                        ("start", time(topic.startOffsetMinutes)),
-                        ("startOffsetMinutes", .int(topic.startOffsetMinutes)),
-                        ("minutes", .int(topic.minutes)),
-                    ] + reasons(topic.reasons) + [
-                        ("why", texts { AgendaText.why(topic.reasons, $0) }),
-                    ])
-                })),
-            ])
+        func reasons(_ r: Agenda.Reasons) {
+            json.field("askers", r.askers)
+            json.field("weeksWaited", r.weeksWaited)
+            json.key("urgency")
+            json.array { for word in r.urgency { json.value(word) } }
+            json.field("pinned", r.pinned)
+            json.key("priority")
+            json.raw(AgendaFormat.points(r.priority))
         }
 
-        // Thousands of omissions share a handful of reason texts: look each up once.
-        var reasonTexts: [Agenda.OmissionReason: JSONValue] = [:]
-        let root: JSONValue = .object([
-            ("schema", .string(Self.schema)),
-            ("week", .string(agenda.week.description)),
-            ("meeting", .object([
-                ("start", .string(AgendaFormat.timestamp(agenda.start, zone))),
-                ("end", .string(AgendaFormat.timestamp(agenda.end, zone))),
-                ("timeZone", .string(agenda.series.timeZone)),
-                ("durationMinutes", .int(agenda.series.durationMinutes)),
-                ("submissionCutoff", .string(AgendaFormat.timestamp(agenda.cutoff, zone))),
-            ])),
-            ("revisedAt", .string(AgendaFormat.timestamp(agenda.revisedAt, zone))),
-            ("timeline", .object([
-                ("introMinutes", .int(agenda.introMinutes)),
-                ("openingMinutes", .int(agenda.openingMinutes)),
-                ("topicMinutes", .int(agenda.topicMinutes)),
-                ("usedMinutes", .int(agenda.usedMinutes)),
-                ("reserveMinutes", .int(agenda.reserveMinutes)),
-                ("closingMinutes", .int(agenda.closingMinutes)),
-                ("closingStart", time(agenda.closingOffset)),
-                ("maxTopics", .int(agenda.maxTopics)),
-            ])),
-            ("selection", .object([
-                ("method", .string("exact-knapsack-dp")),
-                ("candidates", .int(agenda.candidateCount)),
-                ("chosen", .int(agenda.topics.count)),
-                ("totalPriority", .number(AgendaFormat.points(agenda.totalPriority))),
-                ("notes", .array(agenda.notes.map { note in
-                    var fields: [(String, JSONValue)] = [("code", .string(note.code))]
-                    switch note {
-                    case .blockShort(let block, let required, let available):
-                        fields += [("block", .string(block.rawValue)), ("requiredMinutes", .int(required)), ("availableMinutes", .int(available))]
-                    case .blockMinimumsLifted:
-                        break
-                    case .meetingOnDayOff(let name):
-                        fields.append(("dayOff", .string(name)))
+        json.object {
+            json.field("schema", Self.schema)
+            json.field("week", agenda.week.description)
+            json.key("meeting")
+            json.object {
+                json.field("start", AgendaFormat.timestamp(agenda.start, zone))
+                json.field("end", AgendaFormat.timestamp(agenda.end, zone))
+                json.field("timeZone", agenda.series.timeZone)
+                json.field("durationMinutes", agenda.series.durationMinutes)
+                json.field("submissionCutoff", AgendaFormat.timestamp(agenda.cutoff, zone))
+            }
+            json.field("revisedAt", AgendaFormat.timestamp(agenda.revisedAt, zone))
+            json.key("timeline")
+            json.object {
+                json.field("introMinutes", agenda.introMinutes)
+                json.field("openingMinutes", agenda.openingMinutes)
+                json.field("topicMinutes", agenda.topicMinutes)
+                json.field("usedMinutes", agenda.usedMinutes)
+                json.field("reserveMinutes", agenda.reserveMinutes)
+                json.field("closingMinutes", agenda.closingMinutes)
+                json.field("closingStart", time(agenda.closingOffset))
+                json.field("maxTopics", agenda.maxTopics)
+            }
+            json.key("selection")
+            json.object {
+                json.field("method", "exact-knapsack-dp")
+                json.field("candidates", agenda.candidateCount)
+                json.field("chosen", agenda.topics.count)
+                json.key("totalPriority")
+                json.raw(AgendaFormat.points(agenda.totalPriority))
+                json.key("notes")
+                json.array {
+                    for note in agenda.notes {
+                        json.object {
+                            json.field("code", note.code)
+                            switch note {
+                            case .blockShort(let block, let required, let available):
+                                json.field("block", block.rawValue)
+                                json.field("requiredMinutes", required)
+                                json.field("availableMinutes", available)
+                            case .blockMinimumsLifted:
+                                break
+                            case .meetingOnDayOff(let name):
+                                json.field("dayOff", name)
+                            }
+                            texts("text") { AgendaText.note(note, $0) }
+                        }
                     }
-                    fields.append(("text", texts { AgendaText.note(note, $0) }))
-                    return .object(fields)
-                })),
-            ])),
-            ("opening", .object([
-                ("start", time(agenda.openingOffset)),
-                ("commitmentsDue", .array(agenda.commitmentsDue.map { commitment in
-                    .object([
-                        ("topicId", .int(Int(commitment.topicID))),
-                        ("text", .string(commitment.text)),
-                        ("responsible", .string(commitment.responsible)),
-                        ("dueDate", .string(commitment.dueDate)),
-                        ("done", .bool(commitment.done)),
-                    ])
-                })),
-            ])),
-            ("blocks", .array(blocks)),
-            ("notSelected", .array(agenda.notSelected.map { omission in
-                var fields: [(String, JSONValue)] = [
-                    ("topicId", .int(Int(omission.topicID))),
-                    ("title", .string(omission.title)),
-                    ("block", .string(omission.block.rawValue)),
-                ] + reasons(omission.reasons)
-                fields.append(("reason", .string(omission.reason.code)))
-                if case .skipped(let why) = omission.reason { fields.append(("skipReason", .string(why))) }
-                let reasonText = reasonTexts[omission.reason] ?? texts { AgendaText.reason(omission.reason, $0) }
-                reasonTexts[omission.reason] = reasonText
-                fields.append(("reasonText", reasonText))
-                return .object(fields)
-            })),
-            ("writtenAnswers", .array(agenda.writtenAnswers.map { entry in
-                .object([
-                    ("topicId", .int(Int(entry.topicID))),
-                    ("title", .string(entry.title)),
-                    ("block", .string(entry.block.rawValue)),
-                ] + reasons(entry.reasons) + [
-                    ("firstSubmitted", .string(entry.firstSubmitted.description)),
-                    ("deadline", .string(entry.deadline.description)),
-                    ("workingDays", .int(agenda.writtenAnswerWorkingDays)),
-                    ("overdue", .bool(entry.overdue)),
-                    ("skipReason", entry.skipReason.map(JSONValue.string) ?? .null),
-                ])
-            })),
-        ])
-        var out = ""
-        root.write(to: &out, indent: 0)
-        return out + "\n"
+                }
+            }
+            json.key("opening")
+            json.object {
+                json.field("start", time(agenda.openingOffset))
+                json.key("commitmentsDue")
+                json.array {
+                    for commitment in agenda.commitmentsDue {
+                        json.object {
+                            json.field("topicId", Int(commitment.topicID))
+                            json.field("text", commitment.text)
+                            json.field("responsible", commitment.responsible)
+                            json.field("dueDate", commitment.dueDate)
+                            json.field("done", commitment.done)
+                        }
+                    }
+                }
+            }
+            json.key("blocks")
+            json.array {
+                for plan in agenda.blocks {
+                    json.object {
+                        json.field("block", plan.block.rawValue)
+                        texts("name") { CoreText.block(plan.block, $0) }
+                        json.field("minimumMinutes", plan.minimumMinutes)
+                        json.field("minutes", plan.minutes)
+                        json.key("topics")
+                        json.array {
+                            for topic in plan.topics {
+                                json.object {
+                                    json.field("position", topic.position)
+                                    json.field("topicId", Int(topic.topicID))
+                                    json.field("title", topic.title)
+                                    json.field("place", topic.place)
+                                    json.field("responsible", topic.responsible)
+                                    json.field("start", time(topic.startOffsetMinutes))
+                                    json.field("startOffsetMinutes", topic.startOffsetMinutes)
+                                    json.field("minutes", topic.minutes)
+                                    reasons(topic.reasons)
+                                    texts("why") { AgendaText.why(topic.reasons, $0) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // Thousands of omissions share a handful of reason texts: look each up once.
+            var reasonTexts: [Agenda.OmissionReason: [String]] = [:]
+            json.key("notSelected")
+            json.array {
+                for omission in agenda.notSelected {
+                    json.object {
+                        json.field("topicId", Int(omission.topicID))
+                        json.field("title", omission.title)
+                        json.field("block", omission.block.rawValue)
+                        reasons(omission.reasons)
+                        json.field("reason", omission.reason.code)
+                        if case .skipped(let why) = omission.reason { json.field("skipReason", why) }
+                        let localized = reasonTexts[omission.reason] ?? UILanguage.allCases.map { AgendaText.reason(omission.reason, $0) }
+                        reasonTexts[omission.reason] = localized
+                        json.key("reasonText")
+                        json.object {
+                            for (language, text) in zip(UILanguage.allCases, localized) { json.field(language.rawValue, text) }
+                        }
+                    }
+                }
+            }
+            json.key("writtenAnswers")
+            json.array {
+                for entry in agenda.writtenAnswers {
+                    json.object {
+                        json.field("topicId", Int(entry.topicID))
+                        json.field("title", entry.title)
+                        json.field("block", entry.block.rawValue)
+                        reasons(entry.reasons)
+                        json.field("firstSubmitted", entry.firstSubmitted.description)
+                        json.field("deadline", entry.deadline.description)
+                        json.field("workingDays", agenda.writtenAnswerWorkingDays)
+                        json.field("overdue", entry.overdue)
+                        json.field("skipReason", entry.skipReason)
+                    }
+                }
+            }
+        }
+        json.bytes.append(0x0A)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }
 
-/// A JSON value whose objects keep their key order, written with two-space indentation.
-enum JSONValue {
-    case string(String)
-    case int(Int)
-    /// A number already in JSON form (e.g. `12.5`).
-    case number(String)
-    case bool(Bool)
-    case null
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+/// Writes JSON straight into UTF-8 bytes, two-space indented, keys in the order they are written.
+/// A class, because nested writers (`object { … }`) use it from inside its own methods' closures.
+final class JSONStream {
+    var bytes: [UInt8] = []
+    /// For each open container: whether it still has no element.
+    private var empty: [Bool] = []
+    /// A key was just written: the next value follows it on the same line.
+    private var afterKey = false
 
-    func write(to out: inout String, indent: Int) {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
-        switch self {
-        case .string(let text): JSONValue.quote(text, into: &out)
-        case .int(let value): out += String(value)
-        case .number(let text): out += text
-        case .bool(let value): out += value ? "true" : "false"
-        case .null: out += "null"
-        case .array(let values):
-            guard !values.isEmpty else { out += "[]"; return }
-            out += "[\n"
-            for (index, value) in values.enumerated() {
-                out += pad
-                value.write(to: &out, indent: indent + 1)
-                out += index == values.count - 1 ? "\n" : ",\n"
-            }
-            out += closing + "]"
-        case .object(let fields):
-            guard !fields.isEmpty else { out += "{}"; return }
-            out += "{\n"
-            for (index, field) in fields.enumerated() {
-                out += pad
-                JSONValue.quote(field.0, into: &out)
-                out += ": "
-                field.1.write(to: &out, indent: indent + 1)
-                out += index == fields.count - 1 ? "\n" : ",\n"
-            }
-            out += closing + "}"
+    init() {
+        bytes.reserveCapacity(1 << 16)
+    }
+
+    /// Separator and indentation before an element (a key in an object, a value in an array).
+    private func beginElement() {
+        if afterKey {
+            afterKey = false
+            return
         }
+        guard !empty.isEmpty else { return }
+        bytes.append(contentsOf: empty[empty.count - 1] ? [0x0A] : [0x2C, 0x0A])
+        empty[empty.count - 1] = false
+        bytes.append(contentsOf: repeatElement(0x20, count: empty.count * 2))
+    }
+
+    private func close(_ bracket: UInt8) {
+        let wasEmpty = empty.removeLast()
+        if !wasEmpty {
+            bytes.append(0x0A)
+            bytes.append(contentsOf: repeatElement(0x20, count: empty.count * 2))
+        }
+        bytes.append(bracket)
+    }
+
+    func object(_ body: () -> Void) {
+        beginElement()
+        bytes.append(0x7B)
+        empty.append(true)
+        body()
+        close(0x7D)
+    }
+
+    func array(_ body: () -> Void) {
+        beginElement()
+        bytes.append(0x5B)
+        empty.append(true)
+        body()
+        close(0x5D)
+    }
+
+    func key(_ name: String) {
+        beginElement()
+        Self.quote(name, into: &bytes)
+        bytes.append(contentsOf: [0x3A, 0x20])
+        afterKey = true
+    }
+
+    func value(_ text: String) {
+        beginElement()
+        Self.quote(text, into: &bytes)
+    }
+
+    /// A number or literal already in JSON form.
+    func raw(_ text: String) {
+        beginElement()
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    func field(_ name: String, _ text: String) {
+        key(name)
+        value(text)
+    }
+
+    func field(_ name: String, _ text: String?) {
+        key(name)
+        if let text { value(text) } else { raw("null") }
+    }
+
+    func field(_ name: String, _ number: Int) {
+        key(name)
+        raw(String(number))
+    }
+
+    func field(_ name: String, _ flag: Bool) {
+        key(name)
+        raw(flag ? "true" : "false")
     }
 
     /// RFC 8259 string: quotes, backslash and control characters escaped; everything else as UTF-8.
-    static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+    /// Runs of plain bytes are copied whole, which is what keeps thousands of titles cheap.
+    static func quote(_ text: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        out += "\""
+        out.append(0x22)
     }
 }

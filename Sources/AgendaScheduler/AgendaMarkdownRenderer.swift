@@ -137,17 +137,32 @@ public struct AgendaMarkdownRenderer: Sendable {
 
     /// Resident text shown literally: Markdown's punctuation is backslash-escaped, line breaks flattened.
     static func escape(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n", "\r", "\t": out.append(" ")
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|", "~":
-                out.append("\\")
-                out.append(scalar)
-            default: out.append(scalar)
+        var text = text
+        return text.withUTF8 { bytes in
+            // Most titles need nothing: return them as they are.
+            guard bytes.contains(where: { Self.needsEscape($0) }) else { return String(decoding: bytes, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 8)
+            for byte in bytes {
+                switch byte {
+                case 0x0A, 0x0D, 0x09: out.append(0x20)
+                case _ where Self.needsEscape(byte):
+                    out.append(0x5C)
+                    out.append(byte)
+                default: out.append(byte)
+                }
             }
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(out)
+    }
+
+    /// Line breaks and `\ ` * _ [ ] < > # | ~`.
+    @inline(__always)
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x0A, 0x0D, 0x09, 0x5C, 0x60, 0x2A, 0x5F, 0x5B, 0x5D, 0x3C, 0x3E, 0x23, 0x7C, 0x7E: true
+        default: false
+        }
     }
 
     /// Escaped text for a table cell.

@@ -171,15 +171,16 @@ public struct AgendaPlanner: Sendable {
     }
 }
 
-/// Finds the configured urgency phrases in texts, case-insensitively (Cyrillic, Kazakh and Latin
-/// letters included). Texts are lowercased once and searched as C strings with `strstr`, because
-/// `String.contains` compares grapheme by grapheme and is far too slow for thousands of topics.
-/// (Question texts never hold NUL: intake strips control characters.)
+/// Finds the configured urgency phrases in texts, case-insensitively for Latin (incl. Kazakh Latin),
+/// Cyrillic and Kazakh Cyrillic letters. Texts are case-folded byte by byte and searched with
+/// `strstr`: `String.lowercased()` and `String.contains` work grapheme by grapheme and were most of
+/// the time of an agenda with thousands of topics. (Question texts never hold NUL: intake strips
+/// control characters.)
 public struct UrgencyMatcher: Sendable {
-    private let keywords: [(original: String, folded: String)]
+    private let keywords: [(original: String, folded: [UInt8])]
 
     public init(keywords: [String]) {
-        self.keywords = keywords.map { ($0, $0.lowercased()) }.filter { !$0.1.isEmpty && !$0.1.contains("\0") }
+        self.keywords = keywords.map { ($0, Self.fold($0)) }.filter { $0.1.count > 1 && !$0.0.contains("\0") }
     }
 
     /// The keywords found, in configuration order, each once.
@@ -187,13 +188,65 @@ public struct UrgencyMatcher: Sendable {
         guard !keywords.isEmpty else { return [] }
         var found = [Bool](repeating: false, count: keywords.count)
         for text in texts where !text.isEmpty {
-            text.lowercased().withCString { haystack in
-                for index in keywords.indices where !found[index] {
-                    found[index] = keywords[index].folded.withCString { needle in strstr(haystack, needle) != nil }
+            let folded = Self.fold(text)
+            folded.withUnsafeBufferPointer { haystack in
+                haystack.withMemoryRebound(to: CChar.self) { haystack in
+                    for index in keywords.indices where !found[index] {
+                        found[index] = keywords[index].folded.withUnsafeBufferPointer { needle in
+                            needle.withMemoryRebound(to: CChar.self) { strstr(haystack.baseAddress!, $0.baseAddress!) != nil }
+                        }
+                    }
                 }
             }
         }
         return keywords.indices.filter { found[$0] }.map { keywords[$0].original }
+    }
+
+    /// UTF-8 with upper-case letters of U+0000–U+04FF mapped to lower case, NUL-terminated.
+    static func fold(_ text: String) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(text.utf8.count + 1)
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    result.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                    index += 1
+                } else if byte >= 0xC2, byte <= 0xD3, index + 1 < bytes.count {
+                    let scalar = foldScalar(Int(byte & 0x1F) << 6 | Int(bytes[index + 1] & 0x3F))
+                    if scalar < 0x80 {
+                        result.append(UInt8(scalar))
+                    } else {
+                        result.append(UInt8(0xC0 | scalar >> 6))
+                        result.append(UInt8(0x80 | scalar & 0x3F))
+                    }
+                    index += 2
+                } else {
+                    result.append(byte)
+                    index += 1
+                }
+            }
+        }
+        result.append(0)
+        return result
+    }
+
+    /// Lower case of one scalar in U+0080–U+04FF (Latin-1, Latin Extended-A, Cyrillic with Kazakh letters).
+    static func foldScalar(_ scalar: Int) -> Int {
+        switch scalar {
+        case 0x00C0...0x00DE where scalar != 0x00D7: scalar + 0x20
+        case 0x0130: 0x69  // İ → i (Kazakh Latin keeps ı apart)
+        case 0x0100...0x012F, 0x0132...0x0137, 0x014A...0x0177: scalar | 1
+        case 0x0139...0x0148, 0x0179...0x017E: scalar % 2 == 1 ? scalar + 1 : scalar
+        case 0x0400...0x040F: scalar + 0x50
+        case 0x0410...0x042F: scalar + 0x20
+        case 0x0460...0x0481, 0x048A...0x04BF, 0x04D0...0x04FF: scalar | 1
+        case 0x04C0: 0x04CF
+        case 0x04C1...0x04CE: scalar % 2 == 1 ? scalar + 1 : scalar
+        default: scalar
+        }
     }
 }
 

@@ -86,14 +86,20 @@ enum AgendaFormat {
         return String(format: "%02d:%02d", p.hour, p.minute)
     }
 
-    /// Thousandths as a decimal without trailing zeros: 12500 → `12.5`.
+    /// Thousandths as a decimal without trailing zeros: 12500 → `12.5` (no `String(format:)`,
+    /// which is slow enough to matter over thousands of rows).
     static func points(_ thousandths: Int) -> String {
-        let sign = thousandths < 0 ? "-" : ""
         let value = abs(thousandths)
-        var text = sign + String(value / 1000)
-        var fraction = String(format: "%03d", value % 1000)
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        if !fraction.isEmpty { text += "." + fraction }
+        var text = (thousandths < 0 ? "-" : "") + String(value / 1000)
+        var fraction = value % 1000
+        guard fraction != 0 else { return text }
+        var digits = 3
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        let fractionText = String(fraction)
+        text += "." + String(repeating: "0", count: digits - fractionText.count) + fractionText
         return text
     }
 }

@@ -230,3 +230,18 @@ import TyndauCore
         #expect(TyndauError.agendaFrozen(ISOWeek("2026-W49")!).localizedMessage(in: .kk).contains("2026-W49"))
     }
 }
+
+@Suite struct UrgencyMatcherTests {
+    @Test func matchesAcrossCaseInRussianKazakhAndKazakhLatin() {
+        let matcher = UrgencyMatcher(keywords: ["су жоқ", "нет воды", "jylu joq", "ёлка", "әөұүғңіһқ", "äöüşūñğ"])
+        #expect(matcher.matches(in: ["СУ ЖОҚ ҮШ КҮН"]) == ["су жоқ"])
+        #expect(matcher.matches(in: ["Третий день НЕТ ВОДЫ", "JYLU JOQ mektepte"]) == ["нет воды", "jylu joq"])
+        #expect(matcher.matches(in: ["ЁЛКА", "ӘӨҰҮҒҢІҺҚ", "ÄÖÜŞŪÑĞ"]) == ["ёлка", "әөұүғңіһқ", "äöüşūñğ"])
+        #expect(matcher.matches(in: ["вода есть", ""]).isEmpty)
+        // Every Cyrillic capital folds like String.lowercased().
+        let capitals = (0x0400...0x04FF).compactMap(Unicode.Scalar.init).map(String.init).filter { $0 != $0.lowercased() }
+        for capital in capitals where capital.lowercased().unicodeScalars.count == 1 {
+            #expect(UrgencyMatcher(keywords: ["x" + capital.lowercased()]).matches(in: ["X" + capital]).count == 1, "\(capital)")
+        }
+    }
+}

@@ -103,7 +103,7 @@ extension AgendaCommand {
                 let title = try await database.agendaTopic(id: item.topicID)?.title ?? ""
                 let time = AgendaWorkflow.clock(meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60), zone)
                 let shortTitle = title.count > 70 ? title.prefix(69) + "…" : Substring(title)
-                print("  \(item.position). \(time)  \(item.minutes) min  #\(item.topicID)  \(shortTitle)")
+                print("  " + CLIText.text("agenda.item-line", item.position, time, item.minutes, item.topicID, shortTitle))
             }
             for entry in try await database.writtenAnswers(week: week) {
                 print(CLIText.text("agenda.show-written", entry.topicID, entry.deadline))

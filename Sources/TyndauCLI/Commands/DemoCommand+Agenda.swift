@@ -4,8 +4,8 @@ import TyndauCore
 import TyndauStorage
 
 extension DemoCommand {
-    /// The demo week: the week after the sample's first questions (2026-W49), or the next meeting
-    /// when the sample is older than that.
+    /// The demo week: the sample's questions arrive 23 November – 2 December 2026, for the meeting
+    /// of Thursday 3 December (2026-W49).
     static let demoWeek = ISOWeek("2026-W49")!
 
     /// Builds the demo week's agenda from the loaded sample and prints where the files are. The
@@ -26,7 +26,8 @@ extension DemoCommand {
         for topic in agenda.topics {
             let title = topic.title.count > 60 ? topic.title.prefix(59) + "…" : Substring(topic.title)
             let time = AgendaWorkflow.clock(agenda.start.addingTimeInterval(Double(topic.startOffsetMinutes) * 60), agenda.series.zone)
-            print("  \(time)  \(topic.minutes) min  \(title)  — \(AgendaText.why(topic.reasons, CLIText.language))")
+            print("  " + CLIText.text("agenda.item-line", topic.position, time, topic.minutes, topic.topicID, title)
+                + "  — " + AgendaText.why(topic.reasons, CLIText.language))
         }
         print(CLIText.text("demo.agenda-files"))
         for path in result.paths { print("  " + path) }
