@@ -86,6 +86,8 @@ public struct Agenda: Sendable, Hashable {
             case .writtenAnswer: "written-answer"
             }
         }
+
+        public static let codes = ["carried-over", "skipped", "written-answer"]
     }
 
     public struct Omission: Sendable, Hashable {

@@ -12,31 +12,31 @@ public struct AgendaJSONRenderer: Sendable {
 
     public func render(_ agenda: Agenda) -> String {
         let zone = agenda.series.zone
-        let json = JSONStream()
+        var json = JSONStream()
         func time(_ offset: Int) -> String {
             AgendaFormat.timestamp(agenda.start.addingTimeInterval(Double(offset) * 60), zone)
         }
-        func texts(_ key: String, _ make: (UILanguage) -> String) {
+        func texts(_ json: inout JSONStream, _ key: String, _ make: (UILanguage) -> String) {
             json.key(key)
-            json.object {
+            json.object { json in
                 for language in UILanguage.allCases { json.field(language.rawValue, make(language)) }
             }
         }
-        func reasons(_ r: Agenda.Reasons) {
+        func reasons(_ json: inout JSONStream, _ r: Agenda.Reasons) {
             json.field("askers", r.askers)
             json.field("weeksWaited", r.weeksWaited)
             json.key("urgency")
-            json.array { for word in r.urgency { json.value(word) } }
+            json.array { json in for word in r.urgency { json.value(word) } }
             json.field("pinned", r.pinned)
             json.key("priority")
             json.raw(AgendaFormat.points(r.priority))
         }
 
-        json.object {
+        json.object { json in
             json.field("schema", Self.schema)
             json.field("week", agenda.week.description)
             json.key("meeting")
-            json.object {
+            json.object { json in
                 json.field("start", AgendaFormat.timestamp(agenda.start, zone))
                 json.field("end", AgendaFormat.timestamp(agenda.end, zone))
                 json.field("timeZone", agenda.series.timeZone)
@@ -45,7 +45,7 @@ public struct AgendaJSONRenderer: Sendable {
             }
             json.field("revisedAt", AgendaFormat.timestamp(agenda.revisedAt, zone))
             json.key("timeline")
-            json.object {
+            json.object { json in
                 json.field("introMinutes", agenda.introMinutes)
                 json.field("openingMinutes", agenda.openingMinutes)
                 json.field("topicMinutes", agenda.topicMinutes)
@@ -56,16 +56,16 @@ public struct AgendaJSONRenderer: Sendable {
                 json.field("maxTopics", agenda.maxTopics)
             }
             json.key("selection")
-            json.object {
+            json.object { json in
                 json.field("method", "exact-knapsack-dp")
                 json.field("candidates", agenda.candidateCount)
                 json.field("chosen", agenda.topics.count)
                 json.key("totalPriority")
                 json.raw(AgendaFormat.points(agenda.totalPriority))
                 json.key("notes")
-                json.array {
+                json.array { json in
                     for note in agenda.notes {
-                        json.object {
+                        json.object { json in
                             json.field("code", note.code)
                             switch note {
                             case .blockShort(let block, let required, let available):
@@ -77,18 +77,18 @@ public struct AgendaJSONRenderer: Sendable {
                             case .meetingOnDayOff(let name):
                                 json.field("dayOff", name)
                             }
-                            texts("text") { AgendaText.note(note, $0) }
+                            texts(&json, "text") { AgendaText.note(note, $0) }
                         }
                     }
                 }
             }
             json.key("opening")
-            json.object {
+            json.object { json in
                 json.field("start", time(agenda.openingOffset))
                 json.key("commitmentsDue")
-                json.array {
+                json.array { json in
                     for commitment in agenda.commitmentsDue {
-                        json.object {
+                        json.object { json in
                             json.field("topicId", Int(commitment.topicID))
                             json.field("text", commitment.text)
                             json.field("responsible", commitment.responsible)
@@ -99,17 +99,17 @@ public struct AgendaJSONRenderer: Sendable {
                 }
             }
             json.key("blocks")
-            json.array {
+            json.array { json in
                 for plan in agenda.blocks {
-                    json.object {
+                    json.object { json in
                         json.field("block", plan.block.rawValue)
-                        texts("name") { CoreText.block(plan.block, $0) }
+                        texts(&json, "name") { CoreText.block(plan.block, $0) }
                         json.field("minimumMinutes", plan.minimumMinutes)
                         json.field("minutes", plan.minutes)
                         json.key("topics")
-                        json.array {
+                        json.array { json in
                             for topic in plan.topics {
-                                json.object {
+                                json.object { json in
                                     json.field("position", topic.position)
                                     json.field("topicId", Int(topic.topicID))
                                     json.field("title", topic.title)
@@ -118,43 +118,42 @@ public struct AgendaJSONRenderer: Sendable {
                                     json.field("start", time(topic.startOffsetMinutes))
                                     json.field("startOffsetMinutes", topic.startOffsetMinutes)
                                     json.field("minutes", topic.minutes)
-                                    reasons(topic.reasons)
-                                    texts("why") { AgendaText.why(topic.reasons, $0) }
+                                    reasons(&json, topic.reasons)
+                                    texts(&json, "why") { AgendaText.why(topic.reasons, $0) }
                                 }
                             }
                         }
                     }
                 }
             }
-            // Thousands of omissions share a handful of reason texts: look each up once.
-            var reasonTexts: [Agenda.OmissionReason: [String]] = [:]
+            // The reasons' texts once, not on each of possibly thousands of rows.
+            json.key("reasons")
+            json.object { json in
+                for code in Agenda.OmissionReason.codes {
+                    texts(&json, code) { AgendaText.reasonLabel(code, $0) }
+                }
+            }
             json.key("notSelected")
-            json.array {
+            json.array { json in
                 for omission in agenda.notSelected {
-                    json.object {
+                    json.object { json in
                         json.field("topicId", Int(omission.topicID))
                         json.field("title", omission.title)
                         json.field("block", omission.block.rawValue)
-                        reasons(omission.reasons)
+                        reasons(&json, omission.reasons)
                         json.field("reason", omission.reason.code)
                         if case .skipped(let why) = omission.reason { json.field("skipReason", why) }
-                        let localized = reasonTexts[omission.reason] ?? UILanguage.allCases.map { AgendaText.reason(omission.reason, $0) }
-                        reasonTexts[omission.reason] = localized
-                        json.key("reasonText")
-                        json.object {
-                            for (language, text) in zip(UILanguage.allCases, localized) { json.field(language.rawValue, text) }
-                        }
                     }
                 }
             }
             json.key("writtenAnswers")
-            json.array {
+            json.array { json in
                 for entry in agenda.writtenAnswers {
-                    json.object {
+                    json.object { json in
                         json.field("topicId", Int(entry.topicID))
                         json.field("title", entry.title)
                         json.field("block", entry.block.rawValue)
-                        reasons(entry.reasons)
+                        reasons(&json, entry.reasons)
                         json.field("firstSubmitted", entry.firstSubmitted.description)
                         json.field("deadline", entry.deadline.description)
                         json.field("workingDays", agenda.writtenAnswerWorkingDays)
@@ -170,8 +169,8 @@ public struct AgendaJSONRenderer: Sendable {
 }
 
 /// Writes JSON straight into UTF-8 bytes, two-space indented, keys in the order they are written.
-/// A class, because nested writers (`object { … }`) use it from inside its own methods' closures.
-final class JSONStream {
+/// Nested values are written by closures that receive the stream `inout`.
+struct JSONStream {
     var bytes: [UInt8] = []
     /// For each open container: whether it still has no element.
     private var empty: [Bool] = []
@@ -183,7 +182,7 @@ final class JSONStream {
     }
 
     /// Separator and indentation before an element (a key in an object, a value in an array).
-    private func beginElement() {
+    private mutating func beginElement() {
         if afterKey {
             afterKey = false
             return
@@ -194,7 +193,7 @@ final class JSONStream {
         bytes.append(contentsOf: repeatElement(0x20, count: empty.count * 2))
     }
 
-    private func close(_ bracket: UInt8) {
+    private mutating func close(_ bracket: UInt8) {
         let wasEmpty = empty.removeLast()
         if !wasEmpty {
             bytes.append(0x0A)
@@ -203,56 +202,56 @@ final class JSONStream {
         bytes.append(bracket)
     }
 
-    func object(_ body: () -> Void) {
+    mutating func object(_ body: (inout JSONStream) -> Void) {
         beginElement()
         bytes.append(0x7B)
         empty.append(true)
-        body()
+        body(&self)
         close(0x7D)
     }
 
-    func array(_ body: () -> Void) {
+    mutating func array(_ body: (inout JSONStream) -> Void) {
         beginElement()
         bytes.append(0x5B)
         empty.append(true)
-        body()
+        body(&self)
         close(0x5D)
     }
 
-    func key(_ name: String) {
+    mutating func key(_ name: String) {
         beginElement()
         Self.quote(name, into: &bytes)
         bytes.append(contentsOf: [0x3A, 0x20])
         afterKey = true
     }
 
-    func value(_ text: String) {
+    mutating func value(_ text: String) {
         beginElement()
         Self.quote(text, into: &bytes)
     }
 
     /// A number or literal already in JSON form.
-    func raw(_ text: String) {
+    mutating func raw(_ text: String) {
         beginElement()
         bytes.append(contentsOf: text.utf8)
     }
 
-    func field(_ name: String, _ text: String) {
+    mutating func field(_ name: String, _ text: String) {
         key(name)
         value(text)
     }
 
-    func field(_ name: String, _ text: String?) {
+    mutating func field(_ name: String, _ text: String?) {
         key(name)
         if let text { value(text) } else { raw("null") }
     }
 
-    func field(_ name: String, _ number: Int) {
+    mutating func field(_ name: String, _ number: Int) {
         key(name)
         raw(String(number))
     }
 
-    func field(_ name: String, _ flag: Bool) {
+    mutating func field(_ name: String, _ flag: Bool) {
         key(name)
         raw(flag ? "true" : "false")
     }

@@ -145,7 +145,8 @@ public struct AgendaPlanner: Sendable {
 
     /// Priority in thousandths: demand × askers + waiting × weeks waited + urgency when urgent.
     func score(_ candidate: AgendaCandidate, waited weeks: Int, urgency matcher: UrgencyMatcher) -> Scored {
-        let urgency = matcher.matches(in: [candidate.title] + candidate.texts)
+        // The title is usually one of the texts: search each distinct text once.
+        let urgency = matcher.matches(in: candidate.texts.contains(candidate.title) ? candidate.texts : [candidate.title] + candidate.texts)
         let points = policy.demandWeight * Double(candidate.askers) + policy.waitingWeight * Double(weeks)
             + (urgency.isEmpty ? 0 : policy.urgencyWeight)
         let reasons = Agenda.Reasons(

@@ -35,6 +35,11 @@ public enum AgendaText {
         }
     }
 
+    /// What a reason code means, without the details of one topic (the JSON's legend).
+    public static func reasonLabel(_ code: String, _ language: UILanguage) -> String {
+        code == "skipped" ? text("reason.skipped-label", language) : text("reason." + code, language)
+    }
+
     public static func note(_ note: Agenda.Note, _ language: UILanguage) -> String {
         switch note {
         case .blockShort(let block, let required, let available):

@@ -213,7 +213,7 @@ import TyndauCore
         let json = AgendaJSONRenderer().render(try Self.agenda())
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["schema"] as? String == "tyndau.agenda/1")
-        let topLevel = ["schema", "week", "meeting", "revisedAt", "timeline", "selection", "opening", "blocks", "notSelected", "writtenAnswers"]
+        let topLevel = ["schema", "week", "meeting", "revisedAt", "timeline", "selection", "opening", "blocks", "reasons", "notSelected", "writtenAnswers"]
         let positions = topLevel.map { json.range(of: "\n  \"\($0)\":")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
