@@ -128,7 +128,13 @@ public struct AgendaMarkdownRenderer: Sendable {
             }
         }
         out.append("")
-        return out.joined(separator: "\n")
+        var text = ""
+        text.reserveCapacity(out.reduce(0) { $0 + $1.utf8.count + 1 })
+        for (index, line) in out.enumerated() {
+            if index > 0 { text += "\n" }
+            text += line
+        }
+        return text
     }
 
     private func blockName(_ block: AgendaBlock) -> String {

@@ -204,34 +204,40 @@ public struct UrgencyMatcher: Sendable {
     }
 
     /// UTF-8 with upper-case letters of U+0000–U+04FF mapped to lower case, NUL-terminated.
+    /// Folding never makes text longer, so the result is written into one allocation.
     static func fold(_ text: String) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(text.utf8.count + 1)
         var text = text
-        text.withUTF8 { bytes in
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    result.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-                    index += 1
-                } else if byte >= 0xC2, byte <= 0xD3, index + 1 < bytes.count {
-                    let scalar = foldScalar(Int(byte & 0x1F) << 6 | Int(bytes[index + 1] & 0x3F))
-                    if scalar < 0x80 {
-                        result.append(UInt8(scalar))
+        return text.withUTF8 { bytes in
+            [UInt8](unsafeUninitializedCapacity: bytes.count + 1) { out, written in
+                var index = 0
+                var count = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte < 0x80 {
+                        out[count] = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+                        count += 1
+                        index += 1
+                    } else if byte >= 0xC2, byte <= 0xD3, index + 1 < bytes.count {
+                        let scalar = foldScalar(Int(byte & 0x1F) << 6 | Int(bytes[index + 1] & 0x3F))
+                        if scalar < 0x80 {
+                            out[count] = UInt8(scalar)
+                            count += 1
+                        } else {
+                            out[count] = UInt8(0xC0 | scalar >> 6)
+                            out[count + 1] = UInt8(0x80 | scalar & 0x3F)
+                            count += 2
+                        }
+                        index += 2
                     } else {
-                        result.append(UInt8(0xC0 | scalar >> 6))
-                        result.append(UInt8(0x80 | scalar & 0x3F))
+                        out[count] = byte
+                        count += 1
+                        index += 1
                     }
-                    index += 2
-                } else {
-                    result.append(byte)
-                    index += 1
                 }
+                out[count] = 0
+                written = count + 1
             }
         }
-        result.append(0)
-        return result
     }
 
     /// Lower case of one scalar in U+0080–U+04FF (Latin-1, Latin Extended-A, Cyrillic with Kazakh letters).
