@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Floor 1: domain values and C libraries.
@@ -57,6 +58,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MeetingSummaries",
+            dependencies: [
+                "TyndauCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -123,6 +133,11 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: ["Publisher", "TyndauCore", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeetingSummariesTests",
+            dependencies: ["MeetingSummaries", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
