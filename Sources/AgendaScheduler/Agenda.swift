@@ -117,8 +117,8 @@ public struct Agenda: Sendable, Hashable {
         case blockShort(AgendaBlock, required: Int, available: Int)
         /// The block minimums together cannot be met within the time and topic limits; they were lifted.
         case blockMinimumsLifted
-        /// The meeting day is a public holiday or a day off.
-        case meetingOnDayOff(String)
+        /// The meeting day is a public holiday or a day off: the holiday's name by language code.
+        case meetingOnDayOff([String: String])
 
         public var code: String {
             switch self {

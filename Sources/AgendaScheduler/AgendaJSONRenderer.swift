@@ -74,8 +74,8 @@ public struct AgendaJSONRenderer: Sendable {
                                 json.field("availableMinutes", available)
                             case .blockMinimumsLifted:
                                 break
-                            case .meetingOnDayOff(let name):
-                                json.field("dayOff", name)
+                            case .meetingOnDayOff(let names):
+                                json.field("dayOff", names["en"] ?? "")
                             }
                             texts(&json, "text") { AgendaText.note(note, $0) }
                         }

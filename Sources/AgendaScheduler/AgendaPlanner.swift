@@ -125,8 +125,10 @@ public struct AgendaPlanner: Sendable {
                 ))
             }
         }
-        if workingCalendar.coveredYears.contains(meetingDay.year), let name = workingCalendar.daysOff[meetingDay] {
-            notes.append(.meetingOnDayOff(name))
+        if workingCalendar.coveredYears.contains(meetingDay.year), let dayOff = workingCalendar.daysOff[meetingDay] {
+            notes.append(.meetingOnDayOff(Dictionary(uniqueKeysWithValues: UILanguage.allCases.map {
+                ($0.rawValue, workingCalendar.name(of: dayOff, in: $0))
+            })))
         }
 
         let used = blocks.reduce(0) { $0 + $1.minutes }

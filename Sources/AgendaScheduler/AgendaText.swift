@@ -46,8 +46,8 @@ public enum AgendaText {
             text("note.block-short", language, [CoreText.block(block, language), String(required), String(available)])
         case .blockMinimumsLifted:
             text("note.block-minimums-lifted", language)
-        case .meetingOnDayOff(let name):
-            text("note.meeting-on-day-off", language, [name])
+        case .meetingOnDayOff(let names):
+            text("note.meeting-on-day-off", language, [names[language.rawValue] ?? names["ru"] ?? ""])
         }
     }
 }

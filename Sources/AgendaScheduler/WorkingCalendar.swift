@@ -9,16 +9,29 @@ import TyndauCore
 /// such as Kurban ait move every year and the government decrees transfers; a year missing from the
 /// file is an error rather than a guess.
 public struct WorkingCalendar: Sendable {
-    /// Non-working weekdays (holidays and transferred days off), with what they are.
-    public let daysOff: [LocalDate: String]
+    /// A weekday without work: which holiday, and the weekend day it was moved from, if any.
+    public struct DayOff: Sendable, Hashable {
+        /// The holiday's id in the data file (`nauryz`, `kurban-ait`, …).
+        public var holiday: String
+        public var movedFrom: LocalDate?
+    }
+
+    /// Non-working weekdays (holidays and transferred days off).
+    public let daysOff: [LocalDate: DayOff]
     /// Saturdays or Sundays declared working days.
     public let workingWeekendDays: Set<LocalDate>
     public let coveredYears: ClosedRange<Int>
+    /// Holiday names by id, then by language code.
+    public let holidayNames: [String: [String: String]]
 
-    public init(daysOff: [LocalDate: String], workingWeekendDays: Set<LocalDate> = [], coveredYears: ClosedRange<Int>) {
+    public init(
+        daysOff: [LocalDate: DayOff], workingWeekendDays: Set<LocalDate> = [], coveredYears: ClosedRange<Int>,
+        holidayNames: [String: [String: String]] = [:]
+    ) {
         self.daysOff = daysOff
         self.workingWeekendDays = workingWeekendDays
         self.coveredYears = coveredYears
+        self.holidayNames = holidayNames
     }
 
     /// Kazakhstan 2026–2027 from the bundled data file.
@@ -30,13 +43,20 @@ public struct WorkingCalendar: Sendable {
         return calendar
     }()
 
-    /// The data file: `{"years": {"2026": {"days_off": [{"date": "…", "name": "…"}], "working_weekend_days": […]}}}`.
+    /// The data file: `{"holidays": {id: {"ru", "kk", "en"}}, "years": {"2026": {"days_off":
+    /// [{"date": "…", "holiday": id, "moved_from": "…"}], "working_weekend_days": ["…"]}}}`.
     public init(json: Data) throws {
         struct File: Decodable {
             struct Year: Decodable {
                 struct Day: Decodable {
                     var date: String
-                    var name: String
+                    var holiday: String
+                    var movedFrom: String?
+
+                    enum CodingKeys: String, CodingKey {
+                        case date, holiday
+                        case movedFrom = "moved_from"
+                    }
                 }
                 var daysOff: [Day]
                 var workingWeekendDays: [String]
@@ -46,20 +66,26 @@ public struct WorkingCalendar: Sendable {
                     case workingWeekendDays = "working_weekend_days"
                 }
             }
+            var holidays: [String: [String: String]]
             var years: [String: Year]
         }
         let file = try JSONDecoder().decode(File.self, from: json)
-        var daysOff: [LocalDate: String] = [:]
+        var daysOff: [LocalDate: DayOff] = [:]
         var working: Set<LocalDate> = []
         var years: [Int] = []
         for (yearText, year) in file.years {
             guard let number = Int(yearText) else { throw TyndauError.workingCalendarMalformed(yearText) }
             years.append(number)
             for day in year.daysOff {
-                guard let date = LocalDate(day.date), date.year == number else {
+                guard let date = LocalDate(day.date), date.year == number, file.holidays[day.holiday] != nil else {
                     throw TyndauError.workingCalendarMalformed(day.date)
                 }
-                daysOff[date] = day.name
+                var movedFrom: LocalDate?
+                if let text = day.movedFrom {
+                    guard let parsed = LocalDate(text) else { throw TyndauError.workingCalendarMalformed(text) }
+                    movedFrom = parsed
+                }
+                daysOff[date] = DayOff(holiday: day.holiday, movedFrom: movedFrom)
             }
             for text in year.workingWeekendDays {
                 guard let date = LocalDate(text), date.year == number else { throw TyndauError.workingCalendarMalformed(text) }
@@ -69,7 +95,13 @@ public struct WorkingCalendar: Sendable {
         guard let first = years.min(), let last = years.max(), years.count == last - first + 1 else {
             throw TyndauError.workingCalendarMalformed("years")
         }
-        self.init(daysOff: daysOff, workingWeekendDays: working, coveredYears: first...last)
+        self.init(daysOff: daysOff, workingWeekendDays: working, coveredYears: first...last, holidayNames: file.holidays)
+    }
+
+    /// The day off's name in `language` (falling back to Russian), e.g. "Наурыз мейрамы".
+    public func name(of dayOff: DayOff, in language: UILanguage) -> String {
+        let names = holidayNames[dayOff.holiday]
+        return names?[language.rawValue] ?? names?["ru"] ?? dayOff.holiday
     }
 
     public func isWorkingDay(_ day: LocalDate) throws -> Bool {

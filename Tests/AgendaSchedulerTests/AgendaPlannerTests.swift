@@ -245,3 +245,19 @@ import TyndauCore
         }
     }
 }
+
+@Suite struct BlockMinimumTests {
+    @Test func minimumsThatCannotBeMetTogetherAreLiftedWithANote() throws {
+        // Three blocks need time but only two topics fit the limit.
+        var policy = AgendaPolicy()
+        policy.maxTopics = 2
+        let planner = AgendaPlanner(series: MeetingSeries(), policy: policy)
+        let candidates = [AgendaBlock.landscapingUtilities, .socialInfrastructure, .socialProtection].enumerated().flatMap { index, block in
+            (0..<3).map { AgendaPlannerTests.candidate(Int64(index * 3 + $0 + 1), block, askers: 4) }
+        }
+        let agenda = try planner.plan(week: AgendaPlannerTests.week, candidates: candidates)
+        #expect(agenda.notes == [.blockMinimumsLifted])
+        #expect(agenda.topics.count == 2)
+        #expect(AgendaText.note(agenda.notes[0], .en).contains("lifted"))
+    }
+}

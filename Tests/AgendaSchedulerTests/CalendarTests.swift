@@ -121,3 +121,30 @@ import TyndauCore
         #expect(LocalDate("2026-12-31")!.adding(days: 1).description == "2027-01-01")
     }
 }
+
+@Suite struct HolidayMeetingTests {
+    @Test func aMeetingOnChristmasDayIsFlaggedInEveryLanguage() throws {
+        // 2027-W01's Thursday is 7 January, Orthodox Christmas.
+        let agenda = try AgendaPlanner(series: MeetingSeries()).plan(week: ISOWeek("2027-W01")!, candidates: [])
+        let note = try #require(agenda.notes.first { $0.code == "meeting-on-day-off" })
+        #expect(AgendaText.note(note, .ru) == "День встречи — нерабочий: Православное Рождество.")
+        #expect(AgendaText.note(note, .kk).contains("Православиелік Рождество"))
+        #expect(AgendaJSONRenderer().render(agenda).contains("\"dayOff\": \"Orthodox Christmas\""))
+    }
+
+    @Test func movedDaysOffRecordWhereTheyCameFrom() throws {
+        let calendar = WorkingCalendar.kazakhstan
+        let moved = try #require(calendar.daysOff[LocalDate("2026-03-24")!])
+        #expect(moved.holiday == "nauryz" && moved.movedFrom == LocalDate("2026-03-21"))
+        #expect(calendar.name(of: moved, in: .kk) == "Наурыз мейрамы")
+    }
+
+    @Test func zonesWithDaylightSavingAreWrittenInUTC() throws {
+        let series = MeetingSeries(timeZone: "Europe/Berlin")
+        let agenda = try AgendaPlanner(series: series).plan(week: ISOWeek("2026-W49")!, candidates: [])
+        let ics = AgendaICalendarRenderer().render(agenda)
+        #expect(!ics.contains("BEGIN:VTIMEZONE"))
+        // Thursday 3 December 2026, 15:00 in Berlin (UTC+1) = 14:00 UTC.
+        #expect(ics.contains("\r\nDTSTART:20261203T140000Z\r\n"))
+    }
+}
