@@ -253,7 +253,7 @@ import TyndauCore
         policy.maxTopics = 2
         let planner = AgendaPlanner(series: MeetingSeries(), policy: policy)
         let candidates = [AgendaBlock.landscapingUtilities, .socialInfrastructure, .socialProtection].enumerated().flatMap { index, block in
-            (0..<3).map { AgendaPlannerTests.candidate(Int64(index * 3 + $0 + 1), block, askers: 4) }
+            (0..<3).map { AgendaPlannerTests.candidate(Int64(index * 3 + $0 + 1), block, askers: 9) }
         }
         let agenda = try planner.plan(week: AgendaPlannerTests.week, candidates: candidates)
         #expect(agenda.notes == [.blockMinimumsLifted])
