@@ -121,6 +121,15 @@ import TyndauStorage
         #expect(try await AgendaWorkflow.settings(TyndauConfiguration(), database).series.durationMinutes == 60)
     }
 
+    @Test func fieldReasonsOfAgendaCommandsAreTranslated() {
+        for key in ["agenda.bad-week", "agenda.bad-topic", "agenda.reason-required"] {
+            let reasons = TyndauError.validation(["field": key])
+            #expect(reasons.localizedFields(in: .kk)["field"] != key, "\(key) has no text")
+        }
+        #expect(throws: TyndauError.validation(["topic": "agenda.bad-topic"])) { try AgendaCommand.topicID("x12") }
+        #expect(try AgendaCommand.topicID("T12") == 12)
+    }
+
     @Test func configurationFileReadsTheAgendaPolicy() throws {
         let configuration = try TyndauConfiguration.parse("""
             series:
