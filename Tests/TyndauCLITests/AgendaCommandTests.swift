@@ -121,7 +121,7 @@ import TyndauStorage
         #expect(try await AgendaWorkflow.settings(TyndauConfiguration(), database).series.durationMinutes == 60)
     }
 
-    @Test func fieldReasonsOfAgendaCommandsAreTranslated() {
+    @Test func fieldReasonsOfAgendaCommandsAreTranslated() throws {
         for key in ["agenda.bad-week", "agenda.bad-topic", "agenda.reason-required"] {
             let reasons = TyndauError.validation(["field": key])
             #expect(reasons.localizedFields(in: .kk)["field"] != key, "\(key) has no text")
