@@ -35,7 +35,11 @@ public struct AgendaPlanner: Sendable {
         let series = calendar.series
         let problems = policy.problems(durationMinutes: series.durationMinutes)
         guard problems.isEmpty else { throw TyndauError.validation(problems) }
-        let openingMinutes = min(commitmentsDue.count * policy.minutesPerDueCommitment, series.durationMinutes / 4)
+        // The opening report takes at most a quarter of the meeting and never all the time for topics.
+        let openingMinutes = min(
+            commitmentsDue.count * policy.minutesPerDueCommitment, series.durationMinutes / 4,
+            (series.durationMinutes - policy.introMinutes - policy.closingMinutes) / 2
+        )
         let topicMinutes = series.durationMinutes - policy.introMinutes - policy.closingMinutes - openingMinutes
 
         let waiting = calendar.waitingCounter(at: week, earliest: candidates.map(\.firstSubmittedAt).min() ?? calendar.cutoff(of: week))
@@ -149,7 +153,8 @@ public struct AgendaPlanner: Sendable {
     func score(_ candidate: AgendaCandidate, waited weeks: Int, urgency matcher: UrgencyMatcher) -> Scored {
         // The title is usually one of the texts: search each distinct text once.
         let urgency = matcher.matches(in: candidate.texts.contains(candidate.title) ? candidate.texts : [candidate.title] + candidate.texts)
-        let points = policy.demandWeight * Double(candidate.askers) + policy.waitingWeight * Double(weeks)
+        // Demand counts up to a million askers, which keeps priorities far inside 64-bit arithmetic.
+        let points = policy.demandWeight * Double(min(candidate.askers, 1_000_000)) + policy.waitingWeight * Double(weeks)
             + (urgency.isEmpty ? 0 : policy.urgencyWeight)
         let reasons = Agenda.Reasons(
             askers: candidate.askers, weeksWaited: weeks, urgency: urgency, pinned: candidate.pinned,

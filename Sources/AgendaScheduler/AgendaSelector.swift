@@ -46,8 +46,15 @@ public enum AgendaSelector {
         }
         let freeMinutes = budget - pinnedMinutes
         let freeCount = maxCount - pinned.count
-        // The rank bonus: all bonuses of a selection together stay below one priority unit.
-        let bonusScale = items.count * max(1, freeCount) + 1
+        // The rank bonus: all bonuses of a selection together stay below one priority unit. Should the
+        // scaled values not fit 64 bits (hundreds of thousands of candidates with huge priorities),
+        // the bonus is dropped and ties fall to the fixed iteration order alone.
+        var bonusScale = items.count * max(1, freeCount) + 1
+        let largest = items.map(\.priority).max() ?? 0
+        let scaled = (largest + 1).multipliedReportingOverflow(by: bonusScale)
+        if scaled.overflow || scaled.partialValue.multipliedReportingOverflow(by: maxCount + 1).overflow {
+            bonusScale = 0
+        }
 
         var chosen = pinned
         var combined = [Int](repeating: impossible, count: (freeMinutes + 1) * (freeCount + 1))
@@ -137,7 +144,7 @@ public enum AgendaSelector {
             taken.reserveCapacity(candidates.count)
             for index in candidates {
                 let item = items[index]
-                let itemValue = item.priority * bonusScale + (items.count - index)
+                let itemValue = bonusScale == 0 ? item.priority : item.priority * bonusScale + (items.count - index)
                 var marks = [Bool](repeating: false, count: value.count)
                 if item.minutes <= maxMinutes, maxCount > 0 {
                     for t in stride(from: maxMinutes, through: item.minutes, by: -1) {

@@ -261,3 +261,21 @@ import TyndauCore
         #expect(AgendaText.note(agenda.notes[0], .en).contains("lifted"))
     }
 }
+
+@Suite struct OpeningReportTests {
+    @Test func commitmentsDueGetTheirOwnTimeBeforeTheTopics() throws {
+        let due = [
+            CommitmentDue(topicID: 3, text: "Отремонтировать освещение на ул. Саина", responsible: "ЖКХ", dueDate: "2026-11-30", done: true),
+            CommitmentDue(topicID: 4, text: "Вывезти мусор во дворе дома 5", responsible: "Тазалық", dueDate: "2026-12-01", done: false),
+        ]
+        let agenda = try AgendaPlannerTests.planner.plan(
+            week: AgendaPlannerTests.week, candidates: AgendaPlannerTests.mixed(20, seed: 1), commitmentsDue: due
+        )
+        #expect(agenda.openingMinutes == 2)
+        #expect(agenda.topicMinutes == 48)
+        #expect(agenda.topics.first?.startOffsetMinutes == 7)
+        let markdown = AgendaMarkdownRenderer().render(agenda)
+        #expect(markdown.contains("- 2026-12-01 · Тазалық — Вывезти мусор во дворе дома 5 (не выполнено · орындалмады)"))
+        #expect(AgendaJSONRenderer().render(agenda).contains("\"dueDate\": \"2026-11-30\""))
+    }
+}
