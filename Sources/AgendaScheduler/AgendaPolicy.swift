@@ -76,12 +76,14 @@ public struct AgendaPolicy: Sendable, Hashable {
         .other: 0,
     ]
 
-    /// Russian, Kazakh Cyrillic and Kazakh Latin phrases for outages and emergencies.
+    /// Russian, Kazakh Cyrillic and Kazakh Latin phrases for outages and emergencies. Phrases that
+    /// mostly mean something slower are left out: "жарық жоқ" is usually about street lighting.
     public static let defaultUrgencyKeywords: [String] = [
-        "нет воды", "без воды", "нет света", "без света", "нет отопления", "без отопления",
+        "нет воды", "без воды", "нет света", "без света", "нет электричества", "без электричества",
+        "отключают электричество", "отключили электричество", "нет отопления", "без отопления",
         "нет газа", "запах газа", "утечка газа", "авария", "аварий", "прорыв", "затопил", "обрушен", "опасно для жизни",
-        "су жоқ", "жарық жоқ", "жылу жоқ", "газ жоқ", "газ иісі", "апат", "авариялық",
-        "su joq", "jaryq joq", "jylu joq", "apat",
+        "су жоқ", "электр жоқ", "жылу жоқ", "газ жоқ", "газ иісі", "апат", "авариялық",
+        "su joq", "elektr joq", "jylu joq", "apat",
     ]
 
     /// Minutes a topic with `askers` distinct askers is given.
