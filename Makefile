@@ -59,6 +59,7 @@ bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 
 clean:
 	rm -rf .build

@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "AgendaScheduler",
             dependencies: ["TyndauCore"],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -141,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage"],
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

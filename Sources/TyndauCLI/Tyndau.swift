@@ -19,6 +19,8 @@ public struct Tyndau: AsyncParsableCommand {
             WorkerCommand.self,
             DeliveriesCommand.self,
             DemoCommand.self,
+            AgendaCommand.self,
+            SeriesCommand.self,
         ]
     )
 
