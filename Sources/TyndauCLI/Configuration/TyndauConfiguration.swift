@@ -18,6 +18,8 @@ import Yams
 ///   in the database (see ``SeriesSettings``).
 /// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
 ///   worker's retry schedule and limits (see ``PublisherSection``).
+/// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
+///   (see ``SummariesSettings``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -29,6 +31,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var publisher: DeliveryWorker.Settings
     /// How the agenda spends the meeting's time; read from the same `series` section.
     public var agendaPolicy: AgendaPolicy
+    /// After the meeting: autoclose, templates, where digests and notices go.
+    var summaries: SummariesSettings
 
     public init() {
         self.language = nil
@@ -38,6 +42,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.endpoints = []
         self.publisher = DeliveryWorker.Settings()
         self.agendaPolicy = AgendaPolicy()
+        self.summaries = SummariesSettings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -47,6 +52,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case series
         case endpoints
         case publisher
+        case summaries
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +67,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
         series = seriesSection?.series ?? defaults.series
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
+        summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
     }
 
     public struct DatabaseSection: Sendable, Decodable {
