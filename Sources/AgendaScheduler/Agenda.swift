@@ -26,6 +26,8 @@ public struct Agenda: Sendable, Hashable {
     public var writtenAnswerWorkingDays: Int
     public var commitmentsDue: [CommitmentDue]
     public var blocks: [BlockPlan]
+    /// Topics that stay in the queue (carried over or skipped); those sent to a written answer are
+    /// in ``writtenAnswers`` only.
     public var notSelected: [Omission]
     public var writtenAnswers: [WrittenAnswer]
     public var notes: [Note]
@@ -76,18 +78,15 @@ public struct Agenda: Sendable, Hashable {
         case skipped(String)
         /// Higher-priority topics filled the time or the topic limit; it is carried over.
         case outranked
-        /// It waited the maximum and goes to the written-answer queue instead.
-        case writtenAnswer
 
         public var code: String {
             switch self {
             case .skipped: "skipped"
             case .outranked: "carried-over"
-            case .writtenAnswer: "written-answer"
             }
         }
 
-        public static let codes = ["carried-over", "skipped", "written-answer"]
+        public static let codes = ["carried-over", "skipped"]
     }
 
     public struct Omission: Sendable, Hashable {

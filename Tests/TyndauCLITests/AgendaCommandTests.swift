@@ -150,9 +150,7 @@ import TyndauStorage
             )
             let policy = AgendaPolicy()
             #expect(result.agenda.topics.allSatisfy { $0.reasons.weeksWaited <= policy.maxWaitingWeeks })
-            #expect(result.agenda.notSelected.allSatisfy {
-                $0.reasons.weeksWaited < policy.maxWaitingWeeks || $0.reason == .writtenAnswer
-            })
+            #expect(result.agenda.notSelected.allSatisfy { $0.reasons.weeksWaited < policy.maxWaitingWeeks })
             onAir += result.agenda.topics.count
             inWriting += result.agenda.writtenAnswers.count
             #expect(try await database.writtenAnswers(week: week).count == result.agenda.writtenAnswers.count)
