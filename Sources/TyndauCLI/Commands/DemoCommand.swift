@@ -46,6 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
             print("  " + QuestionListing(question).line)
         }
         try await Self.runAgendaStage(database: database)
+        try await Self.publishStage(database: database)
         try database.checkpoint()
     }
 

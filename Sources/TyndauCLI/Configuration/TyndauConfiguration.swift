@@ -1,5 +1,6 @@
 import AgendaScheduler
 import Foundation
+import Publisher
 import TyndauCore
 import Yams
 
@@ -15,6 +16,8 @@ import Yams
 ///   `intro_minutes`, `closing_minutes`, `topic_minutes_*`, `max_topics`, `block_min_share`,
 ///   `weight_*`, `urgency_keywords`, `max_waiting_weeks`, …). `tyndau series set` overrides them
 ///   in the database (see ``SeriesSettings``).
+/// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
+///   worker's retry schedule and limits (see ``PublisherSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -23,6 +26,9 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var series: MeetingSeries
     /// How the agenda spends the meeting's time; read from the same `series` section.
     public var agendaPolicy: AgendaPolicy
+    /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
+    public var endpoints: [EndpointDefinition]
+    public var publisher: DeliveryWorker.Settings
 
     public init() {
         self.language = nil
@@ -30,6 +36,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.server = ServerSection()
         self.series = MeetingSeries()
         self.agendaPolicy = AgendaPolicy()
+        self.endpoints = []
+        self.publisher = DeliveryWorker.Settings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -37,6 +45,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case database
         case server
         case series
+        case endpoints
+        case publisher
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +59,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
         series = seriesSection?.series ?? defaults.series
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
+        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
+        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
     }
 
     public struct DatabaseSection: Sendable, Decodable {
