@@ -61,6 +61,7 @@ public struct Agenda: Sendable, Hashable {
         public var priority: Int
     }
 
+    /// A topic on the agenda with its slot: what the office reads out and when.
     public struct ScheduledTopic: Sendable, Hashable {
         public var position: Int
         public var topicID: Topic.ID
@@ -73,6 +74,7 @@ public struct Agenda: Sendable, Hashable {
         public var reasons: Reasons
     }
 
+    /// Why a topic that could have been on the agenda is not.
     public enum OmissionReason: Sendable, Hashable {
         /// The office took it off this week's agenda.
         case skipped(String)
@@ -89,6 +91,7 @@ public struct Agenda: Sendable, Hashable {
         public static let codes = ["carried-over", "skipped"]
     }
 
+    /// A topic left off this week that stays in the queue, with its reason.
     public struct Omission: Sendable, Hashable {
         public var topicID: Topic.ID
         public var title: String
