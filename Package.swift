@@ -86,6 +86,7 @@ let package = Package(
                 "QuestionCollection",
                 "AgendaScheduler",
                 "Publisher",
+                "MeetingSummaries",
                 "TyndauStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -142,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "AgendaScheduler"],
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

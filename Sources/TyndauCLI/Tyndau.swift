@@ -21,6 +21,9 @@ public struct Tyndau: AsyncParsableCommand {
             DemoCommand.self,
             AgendaCommand.self,
             SeriesCommand.self,
+            AnswerCommand.self,
+            MeetingCommand.self,
+            CommitmentsCommand.self,
         ]
     )
 

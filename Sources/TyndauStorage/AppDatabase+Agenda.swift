@@ -209,12 +209,12 @@ extension AppDatabase: AgendaStore {
         try db.execute(sql: "DELETE FROM writtenAnswer WHERE week = ?", arguments: [week.description])
     }
 
-    private static func moveTopic(_ topicID: Topic.ID, to state: TopicState, _ db: Database) throws {
+    static func moveTopic(_ topicID: Topic.ID, to state: TopicState, _ db: Database) throws {
         try db.execute(sql: "UPDATE topic SET state = ? WHERE id = ?", arguments: [state.rawValue, topicID])
         guard db.changesCount == 1 else { throw TyndauError.notFound("topic \(topicID)") }
     }
 
-    private static func moveQuestions(topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, _ db: Database) throws {
+    static func moveQuestions(topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, _ db: Database) throws {
         let ids = try Question.ID.fetchAll(
             db, sql: "SELECT id FROM question WHERE topicID = ? AND status = ? ORDER BY id", arguments: [topicID, from.rawValue]
         )

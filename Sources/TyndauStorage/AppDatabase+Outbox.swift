@@ -32,19 +32,20 @@ extension AppDatabase {
     static func enqueue(_ message: OutgoingMessage, endpointNames: [String], now: Date, in db: Database) throws -> [Delivery] {
         var inserted: [Delivery] = []
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO delivery (endpointName, messageKey, subject, body, language, status, attempts, nextAttemptAt, partsSent, createdAt)
-            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?)
+            INSERT INTO delivery (endpointName, messageKey, subject, body, language, status, attempts, nextAttemptAt, partsSent, createdAt, recipientQuestionID)
+            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)
             ON CONFLICT(endpointName, messageKey) DO NOTHING
             RETURNING id
             """)
         for name in endpointNames {
             let arguments: StatementArguments = [
                 name, message.messageKey, message.subject, message.body, message.language?.rawValue, now, now,
+                message.recipientQuestionID,
             ]
             guard let id = try Int64.fetchOne(statement, arguments: arguments) else { continue }
             inserted.append(Delivery(
                 id: id, endpointName: name, messageKey: message.messageKey, subject: message.subject, body: message.body,
-                language: message.language, nextAttemptAt: now, createdAt: now
+                language: message.language, nextAttemptAt: now, createdAt: now, recipientQuestionID: message.recipientQuestionID
             ))
         }
         return inserted
@@ -63,6 +64,17 @@ extension AppDatabase {
 }
 
 extension AppDatabase: OutboxStore {
+    /// The asker's address for the endpoint's kind: e-mail for mail endpoints, chat id for Telegram.
+    static func recipientAddress(questionID: Question.ID, endpointName: String, _ db: Database) throws -> String? {
+        guard let asker = try AskerRecord.fetchOne(db, key: questionID) else { return nil }
+        let kind = try String.fetchOne(db, sql: "SELECT kind FROM endpoint WHERE name = ?", arguments: [endpointName])
+        switch kind {
+        case "email": return asker.email
+        case "telegram": return asker.telegramChatID.map(String.init)
+        default: return nil
+        }
+    }
+
     public func syncEndpoints(_ endpoints: [Endpoint]) async throws {
         try await writer.write { db in
             for endpoint in endpoints {
@@ -127,6 +139,9 @@ extension AppDatabase: OutboxStore {
                 try statement.execute(arguments: [leaseUntil, claim, delivery.id])
                 delivery.status = .sending
                 delivery.leaseUntil = leaseUntil
+                if let questionID = delivery.recipientQuestionID {
+                    delivery.recipient = try Self.recipientAddress(questionID: questionID, endpointName: delivery.endpointName, db)
+                }
                 claimed.append(ClaimedDelivery(delivery: delivery, claim: claim))
             }
             return claimed

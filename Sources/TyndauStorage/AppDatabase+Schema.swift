@@ -8,6 +8,7 @@ extension AppDatabase {
         registerFoundation(&migrator)
         registerOutbox(&migrator)
         registerAgenda(&migrator)
+        registerAnswers(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

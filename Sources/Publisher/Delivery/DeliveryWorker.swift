@@ -149,6 +149,13 @@ public struct DeliveryWorker: Sendable {
             )
         }
         let definition = target.definition
+        if delivery.recipientQuestionID != nil, delivery.recipient == nil {
+            // A personal notice whose asker's contact was erased (or has no address of this kind).
+            return DeliveryReport(
+                claimed: claimed, attempts: [], partsSent: delivery.partsSent,
+                resolution: .failed(error: "the asker has no contact for this endpoint", dead: true), now: now()
+            )
+        }
         let parts = target.parts(subject: delivery.subject, body: delivery.body)
         var partsSent = min(delivery.partsSent, parts.count)
         var attempts: [DeliveryAttempt] = []
@@ -171,7 +178,7 @@ public struct DeliveryWorker: Sendable {
             sending: while true {
                 let context = SendContext(
                     deliveryID: id, messageKey: delivery.messageKey, endpointName: delivery.endpointName,
-                    language: delivery.language ?? definition.language, now: now()
+                    language: delivery.language ?? definition.language, now: now(), recipient: delivery.recipient
                 )
                 let response = await client.perform(target.request(for: part, context: context, plain: plain))
                 let outcome = target.classify(response)

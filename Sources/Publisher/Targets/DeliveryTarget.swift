@@ -24,13 +24,17 @@ public struct SendContext: Sendable, Hashable {
     public var endpointName: String
     public var language: UILanguage?
     public var now: Date
+    /// A personal notice's addressee (e-mail address, Telegram chat id), replacing the endpoint's own
+    /// destination; `nil` for messages to the endpoint's configured channel or list.
+    public var recipient: String?
 
-    public init(deliveryID: Int64, messageKey: String, endpointName: String, language: UILanguage?, now: Date) {
+    public init(deliveryID: Int64, messageKey: String, endpointName: String, language: UILanguage?, now: Date, recipient: String? = nil) {
         self.deliveryID = deliveryID
         self.messageKey = messageKey
         self.endpointName = endpointName
         self.language = language
         self.now = now
+        self.recipient = recipient
     }
 }
 

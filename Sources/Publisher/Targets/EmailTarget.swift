@@ -15,6 +15,11 @@ public struct EmailTarget: DeliveryTarget {
         (definition.options["to"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// A personal notice goes to its asker alone; anything else to the configured list.
+    func recipients(_ context: SendContext) -> [String] {
+        context.recipient.map { [$0] } ?? recipients
+    }
+
     public var sender: String {
         definition.options["from"] ?? ((definition.user.map { $0.contains("@") ? $0 : "\($0)@\(hostName)" }) ?? "tyndau@\(hostName)")
     }
@@ -59,7 +64,7 @@ public struct EmailTarget: DeliveryTarget {
             .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let headers = [
             "From: \(fromName)<\(sender)>",
-            "To: " + recipients.map { "<\($0)>" }.joined(separator: ", "),
+            "To: " + recipients(context).map { "<\($0)>" }.joined(separator: ", "),
             "Subject: " + Self.encodedWords(part.subject ?? context.messageKey),
             "Date: " + formatter.string(from: context.now),
             "Message-ID: " + Self.messageID(deliveryID: context.deliveryID, domain: domain),
@@ -75,7 +80,7 @@ public struct EmailTarget: DeliveryTarget {
         let port = definition.host.contains(":") ? "" : (definition.secure ? ":465" : ":587")
         let url = definition.baseURL ?? "\(scheme)://\(definition.host)\(port)"
         let mail = TransferRequest.Mail(
-            from: sender, recipients: recipients, username: definition.user, password: definition.password?.value,
+            from: sender, recipients: recipients(context), username: definition.user, password: definition.password?.value,
             requireTLS: !definition.secure && !definition.local
         )
         return TransferRequest(method: .post, url: url, body: Array(message(for: part, context: context).utf8), allowLocal: definition.local, mail: mail)

@@ -60,7 +60,7 @@ public struct TelegramTarget: DeliveryTarget {
     public func request(for part: MessagePart, context: SendContext, plain: Bool) -> TransferRequest {
         let format = plain ? .text : self.format
         let payload = Payload(
-            chat_id: chatID, text: render(part, format: format),
+            chat_id: context.recipient ?? chatID, text: render(part, format: format),
             parse_mode: format == .html ? "HTML" : format == .markdownV2 ? "MarkdownV2" : nil,
             message_thread_id: threadID,
             disable_notification: ["yes", "true", "1"].contains(definition.options["silent"]?.lowercased() ?? "") ? true : nil,

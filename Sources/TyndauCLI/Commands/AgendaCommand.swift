@@ -198,10 +198,26 @@ enum AgendaWorkflow {
             .overlaid(with: try await store.seriesSettings())
     }
 
-    /// The hook for the opening block: commitments due since the last meeting. The answers and
-    /// commitments feature fills it; until then there are none, and the block says so.
-    static func commitmentsDueSinceLastMeeting(week: ISOWeek, store: any AgendaStore) async throws -> [CommitmentDue] {
-        []
+    /// The opening block: promises due by this meeting's day that are still open, and those kept
+    /// since the previous meeting.
+    static func commitmentsDueSinceLastMeeting(week: ISOWeek, start: Date, store: any AnswerStore) async throws -> [CommitmentDue] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .almaty
+        let day = calendar.dateComponents([.year, .month, .day], from: start)
+        let through = String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+        let previousMeeting = start.addingTimeInterval(-7 * 86_400)
+        return try await store.commitments(dueBefore: nil, openOnly: false)
+            .filter { view in
+                let commitment = view.commitment
+                guard commitment.dueDate <= through else { return false }
+                return commitment.state == .open || (commitment.doneAt.map { $0 >= previousMeeting } ?? false)
+            }
+            .map { view in
+                CommitmentDue(
+                    topicID: view.commitment.topicID, text: view.commitment.text, responsible: view.commitment.responsible,
+                    dueDate: view.commitment.dueDate, done: view.commitment.state == .done
+                )
+            }
     }
 
     static func build(
@@ -231,7 +247,7 @@ enum AgendaWorkflow {
         }
 
         let planner = AgendaPlanner(series: settings.series, policy: settings.policy)
-        let commitments = try await commitmentsDueSinceLastMeeting(week: week, store: database)
+        let commitments = try await commitmentsDueSinceLastMeeting(week: week, start: start, store: database)
         let agenda = try planner.plan(week: week, candidates: candidates, commitmentsDue: commitments)
         let files = Files(
             markdown: AgendaMarkdownRenderer().render(agenda),

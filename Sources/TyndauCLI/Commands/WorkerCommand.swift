@@ -54,6 +54,9 @@ struct WorkerCommand: AsyncParsableCommand {
             settings: configuration.publisher, logger: PublishingSetup.logger("tyndau.worker", verbose: verbose)
         )
         if once {
+            try await MeetingAutomation(
+                database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+            ).runOnce()
             let handled = try await worker.drain()
             print(CLIText.text(
                 "worker.drained", handled, try await database.countDeliveries(status: .sent),
@@ -61,7 +64,18 @@ struct WorkerCommand: AsyncParsableCommand {
                 try await database.countDeliveries(status: .dead)))
             return
         }
-        let task = Task { try await worker.run() }
+        let automation = try await MeetingAutomation(
+            database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+        )
+        // The delivery loop and the meeting calendar watch run side by side until a signal stops both.
+        let task = Task { () async throws -> Void in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                group.addTask { try await automation.run(interval: configuration.publisher.pollInterval * 5) }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        }
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)

@@ -18,26 +18,31 @@ import Yams
 ///   in the database (see ``SeriesSettings``).
 /// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
 ///   worker's retry schedule and limits (see ``PublisherSection``).
+/// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
+///   (see ``SummariesSettings``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
     public var database: DatabaseSection
     public var server: ServerSection
     public var series: MeetingSeries
-    /// How the agenda spends the meeting's time; read from the same `series` section.
-    public var agendaPolicy: AgendaPolicy
     /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
     public var endpoints: [EndpointDefinition]
     public var publisher: DeliveryWorker.Settings
+    /// How the agenda spends the meeting's time; read from the same `series` section.
+    public var agendaPolicy: AgendaPolicy
+    /// After the meeting: autoclose, templates, where digests and notices go.
+    var summaries: SummariesSettings
 
     public init() {
         self.language = nil
         self.database = DatabaseSection()
         self.server = ServerSection()
         self.series = MeetingSeries()
-        self.agendaPolicy = AgendaPolicy()
         self.endpoints = []
         self.publisher = DeliveryWorker.Settings()
+        self.agendaPolicy = AgendaPolicy()
+        self.summaries = SummariesSettings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -47,6 +52,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case series
         case endpoints
         case publisher
+        case summaries
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,11 +62,12 @@ public struct TyndauConfiguration: Sendable, Decodable {
         language = try container.decodeIfPresent(UILanguage.self, forKey: .language)
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
         server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
+        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
+        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
         let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
         series = seriesSection?.series ?? defaults.series
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
-        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
-        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
+        summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
     }
 
     public struct DatabaseSection: Sendable, Decodable {

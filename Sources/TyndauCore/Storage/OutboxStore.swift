@@ -9,12 +9,15 @@ public struct OutgoingMessage: Sendable, Hashable, Codable {
     /// Plain text; each target escapes and splits it in its own way.
     public var body: String
     public var language: UILanguage?
+    /// For a personal notice: the question whose asker receives it (their address is looked up at send time).
+    public var recipientQuestionID: Question.ID?
 
-    public init(messageKey: String, subject: String? = nil, body: String, language: UILanguage? = nil) {
+    public init(messageKey: String, subject: String? = nil, body: String, language: UILanguage? = nil, recipientQuestionID: Question.ID? = nil) {
         self.messageKey = messageKey
         self.subject = subject
         self.body = body
         self.language = language
+        self.recipientQuestionID = recipientQuestionID
     }
 }
 
