@@ -166,6 +166,31 @@ import TyndauStorage
         }
     }
 
+    /// A promise made at one meeting is reported in the next agenda's opening block.
+    @Test func nextAgendaOpensWithTheCommitmentsThatFellDue() async throws {
+        let (database, _, out) = try await Self.seeded()
+        let first = try await AgendaWorkflow.build(week: Self.week, settings: SeriesSettings(), database: database, now: Self.now, outputFolder: out.path)
+        #expect(first.agenda.commitmentsDue.isEmpty)
+        let item = try #require(try await database.agendaItems(week: Self.week).first)
+        let during = Self.calendar.start(of: Self.week).addingTimeInterval(10 * 60)
+        let next = Self.week.adding(weeks: 1)
+        let dueDay = LocalDate(Self.calendar.start(of: next), timeZone: .almaty).adding(days: -1).description
+        _ = try await database.recordAnswer(
+            AnswerInput(text: "Подвоз воды организуют до конца недели", kind: .commitment, responsible: "ГКП «Алматы Су»", dueDate: dueDay),
+            week: Self.week, itemID: item.id!, actor: "test", now: during
+        )
+        _ = try await database.closeMeeting(week: Self.week, actor: "test", now: Self.calendar.end(of: Self.week))
+
+        let second = try await AgendaWorkflow.build(
+            week: next, settings: SeriesSettings(), database: database, now: Self.calendar.cutoff(of: next).addingTimeInterval(-60),
+            outputFolder: out.path
+        )
+        #expect(second.agenda.commitmentsDue.map(\.responsible) == ["ГКП «Алматы Су»"])
+        #expect(second.agenda.openingMinutes == 1)
+        #expect(second.files.markdown.contains("\(dueDay) · ГКП «Алматы Су» — Подвоз воды организуют до конца недели"))
+        #expect(second.files.json.contains("\"dueDate\": \"\(dueDay)\""))
+    }
+
     @Test func fieldReasonsOfAgendaCommandsAreTranslated() throws {
         for key in ["agenda.bad-week", "agenda.bad-topic", "agenda.reason-required"] {
             let reasons = TyndauError.validation(["field": key])
