@@ -235,6 +235,7 @@ struct WorkerHarness {
         let sample = try #require(DemoCommand.sampleQuestions)
         let report = try await QuestionImport.run(file: sample.path, into: database)
         #expect(report.rejected == 0)
+        try await DemoCommand.groupTopics(database)
         try await DemoCommand.runAgendaStage(database: database, outputFolder: folder.path)
         let meeting = try #require(try await DemoCommand.meetingStage(database: database))
         #expect(meeting.state == .closed)

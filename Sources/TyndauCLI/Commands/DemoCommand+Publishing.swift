@@ -68,9 +68,8 @@ extension DemoCommand {
         // One personal notice as the asker reads it.
         if let message = mail.messages.first {
             print(CLIText.text("demo.publish.notice"))
-            for line in Self.mailBody(message.data).split(separator: "\n", omittingEmptySubsequences: false) {
-                print("    │ " + line.replacingOccurrences(of: "\r", with: ""))
-            }
+            let body = Self.mailBody(message.data).replacingOccurrences(of: "\r\n", with: "\n")
+            for line in body.split(separator: "\n", omittingEmptySubsequences: false) { print("    │ " + line) }
         }
         let sent = try await database.countDeliveries(status: .sent)
         print(CLIText.text("demo.publish.status", sent, try await database.countDeliveries(status: nil)))
