@@ -47,6 +47,7 @@ let package = Package(
         .target(
             name: "AgendaScheduler",
             dependencies: ["TyndauCore"],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,6 +86,7 @@ let package = Package(
                 "QuestionCollection",
                 "AgendaScheduler",
                 "Publisher",
+                "MeetingSummaries",
                 "TyndauStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage"],
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

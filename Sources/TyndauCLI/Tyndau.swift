@@ -14,8 +14,17 @@ public struct Tyndau: AsyncParsableCommand {
             DatabaseCommand.self,
             QuestionsCommand.self,
             ConfigCommand.self,
+            EndpointsCommand.self,
+            PublishCommand.self,
+            WorkerCommand.self,
+            DeliveriesCommand.self,
             TopicsCommand.self,
             DemoCommand.self,
+            AgendaCommand.self,
+            SeriesCommand.self,
+            AnswerCommand.self,
+            MeetingCommand.self,
+            CommitmentsCommand.self,
         ]
     )
 

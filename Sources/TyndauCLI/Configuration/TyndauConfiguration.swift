@@ -1,4 +1,6 @@
+import AgendaScheduler
 import Foundation
+import Publisher
 import TyndauCore
 import Yams
 
@@ -10,19 +12,37 @@ import Yams
 /// - `database.path`: SQLite file (env `TYNDAU_DB`, flag `--db`), default `./tyndau.sqlite`.
 /// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`).
 /// - `series.*`: the weekly meeting — `weekday` (1 = Monday … 7), `start` (`"15:00"`),
-///   `duration_minutes`, `time_zone`, `cutoff_hours`.
+///   `duration_minutes`, `time_zone`, `cutoff_hours` — and its agenda policy (``AgendaPolicy``:
+///   `intro_minutes`, `closing_minutes`, `topic_minutes_*`, `max_topics`, `block_min_share`,
+///   `weight_*`, `urgency_keywords`, `max_waiting_weeks`, …). `tyndau series set` overrides them
+///   in the database (see ``SeriesSettings``).
+/// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
+///   worker's retry schedule and limits (see ``PublisherSection``).
+/// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
+///   (see ``SummariesSettings``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
     public var database: DatabaseSection
     public var server: ServerSection
     public var series: MeetingSeries
+    /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
+    public var endpoints: [EndpointDefinition]
+    public var publisher: DeliveryWorker.Settings
+    /// How the agenda spends the meeting's time; read from the same `series` section.
+    public var agendaPolicy: AgendaPolicy
+    /// After the meeting: autoclose, templates, where digests and notices go.
+    var summaries: SummariesSettings
 
     public init() {
         self.language = nil
         self.database = DatabaseSection()
         self.server = ServerSection()
         self.series = MeetingSeries()
+        self.endpoints = []
+        self.publisher = DeliveryWorker.Settings()
+        self.agendaPolicy = AgendaPolicy()
+        self.summaries = SummariesSettings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -30,6 +50,9 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case database
         case server
         case series
+        case endpoints
+        case publisher
+        case summaries
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,7 +62,12 @@ public struct TyndauConfiguration: Sendable, Decodable {
         language = try container.decodeIfPresent(UILanguage.self, forKey: .language)
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
         server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
-        series = try container.decodeIfPresent(SeriesSection.self, forKey: .series)?.series ?? defaults.series
+        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
+        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
+        let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
+        series = seriesSection?.series ?? defaults.series
+        agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
+        summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
     }
 
     public struct DatabaseSection: Sendable, Decodable {
@@ -78,6 +106,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
     /// The `series` section as written in YAML; becomes a ``MeetingSeries``.
     struct SeriesSection: Decodable {
         var series = MeetingSeries()
+        var policy = AgendaPolicy()
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case weekday
@@ -85,7 +114,29 @@ public struct TyndauConfiguration: Sendable, Decodable {
             case durationMinutes = "duration_minutes"
             case timeZone = "time_zone"
             case cutoffHours = "cutoff_hours"
+            case introMinutes = "intro_minutes"
+            case closingMinutes = "closing_minutes"
+            case topicMinutesBase = "topic_minutes_base"
+            case topicMinutesPerExtraAsker = "topic_minutes_per_extra_asker"
+            case topicMinutesMax = "topic_minutes_max"
+            case maxTopics = "max_topics"
+            case blockMinShare = "block_min_share"
+            case weightDemand = "weight_demand"
+            case weightWaiting = "weight_waiting"
+            case weightUrgency = "weight_urgency"
+            case urgencyKeywords = "urgency_keywords"
+            case maxWaitingWeeks = "max_waiting_weeks"
+            case minutesPerDueCommitment = "minutes_per_due_commitment"
+            case writtenAnswerWorkingDays = "written_answer_working_days"
         }
+
+        /// The agenda-policy keys, read through ``SeriesSettings`` so the file and `series set`
+        /// accept exactly the same values.
+        static let policyKeys: [CodingKeys] = [
+            .introMinutes, .closingMinutes, .topicMinutesBase, .topicMinutesPerExtraAsker, .topicMinutesMax, .maxTopics,
+            .weightDemand, .weightWaiting, .weightUrgency, .maxWaitingWeeks, .minutesPerDueCommitment,
+            .writtenAnswerWorkingDays,
+        ]
 
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -116,6 +167,26 @@ public struct TyndauConfiguration: Sendable, Decodable {
                 guard (0...168).contains(hours) else { throw fail(.cutoffHours, "must be 0–168") }
                 series.cutoffHours = hours
             }
+            var settings = SeriesSettings(series: series, policy: policy)
+            do {
+                for key in Self.policyKeys {
+                    if let value = try container.decodeIfPresent(String.self, forKey: key) {
+                        try settings.apply(key: key.rawValue, value: value)
+                    }
+                }
+                if let shares = try container.decodeIfPresent([String: Double].self, forKey: .blockMinShare) {
+                    let text = shares.keys.sorted().map { "\($0)=\(shares[$0]!)" }.joined(separator: ",")
+                    try settings.apply(key: CodingKeys.blockMinShare.rawValue, value: text)
+                }
+                if let keywords = try container.decodeIfPresent([String].self, forKey: .urgencyKeywords) {
+                    settings.policy.urgencyKeywords = keywords.filter { !$0.isEmpty }
+                }
+                try settings.validate()
+            } catch let problem as SeriesSettings.Problem {
+                let key = CodingKeys(rawValue: problem.key) ?? .introMinutes
+                throw fail(key, CLIText.table.text(problem.reason, .en))
+            }
+            policy = settings.policy
         }
     }
 }
