@@ -15,6 +15,8 @@ public struct Tyndau: AsyncParsableCommand {
             QuestionsCommand.self,
             ConfigCommand.self,
             DemoCommand.self,
+            ServeCommand.self,
+            SlaCommand.self,
         ]
     )
 
