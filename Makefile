@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
-BENCH_PACKAGES := wrk
+BENCH_PACKAGES := wrk curl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test bench build deps bench-deps clean
@@ -37,7 +37,9 @@ bench-deps: deps
 
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
+	$(SWIFT) build -c release --product tyndau
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
+	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
 
 clean:
 	rm -rf .build

@@ -45,6 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
         for question in questions.prefix(8) {
             print("  " + QuestionListing(question).line)
         }
+        try await Self.intakeStage(database: database)
         try database.checkpoint()
     }
 
