@@ -6,10 +6,15 @@
 set -euo pipefail
 BIN=${1:?path to the release tyndau binary}
 DURATION=${2:-15}
-CONNECTIONS=${3:-64}
+CONNECTIONS=${3:-32}
 THREADS=1
 WORK=$(mktemp -d)
-trap 'kill -TERM ${SERVER:-0} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+cleanup() {
+  if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 cat > "$WORK/tyndau.yaml" <<YAML
 database:

@@ -53,39 +53,55 @@ extension AppDatabase: IntakeStore {
         }
     }
 
+    /// One submission inside the batch's transaction. Cached statements and no record decoding:
+    /// this runs once per resident request, so it is the server's hot path.
     static func submit(_ submission: IntakeSubmission, now: Date, _ db: Database) throws -> IntakeReceipt {
         if let clientKey = submission.clientKey {
             let since = now.addingTimeInterval(-submission.duplicateWindow)
-            if let firstID = try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT questionID FROM intakeFingerprint
-                    WHERE clientKey = ? AND textKey = ? AND at >= ?
-                    ORDER BY at, questionID LIMIT 1
-                    """,
-                arguments: [clientKey, submission.textKey, since]
-            ), let first = try Question.fetchOne(db, key: firstID) {
+            let lookup = try db.cachedStatement(sql: """
+                SELECT questionID FROM intakeFingerprint
+                WHERE clientKey = ? AND textKey = ? AND at >= ?
+                ORDER BY at, questionID LIMIT 1
+                """)
+            if let firstID = try Int64.fetchOne(lookup, arguments: [clientKey, submission.textKey, since]),
+                let first = try Question.fetchOne(db, key: firstID)
+            {
                 let hasContact = try AskerRecord.fetchOne(db, key: firstID).map { !$0.contact.isEmpty } ?? false
                 return IntakeReceipt(question: first, isDuplicate: true, hasContact: hasContact)
             }
         }
-        var newQuestion = submission.newQuestion
-        newQuestion.question.status = .received
-        guard var question = try insert(newQuestion, db) else {
-            throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
+        var question = submission.newQuestion.question
+        // The receipt is the acknowledgement: the question is stored already past `received`, and
+        // the audit log records that move in the same transaction.
+        question.status = try QuestionStatus.received.checkedMove(to: .acknowledged)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO question (text, language, category, street, house, channel, externalID, submittedAt,
+                                  status, statusReason, topicID, accessToken, sourceKey)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)
+            """)
+        try insert.execute(arguments: [
+            question.text, question.language.rawValue, question.category?.rawValue, question.street, question.house,
+            question.channel.rawValue, question.externalID, question.submittedAt, question.status.rawValue,
+            question.accessToken, submission.newQuestion.sourceKey,
+        ])
+        let id = db.lastInsertedRowID
+        let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
+        question.id = id
+        question.ticket = ticket
+        question.statusReason = nil
+        question.topicID = nil
+        try db.cachedStatement(sql: "UPDATE question SET ticket = ? WHERE id = ?").execute(arguments: [ticket, id])
+        try db.cachedStatement(sql: "INSERT INTO auditEvent (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [now, "intake", "question.status", "question:\(id)", "received → acknowledged"])
+        let contact = submission.newQuestion.contact
+        if let contact, !contact.isEmpty {
+            try AskerRecord(questionID: id, contact: contact).insert(db)
         }
-        let id = question.id!
-        // The receipt is the acknowledgement: the question leaves `received` in the same transaction.
-        question = try updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "intake", db)
-        question.ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
         if let clientKey = submission.clientKey {
-            try db.execute(
-                sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)",
-                arguments: [id, clientKey, submission.textKey, now]
-            )
+            try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id, clientKey, submission.textKey, now])
         }
-        let hasContact = !(newQuestion.contact?.isEmpty ?? true)
-        return IntakeReceipt(question: question, isDuplicate: false, hasContact: hasContact)
+        return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(contact?.isEmpty ?? true))
     }
 
     public func progress(ticket: String) async throws -> QuestionProgress? {

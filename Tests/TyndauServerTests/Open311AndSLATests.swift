@@ -94,7 +94,7 @@ struct Open311Tests {
 @Suite("Golden hour")
 struct GoldenHourTests {
     @Test func slaCountsTriagedWithinLateAndOverdueAndListsTheOldest() async throws {
-        let realNow = Date()
+        let realNow = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let clock = ManualClock(realNow.addingTimeInterval(-3 * 3600))
         let database = try AppDatabase.inMemory()
         let app = try TestServer.application(database, clock: clock)
