@@ -58,7 +58,7 @@ struct Open311Tests {
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/open311/v2/requests.json", method: .post, headers: .json(),
-                body: jsonBody(["service_code": "utilities", "description": "Нет горячей воды третий день в доме 10 по Саина", "email": "a@example.kz", "consent": true])
+                body: jsonBody(["service_code": "utilities", "description": "Нет горячей воды третий день в доме 10 по Саина", "email": "a@example.kz", "consent": true, "lat": 43.23, "long": 76.85])
             )
             #expect(response.status == .created)
             #expect((response.array.first?["service_request_id"] as? String)?.hasPrefix("TRK-") == true)

@@ -14,6 +14,11 @@ import TyndauCore
 struct Open311Controller: Sendable {
     let endpoint: IntakeEndpoint
 
+    /// The GeoReport fields we read as strings; `lat`, `long`, `media_url` and the rest are ignored.
+    static let requestFields: Set<String> = [
+        "service_code", "description", "address_string", "email", "phone", "first_name", "last_name",
+    ]
+
     var endpoints: RouteCollection<TyndauRequestContext> {
         let routes = RouteCollection(context: TyndauRequestContext.self)
         routes.get("services.json", use: services)
@@ -69,7 +74,9 @@ struct Open311Controller: Sendable {
 
     @Sendable func create(request: Request, context: TyndauRequestContext) async throws -> Response {
         let language = LanguageChoice(request).language
-        let fields = try await RequestFields.read(request, limit: endpoint.intake.settings.maxBodyBytes, booleanFields: ["consent"])
+        let fields = try await RequestFields.read(
+            request, limit: endpoint.intake.settings.maxBodyBytes, known: Self.requestFields, booleanFields: ["consent"]
+        )
         try fields.checkTypes()
         guard let code = fields["service_code"], !code.isEmpty else {
             throw TyndauError.validation(["service_code": "field.required"])

@@ -32,7 +32,10 @@ struct PagesController: Sendable {
         let choice = LanguageChoice(request)
         let fields: RequestFields
         do {
-            fields = try await RequestFields.read(request, limit: endpoint.intake.settings.maxBodyBytes, booleanFields: ["consent"])
+            fields = try await RequestFields.read(
+                request, limit: endpoint.intake.settings.maxBodyBytes, known: Set(Self.formFields + ["website"]),
+                booleanFields: ["consent"]
+            )
             try fields.checkTypes()
         } catch let error as TyndauError {
             return pages.errorPage(error, choice: choice, path: "/")

@@ -38,7 +38,9 @@ struct QuestionsAPIController: Sendable {
     /// a duplicate; 400/413/415/422/429 as our error shape.
     @Sendable func create(request: Request, context: TyndauRequestContext) async throws -> Response {
         let choice = LanguageChoice(request)
-        let fields = try await RequestFields.read(request, limit: endpoint.intake.settings.maxBodyBytes, booleanFields: ["consent"])
+        let fields = try await RequestFields.read(
+            request, limit: endpoint.intake.settings.maxBodyBytes, known: Set(Self.textFields), booleanFields: ["consent"]
+        )
         try fields.checkTypes()
         var uiLanguage: UILanguage?
         if let raw = fields["language"], !raw.isEmpty {

@@ -16,7 +16,7 @@ struct RequestFields: Sendable {
     subscript(_ name: String) -> String? { values[name] }
 
     /// Reads the body with at most `limit` bytes, choosing JSON or form by `Content-Type`.
-    static func read(_ request: Request, limit: Int, booleanFields: Set<String>) async throws -> RequestFields {
+    static func read(_ request: Request, limit: Int, known: Set<String>, booleanFields: Set<String>) async throws -> RequestFields {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -29,33 +29,22 @@ struct RequestFields: Sendable {
             return try form(bytes, booleanFields: booleanFields)
         }
         if contentType.isEmpty || contentType.hasPrefix("application/json") || contentType.contains("+json") {
-            return try json(bytes, booleanFields: booleanFields)
+            return try json(bytes, known: known, booleanFields: booleanFields)
         }
         throw TyndauError.unsupportedMediaType
     }
 
-    static func json(_ bytes: [UInt8], booleanFields: Set<String>) throws -> RequestFields {
-        guard
-            let parsed = try? JSONSerialization.jsonObject(with: Data(bytes)),
-            let object = parsed as? [String: Any]
-        else { throw TyndauError.malformedBody }
-        var fields = RequestFields()
-        for (key, value) in object {
-            if booleanFields.contains(key) {
-                switch value {
-                case let flag as Bool: fields.flags[key] = flag
-                case is NSNull: continue
-                default: fields.wrongType.insert(key)
-                }
-                continue
-            }
-            switch value {
-            case let string as String: fields.values[key] = string
-            case is NSNull: continue
-            default: fields.wrongType.insert(key)
-            }
+    /// A JSON object's string and boolean members; other types are named in ``wrongType`` for the
+    /// fields we read (`known`), and ignored for the rest (Open311's numeric `lat`/`long`, say).
+    static func json(_ bytes: [UInt8], known: Set<String>, booleanFields: Set<String>) throws -> RequestFields {
+        let decoder = JSONDecoder()
+        decoder.userInfo[JSONObjectFields.knownKey] = known
+        decoder.userInfo[JSONObjectFields.booleanKey] = booleanFields
+        do {
+            return try decoder.decode(JSONObjectFields.self, from: Data(bytes)).fields
+        } catch {
+            throw TyndauError.malformedBody
         }
-        return fields
     }
 
     static func form(_ bytes: [UInt8], booleanFields: Set<String>) throws -> RequestFields {
@@ -109,5 +98,43 @@ struct RequestFields: Sendable {
     func checkTypes() throws {
         guard !wrongType.isEmpty else { return }
         throw TyndauError.validation(Dictionary(uniqueKeysWithValues: wrongType.map { ($0, "field.wrong-type") }))
+    }
+}
+
+/// Decodes a top-level JSON object member by member without Foundation's object graph: strings and
+/// booleans are kept, `null` is absent, anything else in a known field is a wrong type.
+private struct JSONObjectFields: Decodable {
+    static let knownKey = CodingUserInfoKey(rawValue: "tyndau.known")!
+    static let booleanKey = CodingUserInfoKey(rawValue: "tyndau.boolean")!
+
+    var fields = RequestFields()
+
+    init(from decoder: any Decoder) throws {
+        let known = decoder.userInfo[Self.knownKey] as? Set<String> ?? []
+        let booleans = decoder.userInfo[Self.booleanKey] as? Set<String> ?? []
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys {
+            let name = key.stringValue
+            guard known.contains(name) || booleans.contains(name) else { continue }
+            if try container.decodeNil(forKey: key) { continue }
+            if booleans.contains(name) {
+                if let flag = try? container.decode(Bool.self, forKey: key) {
+                    fields.flags[name] = flag
+                } else {
+                    fields.wrongType.insert(name)
+                }
+            } else if let value = try? container.decode(String.self, forKey: key) {
+                fields.values[name] = value
+            } else {
+                fields.wrongType.insert(name)
+            }
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
