@@ -33,6 +33,9 @@ public func buildApplication(
         logger: logger
     )
     application.addServices(DatabaseCheckpointService(database: database, logger: logger))
+    if let checkpointer = try WALCheckpointer(database) {
+        application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
+    }
     return application
 }
 
@@ -74,6 +77,28 @@ struct DatabaseCheckpointService: Service {
             logger.info("database.checkpointed")
         } catch {
             logger.error("database.checkpoint-failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Runs a passive WAL checkpoint from a second connection twice a second while the server runs, so
+/// commits (and the residents waiting on them) do not pay for SQLite's automatic checkpoints.
+struct WALCheckpointService: Service {
+    let checkpointer: WALCheckpointer
+    let logger: Logger
+    var interval: Duration = .milliseconds(500)
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // Cancelled at graceful shutdown: stop quietly; the final checkpoint follows.
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+                do {
+                    try await checkpointer.checkpoint()
+                } catch {
+                    logger.debug("database.background-checkpoint-skipped", metadata: ["error": "\(error)"])
+                }
+            }
         }
     }
 }
