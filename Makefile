@@ -6,7 +6,23 @@ APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk curl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench build deps bench-deps clean
+.PHONY: demo test bench build deps bench-deps test-deps clean
+
+# Python tools live in virtual environments under .build (nothing is installed system-wide by pip):
+# aiosmtpd is the real SMTP server the e-mail tests talk to; Apprise is the benchmark's comparison.
+SMTP_VENV := .build/smtp-venv
+APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
+
+# Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
+define pip_venv
+	@if ! $(1)/bin/python -c 'import $(3)' >/dev/null 2>&1; then \
+		python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' >/dev/null 2>&1 || { \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv; }; \
+		echo "Installing $(2) into $(1)"; \
+		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
+	fi
+endef
 
 # Installs each package that dpkg does not report as installed.
 define apt_install
@@ -28,17 +44,23 @@ demo: deps
 	$(SWIFT) build --product tyndau
 	$$($(SWIFT) build --show-bin-path)/tyndau demo
 
-test: deps
+test-deps: deps
+	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
+
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))
+	$(call pip_venv,$(APPRISE_VENV),apprise,apprise)
 
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
 	$(SWIFT) build -c release --product tyndau
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
 
 clean:

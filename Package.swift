@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "AgendaScheduler",
             dependencies: ["TyndauCore"],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -60,6 +61,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MeetingSummaries",
+            dependencies: [
+                "TyndauCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.process("Resources")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -94,6 +104,7 @@ let package = Package(
                 "QuestionCollection",
                 "AgendaScheduler",
                 "Publisher",
+                "MeetingSummaries",
                 "TyndauStorage",
                 "TyndauServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -160,8 +171,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MeetingSummariesTests",
+            dependencies: ["MeetingSummaries", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage"],
+            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

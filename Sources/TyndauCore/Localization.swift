@@ -59,9 +59,10 @@ public struct LocalizationTable: Sendable {
     }
 }
 
-/// The core table: statuses, categories, blocks, errors and field reasons shared by every module.
+/// The core table: statuses, categories, blocks, errors and field reasons shared by every module,
+/// merged from every `core*.json` resource so features add their errors in their own file.
 public enum CoreText {
-    public static let table = LocalizationTable(resource: "core", bundle: .module)
+    public static let table = LocalizationTable(resourcesWithPrefix: "core", bundle: .module)
 
     public static func status(_ status: QuestionStatus, _ language: UILanguage) -> String {
         table.text("status." + status.rawValue, language)

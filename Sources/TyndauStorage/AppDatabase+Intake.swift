@@ -3,13 +3,13 @@ import GRDB
 import TyndauCore
 
 extension AppDatabase {
-    /// `v2-intake`: the duplicate-check fingerprints of live submissions and the moment each question
+    /// `v5-intake`: the duplicate-check fingerprints of live submissions and the moment each question
     /// was first triaged (the golden hour ends there).
     ///
     /// `triagedAt` is set by a trigger, so every writer that moves a question out of
     /// received/acknowledged — grouping, the console, a script — stamps it without knowing about it.
     static func registerIntake(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v2-intake") { db in
+        migrator.registerMigration("v5-intake") { db in
             try db.alter(table: "question") { t in
                 t.add(column: "triagedAt", .datetime)
             }

@@ -6,6 +6,9 @@ extension AppDatabase {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         registerFoundation(&migrator)
+        registerOutbox(&migrator)
+        registerAgenda(&migrator)
+        registerAnswers(&migrator)
         registerIntake(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator

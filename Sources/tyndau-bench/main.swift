@@ -5,6 +5,8 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: ([String]) async throws -> Void] = [
     "import": ImportBenchmark.run,
+    "deliveries": DeliveryBenchmark.run,
+    "agenda": AgendaBenchmark.run,
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

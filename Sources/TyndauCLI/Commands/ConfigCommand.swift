@@ -32,6 +32,9 @@ extension ConfigCommand {
             print(String(format: "series: weekday %d, %02d:%02d, %d min, %@, cut-off %d h",
                 series.weekday, series.startMinute / 60, series.startMinute % 60, series.durationMinutes,
                 series.timeZone, series.cutoffHours))
+            for endpoint in configuration.endpoints {
+                print("endpoint \(endpoint.name): \(endpoint.kind.rawValue) \(endpoint.redactedURL) [\(endpoint.tags.joined(separator: ","))]")
+            }
         }
     }
 }

@@ -46,6 +46,8 @@ struct DemoCommand: AsyncParsableCommand {
             print("  " + QuestionListing(question).line)
         }
         try await Self.intakeStage(database: database)
+        try await Self.runAgendaStage(database: database)
+        try await Self.publishStage(database: database)
         try database.checkpoint()
     }
 

@@ -50,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let application = try buildApplication(configuration.serverSettings, database: database, logger: logger)
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
-        fflush(stdout)
+        fflush(nil)
         try await application.runService()
         print(CLIText.text("serve.stopped"))
     }

@@ -1,4 +1,6 @@
+import AgendaScheduler
 import Foundation
+import Publisher
 import TyndauCore
 import Yams
 
@@ -12,7 +14,14 @@ import Yams
 ///   `server.public_url`: the address residents reach it at, for absolute status links.
 /// - `intake.*`: rate limit, body size, duplicate window, golden hour (see ``IntakeSection``).
 /// - `series.*`: the weekly meeting — `weekday` (1 = Monday … 7), `start` (`"15:00"`),
-///   `duration_minutes`, `time_zone`, `cutoff_hours`.
+///   `duration_minutes`, `time_zone`, `cutoff_hours` — and its agenda policy (``AgendaPolicy``:
+///   `intro_minutes`, `closing_minutes`, `topic_minutes_*`, `max_topics`, `block_min_share`,
+///   `weight_*`, `urgency_keywords`, `max_waiting_weeks`, …). `tyndau series set` overrides them
+///   in the database (see ``SeriesSettings``).
+/// - `endpoints`: where messages are published (see ``EndpointEntry``); `publisher.*`: the delivery
+///   worker's retry schedule and limits (see ``PublisherSection``).
+/// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
+///   (see ``SummariesSettings``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -20,6 +29,13 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var server: ServerSection
     public var intake: IntakeSection
     public var series: MeetingSeries
+    /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
+    public var endpoints: [EndpointDefinition]
+    public var publisher: DeliveryWorker.Settings
+    /// How the agenda spends the meeting's time; read from the same `series` section.
+    public var agendaPolicy: AgendaPolicy
+    /// After the meeting: autoclose, templates, where digests and notices go.
+    var summaries: SummariesSettings
 
     public init() {
         self.language = nil
@@ -27,6 +43,10 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.server = ServerSection()
         self.intake = IntakeSection()
         self.series = MeetingSeries()
+        self.endpoints = []
+        self.publisher = DeliveryWorker.Settings()
+        self.agendaPolicy = AgendaPolicy()
+        self.summaries = SummariesSettings()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -35,6 +55,9 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case server
         case intake
         case series
+        case endpoints
+        case publisher
+        case summaries
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,7 +68,12 @@ public struct TyndauConfiguration: Sendable, Decodable {
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
         server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
         intake = try container.decodeIfPresent(IntakeSection.self, forKey: .intake) ?? defaults.intake
-        series = try container.decodeIfPresent(SeriesSection.self, forKey: .series)?.series ?? defaults.series
+        endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
+        publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
+        let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
+        series = seriesSection?.series ?? defaults.series
+        agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
+        summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
     }
 
     public struct DatabaseSection: Sendable, Decodable {
@@ -94,6 +122,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
     /// The `series` section as written in YAML; becomes a ``MeetingSeries``.
     struct SeriesSection: Decodable {
         var series = MeetingSeries()
+        var policy = AgendaPolicy()
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case weekday
@@ -101,7 +130,29 @@ public struct TyndauConfiguration: Sendable, Decodable {
             case durationMinutes = "duration_minutes"
             case timeZone = "time_zone"
             case cutoffHours = "cutoff_hours"
+            case introMinutes = "intro_minutes"
+            case closingMinutes = "closing_minutes"
+            case topicMinutesBase = "topic_minutes_base"
+            case topicMinutesPerExtraAsker = "topic_minutes_per_extra_asker"
+            case topicMinutesMax = "topic_minutes_max"
+            case maxTopics = "max_topics"
+            case blockMinShare = "block_min_share"
+            case weightDemand = "weight_demand"
+            case weightWaiting = "weight_waiting"
+            case weightUrgency = "weight_urgency"
+            case urgencyKeywords = "urgency_keywords"
+            case maxWaitingWeeks = "max_waiting_weeks"
+            case minutesPerDueCommitment = "minutes_per_due_commitment"
+            case writtenAnswerWorkingDays = "written_answer_working_days"
         }
+
+        /// The agenda-policy keys, read through ``SeriesSettings`` so the file and `series set`
+        /// accept exactly the same values.
+        static let policyKeys: [CodingKeys] = [
+            .introMinutes, .closingMinutes, .topicMinutesBase, .topicMinutesPerExtraAsker, .topicMinutesMax, .maxTopics,
+            .weightDemand, .weightWaiting, .weightUrgency, .maxWaitingWeeks, .minutesPerDueCommitment,
+            .writtenAnswerWorkingDays,
+        ]
 
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -132,6 +183,26 @@ public struct TyndauConfiguration: Sendable, Decodable {
                 guard (0...168).contains(hours) else { throw fail(.cutoffHours, "must be 0–168") }
                 series.cutoffHours = hours
             }
+            var settings = SeriesSettings(series: series, policy: policy)
+            do {
+                for key in Self.policyKeys {
+                    if let value = try container.decodeIfPresent(String.self, forKey: key) {
+                        try settings.apply(key: key.rawValue, value: value)
+                    }
+                }
+                if let shares = try container.decodeIfPresent([String: Double].self, forKey: .blockMinShare) {
+                    let text = shares.keys.sorted().map { "\($0)=\(shares[$0]!)" }.joined(separator: ",")
+                    try settings.apply(key: CodingKeys.blockMinShare.rawValue, value: text)
+                }
+                if let keywords = try container.decodeIfPresent([String].self, forKey: .urgencyKeywords) {
+                    settings.policy.urgencyKeywords = keywords.filter { !$0.isEmpty }
+                }
+                try settings.validate()
+            } catch let problem as SeriesSettings.Problem {
+                let key = CodingKeys(rawValue: problem.key) ?? .introMinutes
+                throw fail(key, CLIText.table.text(problem.reason, .en))
+            }
+            policy = settings.policy
         }
     }
 }

@@ -40,8 +40,20 @@ public struct Delivery: Sendable, Codable, Hashable {
     public var remoteID: String?
     public var createdAt: Date
     public var sentAt: Date?
+    /// For a personal notice: the question whose asker receives it. The address itself stays in the
+    /// asker's record and is looked up only when the delivery is claimed (see ``recipient``).
+    public var recipientQuestionID: Question.ID?
+    /// The asker's address for this endpoint's kind (e-mail, Telegram chat id), filled at claim time
+    /// and never stored in the outbox; `nil` when the asker's contact was erased meanwhile.
+    public var recipient: String?
 
-    public init(id: ID? = nil, endpointName: String, messageKey: String, subject: String? = nil, body: String, language: UILanguage? = nil, status: DeliveryStatus = .pending, attempts: Int = 0, nextAttemptAt: Date, leaseUntil: Date? = nil, partsSent: Int = 0, lastError: String? = nil, remoteID: String? = nil, createdAt: Date, sentAt: Date? = nil) {
+    /// `recipient` is deliberately absent: personal data is never written to the outbox.
+    enum CodingKeys: String, CodingKey {
+        case id, endpointName, messageKey, subject, body, language, status, attempts, nextAttemptAt, leaseUntil
+        case partsSent, lastError, remoteID, createdAt, sentAt, recipientQuestionID
+    }
+
+    public init(id: ID? = nil, endpointName: String, messageKey: String, subject: String? = nil, body: String, language: UILanguage? = nil, status: DeliveryStatus = .pending, attempts: Int = 0, nextAttemptAt: Date, leaseUntil: Date? = nil, partsSent: Int = 0, lastError: String? = nil, remoteID: String? = nil, createdAt: Date, sentAt: Date? = nil, recipientQuestionID: Question.ID? = nil, recipient: String? = nil) {
         self.id = id
         self.endpointName = endpointName
         self.messageKey = messageKey
@@ -57,6 +69,8 @@ public struct Delivery: Sendable, Codable, Hashable {
         self.remoteID = remoteID
         self.createdAt = createdAt
         self.sentAt = sentAt
+        self.recipientQuestionID = recipientQuestionID
+        self.recipient = recipient
     }
 }
 

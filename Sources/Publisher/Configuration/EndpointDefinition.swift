@@ -1,0 +1,239 @@
+import Foundation
+import TyndauCore
+
+/// The kinds of endpoint, by their Apprise-style URL scheme (the `s` variant means TLS).
+public enum TargetKind: String, Sendable, Hashable, CaseIterable, Codable {
+    case telegram
+    case slack
+    case discord
+    case mattermost
+    case matrix
+    case teams
+    case webhook
+    case email
+
+    /// Scheme → (kind, secure).
+    static let schemes: [String: (TargetKind, Bool)] = [
+        "tgram": (.telegram, true), "slack": (.slack, true), "discord": (.discord, true),
+        "mmost": (.mattermost, false), "mmosts": (.mattermost, true),
+        "matrix": (.matrix, false), "matrixs": (.matrix, true),
+        "workflows": (.teams, true), "workflow": (.teams, true),
+        "json": (.webhook, false), "jsons": (.webhook, true),
+        "mailto": (.email, false), "mailtos": (.email, true),
+    ]
+}
+
+/// What to do with a message longer than the target's limit.
+public enum OverflowMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Several ordered parts, each valid markup.
+    case split
+    /// The first part only, ending with "…".
+    case truncate
+}
+
+/// One configured endpoint: its Apprise-style URL taken apart, plus the per-endpoint options.
+///
+/// Holds secrets (tokens, passwords, signing keys); ``redactedURL`` and ``redact(_:)`` are what may be
+/// shown. `description` never includes a secret.
+public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public let kind: TargetKind
+    /// TLS scheme variant (`mmosts`, `matrixs`, `jsons`, `mailtos`).
+    public let secure: Bool
+    public var tags: [String]
+    public var language: UILanguage?
+    public var overflow: OverflowMode
+    /// Replaces the service's address (self-hosted Bot API, homeserver, test server): `scheme://host[:port]`.
+    public var baseURL: String?
+    /// Allows plain http/smtp and loopback/private addresses (tests, on-premise).
+    public var local: Bool
+    /// Standard Webhooks signing secrets (`whsec_…`), newest first; several during rotation.
+    public let signingSecrets: [Secret]
+
+    /// Host part of the URL (`host[:port]`), or the token for schemes that put it there.
+    public let host: String
+    public let user: String?
+    public let password: Secret?
+    /// Path segments, percent-decoded.
+    public let path: [String]
+    /// The URL's fragment (Matrix room alias written as `#room:server`).
+    public let fragment: String?
+    /// Query options (`?thread=12&format=markdownv2`), keys lowercased.
+    public let options: [String: String]
+
+    /// Parses `url`; a malformed URL or a missing part is a configuration error at `fieldPath`.
+    public init(
+        name: String, url: String, tags: [String] = [], language: UILanguage? = nil, overflow: OverflowMode = .split,
+        baseURL: String? = nil, local: Bool = false, signingSecrets: [Secret] = [], fieldPath: String = "url"
+    ) throws {
+        func fail(_ reason: String) -> TyndauError { .configuration(fieldPath, reason) }
+        guard let schemeEnd = url.range(of: "://") else { throw fail("expected an Apprise-style URL such as tgram://TOKEN/CHAT") }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        guard let (kind, secure) = TargetKind.schemes[scheme] else {
+            throw fail("unknown scheme \(scheme)://; known: \(TargetKind.schemes.keys.sorted().map { $0 + "://" }.joined(separator: ", "))")
+        }
+        self.name = name
+        self.kind = kind
+        self.secure = secure
+        self.tags = tags
+        self.language = language
+        self.overflow = overflow
+        self.local = local
+        self.signingSecrets = signingSecrets
+        if let baseURL {
+            guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("smtp://") || baseURL.hasPrefix("smtps://") else {
+                throw fail("base_url must start with https:// (or http:// for local endpoints)")
+            }
+            if !local, !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("smtps://")) {
+                throw fail("base_url over plain http needs local: true")
+            }
+        }
+        self.baseURL = baseURL
+
+        var rest = Substring(url[schemeEnd.upperBound...])
+        var fragment: String?
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = String(rest[rest.index(after: hash)...]).removingPercentEncoding
+            rest = rest[..<hash]
+        }
+        self.fragment = fragment.flatMap { $0.isEmpty ? nil : "#" + $0 }
+        var options: [String: String] = [:]
+        if let question = rest.firstIndex(of: "?") {
+            for pair in rest[rest.index(after: question)...].split(separator: "&") {
+                let pieces = pair.split(separator: "=", maxSplits: 1)
+                let key = String(pieces[0]).lowercased()
+                let value = pieces.count > 1 ? String(pieces[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" : ""
+                options[key] = value
+            }
+            rest = rest[..<question]
+        }
+        self.options = options
+        let firstSlash = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<firstSlash]
+        if kind != .telegram, let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            authority = authority[authority.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                user = String(userInfo[..<colon]).removingPercentEncoding
+                password = Secret(String(userInfo[userInfo.index(after: colon)...]).removingPercentEncoding ?? "")
+            } else {
+                user = String(userInfo).removingPercentEncoding
+                password = nil
+            }
+        } else {
+            user = nil
+            password = nil
+        }
+        host = String(authority)
+        path = rest[firstSlash...].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        guard !host.isEmpty else { throw fail("the URL has no host or token") }
+        try validate(fail)
+        redactions = Self.redactions(of: secretValues)
+    }
+
+    /// Every form of every secret to mask, longest first (computed once: redaction runs per attempt).
+    private var redactions: [String] = []
+
+    private static func redactions(of secrets: [String]) -> [String] {
+        var forms: Set<String> = []
+        for secret in secrets {
+            forms.insert(secret)
+            if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { forms.insert(encoded) }
+        }
+        return forms.sorted { ($0.count, $0) > ($1.count, $1) }
+    }
+
+    private func validate(_ fail: (String) -> TyndauError) throws {
+        switch kind {
+        case .telegram:
+            guard host.contains(":"), !path.isEmpty else { throw fail("expected tgram://BOT_TOKEN/CHAT_ID") }
+            if let format = options["format"], !["html", "markdownv2", "markdown", "text"].contains(format.lowercased()) {
+                throw fail("format must be html, markdownv2 or text")
+            }
+        case .slack:
+            guard path.count >= 2 else { throw fail("expected slack://T…/B…/XXXX (the webhook's three tokens)") }
+        case .discord:
+            guard path.count >= 1 else { throw fail("expected discord://WEBHOOK_ID/WEBHOOK_TOKEN") }
+        case .mattermost:
+            guard path.count >= 1 else { throw fail("expected mmost://HOST[:PORT]/HOOK_TOKEN") }
+        case .matrix:
+            guard password != nil || user != nil else { throw fail("expected matrix://ACCESS_TOKEN@HOST/ROOM") }
+            guard fragment != nil || !path.isEmpty else { throw fail("the Matrix URL names no room") }
+        case .teams:
+            guard path.count >= 2 else { throw fail("expected workflows://HOST[:PORT]/WORKFLOW/SIGNATURE") }
+        case .webhook:
+            break
+        case .email:
+            guard let to = options["to"], to.contains("@") else { throw fail("mailto needs ?to=ADDRESS") }
+            if let from = options["from"], !from.contains("@") { throw fail("from must be an e-mail address") }
+        }
+        if !local, !secure, kind != .email, baseURL == nil {
+            throw fail("\(kind.rawValue) over plain http needs local: true (or the s variant of the scheme)")
+        }
+    }
+
+    /// The secret values this definition holds: redacted from every error, log line and stored answer.
+    public var secretValues: [String] {
+        var values: [String] = []
+        switch kind {
+        case .telegram: values.append(host)
+        case .slack, .discord, .mattermost: values += path
+        case .teams: values += path.dropFirst()
+        case .matrix, .webhook, .email: break
+        }
+        if let password { values.append(password.value) }
+        if kind == .matrix, password == nil, let user { values.append(user) }
+        if let sig = options["sig"] { values.append(sig) }
+        values += signingSecrets.map(\.value)
+        return values.filter { $0.count >= 4 }
+    }
+
+    /// The URL as it may be shown: every secret replaced by `***`.
+    public var redactedURL: String {
+        let scheme = TargetKind.schemes.first { $0.value.0 == kind && $0.value.1 == secure }?.key ?? kind.rawValue
+        var authority = host
+        if kind == .telegram { authority = "***" }
+        if let user {
+            let shownUser = kind == .matrix && password == nil ? "***" : user
+            authority = shownUser + (password != nil ? ":***" : "") + "@" + authority
+        }
+        let secrets = Set(secretValues)
+        let shownPath = path.map { secrets.contains($0) ? "***" : $0 }
+        var url = "\(scheme)://\(authority)" + (shownPath.isEmpty ? "" : "/" + shownPath.joined(separator: "/"))
+        if let fragment { url += "/" + fragment }
+        let shownOptions = options.keys.sorted().map { key in
+            key + "=" + (secrets.contains(options[key] ?? "") ? "***" : options[key] ?? "")
+        }
+        if !shownOptions.isEmpty { url += "?" + shownOptions.joined(separator: "&") }
+        return url
+    }
+
+    /// `text` with every secret (also percent-encoded) replaced by `***`.
+    public func redact(_ text: String) -> String {
+        guard !text.isEmpty else { return text }
+        var text = text
+        for secret in redactions where text.contains(secret) {
+            text = text.replacingOccurrences(of: secret, with: "***")
+        }
+        return text
+    }
+
+    public var description: String { "\(name) (\(kind.rawValue)) \(redactedURL)" }
+
+    /// The database's view of the endpoint.
+    public var endpoint: Endpoint { Endpoint(name: name, kind: kind.rawValue, tags: tags) }
+
+    /// The target that sends to this endpoint.
+    public func makeTarget() -> any DeliveryTarget {
+        switch kind {
+        case .telegram: TelegramTarget(definition: self)
+        case .slack: SlackTarget(definition: self)
+        case .discord: DiscordTarget(definition: self)
+        case .mattermost: MattermostTarget(definition: self)
+        case .matrix: MatrixTarget(definition: self)
+        case .teams: TeamsWorkflowTarget(definition: self)
+        case .webhook: WebhookTarget(definition: self)
+        case .email: EmailTarget(definition: self)
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import TyndauCore
+
+/// The delivery loop: claims due outbox rows with a lease, sends each part through its target, records
+/// every attempt and applies the outcome (sent, retry with backoff, failed, dead, endpoint disabled).
+///
+/// Crash-safe by construction: a row is only `sending` under a lease; a worker that dies leaves it to
+/// be reclaimed when the lease expires, and resumes a split message at the first part not recorded as
+/// sent. Cancelling `run()` stops gracefully: transfers in flight are aborted and their rows returned
+/// to the queue. Free of any server framework, so `tyndau worker` and `tyndau serve` both run it.
+public struct DeliveryWorker: Sendable {
+    /// Keys (configuration `publisher.*`): `retry_schedule`, `lease_seconds`, `batch_size`, `concurrency`,
+    /// `poll_seconds`.
+    public struct Settings: Sendable, Hashable {
+        public var retry: RetryPolicy
+        /// How long a claim lasts; renewed after each part of a split message.
+        public var lease: TimeInterval
+        public var batchSize: Int
+        /// Transfers in flight at once.
+        public var concurrency: Int
+        public var pollInterval: Duration
+        /// A rate-limited part waits at most this long in memory; beyond, the row is deferred in the queue.
+        public var maxRateWait: TimeInterval
+
+        public init(retry: RetryPolicy = RetryPolicy(), lease: TimeInterval = 120, batchSize: Int = 256, concurrency: Int = 128, pollInterval: Duration = .seconds(1), maxRateWait: TimeInterval = 30) {
+            self.retry = retry
+            self.lease = lease
+            self.batchSize = batchSize
+            self.concurrency = concurrency
+            self.pollInterval = pollInterval
+            self.maxRateWait = maxRateWait
+        }
+    }
+
+    let store: any OutboxStore
+    let client: CurlClient
+    let targets: [String: any DeliveryTarget]
+    let settings: Settings
+    let limiter: RateLimiter
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+    let logger: Logger
+
+    public init(
+        store: any OutboxStore, client: CurlClient, endpoints: [EndpointDefinition], settings: Settings = Settings(),
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
+    ) {
+        self.store = store
+        self.client = client
+        var targets: [String: any DeliveryTarget] = [:]
+        for definition in endpoints { targets[definition.name] = definition.makeTarget() }
+        self.targets = targets
+        self.settings = settings
+        self.limiter = RateLimiter(now: now)
+        self.clock = clock
+        self.now = now
+        self.random = random
+        self.logger = logger
+    }
+
+    /// Loops until the task is cancelled: claim a batch, send it, record it; sleep when nothing is due.
+    public func run() async throws {
+        logger.info("delivery worker started", metadata: ["tyndau.endpoints": "\(targets.count)"])
+        while !Task.isCancelled {
+            let handled: Int
+            do {
+                handled = try await runOnce()
+            } catch is CancellationError {
+                break
+            }
+            if handled == 0 {
+                do { try await clock.sleep(for: settings.pollInterval) } catch { break }
+            }
+        }
+        logger.info("delivery worker stopped")
+    }
+
+    /// Claims and processes batches until nothing is due now; returns how many deliveries were handled.
+    @discardableResult
+    public func drain() async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let handled = try await runOnce()
+            if handled == 0 { break }
+            total += handled
+        }
+        return total
+    }
+
+    /// One batch: claims up to `batchSize` due rows and sends them, `concurrency` at a time.
+    /// Returns the number of rows claimed.
+    public func runOnce() async throws -> Int {
+        let claimed = try await store.claimDue(now: now(), lease: settings.lease, limit: settings.batchSize)
+        guard !claimed.isEmpty else { return 0 }
+        var reports: [DeliveryReport] = []
+        reports.reserveCapacity(min(claimed.count, 128))
+        try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
+            var queue = claimed.makeIterator()
+            var running = 0
+            while running < settings.concurrency, let next = queue.next() {
+                group.addTask { await process(next) }
+                running += 1
+            }
+            while let report = try await group.next() {
+                reports.append(report)
+                if let next = queue.next() {
+                    if Task.isCancelled {
+                        reports.append(released(next))
+                        while let rest = queue.next() { reports.append(released(rest)) }
+                    } else {
+                        group.addTask { await process(next) }
+                    }
+                }
+                if reports.count >= 128 {
+                    try await apply(reports)
+                    reports.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        try await apply(reports)
+        return claimed.count
+    }
+
+    /// Writes results even while the worker is being cancelled: returning rows is part of stopping.
+    private func apply(_ reports: [DeliveryReport]) async throws {
+        guard !reports.isEmpty else { return }
+        let store = self.store
+        try await Task { try await store.apply(reports) }.value
+    }
+
+    private func released(_ claimed: ClaimedDelivery) -> DeliveryReport {
+        DeliveryReport(claimed: claimed, attempts: [], partsSent: claimed.delivery.partsSent, resolution: .released, now: now())
+    }
+
+    /// Sends the remaining parts of one delivery and says what became of it.
+    func process(_ claimed: ClaimedDelivery) async -> DeliveryReport {
+        let delivery = claimed.delivery
+        let id = claimed.id
+        var metadata: Logger.Metadata = ["tyndau.delivery.id": "\(id)", "tyndau.endpoint": "\(delivery.endpointName)"]
+        guard let target = targets[delivery.endpointName] else {
+            logger.warning("delivery for an endpoint missing from the configuration", metadata: metadata)
+            return DeliveryReport(
+                claimed: claimed, attempts: [], partsSent: delivery.partsSent,
+                resolution: .deferred(until: now().addingTimeInterval(3600), note: "endpoint is not in this worker's configuration"),
+                now: now()
+            )
+        }
+        let definition = target.definition
+        if delivery.recipientQuestionID != nil, delivery.recipient == nil {
+            // A personal notice whose asker's contact was erased (or has no address of this kind).
+            return DeliveryReport(
+                claimed: claimed, attempts: [], partsSent: delivery.partsSent,
+                resolution: .failed(error: "the asker has no contact for this endpoint", dead: true), now: now()
+            )
+        }
+        let parts = target.parts(subject: delivery.subject, body: delivery.body)
+        var partsSent = min(delivery.partsSent, parts.count)
+        var attempts: [DeliveryAttempt] = []
+        var remoteID = delivery.remoteID
+
+        func finish(_ resolution: DeliveryResolution) -> DeliveryReport {
+            DeliveryReport(claimed: claimed, attempts: attempts, partsSent: partsSent, resolution: resolution, now: now())
+        }
+
+        while partsSent < parts.count {
+            let part = parts[partsSent]
+            guard let wait = await limiter.reserve(target.rateRules, maxWait: settings.maxRateWait) else {
+                return finish(.deferred(until: now().addingTimeInterval(settings.maxRateWait), note: nil))
+            }
+            if wait > 0 {
+                do { try await clock.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up)))) } catch { return finish(.released) }
+            }
+            if Task.isCancelled { return finish(.released) }
+            var plain = false
+            sending: while true {
+                let context = SendContext(
+                    deliveryID: id, messageKey: delivery.messageKey, endpointName: delivery.endpointName,
+                    language: delivery.language ?? definition.language, now: now(), recipient: delivery.recipient
+                )
+                let response = await client.perform(target.request(for: part, context: context, plain: plain))
+                let outcome = target.classify(response)
+                var attempt = DeliveryAttempt(
+                    deliveryID: id, at: context.now, part: part.index, httpStatus: response.status == 0 ? nil : response.status,
+                    curlCode: response.curlCode == 0 ? nil : response.curlCode, latencyMs: response.latencyMs,
+                    outcome: .sent,
+                    response: definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+                )
+                metadata["tyndau.delivery.part"] = "\(part.index + 1)/\(part.count)"
+                switch outcome {
+                case .sent(let postID, let cooldown):
+                    attempts.append(attempt)
+                    partsSent += 1
+                    if remoteID == nil { remoteID = postID }
+                    if let cooldown, cooldown > 0 {
+                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
+                    }
+                    logger.debug("part sent", metadata: metadata)
+                    if partsSent < parts.count {
+                        let store = self.store
+                        let recorded = attempts
+                        let leaseUntil = now().addingTimeInterval(settings.lease)
+                        let progress = partsSent
+                        let first = remoteID
+                        let kept = (try? await Task {
+                            var ok = true
+                            for earlier in recorded.dropLast() {
+                                ok = try await store.recordPartSent(claimed, attempt: earlier, partsSent: progress, remoteID: first, leaseUntil: leaseUntil) && ok
+                            }
+                            return try await store.recordPartSent(claimed, attempt: recorded.last!, partsSent: progress, remoteID: first, leaseUntil: leaseUntil) && ok
+                        }.value) ?? false
+                        attempts.removeAll()
+                        if !kept {
+                            logger.warning("lease lost while sending a split message", metadata: metadata)
+                            return finish(.released)
+                        }
+                    }
+                    break sending
+                case .resendPlain(let reason):
+                    attempt.outcome = .failed
+                    attempts.append(attempt)
+                    if plain {
+                        return finish(.failed(error: definition.redact(reason), dead: false))
+                    }
+                    logger.notice("markup refused; resending as plain text", metadata: metadata)
+                    plain = true
+                case .retry(let serverWait, let reason, let pauseEndpoint):
+                    attempt.outcome = .retry
+                    attempts.append(attempt)
+                    if pauseEndpoint, let serverWait, serverWait > 0 {
+                        let until = now().addingTimeInterval(min(serverWait, settings.retry.maxServerWait))
+                        let store = self.store
+                        try? await Task { try await store.pauseEndpoint(name: delivery.endpointName, until: until) }.value
+                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: until) }
+                    }
+                    let failures = delivery.attempts + 1
+                    let error = definition.redact(reason)
+                    guard let delay = settings.retry.delay(afterFailures: failures, serverWait: serverWait, rateLimited: pauseEndpoint, random: random()) else {
+                        logger.error("delivery dead after \(failures) tries: \(error)", metadata: metadata)
+                        return finish(.failed(error: error, dead: true))
+                    }
+                    logger.notice("delivery will be retried in \(Int(delay)) s: \(error)", metadata: metadata)
+                    return finish(.retry(at: now().addingTimeInterval(delay), error: error))
+                case .failed(let reason):
+                    attempt.outcome = .failed
+                    attempts.append(attempt)
+                    logger.error("delivery failed: \(definition.redact(reason))", metadata: metadata)
+                    return finish(.failed(error: definition.redact(reason), dead: false))
+                case .gone(let reason):
+                    attempt.outcome = .gone
+                    attempts.append(attempt)
+                    logger.error("endpoint gone, disabling it: \(definition.redact(reason))", metadata: metadata)
+                    return finish(.endpointGone(reason: definition.redact(reason)))
+                case .cancelled:
+                    attempt.outcome = .cancelled
+                    attempts.append(attempt)
+                    return finish(.released)
+                }
+            }
+        }
+        return finish(.sent(remoteID: remoteID))
+    }
+}

@@ -1,0 +1,359 @@
+import AgendaScheduler
+import ArgumentParser
+import Foundation
+import TyndauCore
+import TyndauStorage
+
+/// `tyndau agenda build|show|pin|skip|unmark`: the week's agenda, chosen by the scheduler and
+/// written to `agendas/` as Markdown, JSON and iCalendar.
+struct AgendaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agenda",
+        abstract: "Build, show and adjust the weekly meeting's agenda.",
+        subcommands: [Build.self, Show.self, Pin.self, Skip.self, Unmark.self]
+    )
+
+    /// `--week`, defaulting to the next meeting that has not started.
+    struct WeekOption: ParsableArguments {
+        @Option(help: "ISO week, e.g. 2026-W49 (default: the next meeting that has not started).")
+        var week: String?
+
+        func resolve(_ calendar: MeetingCalendar, now: Date) throws -> ISOWeek {
+            guard let text = week else { return calendar.nextMeeting(after: now) }
+            guard let parsed = ISOWeek(text) else { throw TyndauError.validation(["week": "agenda.bad-week"]) }
+            return parsed
+        }
+    }
+
+    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "office") }
+
+    static func topicID(_ text: String) throws -> Topic.ID {
+        let digits = text.hasPrefix("T") || text.hasPrefix("t") || text.hasPrefix("#") ? String(text.dropFirst()) : text
+        guard let id = Topic.ID(digits), id > 0 else { throw TyndauError.validation(["topic": "agenda.bad-topic"]) }
+        return id
+    }
+}
+
+extension AgendaCommand {
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose the week's topics and write agendas/WEEK.md, .json and .ics.",
+            discussion: """
+                Rebuilding a week before its meeting starts replaces its agenda and files; once the \
+                meeting has started the agenda is frozen and a rebuild is refused. Until grouping has \
+                run (no topics stored), each open question becomes a topic of its own.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        @Flag(help: "Show the agenda without writing the database or files.")
+        var dryRun = false
+
+        @Option(help: "Folder for the agenda files.")
+        var out = "agendas"
+
+        func run() async throws {
+            let (database, configuration) = try options.openDatabase()
+            let settings = try await AgendaWorkflow.settings(configuration, database)
+            let now = Date()
+            let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
+            let result = try await AgendaWorkflow.build(
+                week: week, settings: settings, database: database, now: now, outputFolder: dryRun ? nil : out
+            )
+            AgendaWorkflow.report(result)
+            if dryRun {
+                print("")
+                print(result.files.markdown)
+                print(CLIText.text("agenda.dry-run"))
+            }
+            try database.checkpoint()
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a week's stored agenda, pins and skips.")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        func run() async throws {
+            let (database, configuration) = try options.openDatabase()
+            let settings = try await AgendaWorkflow.settings(configuration, database)
+            let calendar = MeetingCalendar(series: settings.series)
+            let now = Date()
+            let week = try weekOption.resolve(calendar, now: now)
+            let zone = settings.series.zone
+            for mark in try await database.agendaMarks(week: week) {
+                print(mark.kind == .pin
+                      ? CLIText.text("agenda.show-mark-pin", mark.topicID)
+                      : CLIText.text("agenda.show-mark-skip", mark.topicID, mark.reason ?? ""))
+            }
+            guard let meeting = try await database.meeting(week: week) else {
+                print(CLIText.text("agenda.none", week))
+                return
+            }
+            let frozen = meeting.state != .planned || now >= meeting.startsAt
+            print(CLIText.text(
+                "agenda.show-header", week, AgendaWorkflow.localTime(meeting.startsAt, zone),
+                CLIText.text(frozen ? "agenda.state.frozen" : "agenda.state.planned")
+            ))
+            for item in try await database.agendaItems(week: week) {
+                let title = try await database.agendaTopic(id: item.topicID)?.title ?? ""
+                let time = AgendaWorkflow.clock(meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60), zone)
+                let shortTitle = title.count > 70 ? title.prefix(69) + "…" : Substring(title)
+                print("  " + CLIText.text("agenda.item-line", item.position, time, item.minutes, item.topicID, shortTitle))
+            }
+            for entry in try await database.writtenAnswers(week: week) {
+                print(CLIText.text("agenda.show-written", entry.topicID, entry.deadline))
+            }
+        }
+    }
+
+    struct Pin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Always put a topic on a week's agenda.")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        @Argument(help: "Topic number (e.g. 12 or T12).")
+        var topic: String
+
+        func run() async throws {
+            let (database, configuration) = try options.openDatabase()
+            let now = Date()
+            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
+            try await database.setAgendaMark(AgendaMark(week: week, topicID: id, kind: .pin, actor: AgendaCommand.actor, at: now))
+            print(CLIText.text("agenda.pinned", id, week))
+        }
+    }
+
+    struct Skip: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Keep a topic off a week's agenda, with a reason.")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        @Argument(help: "Topic number (e.g. 12 or T12).")
+        var topic: String
+
+        @Option(help: "Why the office skips it (shown in the agenda).")
+        var reason: String
+
+        func run() async throws {
+            let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !reason.isEmpty else { throw TyndauError.validation(["reason": "agenda.reason-required"]) }
+            let (database, configuration) = try options.openDatabase()
+            let now = Date()
+            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
+            try await database.setAgendaMark(
+                AgendaMark(week: week, topicID: id, kind: .skip, reason: reason, actor: AgendaCommand.actor, at: now)
+            )
+            print(CLIText.text("agenda.skipped", id, week))
+        }
+    }
+
+    struct Unmark: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a topic's pin or skip for a week.")
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        @Argument(help: "Topic number (e.g. 12 or T12).")
+        var topic: String
+
+        func run() async throws {
+            let (database, configuration) = try options.openDatabase()
+            let now = Date()
+            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
+            let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
+            print(CLIText.text(removed ? "agenda.unmarked" : "agenda.no-mark", id, week))
+        }
+    }
+}
+
+/// The agenda's steps between storage and the scheduler, shared by `agenda build` and `tyndau demo`
+/// and called directly by tests with a fixed `now`.
+enum AgendaWorkflow {
+    struct Files {
+        var markdown: String
+        var json: String
+        var ics: String
+    }
+
+    struct Result {
+        var agenda: Agenda
+        var files: Files
+        /// Paths written (empty for a dry run).
+        var paths: [String]
+        /// Topics made of single questions because grouping has not run.
+        var singleTopicsMade: Int
+        var preview: Bool
+    }
+
+    /// The configuration file's series settings overlaid by those stored with `series set`.
+    static func settings(_ configuration: TyndauConfiguration, _ store: any AgendaStore) async throws -> SeriesSettings {
+        try SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
+            .overlaid(with: try await store.seriesSettings())
+    }
+
+    /// The opening block: promises due by this meeting's day that are still open, and those kept
+    /// since the previous meeting.
+    static func commitmentsDueSinceLastMeeting(week: ISOWeek, start: Date, store: any AnswerStore) async throws -> [CommitmentDue] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .almaty
+        let day = calendar.dateComponents([.year, .month, .day], from: start)
+        let through = String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+        let previousMeeting = start.addingTimeInterval(-7 * 86_400)
+        return try await store.commitments(dueBefore: nil, openOnly: false)
+            .filter { view in
+                let commitment = view.commitment
+                guard commitment.dueDate <= through else { return false }
+                return commitment.state == .open || (commitment.doneAt.map { $0 >= previousMeeting } ?? false)
+            }
+            .map { view in
+                CommitmentDue(
+                    topicID: view.commitment.topicID, text: view.commitment.text, responsible: view.commitment.responsible,
+                    dueDate: view.commitment.dueDate, done: view.commitment.state == .done
+                )
+            }
+    }
+
+    static func build(
+        week: ISOWeek, settings: SeriesSettings, database: AppDatabase, now: Date, outputFolder: String?
+    ) async throws -> Result {
+        let calendar = MeetingCalendar(series: settings.series)
+        let start = calendar.start(of: week)
+        if let meeting = try await database.meeting(week: week), meeting.state != .planned || now >= meeting.startsAt {
+            throw TyndauError.agendaFrozen(week)
+        }
+        guard now < start else { throw TyndauError.agendaFrozen(week) }
+
+        let cutoff = calendar.cutoff(of: week)
+        var singleTopicsMade = 0
+        var preview = false
+        var candidates: [AgendaCandidate]
+        if try await database.agendaTopicCount() == 0 {
+            if outputFolder != nil {
+                singleTopicsMade = try await database.makeSingleQuestionTopics(actor: AgendaCommand.actor, now: now)
+                candidates = try await storedCandidates(week: week, cutoff: cutoff, database: database)
+            } else {
+                preview = true
+                candidates = try await singleQuestionPreview(cutoff: cutoff, database: database)
+            }
+        } else {
+            candidates = try await storedCandidates(week: week, cutoff: cutoff, database: database)
+        }
+
+        let planner = AgendaPlanner(series: settings.series, policy: settings.policy)
+        let commitments = try await commitmentsDueSinceLastMeeting(week: week, start: start, store: database)
+        let agenda = try planner.plan(week: week, candidates: candidates, commitmentsDue: commitments)
+        let files = Files(
+            markdown: AgendaMarkdownRenderer().render(agenda),
+            json: AgendaJSONRenderer().render(agenda),
+            ics: AgendaICalendarRenderer().render(agenda)
+        )
+        var paths: [String] = []
+        if let folder = outputFolder {
+            try await database.saveAgenda(record(agenda), actor: AgendaCommand.actor, now: now)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (suffix, content) in [("md", files.markdown), ("json", files.json), ("ics", files.ics)] {
+                let path = (folder as NSString).appendingPathComponent("\(week).\(suffix)")
+                try Data(content.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                paths.append(path)
+            }
+        }
+        return Result(agenda: agenda, files: files, paths: paths, singleTopicsMade: singleTopicsMade, preview: preview)
+    }
+
+    static func storedCandidates(week: ISOWeek, cutoff: Date, database: AppDatabase) async throws -> [AgendaCandidate] {
+        let marks = Dictionary(uniqueKeysWithValues: try await database.agendaMarks(week: week).map { ($0.topicID, $0) })
+        return try await database.agendaCandidates(week: week, submittedBefore: cutoff).map { facts in
+            let topic = facts.summary.topic
+            let mark = marks[topic.id!]
+            return AgendaCandidate(
+                topicID: topic.id!, title: topic.title, block: (topic.category ?? .other).block,
+                askers: facts.summary.askers, firstSubmittedAt: facts.summary.firstSubmittedAt,
+                lastChangedAt: max(facts.lastChangedAt, mark?.at ?? facts.lastChangedAt),
+                place: topic.place, responsible: topic.responsible, texts: facts.texts,
+                pinned: mark?.kind == .pin, skipReason: mark?.kind == .skip ? (mark?.reason ?? "") : nil
+            )
+        }
+    }
+
+    /// A dry run before any topic exists: each waiting question as a topic, numbered by its question id.
+    static func singleQuestionPreview(cutoff: Date, database: AppDatabase) async throws -> [AgendaCandidate] {
+        let questions = try await database.questions(QuestionQuery(statuses: [.received, .acknowledged, .grouped]))
+        return questions.filter { $0.submittedAt < cutoff && $0.topicID == nil }.map { question in
+            let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
+            return AgendaCandidate(
+                topicID: question.id!, title: question.text, block: (question.category ?? .other).block, askers: 1,
+                firstSubmittedAt: question.submittedAt, place: place.isEmpty ? nil : place, texts: [question.text]
+            )
+        }
+    }
+
+    /// What storage keeps of an agenda: the meeting, its items with a compact reason, the written queue.
+    static func record(_ agenda: Agenda) -> AgendaRecord {
+        AgendaRecord(
+            meeting: Meeting(
+                week: agenda.week, startsAt: agenda.start, durationMinutes: agenda.series.durationMinutes,
+                timeZone: agenda.series.timeZone
+            ),
+            items: agenda.topics.map { topic in
+                AgendaItem(
+                    meetingID: 0, topicID: topic.topicID, position: topic.position, block: topic.block,
+                    startOffsetMinutes: topic.startOffsetMinutes, minutes: topic.minutes,
+                    why: AgendaText.why(topic.reasons, .ru)
+                )
+            },
+            writtenAnswers: agenda.writtenAnswers.map {
+                WrittenAnswerEntry(topicID: $0.topicID, week: agenda.week, deadline: $0.deadline.description, weeksWaited: $0.reasons.weeksWaited)
+            }
+        )
+    }
+
+    static func report(_ result: Result) {
+        let agenda = result.agenda
+        if result.singleTopicsMade > 0 { print(CLIText.text("agenda.single-topics", result.singleTopicsMade)) }
+        if result.preview { print(CLIText.text("agenda.preview-single")) }
+        print(CLIText.text(
+            "agenda.built", agenda.week, localTime(agenda.start, agenda.series.zone), agenda.topics.count, agenda.usedMinutes,
+            agenda.topicMinutes, agenda.notSelected.count, agenda.writtenAnswers.count
+        ))
+        for note in agenda.notes { print(CLIText.text("agenda.note", AgendaText.note(note, CLIText.language))) }
+        for path in result.paths { print(CLIText.text("agenda.file", path)) }
+    }
+
+    /// Pin/skip/unmark checks: a known topic, waiting for a meeting, and a week not yet started.
+    static func checkMark(
+        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: AppDatabase,
+        now: Date
+    ) async throws -> (ISOWeek, Topic.ID) {
+        let id = try AgendaCommand.topicID(topicText)
+        let settings = try await settings(configuration, database)
+        let calendar = MeetingCalendar(series: settings.series)
+        let week = try weekOption.resolve(calendar, now: now)
+        if let meeting = try await database.meeting(week: week), meeting.state != .planned || now >= meeting.startsAt {
+            throw TyndauError.agendaFrozen(week)
+        }
+        guard now < calendar.start(of: week) else { throw TyndauError.agendaFrozen(week) }
+        guard let topic = try await database.agendaTopic(id: id) else { throw TyndauError.notFound("topic \(id)") }
+        guard [.open, .scheduled, .written].contains(topic.state) else {
+            throw TyndauError(code: "conflict", messageKey: "error.agenda-topic-not-open", arguments: [String(id), topic.state.rawValue])
+        }
+        return (week, id)
+    }
+
+    static func localTime(_ date: Date, _ zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
+    static func clock(_ date: Date, _ zone: TimeZone) -> String {
+        String(localTime(date, zone).suffix(5))
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Publisher
+import TyndauCore
+import TyndauStorage
+
+/// What every publishing command needs: the database with the configured endpoints synced into it,
+/// the process's single libcurl client, and a logger.
+enum PublishingSetup {
+    /// One client (one multi handle and its thread) per process.
+    static let client = CurlClient()
+
+    static func open(_ options: GlobalOptions) async throws -> (AppDatabase, TyndauConfiguration) {
+        let (database, configuration) = try options.openDatabase()
+        try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
+        return (database, configuration)
+    }
+
+    static func logger(_ label: String, verbose: Bool) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = verbose ? .debug : .info
+        return logger
+    }
+
+    static func definition(named name: String, in configuration: TyndauConfiguration) throws -> EndpointDefinition {
+        guard let definition = configuration.endpoints.first(where: { $0.name == name }) else {
+            throw TyndauError.notFound("endpoint \(name)")
+        }
+        return definition
+    }
+}
+
+/// `tyndau worker`: the delivery loop. Runs until SIGINT/SIGTERM, then returns in-flight rows to the
+/// queue; `--once` sends what is due now and exits.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Send queued deliveries to their endpoints (until stopped, or --once)."
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Send what is due now, then exit.")
+    var once = false
+
+    @Flag(help: "Log every part sent.")
+    var verbose = false
+
+    func run() async throws {
+        let (database, configuration) = try await PublishingSetup.open(options)
+        let worker = DeliveryWorker(
+            store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
+            settings: configuration.publisher, logger: PublishingSetup.logger("tyndau.worker", verbose: verbose)
+        )
+        if once {
+            try await MeetingAutomation(
+                database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+            ).runOnce()
+            let handled = try await worker.drain()
+            print(CLIText.text(
+                "worker.drained", handled, try await database.countDeliveries(status: .sent),
+                try await database.countDeliveries(status: .pending), try await database.countDeliveries(status: .failed),
+                try await database.countDeliveries(status: .dead)))
+            return
+        }
+        let automation = try await MeetingAutomation(
+            database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+        )
+        // The delivery loop and the meeting calendar watch run side by side until a signal stops both.
+        let task = Task { () async throws -> Void in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                group.addTask { try await automation.run(interval: configuration.publisher.pollInterval * 5) }
+                _ = try await group.next()
+                group.cancelAll()
+            }
+        }
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { task.cancel() }
+            source.resume()
+            sources.append(source)
+        }
+        try await task.value
+        sources.forEach { $0.cancel() }
+        try database.checkpoint()
+    }
+}

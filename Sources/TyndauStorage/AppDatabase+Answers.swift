@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+import TyndauCore
+
+extension AppDatabase {
+    /// When a closed meeting's digest and notices were enqueued (once, ever), and the personal
+    /// notice's addressee on outbox rows (a question id: the address stays in `asker`).
+    static func registerAnswers(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4-answers") { db in
+            try db.alter(table: "meeting") { t in
+                t.add(column: "publishedAt", .datetime)
+            }
+            try db.alter(table: "delivery") { t in
+                t.add(column: "recipientQuestionID", .integer).references("question", onDelete: .setNull)
+            }
+            try db.create(index: "meeting_on_state", on: "meeting", columns: ["state"])
+        }
+    }
+
+    /// Distinct askers of a topic: a person counts once, an anonymous question once.
+    static func askerCount(topicID: Topic.ID, _ db: Database) throws -> Int {
+        try Int.fetchOne(
+            db,
+            sql: """
+                SELECT COUNT(DISTINCT COALESCE(a.personKey, 'q' || q.id)) FROM question q
+                LEFT JOIN asker a ON a.questionID = q.id
+                WHERE q.topicID = ? AND q.status <> 'rejected'
+                """,
+            arguments: [topicID]
+        ) ?? 0
+    }
+
+    static func answeredItems(week: ISOWeek, _ db: Database) throws -> [AnsweredItem] {
+        guard let meeting = try Self.meeting(week: week, db), let meetingID = meeting.id else { return [] }
+        let items = try AgendaItem.filter(Column("meetingID") == meetingID).order(Column("position")).fetchAll(db)
+        return try items.map { item in
+            guard let topic = try Topic.fetchOne(db, key: item.topicID) else { throw TyndauError.notFound("topic \(item.topicID)") }
+            let question = try topic.representativeQuestionID.flatMap { try String.fetchOne(db, sql: "SELECT text FROM question WHERE id = ?", arguments: [$0]) }
+            let answer = try Answer.filter(Column("agendaItemID") == item.id).fetchOne(db)
+            let commitment = try answer.flatMap { try Commitment.filter(Column("answerID") == $0.id).fetchOne(db) }
+            return AnsweredItem(
+                item: item, topic: topic, question: question ?? topic.title,
+                askers: try askerCount(topicID: item.topicID, db), answer: answer, commitment: commitment
+            )
+        }
+    }
+
+    static func commitmentViews(_ commitments: [Commitment], _ db: Database) throws -> [CommitmentView] {
+        try commitments.map { commitment in
+            let title = try String.fetchOne(db, sql: "SELECT title FROM topic WHERE id = ?", arguments: [commitment.topicID]) ?? ""
+            let week = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT m.week FROM answer a JOIN agendaItem i ON i.id = a.agendaItemID JOIN meeting m ON m.id = i.meetingID
+                    WHERE a.id = ?
+                    """,
+                arguments: [commitment.answerID]
+            ).flatMap(ISOWeek.init)
+            return CommitmentView(commitment: commitment, topicTitle: title, week: week)
+        }
+    }
+
+    private static func audit(_ db: Database, actor: String, action: String, subject: String, details: String, now: Date) throws {
+        var event = AuditEvent(at: now, actor: actor, action: action, subject: subject, details: details)
+        try event.insert(db)
+    }
+}
+
+extension AppDatabase: AnswerStore {
+    public func answeredItems(week: ISOWeek) async throws -> [AnsweredItem] {
+        try await reader.read { db in try Self.answeredItems(week: week, db) }
+    }
+
+    @discardableResult
+    public func recordAnswer(_ input: AnswerInput, week: ISOWeek, itemID: AgendaItem.ID, actor: String, now: Date) async throws -> AnsweredItem {
+        let input = try input.validated()
+        return try await writer.write { db in
+            guard let meeting = try Self.meeting(week: week, db), let meetingID = meeting.id else {
+                throw TyndauError.notFound("meeting \(week)")
+            }
+            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            guard let item = try AgendaItem.fetchOne(db, key: itemID), item.meetingID == meetingID else {
+                throw TyndauError.notFound("agenda item \(itemID) of \(week)")
+            }
+            var answer = try Answer.filter(Column("agendaItemID") == itemID).fetchOne(db)
+                ?? Answer(agendaItemID: itemID, text: input.text, kind: input.kind, recordedBy: actor, recordedAt: now)
+            answer.text = input.text
+            answer.kind = input.kind
+            answer.redirectedTo = input.kind == .redirected ? input.redirectedTo : nil
+            answer.recordedBy = actor
+            answer.recordedAt = now
+            try answer.save(db)
+            let answerID = answer.id!
+            if input.kind == .commitment, let responsible = input.responsible, let due = input.dueDate {
+                var commitment = try Commitment.filter(Column("answerID") == answerID).fetchOne(db)
+                    ?? Commitment(answerID: answerID, topicID: item.topicID, text: input.text, responsible: responsible, dueDate: due)
+                commitment.text = input.text
+                commitment.responsible = responsible
+                commitment.dueDate = due
+                try commitment.save(db)
+            } else {
+                try db.execute(sql: "DELETE FROM commitment WHERE answerID = ?", arguments: [answerID])
+            }
+            try Self.audit(
+                db, actor: actor, action: "answer.record", subject: "agendaItem:\(itemID)",
+                details: "\(week) topic \(item.topicID): \(input.kind.rawValue)" + (input.dueDate.map { ", due \($0)" } ?? ""), now: now
+            )
+            guard let stored = try Self.answeredItems(week: week, db).first(where: { $0.item.id == itemID }) else {
+                throw TyndauError.notFound("agenda item \(itemID)")
+            }
+            return stored
+        }
+    }
+
+    public func closeMeeting(week: ISOWeek, actor: String, now: Date) async throws -> MeetingClosure {
+        try await writer.write { db in
+            guard var meeting = try Self.meeting(week: week, db) else { throw TyndauError.notFound("meeting \(week)") }
+            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            guard now >= meeting.startsAt else { throw TyndauError.meetingNotStarted(week) }
+            var answered = 0
+            var returned = 0
+            for entry in try Self.answeredItems(week: week, db) {
+                let topicID = entry.item.topicID
+                guard var answer = entry.answer else {
+                    // Not reached at the meeting: back to the queue; the topic's first submission is
+                    // unchanged, so its waiting time keeps counting.
+                    try Self.moveTopic(topicID, to: .open, db)
+                    try Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, db)
+                    returned += 1
+                    continue
+                }
+                answer.isFinal = true
+                try answer.update(db, columns: ["isFinal"])
+                let (topicState, questionStatus): (TopicState, QuestionStatus) = switch answer.kind {
+                case .answered, .commitment: (.answered, .answered)
+                case .written: (.written, .answeredInWriting)
+                case .redirected: (.closed, .redirected)
+                }
+                try Self.moveTopic(topicID, to: topicState, db)
+                try Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, db)
+                answered += 1
+            }
+            meeting.state = .closed
+            meeting.closedAt = now
+            try meeting.update(db, columns: ["state", "closedAt"])
+            try Self.audit(
+                db, actor: actor, action: "meeting.close", subject: "meeting:\(week)",
+                details: "\(answered) answered, \(returned) returned to the queue", now: now
+            )
+            return MeetingClosure(meeting: meeting, answered: answered, returnedToQueue: returned)
+        }
+    }
+
+    public func meetingsToAutoclose(endedBefore: Date) async throws -> [Meeting] {
+        try await reader.read { db in
+            try Meeting.filter(Column("state") != MeetingState.closed.rawValue).order(Column("startsAt")).fetchAll(db)
+                .filter { $0.endsAt <= endedBefore }
+        }
+    }
+
+    public func commitments(dueBefore: String?, openOnly: Bool) async throws -> [CommitmentView] {
+        try await reader.read { db in
+            var request = Commitment.order(Column("dueDate"), Column("id"))
+            if let dueBefore { request = request.filter(Column("dueDate") < dueBefore) }
+            if openOnly { request = request.filter(Column("state") == CommitmentState.open.rawValue) }
+            // Only promises of closed meetings are real commitments; drafts of a live meeting are not.
+            let commitments = try request.fetchAll(db).filter { commitment in
+                try Bool.fetchOne(db, sql: "SELECT isFinal FROM answer WHERE id = ?", arguments: [commitment.answerID]) ?? false
+            }
+            return try Self.commitmentViews(commitments, db)
+        }
+    }
+
+    public func markCommitmentDone(id: Commitment.ID, actor: String, now: Date) async throws -> CommitmentView {
+        try await writer.write { db in
+            guard var commitment = try Commitment.fetchOne(db, key: id) else { throw TyndauError.notFound("commitment \(id)") }
+            if commitment.state != .done {
+                commitment.state = .done
+                commitment.doneAt = now
+                try commitment.update(db, columns: ["state", "doneAt"])
+                try Self.audit(db, actor: actor, action: "commitment.done", subject: "commitment:\(id)", details: commitment.responsible, now: now)
+            }
+            return try Self.commitmentViews([commitment], db)[0]
+        }
+    }
+
+    public func noticeRecipients(topicIDs: [Topic.ID]) async throws -> [NoticeRecipient] {
+        guard !topicIDs.isEmpty else { return [] }
+        return try await reader.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT q.id, q.topicID, q.ticket, q.text, q.accessToken, q.language AS textLanguage,
+                           a.language, a.name, a.email, a.telegramChatID
+                    FROM question q JOIN asker a ON a.questionID = q.id
+                    WHERE q.topicID IN (\(topicIDs.map { _ in "?" }.joined(separator: ",")))
+                      AND q.status <> 'rejected' AND a.consent AND (a.email IS NOT NULL OR a.telegramChatID IS NOT NULL)
+                    ORDER BY q.id
+                    """,
+                arguments: StatementArguments(topicIDs)
+            )
+            return rows.map { row in
+                let written = TextLanguage(rawValue: row["textLanguage"] ?? "") ?? .ru
+                let language = (row["language"] as String?).flatMap(UILanguage.init(rawValue:)) ?? written.replyLanguage
+                return NoticeRecipient(
+                    questionID: row["id"], topicID: row["topicID"], ticket: row["ticket"], question: row["text"],
+                    accessToken: row["accessToken"], language: language,
+                    hasEmail: (row["email"] as String?) != nil, hasTelegram: (row["telegramChatID"] as Int64?) != nil,
+                    name: row["name"]
+                )
+            }
+        }
+    }
+
+    public func meetingsAwaitingPublication() async throws -> [Meeting] {
+        try await reader.read { db in
+            try Meeting.fetchAll(
+                db, sql: "SELECT * FROM meeting WHERE state = 'closed' AND publishedAt IS NULL ORDER BY startsAt"
+            )
+        }
+    }
+
+    public func publishMeeting(week: ISOWeek, batches: [OutboxBatch], now: Date) async throws -> Bool {
+        try await writer.write { db in
+            // The write transaction serialises racing processes: the second one sees publishedAt set.
+            try db.execute(
+                sql: "UPDATE meeting SET publishedAt = ? WHERE week = ? AND state = 'closed' AND publishedAt IS NULL",
+                arguments: [now, week.description]
+            )
+            guard db.changesCount == 1 else { return false }
+            for batch in batches {
+                _ = try Self.enqueue(batch.message, endpointNames: batch.endpointNames, now: now, in: db)
+            }
+            return true
+        }
+    }
+
+    public func enqueue(_ batches: [OutboxBatch], now: Date) async throws {
+        try await writer.write { db in
+            for batch in batches {
+                _ = try Self.enqueue(batch.message, endpointNames: batch.endpointNames, now: now, in: db)
+            }
+        }
+    }
+}

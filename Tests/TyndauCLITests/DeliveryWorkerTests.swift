@@ -1,0 +1,236 @@
+import Foundation
+import Logging
+import Publisher
+import Testing
+import TyndauCore
+import TyndauStorage
+@testable import TyndauCLI
+
+/// Manual time: `now` reads it, and sleeping on the clock advances it instantly, so rate limits and
+/// backoff are exercised without waiting.
+final class ManualTime: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_800_000_000)
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+}
+
+struct ManualClock: Clock {
+    let time: ManualTime
+    struct Instant: InstantProtocol {
+        var offset: Duration
+        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        func duration(to other: Instant) -> Duration { other.offset - offset }
+        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+    }
+    var now: Instant { Instant(offset: .seconds(time.now.timeIntervalSince1970)) }
+    var minimumResolution: Duration { .milliseconds(1) }
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        try Task.checkCancellation()
+        let seconds = Double(deadline.offset.components.seconds) + Double(deadline.offset.components.attoseconds) / 1e18
+        let delta = seconds - time.now.timeIntervalSince1970
+        if delta > 0 { time.advance(delta) }
+        await Task.yield()
+    }
+}
+
+/// Requests a sink received.
+final class Received: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requests: [LoopbackHTTPServer.Request] = []
+    func append(_ request: LoopbackHTTPServer.Request) -> Int { lock.withLock { requests.append(request); return requests.count } }
+    var all: [LoopbackHTTPServer.Request] { lock.withLock { requests } }
+}
+
+let workerTestClient = CurlClient()
+
+struct WorkerHarness {
+    let database: AppDatabase
+    let time = ManualTime()
+    let server: LoopbackHTTPServer
+    let received: Received
+    let endpoints: [EndpointDefinition]
+
+    init(urls: [String: String], answer: @escaping @Sendable (LoopbackHTTPServer.Request, Int) -> LoopbackHTTPServer.Response) async throws {
+        let received = Received()
+        self.received = received
+        let server = try LoopbackHTTPServer { request in answer(request, received.append(request)) }
+        self.server = server
+        endpoints = try urls.sorted { $0.key < $1.key }.map { name, url in
+            try EndpointDefinition(name: name, url: url.replacingOccurrences(of: "PORT", with: "\(server.port)"), tags: ["public"], baseURL: server.baseURL, local: true)
+        }
+        database = try AppDatabase.inMemory()
+        try await database.syncEndpoints(endpoints.map(\.endpoint))
+    }
+
+    func worker(_ settings: DeliveryWorker.Settings = .init(), client: CurlClient = workerTestClient) -> DeliveryWorker {
+        let time = self.time
+        return DeliveryWorker(
+            store: database, client: client, endpoints: endpoints, settings: settings, clock: ManualClock(time: time),
+            now: { time.now }, random: { 0.5 }, logger: Logger(label: "test")
+        )
+    }
+
+    func enqueue(_ body: String, key: String = "m1", subject: String? = nil) async throws -> Delivery {
+        try await database.enqueue(OutgoingMessage(messageKey: key, subject: subject, body: body), endpointNames: endpoints.map(\.name), now: time.now)[0]
+    }
+}
+
+@Suite struct DeliveryWorkerTests {
+    static let longText = (0..<2500).map { index in index % 40 == 39 ? "сөз\(index).\n\n" : "жауап\(index) " }.joined()
+
+    @Test func sendsEveryPartOfASplitMessageInOrderAndRecordsEachAttempt() async throws {
+        let harness = try await WorkerHarness(urls: ["channel": "tgram://1:SECRET/-100"]) { _, count in
+            .json(#"{"ok":true,"result":{"message_id":\#(count)}}"#)
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue(Self.longText, subject: "Апта")
+        #expect(try await harness.worker().drain() == 1)
+        let texts = harness.received.all.compactMap { $0.json?["text"] as? String }
+        #expect(texts.count > 3)
+        #expect(texts.allSatisfy { $0.utf16.count <= 4096 + 20 })
+        #expect(texts[0].hasPrefix("<b>Апта</b>"))
+        let sent = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(sent.status == .sent)
+        #expect(sent.partsSent == texts.count)
+        #expect(sent.remoteID == "1")
+        #expect(try await harness.database.attempts(deliveryID: delivery.id!).count == texts.count)
+    }
+
+    @Test func resumesASplitMessageAtTheNextPartAfterAFailure() async throws {
+        let harness = try await WorkerHarness(urls: ["channel": "tgram://1:SECRET/-100"]) { _, count in
+            count == 3 ? .json(#"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#, status: 502)
+                : .json(#"{"ok":true,"result":{"message_id":\#(count)}}"#)
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue(Self.longText)
+        try await harness.worker().drain()
+        var stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .pending)
+        #expect(stored.partsSent == 2)
+        #expect(stored.attempts == 1)
+        #expect(stored.nextAttemptAt == harness.time.now.addingTimeInterval(5) || stored.nextAttemptAt > harness.time.now)
+        harness.time.advance(10)
+        try await harness.worker().drain()
+        stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .sent)
+        let texts = harness.received.all.compactMap { $0.json?["text"] as? String }
+        // Part 3 was tried twice; parts 1 and 2 were never sent again.
+        #expect(texts.count == stored.partsSent + 1)
+        #expect(texts[2] == texts[3])
+        #expect(Set(texts).count == stored.partsSent)
+    }
+
+    @Test func honoursTelegramsRetryAfterAndPausesTheEndpoint() async throws {
+        let harness = try await WorkerHarness(urls: ["channel": "tgram://1:SECRET/-100"]) { _, _ in
+            .json(#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 42","parameters":{"retry_after":42}}"#, status: 429)
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("Сәлем")
+        _ = try await harness.enqueue("Екінші", key: "m2")
+        try await harness.worker(.init(concurrency: 1)).drain()
+        let stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .pending)
+        #expect(abs(stored.nextAttemptAt.timeIntervalSince(harness.time.now) - 42) < 2)
+        let state = try #require(try await harness.database.endpointStates().first)
+        #expect(state.pausedUntil != nil)
+        #expect(harness.received.all.count <= 2)
+        #expect(try await harness.database.claimDue(now: harness.time.now.addingTimeInterval(10), lease: 60, limit: 10).isEmpty)
+    }
+
+    @Test func resendsOnceAsPlainTextWhenMarkupIsRefused() async throws {
+        let harness = try await WorkerHarness(urls: ["channel": "tgram://1:SECRET/-100?format=markdownv2"]) { request, _ in
+            request.json?["parse_mode"] != nil
+                ? .json(#"{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: Can't find end of the entity"}"#, status: 400)
+                : .json(#"{"ok":true,"result":{"message_id":9}}"#)
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("1+1=2 (шамамен).")
+        try await harness.worker().drain()
+        #expect(try await harness.database.delivery(id: delivery.id!)?.status == .sent)
+        let attempts = try await harness.database.attempts(deliveryID: delivery.id!)
+        #expect(attempts.map(\.outcome) == [.failed, .sent])
+        #expect(harness.received.all.last?.json?["text"] as? String == "1+1=2 (шамамен).")
+    }
+
+    @Test func disablesTheEndpointWhenTheServiceSaysItIsGone() async throws {
+        let harness = try await WorkerHarness(urls: ["hook": "json://127.0.0.1:PORT/hook"]) { _, _ in .text("gone", status: 410) }
+        defer { harness.server.stop() }
+        let first = try await harness.enqueue("a")
+        _ = try await harness.enqueue("b", key: "m2")
+        try await harness.worker(.init(batchSize: 1, concurrency: 1)).drain()
+        #expect(try await harness.database.delivery(id: first.id!)?.status == .failed)
+        #expect(try await harness.database.endpointStates().first?.endpoint.disabledReason?.contains("410") == true)
+        #expect(harness.received.all.count == 1)
+        #expect(try await harness.database.countDeliveries(status: .pending) == 1)
+    }
+
+    @Test func deadLettersAfterTheLastScheduledTry() async throws {
+        let harness = try await WorkerHarness(urls: ["hook": "json://127.0.0.1:PORT/hook"]) { _, _ in .text("down", status: 500) }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("a")
+        let worker = harness.worker(.init(retry: RetryPolicy(schedule: [5, 60])))
+        for _ in 0..<3 {
+            try await worker.drain()
+            harness.time.advance(61)
+        }
+        let stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .dead)
+        #expect(stored.attempts == 3)
+        #expect(harness.received.all.count == 3)
+    }
+
+    @Test func failsPermanentlyOnOtherClientErrorsWithoutLeakingTheToken() async throws {
+        let harness = try await WorkerHarness(urls: ["channel": "tgram://777:TOPSECRET/-100"]) { request, _ in
+            .json(#"{"ok":false,"error_code":400,"description":"Bad Request: wrong path \#(request.path)"}"#, status: 400)
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("a")
+        try await harness.worker().drain()
+        let stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .failed)
+        #expect(stored.lastError?.contains("TOPSECRET") == false)
+        #expect(stored.lastError?.contains("/bot***/sendMessage") == true)
+        let attempts = try await harness.database.attempts(deliveryID: delivery.id!)
+        #expect(attempts.allSatisfy { $0.response?.contains("TOPSECRET") != true })
+    }
+
+    @Test func retriesAServiceSlowerThanTheTimeout() async throws {
+        let client = CurlClient(profile: .init(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300), lowSpeedTime: .seconds(1)))
+        defer { client.shutdown() }
+        let harness = try await WorkerHarness(urls: ["hook": "json://127.0.0.1:PORT/hook"]) { _, _ in .init(status: 200, delay: .seconds(1)) }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("a")
+        try await harness.worker(client: client).drain()
+        let stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .pending)
+        #expect(stored.attempts == 1)
+        #expect(try await harness.database.attempts(deliveryID: delivery.id!).first?.curlCode == 28)
+    }
+
+    @Test func stoppingReturnsInFlightRowsToTheQueue() async throws {
+        let arrived = AsyncStream.makeStream(of: Void.self)
+        let harness = try await WorkerHarness(urls: ["hook": "json://127.0.0.1:PORT/hook"]) { _, _ in
+            arrived.continuation.yield()
+            return .init(status: 200, delay: .seconds(5))
+        }
+        defer { harness.server.stop() }
+        let delivery = try await harness.enqueue("a")
+        let worker = harness.worker()
+        let task = Task { try await worker.run() }
+        var iterator = arrived.stream.makeAsyncIterator()
+        _ = await iterator.next()
+        task.cancel()
+        try await task.value
+        let stored = try #require(try await harness.database.delivery(id: delivery.id!))
+        #expect(stored.status == .pending)
+        #expect(stored.attempts == 0)
+        #expect(stored.leaseUntil == nil)
+    }
+
+    @Test func demoStagePublishesTheSummaryToItsLoopbackSink() async throws {
+        let database = try AppDatabase.inMemory()
+        try await DemoCommand.publishStage(database: database)
+        #expect(try await database.countDeliveries(status: .sent) == 3)
+    }
+}
