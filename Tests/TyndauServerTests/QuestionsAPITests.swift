@@ -266,6 +266,18 @@ struct QuestionsAPITests {
         }
     }
 
+    @Test func unknownInterfaceLanguageIsNamed() async throws {
+        let app = try TestServer.application(try AppDatabase.inMemory())
+        try await app.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/api/v1/questions", method: .post, headers: .json(language: "kk"),
+                body: jsonBody(["text": question, "language": "de"])
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.errorFields == ["language": "тіл ru, kk немесе en болуы керек"])
+        }
+    }
+
     @Test func unknownAPIRouteIsJSON404() async throws {
         let app = try TestServer.application(try AppDatabase.inMemory())
         try await app.test(.router) { client in

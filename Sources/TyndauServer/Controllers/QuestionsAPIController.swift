@@ -45,7 +45,7 @@ struct QuestionsAPIController: Sendable {
         var uiLanguage: UILanguage?
         if let raw = fields["language"], !raw.isEmpty {
             guard let language = UILanguage(rawValue: raw.lowercased()) else {
-                throw TyndauError.validation(["language": "field.not-allowed"])
+                throw TyndauError.validation(["language": "field.unknown-language"])
             }
             uiLanguage = language
         }
