@@ -23,7 +23,7 @@ struct LiveServerTests {
             #expect(created.status == .created)
             let ticket = try #require(created.object["ticket"] as? String)
             let token = try #require(created.object["token"] as? String)
-            let page = try await client.execute(uri: "/status/\(ticket)?token=\(token)", method: .get, headers: [.acceptLanguage: "kk"])
+            let page = try await client.execute(uri: "/questions/\(ticket)?token=\(token)", method: .get, headers: [.acceptLanguage: "kk"])
             #expect(page.status == .ok)
             #expect(page.text.contains("аялдама жоқ"))
             let health = try await client.execute(uri: "/health", method: .get)

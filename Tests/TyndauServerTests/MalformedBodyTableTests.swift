@@ -123,7 +123,7 @@ struct MalformedBodyTableTests {
                 let ticket: String
                 let token: String
                 if testCase.path == "/questions" {
-                    guard let match = response.text.firstMatch(of: /\/status\/(TRK-\d{4}-\d{6})\?token=([0-9a-f]{32})/) else {
+                    guard let match = response.text.firstMatch(of: /\/questions\/(TRK-\d{4}-\d{6})\?token=([0-9a-f]{32})/) else {
                         Issue.record("receipt without status link, case \(index)")
                         continue
                     }
@@ -137,7 +137,7 @@ struct MalformedBodyTableTests {
                     ticket = response.object["ticket"] as? String ?? ""
                     token = response.object["token"] as? String ?? ""
                 }
-                let page = try await client.execute(uri: "/status/\(ticket)?token=\(token)", method: .get)
+                let page = try await client.execute(uri: "/questions/\(ticket)?token=\(token)", method: .get)
                 #expect(page.status == .ok)
                 let main = page.text.split(separator: "<main>").last.map(String.init) ?? ""
                 #expect(!main.contains("<script"), "case \(index)")

@@ -50,7 +50,7 @@ struct PagesTests {
             #expect(receipt.status == .created)
             let html = receipt.text
             let ticket = try #require(html.firstMatch(of: /TRK-\d{4}-\d{6}/).map { String($0.output) })
-            let statusPath = try #require(html.firstMatch(of: /\/status\/TRK-\d{4}-\d{6}\?token=[0-9a-f]{32}/).map { String($0.output) })
+            let statusPath = try #require(html.firstMatch(of: /\/questions\/TRK-\d{4}-\d{6}\?token=[0-9a-f]{32}/).map { String($0.output) })
             #expect(html.contains("Вопрос принят"))
 
             let status = try await client.execute(uri: statusPath, method: .get, headers: [.acceptLanguage: "kk"])

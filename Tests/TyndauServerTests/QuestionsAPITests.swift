@@ -34,7 +34,7 @@ struct QuestionsAPITests {
             #expect(ticket.hasPrefix("TRK-"))
             #expect(token.count == 32)
             #expect(created.object["status"] as? String == "acknowledged")
-            #expect(created.object["status_url"] as? String == "/status/\(ticket)?token=\(token)")
+            #expect(created.object["status_url"] as? String == "/questions/\(ticket)?token=\(token)")
             #expect(created.object["duplicate"] as? Bool == false)
             #expect(created.headers[.location] == "/api/v1/questions/\(ticket)")
 

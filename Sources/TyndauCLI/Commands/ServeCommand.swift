@@ -48,7 +48,14 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try AppDatabase.open(path: configuration.database.path, durability: .full)
         var logger = Logger(label: "tyndau")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let application = try buildApplication(configuration.serverSettings, database: database, logger: logger)
+        let settings = configuration.serverSettings
+        let acknowledgements = OutboxAcknowledgements(
+            database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
+            publicURL: settings.publicURL, now: Date.init
+        )
+        let application = try buildApplication(
+            settings, database: database, logger: logger, acknowledgements: acknowledgements
+        )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
         fflush(nil)
         try await application.runService()

@@ -50,8 +50,11 @@ extension TyndauConfiguration {
         }
     }
 
-    /// What `tyndau serve` runs with: the `server:` and `intake:` sections together.
+    /// What `tyndau serve` runs with: the `server:` and `intake:` sections together. Status links use
+    /// `server.public_url`, else `summaries.public_url` (the base the published notices link to).
     public var serverSettings: ServerSettings {
-        ServerSettings(host: server.host, port: server.port, publicURL: server.publicURL, intake: intake.settings)
+        ServerSettings(
+            host: server.host, port: server.port, publicURL: server.publicURL ?? summaries.publicURL, intake: intake.settings
+        )
     }
 }

@@ -4,7 +4,8 @@ import QuestionCollection
 import TyndauCore
 
 /// The resident pages: the form (`GET /`, `POST /questions`), the receipt, the status page
-/// (`GET /status/{ticket}?token=…`) and the stylesheet. Server-rendered, no JavaScript.
+/// (`GET /questions/{ticket}?token=…`, also under `/status/`) and the stylesheet. Server-rendered,
+/// no JavaScript.
 struct PagesController: Sendable {
     let endpoint: IntakeEndpoint
     let pages: PageRenderer
@@ -14,6 +15,8 @@ struct PagesController: Sendable {
     func addRoutes(to router: Router<TyndauRequestContext>) {
         router.get("/", use: form)
         router.post("/questions", use: submit)
+        router.get("/questions/{ticket}", use: status)
+        // Older links and the README's first examples used /status/; both show the same page.
         router.get("/status/{ticket}", use: status)
         router.get("/static/style.css") { _, _ in
             Response(
@@ -110,7 +113,7 @@ struct PagesController: Sendable {
         if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
             values["reasonLine"] = ServerText.text("page.status.reason", language, [reason])
         }
-        let path = "/status/\(question.ticket ?? "")?token=\(question.accessToken)"
+        let path = "/questions/\(question.ticket ?? "")?token=\(question.accessToken)"
         return pages.page(
             "status", values, title: ServerText.text("page.status.title", language), choice: choice, path: path
         )

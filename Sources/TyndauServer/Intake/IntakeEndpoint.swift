@@ -22,9 +22,10 @@ struct IntakeEndpoint: Sendable {
         return ClientIdentity(address: context.remoteAddress?.ipAddress)
     }
 
-    /// The resident's status page for `ticket`; carries the token, so only the asker has it.
+    /// The resident's status page for `ticket`; carries the token, so only the asker has it. The same
+    /// shape as the links in published notices (`summaries.public_url` + `/questions/…`).
     func statusPath(ticket: String, token: String) -> String {
-        "/status/\(ticket)?token=\(token)"
+        "/questions/\(ticket)?token=\(token)"
     }
 
     func statusURL(ticket: String, token: String) -> String {
