@@ -71,7 +71,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let task = Task { () async throws -> Void in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                group.addTask { try await automation.run(interval: configuration.publisher.pollInterval * 5) }
+                group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 _ = try await group.next()
                 group.cancelAll()
             }
