@@ -15,13 +15,15 @@ import TyndauStorage
 ///   - requestLogLevel: the level of the one-line-per-request log.
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
+///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 public func buildApplication(
     _ settings: ServerSettings,
     database: AppDatabase,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
-    acknowledgements: (any AcknowledgementOutbox)? = nil
+    acknowledgements: (any AcknowledgementOutbox)? = nil,
+    background: [any Service] = []
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
@@ -33,6 +35,8 @@ public func buildApplication(
         logger: logger
     )
     application.addServices(DatabaseCheckpointService(database: database, logger: logger))
+    // The delivery worker and the meeting calendar watch run beside the server and stop with it.
+    application.addServices(background)
     if let checkpointer = try WALCheckpointer(database) {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
@@ -42,7 +46,7 @@ public func buildApplication(
 /// The routes: pages, `/api/v1`, `/open311/v2`, `/health`; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
-    store: any IntakeStore,
+    store: any IntakeStore & AnswerStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
@@ -61,6 +65,7 @@ public func buildRouter(
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
+    router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     return router
 }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Publisher
+import ServiceLifecycle
 import TyndauCore
 import TyndauServer
 import TyndauStorage
@@ -13,7 +15,7 @@ import TyndauStorage
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server: submission form, status pages, /api/v1 and Open311.",
+        abstract: "Run the HTTP server (form, status pages, /api/v1, Open311) with the delivery worker and meeting publication.",
         discussion: """
             Listens on server.host:server.port (default 127.0.0.1:8080). Abuse protection comes from the \
             intake: section (rate_limit_per_hour, max_body_bytes, duplicate_window_minutes, \
@@ -31,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel = "info"
+
+    @Flag(help: "Serve requests only; deliveries and meeting publication are left to `tyndau worker` processes.")
+    var withoutWorker = false
 
     func validate() throws {
         if let port, !(1...65_535).contains(port) {
@@ -53,12 +58,33 @@ struct ServeCommand: AsyncParsableCommand {
             database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
             publicURL: settings.publicURL, now: Date.init
         )
+        var background: [any Service] = []
+        if !withoutWorker {
+            try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
+            let worker = DeliveryWorker(
+                store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
+                settings: configuration.publisher, logger: logger
+            )
+            let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
+            let interval = configuration.publisher.pollInterval * 5
+            background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
+        }
         let application = try buildApplication(
-            settings, database: database, logger: logger, acknowledgements: acknowledgements
+            settings, database: database, logger: logger, acknowledgements: acknowledgements, background: background
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
         fflush(nil)
         try await application.runService()
         print(CLIText.text("serve.stopped"))
+    }
+}
+
+/// A long-running loop run by service-lifecycle beside the server; graceful shutdown cancels it,
+/// and the loops return in-flight work (the worker puts claimed deliveries back) before exiting.
+struct BackgroundLoop: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
     }
 }
