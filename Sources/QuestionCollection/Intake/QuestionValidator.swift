@@ -61,7 +61,7 @@ public struct QuestionValidator: Sendable {
 
         var submittedAt = now
         if let raw = Self.optional(submission.submittedAt) {
-            if let date = Self.parseDate(raw) {
+            if let date = ISODate.parse(raw) {
                 submittedAt = date
             } else {
                 problems["submitted_at"] = "field.invalid-date"
@@ -110,17 +110,6 @@ public struct QuestionValidator: Sendable {
         return cleaned.isEmpty ? nil : cleaned
     }
 
-    /// ISO 8601 with or without fractional seconds; a bare date means local midnight in Almaty.
-    static func parseDate(_ raw: String) -> Date? {
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: raw) { return date }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = full.date(from: raw) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        day.timeZone = .almaty
-        return day.date(from: raw)
-    }
 }
 
 /// Text hygiene shared by every field: NFC, no control or invisible formatting characters,

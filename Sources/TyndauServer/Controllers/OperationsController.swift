@@ -81,13 +81,6 @@ public enum SinceParser {
             let seconds = switch unit { case "m": 60.0; case "h": 3600.0; default: 86_400.0 }
             return now.addingTimeInterval(-Double(amount) * seconds)
         }
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: raw) { return date }
-        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = full.date(from: raw) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        day.timeZone = .almaty
-        return day.date(from: raw)
+        return ISODate.parse(raw)
     }
 }
