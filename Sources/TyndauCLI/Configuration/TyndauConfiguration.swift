@@ -20,6 +20,7 @@ import Yams
 ///   worker's retry schedule and limits (see ``PublisherSection``).
 /// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
 ///   (see ``SummariesSettings``).
+/// - `telegram_bot.*`: the residents' bot — token, base URL, polling or webhook (see ``TelegramBotSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -33,6 +34,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var agendaPolicy: AgendaPolicy
     /// After the meeting: autoclose, templates, where digests and notices go.
     var summaries: SummariesSettings
+    /// The residents' Telegram bot; `nil` when the section is absent. Holds the token: never print it.
+    public var telegramBot: TelegramBotSettings?
 
     public init() {
         self.language = nil
@@ -43,6 +46,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.publisher = DeliveryWorker.Settings()
         self.agendaPolicy = AgendaPolicy()
         self.summaries = SummariesSettings()
+        self.telegramBot = nil
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -53,6 +57,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case endpoints
         case publisher
         case summaries
+        case telegramBot = "telegram_bot"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +73,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         series = seriesSection?.series ?? defaults.series
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
+        telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
+        telegramBot?.statusBaseURL = summaries.publicURL
     }
 
     public struct DatabaseSection: Sendable, Decodable {

@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import TyndauCore
+
+/// The Telegram bot's intake loop: long polling of `getUpdates` through the project's libcurl client,
+/// each update handled by ``TelegramConversation`` (questions stored, replies sent), then the offset
+/// stored.
+///
+/// Exactly once for questions: the offset is stored only after every question of the batch is
+/// committed, and each question's source key is derived from its chat and message, so a batch that is
+/// fetched again after a crash (Telegram keeps updates until a later offset confirms them) stores
+/// nothing twice; its replies are sent again (at least once). A malformed update is logged by its id
+/// and skipped; a failed call is logged and retried after a backoff, so the loop never stops on bad
+/// input. Nothing logged names a chat, a text or the token.
+public struct TelegramBotPoller: Sendable {
+    let settings: TelegramBotSettings
+    let store: any BotStore
+    let client: CurlClient
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let conversation: TelegramConversation
+
+    /// `client` should use ``TelegramBotSettings/clientProfile``, whose timeouts outlast a long poll.
+    public init(
+        settings: TelegramBotSettings, store: any BotStore, intake: TelegramQuestionIntake, client: CurlClient,
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.now = now
+        self.logger = logger
+        let sender = TelegramReplySender(
+            settings: settings, client: client, store: store, limiter: RateLimiter(now: now), clock: clock, now: now, logger: logger
+        )
+        conversation = TelegramConversation(settings: settings, store: store, intake: intake, sender: sender, now: now, logger: logger)
+    }
+
+    /// A `getUpdates` call that did not return updates.
+    public struct PollFailure: Error, Sendable, CustomStringConvertible {
+        public var status: Int
+        /// Telegram's `description` or curl's error, the token removed.
+        public var reason: String
+        /// The wait Telegram asked for (429), in seconds.
+        public var retryAfter: Double?
+
+        public var description: String { status == 0 ? reason : "HTTP \(status): \(reason)" }
+    }
+
+    /// Polls until the task is cancelled. Removes a webhook first (Telegram refuses `getUpdates`
+    /// while one is set); a failed poll waits `errorBackoff` (doubling up to a minute) or Telegram's
+    /// `retry_after`.
+    public func run() async throws {
+        logger.info("telegram bot polling started", metadata: ["tyndau.telegram.bot": "\(settings.botID)"])
+        await deleteWebhook()
+        var backoff = settings.errorBackoff
+        while !Task.isCancelled {
+            do {
+                _ = try await pollOnce()
+                backoff = settings.errorBackoff
+            } catch is CancellationError {
+                break
+            } catch let failure as PollFailure {
+                logger.error("getUpdates failed: \(failure)")
+                let wait = failure.retryAfter.map { Duration.milliseconds(Int($0 * 1000)) } ?? backoff
+                backoff = min(backoff * 2, .seconds(60))
+                do { try await clock.sleep(for: wait) } catch { break }
+            } catch {
+                logger.error("telegram update handling failed; the batch will be fetched again: \(settings.redact(String(describing: error)))")
+                do { try await clock.sleep(for: backoff) } catch { break }
+                backoff = min(backoff * 2, .seconds(60))
+            }
+        }
+        logger.info("telegram bot polling stopped")
+    }
+
+    /// One `getUpdates` call and its batch; returns how many updates it held. Throws ``PollFailure``
+    /// when Telegram did not answer with updates, `CancellationError` when cancelled (the offset of an
+    /// interrupted batch is not stored).
+    @discardableResult
+    public func pollOnce(timeout: Int? = nil) async throws -> Int {
+        let offset = try await store.botOffset(bot: settings.botID)
+        var parameters: [String: Any] = [
+            "timeout": timeout ?? settings.pollTimeout, "allowed_updates": ["message", "edited_message"],
+        ]
+        if let offset { parameters["offset"] = offset }
+        let body = Array((try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys])) ?? Data())
+        let response = await client.perform(.json(url: settings.methodURL("getUpdates"), body: body, allowLocal: settings.local))
+        if response.cancelled || Task.isCancelled { throw CancellationError() }
+        guard response.transferred else {
+            throw PollFailure(status: 0, reason: settings.redact(response.errorMessage ?? "transfer failed"))
+        }
+        let json = response.jsonObject
+        guard response.status == 200, json?["ok"] as? Bool == true, let result = json?["result"] as? [Any] else {
+            let parameters = json?["parameters"] as? [String: Any]
+            let description = settings.redact(json?["description"] as? String ?? "unreadable answer")
+            throw PollFailure(
+                status: response.status, reason: String(description.prefix(200)),
+                retryAfter: (parameters?["retry_after"] as? NSNumber)?.doubleValue ?? response.retryAfter.map(Double.init)
+            )
+        }
+        var next: Int64?
+        for element in result {
+            try Task.checkCancellation()
+            let update: TelegramUpdate
+            do {
+                update = try TelegramUpdate(json: element)
+            } catch let malformed as TelegramUpdate.Malformed {
+                logger.warning("malformed update skipped", metadata: [
+                    "tyndau.telegram.update": "\(malformed.updateID.map(String.init) ?? "none")", "tyndau.reason": "\(malformed.reason)",
+                ])
+                if let id = malformed.updateID { next = max(next ?? id + 1, id + 1) }
+                continue
+            }
+            try await conversation.handle(update)
+            next = max(next ?? update.updateID + 1, update.updateID + 1)
+        }
+        if let next, next != offset {
+            try await store.saveBotOffset(next, bot: settings.botID, now: now())
+        }
+        return result.count
+    }
+
+    /// `deleteWebhook` (keeping pending updates): polling and a webhook exclude each other.
+    func deleteWebhook() async {
+        let body = Array(#"{"drop_pending_updates":false}"#.utf8)
+        let response = await client.perform(.json(url: settings.methodURL("deleteWebhook"), body: body, allowLocal: settings.local))
+        if !response.transferred || response.status != 200 {
+            let reason = response.transferred ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
+            logger.warning("deleteWebhook failed (getUpdates will say whether a webhook is in the way): \(reason)")
+        }
+    }
+}
