@@ -1,0 +1,116 @@
+import Foundation
+import Publisher
+import Testing
+import TyndauCore
+@testable import TyndauCLI
+
+@Suite struct TelegramBotConfigurationTests {
+    init() {
+        setenv("TYNDAU_TEST_BOT_TOKEN", "7000001:AAH-bot-secret_0123456789", 1)
+        setenv("TYNDAU_TEST_BOT_HOOK", "hook-secret_42", 1)
+    }
+
+    @Test func readsTheTelegramBotSectionWithTheTokenFromTheEnvironment() throws {
+        let configuration = try TyndauConfiguration.parse("""
+            summaries:
+              public_url: https://tyndau.almaty.kz
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              base_url: http://127.0.0.1:8081
+              local: true
+              poll_timeout_seconds: 40
+              mode: polling
+            """)
+        let bot = try #require(configuration.telegramBot)
+        #expect(bot.token.value == "7000001:AAH-bot-secret_0123456789")
+        #expect(bot.botID == "7000001")
+        #expect(bot.baseURL == "http://127.0.0.1:8081")
+        #expect(bot.local)
+        #expect(bot.pollTimeout == 40)
+        #expect(bot.mode == .polling)
+        #expect(bot.statusBaseURL == "https://tyndau.almaty.kz")
+        // The long poll must not be cut by the client's own timeouts.
+        #expect(bot.clientProfile.totalTimeout > .seconds(40) && bot.clientProfile.lowSpeedTime > .seconds(40))
+        #expect(!"\(bot.token)".contains("AAH-bot"))
+    }
+
+    @Test func rejectsUnknownKeysAndBadValuesWithTheirPath() {
+        #expect(throws: TyndauError.configuration("telegram_bot.poll_timeout", "unknown key")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout: 5\n")
+        }
+        #expect(throws: TyndauError.configuration("telegram_bot.poll_timeout_seconds", "must be 0–50")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout_seconds: 90\n")
+        }
+        #expect(throws: TyndauError.configuration("telegram_bot.mode", "must be polling or webhook")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  mode: push\n")
+        }
+        #expect(throws: TyndauError.configuration("telegram_bot.base_url", "plain http needs local: true")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  base_url: http://10.0.0.5:8081\n")
+        }
+        #expect(throws: TyndauError.configuration("telegram_bot.token", "environment variable TYNDAU_TEST_BOT_UNSET is not set")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_UNSET}\n")
+        }
+        #expect(throws: TyndauError.configuration("telegram_bot.token", "expected a BotFather token (digits:letters), e.g. from ${TELEGRAM_BOT_TOKEN}")) {
+            try TyndauConfiguration.parse("telegram_bot:\n  token: not-a-token\n")
+        }
+    }
+
+    @Test func webhookModeNeedsAnHTTPSURLAndASecretToken() throws {
+        #expect(throws: TyndauError.configuration("telegram_bot.webhook_secret_token", "required in webhook mode")) {
+            try TyndauConfiguration.parse("""
+                telegram_bot:
+                  token: ${TYNDAU_TEST_BOT_TOKEN}
+                  mode: webhook
+                  webhook_url: https://tyndau.almaty.kz/telegram/webhook
+                """)
+        }
+        let configuration = try TyndauConfiguration.parse("""
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              mode: webhook
+              webhook_url: https://tyndau.almaty.kz/telegram/webhook
+              webhook_secret_token: ${TYNDAU_TEST_BOT_HOOK}
+            """)
+        #expect(configuration.telegramBot?.webhookSecretToken?.value == "hook-secret_42")
+    }
+
+    @Test func theTokenNeverReachesConfigCheckOutput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-botcfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("tyndau.yaml")
+        try "telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n".write(to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try TyndauProcess.run(
+            ["config", "check", file.path], environment: ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"]
+        )
+        #expect(status == 0)
+        #expect(output.contains("telegram_bot: bot 7000001, token [secret], polling"))
+        #expect(!output.contains("AAH-bot-secret"))
+    }
+
+    @Test func workerOnceTakesTheQuestionsWaitingAtTelegram() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-botworker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let api = try FakeBotAPI(clock: { Date() })
+        defer { api.stop() }
+        api.queue(41, FakeBotAPI.message(chat: 4242, id: 1, text: "Сломаны качели на детской площадке у дома 9"))
+        let file = folder.appendingPathComponent("tyndau.yaml")
+        try """
+            database:
+              path: \(folder.appendingPathComponent("w.sqlite").path)
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              base_url: \(api.baseURL)
+              local: true
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let (status, _) = try TyndauProcess.run(
+            ["worker", "--once", "--config", file.path], environment: ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"]
+        )
+        #expect(status == 0)
+        #expect(api.pollOffsets == [nil])
+        #expect(api.messages.count == 1)
+        #expect(api.messages.first?.chatID == "4242")
+        #expect(api.messages.first?.text.hasPrefix("Вопрос принят. Номер обращения: TRK-") == true)
+    }
+}
