@@ -91,6 +91,9 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         #expect(questions.count == 4)
         #expect(questions.map(\.text) == texts)
         #expect(Set(questions.compactMap(\.externalID)).count == 4)
+        // The chat id is not written into the question table (only into `asker`, after consent).
+        #expect(questions.allSatisfy { $0.externalID?.hasPrefix("tgm_") == true && !$0.externalID!.contains("5001") })
+        #expect(try await harness.database.contact(questionID: questions[0].id!) == nil)
         #expect(questions.allSatisfy { $0.channel == .telegram })
         #expect(try await harness.database.botOffset(bot: "123456") == 104)
         // Telegram was asked for the same batch again after the restart, then past it.

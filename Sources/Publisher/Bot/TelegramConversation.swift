@@ -153,7 +153,11 @@ struct TelegramConversation: Sendable {
         let arguments = Array(words.dropFirst())
         let chatKey = TelegramChatKey.chat(message.chatID)
         var language = self.language(chat, message, text: nil)
-        logger.info("command", metadata: ["tyndau.telegram.update": "\(update)", "tyndau.telegram.command": "\(command.prefix(16))"])
+        // Only known command names are logged: anything else the resident typed stays out of the log.
+        let known: Set<String> = ["start", "help", "lang", "language", "status", "agree", "consent", "forget", "revoke"]
+        logger.info("command", metadata: [
+            "tyndau.telegram.update": "\(update)", "tyndau.telegram.command": "\(known.contains(command) ? command : "unknown")",
+        ])
         let reply: String
         switch command {
         case "start", "help":

@@ -70,7 +70,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: verbose)
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
-            try await poller?.pollOnce(timeout: 0)
+            do {
+                try await poller?.pollOnce(timeout: 0)
+            } catch {
+                PublishingSetup.logger("tyndau.telegram", verbose: verbose).error("telegram bot: \(error)")
+            }
             try await MeetingAutomation(
                 database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
             ).runOnce()
