@@ -47,6 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try await Self.runAgendaStage(database: database)
         try await Self.publishStage(database: database)
+        try await Self.telegramStage(database: database)
         try database.checkpoint()
     }
 
