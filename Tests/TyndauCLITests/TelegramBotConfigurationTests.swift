@@ -2,6 +2,7 @@ import Foundation
 import Publisher
 import Testing
 import TyndauCore
+import TyndauStorage
 @testable import TyndauCLI
 
 @Suite struct TelegramBotConfigurationTests {
@@ -72,6 +73,10 @@ import TyndauCore
               webhook_secret_token: ${TYNDAU_TEST_BOT_HOOK}
             """)
         #expect(configuration.telegramBot?.webhookSecretToken?.value == "hook-secret_42")
+        // Not served by this build: the worker says so instead of silently receiving nothing.
+        #expect(throws: TyndauError.self) {
+            try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), verbose: false)
+        }
     }
 
     @Test func theTokenNeverReachesConfigCheckOutput() throws {
