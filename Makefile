@@ -6,7 +6,6 @@ APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench build deps bench-deps test-deps clean
 
 # Python tools live in virtual environments under .build (nothing is installed system-wide by pip):
 # aiosmtpd is the real SMTP server the e-mail tests talk to; Apprise is the benchmark's comparison.
@@ -23,6 +22,8 @@ define pip_venv
 		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
 	fi
 endef
+.PHONY: demo test bench bench-datasketch build deps bench-deps test-deps clean
+DEV_SET := ../shared/data/dedup-dev.jsonl
 
 # Installs each package that dpkg does not report as installed.
 define apt_install
@@ -60,6 +61,15 @@ bench: bench-deps
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
+	@if [ -f $(DEV_SET) ]; then \
+		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
+	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --scale 10000,100000,1000000
+
+# Side by side with datasketch MinHash LSH on the same 100k generated questions (pip into a temp folder).
+bench-datasketch: deps
+	$(SWIFT) build -c release --product tyndau-bench
+	Tests/Grouping/datasketch-side-by-side.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench 100000
 
 clean:
 	rm -rf .build

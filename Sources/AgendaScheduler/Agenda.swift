@@ -26,6 +26,8 @@ public struct Agenda: Sendable, Hashable {
     public var writtenAnswerWorkingDays: Int
     public var commitmentsDue: [CommitmentDue]
     public var blocks: [BlockPlan]
+    /// Topics that stay in the queue (carried over or skipped); those sent to a written answer are
+    /// in ``writtenAnswers`` only.
     public var notSelected: [Omission]
     public var writtenAnswers: [WrittenAnswer]
     public var notes: [Note]
@@ -59,6 +61,7 @@ public struct Agenda: Sendable, Hashable {
         public var priority: Int
     }
 
+    /// A topic on the agenda with its slot: what the office reads out and when.
     public struct ScheduledTopic: Sendable, Hashable {
         public var position: Int
         public var topicID: Topic.ID
@@ -71,25 +74,24 @@ public struct Agenda: Sendable, Hashable {
         public var reasons: Reasons
     }
 
+    /// Why a topic that could have been on the agenda is not.
     public enum OmissionReason: Sendable, Hashable {
         /// The office took it off this week's agenda.
         case skipped(String)
         /// Higher-priority topics filled the time or the topic limit; it is carried over.
         case outranked
-        /// It waited the maximum and goes to the written-answer queue instead.
-        case writtenAnswer
 
         public var code: String {
             switch self {
             case .skipped: "skipped"
             case .outranked: "carried-over"
-            case .writtenAnswer: "written-answer"
             }
         }
 
-        public static let codes = ["carried-over", "skipped", "written-answer"]
+        public static let codes = ["carried-over", "skipped"]
     }
 
+    /// A topic left off this week that stays in the queue, with its reason.
     public struct Omission: Sendable, Hashable {
         public var topicID: Topic.ID
         public var title: String

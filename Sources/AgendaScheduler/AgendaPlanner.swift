@@ -118,10 +118,6 @@ public struct AgendaPlanner: Sendable {
                     topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,
                     firstSubmitted: submitted, deadline: deadline, overdue: deadline < meetingDay, skipReason: candidate.skipReason
                 ))
-                notSelected.append(Agenda.Omission(
-                    topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,
-                    reason: .writtenAnswer
-                ))
             } else {
                 notSelected.append(Agenda.Omission(
                     topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,

@@ -27,6 +27,7 @@ public enum AgendaSelector {
         }
     }
 
+    /// What the selector found: a set, or why there is none (so the planner can explain it).
     public enum Outcome: Sendable, Hashable {
         /// Indices into the items, ascending.
         case selected([Int])

@@ -31,7 +31,6 @@ public enum AgendaText {
         switch reason {
         case .skipped(let why): text("reason.skipped", language, [why])
         case .outranked: text("reason.carried-over", language)
-        case .writtenAnswer: text("reason.written-answer", language)
         }
     }
 

@@ -18,6 +18,7 @@ public struct Tyndau: AsyncParsableCommand {
             PublishCommand.self,
             WorkerCommand.self,
             DeliveriesCommand.self,
+            TopicsCommand.self,
             DemoCommand.self,
             AgendaCommand.self,
             SeriesCommand.self,

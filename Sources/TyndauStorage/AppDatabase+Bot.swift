@@ -8,7 +8,7 @@ extension AppDatabase {
     /// ids. The raw chat id lives only in `asker`, after consent; `asker.telegramUnreachableAt` marks a
     /// chat that blocked the bot so notices stop being addressed to it.
     static func registerBot(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v5-telegram-bot") { db in
+        migrator.registerMigration("telegram-bot-v1") { db in
             try db.create(table: "botState") { t in
                 t.primaryKey("bot", .text)
                 t.column("updateOffset", .integer).notNull()

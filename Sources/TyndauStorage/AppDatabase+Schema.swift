@@ -9,6 +9,7 @@ extension AppDatabase {
         registerOutbox(&migrator)
         registerAgenda(&migrator)
         registerAnswers(&migrator)
+        registerTopics(&migrator)
         registerBot(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator

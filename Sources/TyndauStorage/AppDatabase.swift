@@ -45,9 +45,16 @@ public struct AppDatabase: Sendable {
     public static var knownMigrations: [String] { migrator.migrations }
 
     /// Checkpoints the WAL and closes nothing else: call before exiting so the file is self-contained.
+    /// Another process reading the file at that moment makes a truncating checkpoint busy; then the
+    /// WAL is copied back as far as possible and the rest stays in the WAL, where it is just as durable.
     public func checkpoint() throws {
-        if let pool = writer as? DatabasePool {
-            try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        guard let pool = writer as? DatabasePool else { return }
+        try pool.writeWithoutTransaction { db in
+            do {
+                _ = try db.checkpoint(.truncate)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                _ = try db.checkpoint(.passive)
+            }
         }
     }
 }

@@ -3,16 +3,20 @@ import Foundation
 import TyndauCore
 
 /// Agenda build time: N generated candidate topics (default 10,000) scored, selected exactly,
+/// for a meeting of `--duration` minutes (default 60) with at most `--max-topics` topics (default 10),
 /// laid out and rendered to Markdown, JSON and iCalendar. Each figure is the median of several runs.
 enum AgendaBenchmark {
     static func run(_ arguments: [String]) async throws {
         let count = Int(Measure.option("--topics", in: arguments) ?? "") ?? 10_000
         let runs = Int(Measure.option("--runs", in: arguments) ?? "") ?? 15
         let week = ISOWeek("2026-W49")!
-        let series = MeetingSeries()
+        var series = MeetingSeries()
+        series.durationMinutes = Int(Measure.option("--duration", in: arguments) ?? "") ?? 60
+        var policy = AgendaPolicy()
+        policy.maxTopics = Int(Measure.option("--max-topics", in: arguments) ?? "") ?? policy.maxTopics
         let calendar = MeetingCalendar(series: series)
         let candidates = generate(count: count, before: calendar.cutoff(of: week))
-        let planner = AgendaPlanner(series: series)
+        let planner = AgendaPlanner(series: series, policy: policy)
 
         var planTimes: [Double] = []
         var renderTimes: [Double] = []
@@ -37,6 +41,8 @@ enum AgendaBenchmark {
         }
         let totals = zip(planTimes, renderTimes).map(+)
         Measure.emit("agenda_candidates", Double(count))
+        Measure.emit("agenda_duration_minutes", Double(series.durationMinutes))
+        Measure.emit("agenda_max_topics", Double(policy.maxTopics))
         Measure.emit("agenda_runs", Double(runs))
         Measure.emit("agenda_chosen", Double(chosen))
         Measure.emit("agenda_written_answers", Double(written))

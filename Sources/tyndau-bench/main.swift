@@ -7,6 +7,7 @@ let suites: [String: ([String]) async throws -> Void] = [
     "import": ImportBenchmark.run,
     "deliveries": DeliveryBenchmark.run,
     "agenda": AgendaBenchmark.run,
+    "grouping": GroupingBenchmark.run,
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

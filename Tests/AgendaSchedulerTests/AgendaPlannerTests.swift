@@ -55,7 +55,8 @@ import TyndauCore
             #expect(topic.startOffsetMinutes == offset)
             offset += topic.minutes
         }
-        #expect(agenda.topics.count + agenda.notSelected.count == 80)
+        #expect(agenda.topics.count + agenda.notSelected.count + agenda.writtenAnswers.count == 80)
+        #expect(Set(agenda.notSelected.map(\.topicID)).isDisjoint(with: agenda.writtenAnswers.map(\.topicID)))
     }
 
     @Test func explainsABlockThatCannotMeetItsMinimum() throws {

@@ -121,6 +121,76 @@ import TyndauStorage
         #expect(try await AgendaWorkflow.settings(TyndauConfiguration(), database).series.durationMinutes == 60)
     }
 
+    /// Ten weeks on a real database: new questions every week, more than the hour holds. Each build
+    /// stores its agenda; every topic leaves the queue (on air or in writing) by the maximum wait.
+    @Test func tenStoredWeeksLeaveNobodyWaitingPastTheMaximum() async throws {
+        let folder = try ImportCommandTests.folder()
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("t.sqlite").path)
+        let out = folder.appendingPathComponent("agendas").path
+        let categories = QuestionCategory.allCases
+        var week = ISOWeek("2027-W02")!
+        var number = 0
+        var onAir = 0
+        var inWriting = 0
+        for _ in 0..<10 {
+            let monday = Self.calendar.start(of: week).addingTimeInterval(-3 * 86_400 - 15 * 3600)
+            // 18 questions a week, each its own topic, submitted Monday morning before the cut-off.
+            let batch = (0..<18).map { index -> NewQuestion in
+                number += 1
+                return NewQuestion(question: Question(
+                    text: "Вопрос номер \(number): просим разобраться с проблемой во дворе", language: .ru,
+                    category: categories[(number * 7 + index) % categories.count], channel: .cli,
+                    submittedAt: monday.addingTimeInterval(Double(index) * 3600)
+                ))
+            }
+            _ = try await database.insert(batch: batch)
+            _ = try await database.makeSingleQuestionTopics(actor: "test", now: monday)
+            let result = try await AgendaWorkflow.build(
+                week: week, settings: SeriesSettings(), database: database, now: monday.addingTimeInterval(2 * 86_400), outputFolder: out
+            )
+            let policy = AgendaPolicy()
+            #expect(result.agenda.topics.allSatisfy { $0.reasons.weeksWaited <= policy.maxWaitingWeeks })
+            #expect(result.agenda.notSelected.allSatisfy { $0.reasons.weeksWaited < policy.maxWaitingWeeks })
+            onAir += result.agenda.topics.count
+            inWriting += result.agenda.writtenAnswers.count
+            #expect(try await database.writtenAnswers(week: week).count == result.agenda.writtenAnswers.count)
+            week = week.adding(weeks: 1)
+        }
+        // 180 topics: 10 a week on air, the rest in writing or still within their wait.
+        #expect(onAir == 100)
+        #expect(inWriting > 0)
+        let stillOpen = try await database.agendaCandidates(week: week, submittedBefore: Self.calendar.cutoff(of: week))
+        #expect(stillOpen.count == 180 - onAir - inWriting)
+        for facts in stillOpen {
+            #expect(Self.calendar.weeksWaited(firstSubmittedAt: facts.summary.firstSubmittedAt, at: week) <= AgendaPolicy().maxWaitingWeeks)
+        }
+    }
+
+    /// A promise made at one meeting is reported in the next agenda's opening block.
+    @Test func nextAgendaOpensWithTheCommitmentsThatFellDue() async throws {
+        let (database, _, out) = try await Self.seeded()
+        let first = try await AgendaWorkflow.build(week: Self.week, settings: SeriesSettings(), database: database, now: Self.now, outputFolder: out.path)
+        #expect(first.agenda.commitmentsDue.isEmpty)
+        let item = try #require(try await database.agendaItems(week: Self.week).first)
+        let during = Self.calendar.start(of: Self.week).addingTimeInterval(10 * 60)
+        let next = Self.week.adding(weeks: 1)
+        let dueDay = LocalDate(Self.calendar.start(of: next), timeZone: .almaty).adding(days: -1).description
+        _ = try await database.recordAnswer(
+            AnswerInput(text: "Подвоз воды организуют до конца недели", kind: .commitment, responsible: "ГКП «Алматы Су»", dueDate: dueDay),
+            week: Self.week, itemID: item.id!, actor: "test", now: during
+        )
+        _ = try await database.closeMeeting(week: Self.week, actor: "test", now: Self.calendar.end(of: Self.week))
+
+        let second = try await AgendaWorkflow.build(
+            week: next, settings: SeriesSettings(), database: database, now: Self.calendar.cutoff(of: next).addingTimeInterval(-60),
+            outputFolder: out.path
+        )
+        #expect(second.agenda.commitmentsDue.map(\.responsible) == ["ГКП «Алматы Су»"])
+        #expect(second.agenda.openingMinutes == 1)
+        #expect(second.files.markdown.contains("\(dueDay) · ГКП «Алматы Су» — Подвоз воды организуют до конца недели"))
+        #expect(second.files.json.contains("\"dueDate\": \"\(dueDay)\""))
+    }
+
     @Test func fieldReasonsOfAgendaCommandsAreTranslated() throws {
         for key in ["agenda.bad-week", "agenda.bad-topic", "agenda.reason-required"] {
             let reasons = TyndauError.validation(["field": key])

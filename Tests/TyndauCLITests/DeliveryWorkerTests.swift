@@ -228,9 +228,22 @@ struct WorkerHarness {
         #expect(stored.leaseUntil == nil)
     }
 
-    @Test func demoStagePublishesTheSummaryToItsLoopbackSink() async throws {
-        let database = try AppDatabase.inMemory()
-        try await DemoCommand.publishStage(database: database)
-        #expect(try await database.countDeliveries(status: .sent) == 3)
+    @Test func demoRunsTheWholeLoopToItsLoopbackSinks() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let database = try AppDatabase.open(path: folder.appendingPathComponent("demo.sqlite").path)
+        let sample = try #require(DemoCommand.sampleQuestions)
+        let report = try await QuestionImport.run(file: sample.path, into: database)
+        #expect(report.rejected == 0)
+        try await DemoCommand.groupTopics(database)
+        try await DemoCommand.runAgendaStage(database: database, outputFolder: folder.path)
+        let meeting = try #require(try await DemoCommand.meetingStage(database: database))
+        #expect(meeting.state == .closed)
+        try await DemoCommand.publishStage(database: database, meeting: meeting)
+        let deliveries = try await database.deliveries(status: nil, limit: 1000)
+        #expect(deliveries.allSatisfy { $0.status == .sent })
+        #expect(deliveries.filter { $0.messageKey == "digest:2026-W49" }.count == 3)
+        #expect(deliveries.contains { $0.messageKey.hasPrefix("notice:2026-W49:") && $0.endpointName == "residents-mail" })
+        #expect(try await database.meetingsAwaitingPublication().isEmpty)
     }
 }

@@ -164,7 +164,11 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         case .webhook:
             break
         case .email:
-            guard let to = options["to"], to.contains("@") else { throw fail("mailto needs ?to=ADDRESS") }
+            // Without `to` the endpoint only carries personal notices, each addressed to its asker.
+            if let to = options["to"], !to.contains("@") { throw fail("to must be an e-mail address") }
+            if options["to"] == nil, !tags.contains("residents") {
+                throw fail("mailto needs ?to=ADDRESS (or the tag residents, for personal notices only)")
+            }
             if let from = options["from"], !from.contains("@") { throw fail("from must be an e-mail address") }
         }
         if !local, !secure, kind != .email, baseURL == nil {

@@ -5,9 +5,10 @@ import TyndauCore
 import TyndauStorage
 
 extension DemoCommand {
-    /// Publishing stage: the week's summary goes through the real outbox and libcurl to a sink on
-    /// 127.0.0.1 that answers like Telegram, a Standard Webhooks receiver and Slack; prints what arrived.
-    static func publishStage(database: AppDatabase) async throws {
+    /// Publishing stage: the closed meeting's digest and personal notices go through the real outbox
+    /// and libcurl to sinks on 127.0.0.1 — one answering like Telegram, a Standard Webhooks receiver,
+    /// Slack, and an SMTP server for the askers who left an e-mail — and the stage prints what arrived.
+    static func publishStage(database: AppDatabase, meeting: Meeting) async throws {
         let received = ReceivedRequests()
         let sink = try LoopbackHTTPServer { request in
             received.append(request)
@@ -18,36 +19,27 @@ extension DemoCommand {
             return .init(status: 204)
         }
         defer { sink.stop() }
+        let mail = try LoopbackSMTPServer()
+        defer { mail.stop() }
         let secret = "whsec_" + Data("tyndau-demo-signing-key".utf8).base64EncodedString()
-        let endpoints = [
+        var configuration = TyndauConfiguration()
+        configuration.endpoints = [
             try EndpointDefinition(name: "telegram-channel", url: "tgram://123456:DEMO-TOKEN/-1001234567890", tags: ["public"], baseURL: sink.baseURL, local: true),
             try EndpointDefinition(name: "city-webhook", url: "json://127.0.0.1:\(sink.port)/hooks/tyndau", tags: ["public"], local: true, signingSecrets: [Secret(secret)]),
-            try EndpointDefinition(name: "office-slack", url: "slack://T0DEMO/B0DEMO/DEMOTOKEN", tags: ["internal"], baseURL: sink.baseURL, local: true),
+            try EndpointDefinition(name: "office-slack", url: "slack://T0DEMO/B0DEMO/DEMOTOKEN", tags: ["internal"], language: .ru, baseURL: sink.baseURL, local: true),
+            try EndpointDefinition(name: "residents-mail", url: "mailto://127.0.0.1:\(mail.port)?from=akimat@example.kz&name=Akimat", tags: ["residents"], local: true),
         ]
-        try await database.syncEndpoints(endpoints.map(\.endpoint))
-
-        let language = CLIText.language
-        let questions = try await database.questions(QuestionQuery())
-        var lines = [CLIText.table.text("demo.publish.total", language, [String(questions.count)]), "", CLIText.table.text("demo.publish.blocks", language)]
-        let blocks = questions.map { ($0.category ?? .other).block }
-        for block in AgendaBlock.allCases {
-            let count = blocks.filter { $0 == block }.count
-            if count > 0 { lines.append("• \(CoreText.block(block, language)) — \(count)") }
-        }
-        lines.append("")
-        for question in questions.prefix(5) { lines.append("— " + question.text) }
-        let message = OutgoingMessage(
-            messageKey: "demo-summary", subject: CLIText.table.text("demo.publish.subject", language),
-            body: lines.joined(separator: "\n"), language: language
-        )
-        try await database.enqueue(message, endpointNames: endpoints.map(\.name), now: Date())
+        configuration.summaries.publicURL = "http://127.0.0.1:8080"
+        try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
 
         var logger = Logger(label: "tyndau.demo")
         logger.logLevel = .warning
-        let worker = DeliveryWorker(store: database, client: PublishingSetup.client, endpoints: endpoints, logger: logger)
+        let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
+        let published = try await automation.runOnce().published
+        let worker = DeliveryWorker(store: database, client: PublishingSetup.client, endpoints: configuration.endpoints, logger: logger)
         try await worker.drain()
 
-        print(CLIText.text("demo.publish.title", sink.baseURL))
+        print(CLIText.text("demo.publish.title", published.map(\.description).joined(separator: ", "), sink.baseURL))
         for (name, prefix) in [("telegram-channel", "/bot"), ("city-webhook", "/hooks/"), ("office-slack", "/services/")] {
             let requests = received.all.filter { $0.path.hasPrefix(prefix) }
             var shown = "-"
@@ -63,15 +55,31 @@ extension DemoCommand {
             }
             print(CLIText.text("demo.publish.received", name, requests.count, shown))
         }
-        // The channel's message as Telegram would show it (HTML entities decoded).
+        print(CLIText.text("demo.publish.mail", mail.messages.count, Set(mail.messages.flatMap(\.recipients)).count))
+
+        // The channel's first message as Telegram would show it (HTML entities decoded).
         if let text = received.all.first(where: { $0.path.hasSuffix("/sendMessage") })?.json?["text"] as? String {
             let visible = text.replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: "")
                 .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
                 .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-            for line in visible.split(separator: "\n", omittingEmptySubsequences: false) { print("    │ " + line) }
+            for line in visible.split(separator: "\n", omittingEmptySubsequences: false).prefix(24) { print("    │ " + line) }
+            print("    │ …")
+        }
+        // One personal notice as the asker reads it.
+        if let message = mail.messages.first {
+            print(CLIText.text("demo.publish.notice"))
+            let body = Self.mailBody(message.data).replacingOccurrences(of: "\r\n", with: "\n")
+            for line in body.split(separator: "\n", omittingEmptySubsequences: false) { print("    │ " + line) }
         }
         let sent = try await database.countDeliveries(status: .sent)
         print(CLIText.text("demo.publish.status", sent, try await database.countDeliveries(status: nil)))
+    }
+
+    /// The text of a base64 UTF-8 body, as the publisher's e-mail target writes it.
+    static func mailBody(_ data: String) -> String {
+        guard let split = data.range(of: "\r\n\r\n") else { return data }
+        let encoded = data[split.upperBound...].replacingOccurrences(of: "\r\n", with: "")
+        return Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? String(data[split.upperBound...])
     }
 }
 

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
         print(CLIText.text("demo.database", db))
 
         // Stage 1: intake — the sample goes through the same validation as every other channel.
-        guard let url = Bundle.module.url(forResource: "demo-questions", withExtension: "jsonl") else {
+        guard let url = Self.sampleQuestions else {
             throw TyndauError.notFound("demo-questions.jsonl")
         }
         let report = try await QuestionImport.run(file: url.path, into: database)
@@ -45,11 +45,17 @@ struct DemoCommand: AsyncParsableCommand {
         for question in questions.prefix(8) {
             print("  " + QuestionListing(question).line)
         }
+        try await Self.groupTopics(database)
         try await Self.runAgendaStage(database: database)
-        try await Self.publishStage(database: database)
+        if let meeting = try await Self.meetingStage(database: database) {
+            try await Self.publishStage(database: database, meeting: meeting)
+        }
         try await Self.telegramStage(database: database)
         try database.checkpoint()
     }
+
+    /// The bundled sample of resident questions.
+    static var sampleQuestions: URL? { Bundle.module.url(forResource: "demo-questions", withExtension: "jsonl") }
 
     static func counts(_ values: [String]) -> [(String, Int)] {
         Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +).sorted { ($1.1, $0.0) < ($0.1, $1.0) }

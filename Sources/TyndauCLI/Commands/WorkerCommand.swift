@@ -93,7 +93,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let task = Task { () async throws -> Void in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                group.addTask { try await automation.run(interval: configuration.publisher.pollInterval * 5) }
+                group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }
                 _ = try await group.next()
                 group.cancelAll()

@@ -64,15 +64,16 @@ struct MeetingAutomation: Sendable {
         return done
     }
 
-    /// Repeats ``runOnce()`` every `interval` until cancelled; a failed pass is logged and retried.
-    func run(interval: Duration = .seconds(30)) async throws {
+    /// Repeats ``runOnce()`` every `interval` until cancelled (then returns normally, like the
+    /// delivery worker); a failed pass is logged and retried.
+    func run(interval: Duration = .seconds(30)) async {
         while !Task.isCancelled {
             do {
                 try await runOnce()
             } catch {
                 logger.error("meeting automation pass failed", metadata: ["error": "\(error)"])
             }
-            try await Task.sleep(for: interval)
+            do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 }

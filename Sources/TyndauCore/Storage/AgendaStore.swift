@@ -16,6 +16,7 @@ public struct AgendaTopicFacts: Sendable, Hashable {
 
 /// The office's decision about one topic for one week's agenda.
 public struct AgendaMark: Sendable, Codable, Hashable {
+    /// Pin or skip: the only two decisions the office makes about one week.
     public enum Kind: String, Sendable, Codable, Hashable {
         /// Always on the agenda.
         case pin

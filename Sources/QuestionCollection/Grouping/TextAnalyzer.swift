@@ -1,0 +1,362 @@
+import Foundation
+
+/// What the grouper compares: the facts extracted from one question's text.
+///
+/// Everything is an index into the ``DomainLexicon`` or a stable FNV hash (never Swift's seeded
+/// `Hasher`), so the same text gives the same features in every process — grouping is deterministic.
+public struct QuestionFeatures: Sendable, Hashable {
+    /// Streets, microdistricts and landmarks named (gazetteer indexes, sorted).
+    public var places: [Int32] = []
+    /// Districts and the city: context that never vetoes a pair.
+    public var areas: [Int32] = []
+    /// House, school, bus-route numbers ("№45", "45-мектеп", "д. 15", "86-й"), without unit numbers.
+    public var numbers: [String] = []
+    /// Concepts named, with their ancestors (lexicon indexes, sorted).
+    public var concepts: [Int32] = []
+    /// The issue and audience concepts among them, kept apart because they veto.
+    public var issues: [Int32] = []
+    public var audiences: [Int32] = []
+    public var facilities: [Int32] = []
+    /// The most specific issues named (issue concepts without sub-concepts).
+    public var specificIssues: [Int32] = []
+    /// Stemmed content words (hashes, sorted, unique).
+    public var stems: [UInt64] = []
+    /// Character trigrams of the folded content (hashes, sorted, unique).
+    public var grams: [UInt32] = []
+    /// Identical for texts that are equal after normalisation: exact duplicates collapse first.
+    public var exactKey: UInt64 = 0
+
+    public init() {}
+}
+
+/// Turns a question's text into ``QuestionFeatures``: emoji → words, normalisation, tokenisation
+/// with number tokens, Kazakh Latin → Cyrillic, stop list (negation kept), Snowball Russian
+/// stemming or Kazakh suffix stripping, gazetteer and lexicon matching.
+///
+/// A value type that caches per distinct word; give each concurrent task its own copy.
+public struct TextAnalyzer: Sendable {
+    public let lexicon: DomainLexicon
+    private let stemmer = RussianStemmer()
+    private var cache: [String: WordInfo] = [:]
+
+    struct WordInfo: Sendable {
+        var skeleton: String
+        var stem: UInt64
+        var isStopword: Bool
+        var isAnchor: Bool
+        var isUnit: Bool
+        var isMarker: Bool
+        var isOrdinal: Bool
+        var concepts: [(pattern: Int32, length: Int, fuzzy: Bool)]
+        var places: [(pattern: Int32, length: Int, fuzzy: Bool)]
+    }
+
+    public init(lexicon: DomainLexicon = .bundled) {
+        self.lexicon = lexicon
+    }
+
+    struct Token {
+        var word: String
+        var isNumber: Bool
+        var isNumberSign = false
+        var suffix: String = ""
+        var capitalized = false
+        var before: Unicode.Scalar?
+        var after: Unicode.Scalar?
+    }
+
+    /// Splits text into words, numbers (with an attached `-й`/`-мектеп` suffix) and `№` marks.
+    /// Works on Unicode scalars with fast paths for Latin and Cyrillic; NFKC only when the text holds
+    /// something it would change (`№` is taken out first: NFKC would turn it into "No").
+    func tokenize(_ text: String) -> [Token] {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        var needsNFKC = false
+        for scalar in text.unicodeScalars {
+            if scalar == "№" {
+                scalars.append("#")
+            } else if let words = lexicon.emojiScalars[scalar] {
+                scalars.append(" ")
+                scalars.append(contentsOf: words.unicodeScalars)
+                scalars.append(" ")
+            } else {
+                if scalar.value >= 0x0300 && !(0x0400...0x04FF).contains(scalar.value) { needsNFKC = true }
+                scalars.append(scalar)
+            }
+        }
+        if needsNFKC {
+            let composed = String(String.UnicodeScalarView(scalars)).precomposedStringWithCompatibilityMapping
+            scalars = Array(composed.unicodeScalars)
+        }
+        var tokens: [Token] = []
+        var index = 0
+        var previousSeparator: Unicode.Scalar?
+        let count = scalars.count
+        while index < count {
+            let scalar = scalars[index]
+            if Self.isLetter(scalar) {
+                var end = index
+                var upper = 0
+                while end < count, Self.isLetter(scalars[end]) || (0x0300...0x036F).contains(scalars[end].value) {
+                    if Self.isUppercase(scalars[end]) { upper += 1 }
+                    end += 1
+                }
+                var token = Token(word: String(String.UnicodeScalarView(scalars[index..<end])), isNumber: false)
+                token.capitalized = Self.isUppercase(scalar) && (upper == 1 || end - index <= 3)
+                token.before = previousSeparator
+                token.after = end < count ? scalars[end] : nil
+                tokens.append(token)
+                index = end
+                previousSeparator = nil
+            } else if (0x30...0x39).contains(scalar.value) {
+                var end = index
+                while end < count, (0x30...0x39).contains(scalars[end].value) { end += 1 }
+                var token = Token(word: String(String.UnicodeScalarView(scalars[index..<end])), isNumber: true)
+                token.before = previousSeparator
+                token.after = end < count ? scalars[end] : nil
+                var suffixStart = end
+                if suffixStart + 1 < count, scalars[suffixStart] == "-" || scalars[suffixStart] == "–",
+                    Self.isLetter(scalars[suffixStart + 1])
+                {
+                    suffixStart += 1
+                }
+                if suffixStart < count, Self.isLetter(scalars[suffixStart]) {
+                    var suffixEnd = suffixStart
+                    while suffixEnd < count, Self.isLetter(scalars[suffixEnd]) { suffixEnd += 1 }
+                    token.suffix = String(String.UnicodeScalarView(scalars[suffixStart..<suffixEnd]))
+                    end = suffixEnd
+                }
+                tokens.append(token)
+                index = end
+                previousSeparator = nil
+            } else if scalar == "#" {
+                tokens.append(Token(word: "№", isNumber: false, isNumberSign: true))
+                index += 1
+                previousSeparator = nil
+            } else {
+                if !scalar.properties.isWhitespace { previousSeparator = scalar }
+                index += 1
+            }
+        }
+        return tokens
+    }
+
+    @inline(__always)
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x61...0x7A, 0x41...0x5A, 0x0400...0x0481, 0x048A...0x04FF: return true
+        case 0...0x7F: return false
+        default: return scalar.properties.isAlphabetic
+        }
+    }
+
+    @inline(__always)
+    static func isUppercase(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x41...0x5A, 0x0400...0x042F: return true
+        case 0...0x7F, 0x0430...0x045F: return false
+        default: return scalar.properties.isUppercase
+        }
+    }
+
+    mutating func info(_ rawWord: String) -> WordInfo {
+        if let cached = cache[rawWord] { return cached }
+        var word = TextNormalizer.normalize(rawWord)
+        if KazakhLatinTransliterator.isLatin(word) {
+            word = KazakhLatinTransliterator.toCyrillic(word)
+        } else if word.unicodeScalars.contains(where: { $0.value < 0x0250 && $0.properties.isAlphabetic }) {
+            word = KazakhLatinTransliterator.fixHomoglyphs(word)
+        }
+        let skeleton = TextNormalizer.skeleton(word)
+        let stemmed = KazakhSuffixStripper.isKazakh(word) ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        let info = WordInfo(
+            skeleton: skeleton,
+            stem: FNV.hash(TextNormalizer.skeleton(stemmed)),
+            isStopword: lexicon.stopwords.contains(skeleton),
+            isAnchor: Self.matches(skeleton, lexicon.numberAnchors),
+            isUnit: Self.matches(skeleton, lexicon.numberUnits),
+            isMarker: Self.matches(skeleton, lexicon.placeMarkers),
+            isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
+            concepts: lexicon.conceptMatcher.firstWordCandidates(skeleton),
+            places: lexicon.placeMatcher.firstWordCandidates(skeleton)
+        )
+        cache[rawWord] = info
+        return info
+    }
+
+    /// Prefix list match where an entry ending in `=` must equal the word.
+    static func matches(_ word: String, _ list: [String]) -> Bool {
+        for entry in list {
+            if entry.hasSuffix("=") {
+                if word.count == entry.count - 1 && entry.hasPrefix(word) { return true }
+            } else if word.hasPrefix(entry) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The features of one question's text.
+    public mutating func features(_ text: String) -> QuestionFeatures {
+        let tokens = tokenize(text)
+        var infos: [WordInfo?] = []
+        infos.reserveCapacity(tokens.count)
+        var skeletons: [String] = []
+        skeletons.reserveCapacity(tokens.count)
+        for token in tokens {
+            if token.isNumber || token.isNumberSign {
+                infos.append(nil)
+                skeletons.append(token.word)
+            } else {
+                let word = info(token.word)
+                infos.append(word)
+                skeletons.append(word.skeleton)
+            }
+        }
+        var features = QuestionFeatures()
+        var covered = [Bool](repeating: false, count: tokens.count)
+        var afterPlace = [Bool](repeating: false, count: tokens.count + 1)
+        var places = Set<Int32>()
+        var areas = Set<Int32>()
+        // Places first: a street named like a common word ("Дорожник") is not also a concept.
+        var position = 0
+        while position < tokens.count {
+            guard let word = infos[position], !word.places.isEmpty,
+                let match = lexicon.placeMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.places)
+            else {
+                position += 1
+                continue
+            }
+            let target = match.target
+            if lexicon.ambiguousPlaces.contains(target) || match.fuzzy {
+                let previousMarker = position > 0 && infos[position - 1]?.isMarker == true
+                let nextIndex = position + match.tokenCount
+                let nextMarker = nextIndex < tokens.count && infos[nextIndex]?.isMarker == true
+                // A misspelt place must at least look like a name; a common-word name may lean on "ул.".
+                guard tokens[position].capitalized || (!match.fuzzy && (previousMarker || nextMarker)) else {
+                    position += 1
+                    continue
+                }
+            }
+            if lexicon.places[Int(target)].isArea { areas.insert(target) } else { places.insert(target) }
+            for offset in 0..<match.tokenCount { covered[position + offset] = true }
+            var next = position + match.tokenCount
+            while next < tokens.count, infos[next]?.isMarker == true { next += 1 }
+            afterPlace[next] = true
+            position += match.tokenCount
+        }
+        var concepts = Set<Int32>()
+        position = 0
+        while position < tokens.count {
+            guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
+                let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.concepts)
+            else {
+                position += 1
+                continue
+            }
+            let target = match.target
+            if target >= 0 { concepts.formUnion(lexicon.lineage(target)) }
+            position += match.tokenCount
+        }
+        var numbers = Set<String>()
+        var stems = Set<UInt64>()
+        var content: [String] = []
+        for (index, token) in tokens.enumerated() {
+            if token.isNumber {
+                if let number = identifyingNumber(
+                    at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index])
+                {
+                    numbers.insert(number)
+                    stems.insert(FNV.hash("#" + number))
+                    content.append(number)
+                }
+                continue
+            }
+            guard !token.isNumberSign, let word = infos[index], !word.isStopword else { continue }
+            if word.skeleton.count >= 2 { stems.insert(word.stem) }
+            content.append(word.skeleton)
+        }
+        features.places = places.sorted()
+        features.areas = areas.sorted()
+        features.numbers = numbers.sorted()
+        features.concepts = concepts.sorted()
+        features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
+        features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
+        features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
+        features.specificIssues = features.issues.filter { !lexicon.concepts[Int($0)].hasChildren }
+        features.stems = stems.sorted()
+        features.grams = Self.trigrams(content)
+        features.exactKey = FNV.hash(content.joined(separator: " "))
+        return features
+    }
+
+    /// A number names a house, school or route when marked (`№`), ordinal (`15-й`), glued to an
+    /// anchor (`45-мектеп`), next to one (`д. 15`, `школа 198`, `86 автобус`) or right after a
+    /// street; times (`19:00`), years and quantities with units (`600 мест`, `3 месяца`) are not.
+    func identifyingNumber(at index: Int, tokens: [Token], infos: [WordInfo?], afterPlace: Bool) -> String? {
+        let token = tokens[index]
+        var digits = Substring(token.word)
+        while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
+        guard digits.count <= 4 else { return nil }
+        // Times (19:00), fractions and lists of figures: digits joined to digits by a separator.
+        let next = index + 1 < tokens.count ? tokens[index + 1] : nil
+        let previous = index > 0 ? tokens[index - 1] : nil
+        if let next, next.isNumber, next.before != nil, next.before == token.after,
+            [":", "/", ",", "."].contains(token.after!)
+        {
+            return nil
+        }
+        if let previous, previous.isNumber, token.before == ":" { return nil }
+        let explicit = index > 0 && tokens[index - 1].isNumberSign
+        if explicit { return String(digits) }
+        if let value = Int(digits), (1900...2100).contains(value) { return nil }
+        // Right after a street or microdistrict: a house number or a numbered part ("Айгерим-2").
+        if afterPlace { return String(digits) }
+        if !token.suffix.isEmpty {
+            let normalized = TextNormalizer.normalize(token.suffix)
+            let suffix = TextNormalizer.skeleton(
+                KazakhLatinTransliterator.isLatin(normalized)
+                    ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
+            if lexicon.ordinalSuffixes.contains(suffix) || Self.matches(suffix, lexicon.numberAnchors) {
+                return String(digits)
+            }
+            return nil
+        }
+        let nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        if nextWord?.isUnit == true { return nil }
+        if nextWord?.isAnchor == true { return String(digits) }
+        if index > 0, infos[index - 1]?.isAnchor == true { return String(digits) }
+        if index > 1, infos[index - 1]?.isStopword == true, infos[index - 2]?.isAnchor == true { return String(digits) }
+        if afterPlace { return String(digits) }
+        return nil
+    }
+
+    static func trigrams(_ words: [String]) -> [UInt32] {
+        var result = Set<UInt32>()
+        for word in words {
+            let scalars = [UInt32(32)] + word.unicodeScalars.map(\.value) + [UInt32(32)]
+            guard scalars.count >= 3 else { continue }
+            for start in 0...(scalars.count - 3) {
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for value in scalars[start..<start + 3] {
+                    hash ^= UInt64(value)
+                    hash &*= 0x0000_0100_0000_01b3
+                }
+                result.insert(UInt32(truncatingIfNeeded: hash ^ (hash >> 32)))
+            }
+        }
+        return result.sorted()
+    }
+}
+
+/// FNV-1a: a stable 64-bit hash, the same in every process (Swift's `Hasher` is seeded per run).
+enum FNV {
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import TyndauCore
+
+/// One grouping run against the store: reads the questions open to grouping with the office's
+/// pins, groups them, derives each topic's facts and writes the result back.
+///
+/// Incremental (the default): questions already in a topic stay there and only new questions are
+/// attached to a topic or open one. Rebuild: every question not pinned by the office is regrouped
+/// from scratch and refined; pinned questions and office topics are kept as the office left them.
+public struct TopicGrouping: Sendable {
+    public var lexicon: DomainLexicon
+    public var threshold: Double
+
+    public init(lexicon: DomainLexicon = .bundled, threshold: Double = PairScorer.defaultThreshold) {
+        self.lexicon = lexicon
+        self.threshold = threshold
+    }
+
+    /// What a run did.
+    public struct Report: Sendable, Hashable {
+        public var questions = 0
+        public var newlyGrouped = 0
+        public var topics = 0
+        public var topicIDs: [Topic.ID] = []
+    }
+
+    public func run(store: any TopicStore, rebuild: Bool, actor: String, now: Date = Date()) async throws -> Report {
+        let candidates = try await store.groupingCandidates()
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        var grouper = TopicGrouper(scorer: PairScorer(lexicon: lexicon, threshold: threshold))
+        var features: [Int64: QuestionFeatures] = [:]
+        var byID: [Int64: GroupableQuestion] = [:]
+        for candidate in candidates {
+            guard let id = candidate.question.id else { continue }
+            features[id] = analyzer.features(candidate.question.text)
+            byID[id] = candidate
+        }
+        // Fixed members first, so that the rest can find them; then the others in arrival order.
+        let fixed = candidates.filter { $0.pinned || (!rebuild && $0.question.topicID != nil) }
+        let free = candidates.filter { !($0.pinned || (!rebuild && $0.question.topicID != nil)) }
+        for candidate in fixed {
+            let id = candidate.question.id!
+            if candidate.pinned {
+                grouper.add(id: id, features: features[id]!, officeTopic: candidate.question.topicID)
+            } else {
+                grouper.add(id: id, features: features[id]!, seedTopic: candidate.question.topicID)
+            }
+        }
+        for candidate in free {
+            let id = candidate.question.id!
+            grouper.add(id: id, features: features[id]!)
+        }
+        if rebuild { grouper.refine() }
+
+        var assignments: [TopicAssignment] = []
+        var usedTopics = Set<Topic.ID>()
+        for group in grouper.groups {
+            var topicID = group.storedTopic
+            if topicID == nil {
+                // A rebuilt cluster keeps the identity of the topic most of its members were in.
+                let previous = group.questionIDs.compactMap { byID[$0]?.question.topicID }.filter {
+                    !usedTopics.contains($0)
+                }
+                topicID =
+                    Dictionary(previous.map { ($0, 1) }, uniquingKeysWith: +)
+                    .max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key
+            }
+            if let topicID { usedTopics.insert(topicID) }
+            let facts = TopicFactsBuilder(lexicon: lexicon).facts(
+                questions: group.questionIDs.compactMap { byID[$0]?.question },
+                features: features,
+                medoid: grouper.medoid(group.cluster))
+            assignments.append(TopicAssignment(topicID: topicID, questionIDs: group.questionIDs, facts: facts))
+        }
+        let ids = try await store.saveGrouping(assignments, actor: actor, now: now)
+        var report = Report()
+        report.questions = candidates.count
+        report.newlyGrouped = candidates.filter { $0.question.topicID == nil }.count
+        report.topics = ids.count
+        report.topicIDs = ids
+        return report
+    }
+}
+
+/// Derives a topic's facts from its members: medoid and title, majority category, the place and
+/// the most specific issue most members name, and a reason line from their ids.
+public struct TopicFactsBuilder: Sendable {
+    public let lexicon: DomainLexicon
+
+    public init(lexicon: DomainLexicon) {
+        self.lexicon = lexicon
+    }
+
+    public func facts(questions: [Question], features: [Int64: QuestionFeatures], medoid: Int64?) -> TopicFacts {
+        var places: [Int32: Int] = [:]
+        var issues: [Int32: Int] = [:]
+        var numbers: [String: Int] = [:]
+        var categories: [QuestionCategory: Int] = [:]
+        for question in questions {
+            guard let id = question.id, let feature = features[id] else { continue }
+            for place in feature.places { places[place, default: 0] += 1 }
+            for number in feature.numbers { numbers[number, default: 0] += 1 }
+            // The most specific issues only: a child concept stands for its parent.
+            let concepts = Set(feature.concepts)
+            let leaves = concepts.filter { concept in
+                lexicon.concepts[Int(concept)].kind == .issue
+                    && !concepts.contains { lexicon.concepts[Int($0)].parent == concept }
+            }
+            for concept in leaves { issues[concept, default: 0] += 1 }
+            let category =
+                question.category
+                ?? leaves.compactMap { lexicon.concepts[Int($0)].category }.sorted { $0.rawValue < $1.rawValue }.first
+            if let category { categories[category, default: 0] += 1 }
+        }
+        func top<K: Comparable>(_ counts: [K: Int]) -> K? {
+            counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+        }
+        let place = top(places).map { lexicon.places[Int($0)] }
+        let concept = top(issues).map { lexicon.concepts[Int($0)] }
+        let number = top(numbers).flatMap { numbers[$0]! * 2 > questions.count ? $0 : nil }
+        let representative = questions.first { $0.id == medoid } ?? questions.first
+        let text = representative?.text ?? ""
+        let title = text.count > 120 ? String(text.prefix(119)) + "…" : text
+        let reason = [concept?.id, place?.id, number.map { "№" + $0 }].compactMap { $0 }.joined(separator: " · ")
+        return TopicFacts(
+            representativeQuestionID: representative?.id, title: title,
+            category: top(categories.mapKeys(\.rawValue)).flatMap(QuestionCategory.init(rawValue:)),
+            placeKey: place?.id, place: place?.label["ru"], conceptKey: concept?.id,
+            reason: reason.isEmpty ? "text" : reason)
+    }
+}
+
+extension Dictionary {
+    fileprivate func mapKeys<T: Hashable>(_ transform: (Key) -> T) -> [T: Value] {
+        [T: Value](map { (transform($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -1,0 +1,15 @@
+import Foundation
+import QuestionCollection
+import TyndauCore
+import TyndauStorage
+
+extension DemoCommand {
+    /// Stage: group the sample into topics and print the largest ("14 residents asked about …").
+    static func groupTopics(_ database: AppDatabase) async throws {
+        let report = try await TopicGrouping().run(store: database, rebuild: true, actor: "demo")
+        print(CLIText.text("demo.topics", report.questions, report.topics))
+        for overview in try await database.topicOverviews(states: [.open]).prefix(8) {
+            print("  " + TopicsCommand.headline(overview, lexicon: .bundled))
+        }
+    }
+}
