@@ -87,7 +87,10 @@ final class FakeBotAPI: @unchecked Sendable {
                 return (nil, updates.filter { $0.id >= (offset ?? 0) }.map(\.json))
             }
             if let raw { return .init(status: 502, headers: ["Content-Type": "text/html"], body: Array(raw.utf8)) }
-            return .json(#"{"ok":true,"result":["# + batch.joined(separator: ",") + "]}")
+            var response = LoopbackHTTPServer.Response.json(#"{"ok":true,"result":["# + batch.joined(separator: ",") + "]}")
+            // A long poll with nothing new is held open a little, as Telegram holds it for `timeout`.
+            if batch.isEmpty, ((request.json?["timeout"] as? NSNumber)?.intValue ?? 0) > 0 { response.delay = .milliseconds(100) }
+            return response
         case "sendMessage":
             let json = request.json ?? [:]
             let chat = (json["chat_id"] as? NSNumber)?.stringValue ?? json["chat_id"] as? String ?? ""

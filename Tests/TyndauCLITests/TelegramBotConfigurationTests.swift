@@ -119,3 +119,60 @@ import TyndauStorage
         #expect(api.messages.first?.text.hasPrefix("Вопрос принят. Номер обращения: TRK-") == true)
     }
 }
+
+/// The bot inside the real `tyndau worker`, killed with SIGKILL in the middle of a batch.
+@Suite(.serialized) struct TelegramBotProcessTests {
+    @Test func aWorkerKilledInTheMiddleOfABatchStoresEachQuestionOnceAfterRestart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-botkill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let api = try FakeBotAPI(clock: { Date() })
+        defer { api.stop() }
+        let texts = [
+            "Во дворе дома 12 на улице Абая третий день не вывозят мусор",
+            "На остановке Сайран нет навеса, люди мокнут под дождём",
+            "Көшедегі шамдар түнде жанбайды, балалар қараңғыда жүреді",
+            "Просим поставить лежачего полицейского у школы №45",
+        ]
+        for (index, text) in texts.enumerated() {
+            api.queue(Int64(200 + index), FakeBotAPI.message(chat: 6001, id: Int64(index + 1), text: text))
+        }
+        api.holdSend = 3
+        let databasePath = folder.appendingPathComponent("k.sqlite").path
+        let file = folder.appendingPathComponent("tyndau.yaml")
+        try """
+            database:
+              path: \(databasePath)
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              base_url: \(api.baseURL)
+              local: true
+              poll_timeout_seconds: 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let environment = ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"]
+
+        let (first, _) = try TyndauProcess.start(["worker", "--config", file.path], environment: environment)
+        #expect(await waitFor(api.held, seconds: 30))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        api.release()
+        let database = try AppDatabase.open(path: databasePath)
+        #expect(try await database.countQuestions(status: nil) == 3)
+        #expect(try await database.botOffset(bot: "7000001") == nil)
+
+        let (second, _) = try TyndauProcess.start(["worker", "--config", file.path], environment: environment)
+        var offset: Int64?
+        for _ in 0..<3000 {
+            offset = try await database.botOffset(bot: "7000001")
+            if offset == 204 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        second.terminate()
+        second.waitUntilExit()
+        #expect(offset == 204)
+        let questions = try await database.questions(QuestionQuery())
+        #expect(questions.map(\.text) == texts)
+        #expect(Array(api.pollOffsets.prefix(2)) == [nil, nil])
+        #expect(api.pollOffsets.dropFirst(2).allSatisfy { $0 == 204 })
+    }
+}
