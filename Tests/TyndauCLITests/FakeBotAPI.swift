@@ -28,6 +28,8 @@ final class FakeBotAPI: @unchecked Sendable {
     private var sent: [Sent] = []
     private var offsets: [Int64?] = []
     private var sendCount = 0
+    private var webhookRegistrations: [[String: Any]] = []
+    var registrations: [[String: Any]] { lock.withLock { webhookRegistrations } }
     var script: @Sendable (Int, String) -> Answer = { _, _ in .ok }
     /// Hold `sendMessage` number `holdSend` open until ``release()``; ``held`` is signalled when it arrives.
     var holdSend: Int?
@@ -116,6 +118,9 @@ final class FakeBotAPI: @unchecked Sendable {
             case .serverError:
                 return .json(#"{"ok":false,"error_code":502,"description":"Bad Gateway"}"#, status: 502)
             }
+        case "setWebhook":
+            lock.withLock { webhookRegistrations.append(request.json ?? [:]) }
+            return .json(#"{"ok":true,"result":true,"description":"Webhook was set"}"#)
         case "deleteWebhook":
             return .json(#"{"ok":true,"result":true,"description":"Webhook is already deleted"}"#)
         default:

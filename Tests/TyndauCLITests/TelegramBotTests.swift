@@ -281,6 +281,38 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         #expect(harness.texts(chat: 901).last == table.text("bot.consent-withdrawn", .ru))
     }
 
+    @Test func webhookRequestsNeedTheSecretTokenAndAreHandledLikePolledUpdates() async throws {
+        let harness = try BotHarness()
+        defer { harness.stop() }
+        var settings = harness.settings
+        settings.mode = .webhook
+        settings.webhookURL = "https://tyndau.example.kz/telegram/webhook"
+        settings.webhookSecretToken = Secret("hook_secret-42")
+        let time = harness.time
+        let receiver = TelegramWebhookReceiver(
+            settings: settings, store: harness.database, intake: .validator(), client: harness.client,
+            clock: ManualClock(time: time), now: { time.now }, logger: Logger(label: "test.webhook")
+        )
+        try await receiver.register()
+        let registration = try #require(harness.api.registrations.first)
+        #expect(registration["url"] as? String == "https://tyndau.example.kz/telegram/webhook")
+        #expect(registration["secret_token"] as? String == "hook_secret-42")
+
+        let update = Array("{\"update_id\":501,\(FakeBotAPI.message(chat: 1201, id: 1, text: "Во дворе дома 3 сломана детская горка"))}".utf8)
+        #expect(await receiver.receive(secretToken: nil, body: update) == 403)
+        #expect(await receiver.receive(secretToken: "hook_secret-41", body: update) == 403)
+        #expect(await receiver.receive(secretToken: "hook_secret-42x", body: update) == 403)
+        #expect(try await harness.database.countQuestions(status: nil) == 0)
+        #expect(harness.api.messages.isEmpty)
+
+        #expect(await receiver.receive(secretToken: "hook_secret-42", body: update) == 200)
+        // Telegram resends an update it got no 2xx for: still one question.
+        #expect(await receiver.receive(secretToken: "hook_secret-42", body: update) == 200)
+        #expect(try await harness.database.countQuestions(status: nil) == 1)
+        #expect(harness.texts(chat: 1201).count == 2)
+        #expect(await receiver.receive(secretToken: "hook_secret-42", body: Array("{oops".utf8)) == 200)
+    }
+
     @Test func theAnswerNoticeReachesTheChatAfterTheMeetingCloses() async throws {
         let harness = try BotHarness()
         defer { harness.stop() }

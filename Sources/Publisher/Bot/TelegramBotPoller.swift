@@ -32,10 +32,9 @@ public struct TelegramBotPoller: Sendable {
         self.clock = clock
         self.now = now
         self.logger = logger
-        let sender = TelegramReplySender(
-            settings: settings, client: client, store: store, limiter: RateLimiter(now: now), clock: clock, now: now, logger: logger
+        conversation = TelegramConversation.make(
+            settings: settings, store: store, intake: intake, client: client, clock: clock, now: now, logger: logger
         )
-        conversation = TelegramConversation(settings: settings, store: store, intake: intake, sender: sender, now: now, logger: logger)
     }
 
     /// A `getUpdates` call that did not return updates.

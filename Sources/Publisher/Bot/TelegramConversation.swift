@@ -34,6 +34,17 @@ struct TelegramConversation: Sendable {
 
     private var texts: LocalizationTable { CoreText.table }
 
+    /// The conversation with its reply sender (one rate limiter per bot process).
+    static func make(
+        settings: TelegramBotSettings, store: any BotStore, intake: TelegramQuestionIntake, client: CurlClient,
+        clock: any Clock<Duration>, now: @escaping @Sendable () -> Date, logger: Logger
+    ) -> TelegramConversation {
+        let sender = TelegramReplySender(
+            settings: settings, client: client, store: store, limiter: RateLimiter(now: now), clock: clock, now: now, logger: logger
+        )
+        return TelegramConversation(settings: settings, store: store, intake: intake, sender: sender, now: now, logger: logger)
+    }
+
     func handle(_ update: TelegramUpdate) async throws {
         switch update.content {
         case .ignored:
