@@ -313,6 +313,37 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         #expect(await receiver.receive(secretToken: "hook_secret-42", body: Array("{oops".utf8)) == 200)
     }
 
+    @Test func noticesToDifferentChatsAreNotSpacedByTheEndpointsChatLimit() async throws {
+        let harness = try BotHarness()
+        defer { harness.stop() }
+        let time = harness.time
+        let database = harness.database
+        let endpoint = try EndpointDefinition(
+            name: "residents-bot", url: "tgram://\(BotHarness.token)/0", tags: ["residents"], baseURL: harness.api.baseURL, local: true
+        )
+        try await database.syncEndpoints([endpoint.endpoint])
+        for chat in [1301, 1302, 1303] as [Int64] {
+            let question = try await database.insert(NewQuestion(
+                question: Question(text: "Вопрос жителя номер \(chat) о дворе", language: .ru, channel: .telegram, submittedAt: time.now),
+                contact: AskerContact(telegramChatID: chat, consent: true, consentAt: time.now, language: .ru)
+            ))
+            try await database.enqueue(
+                OutgoingMessage(messageKey: "notice:q\(question.id!)", body: "Ответ", recipientQuestionID: question.id),
+                endpointNames: [endpoint.name], now: time.now
+            )
+        }
+        let worker = DeliveryWorker(
+            store: database, client: workerTestClient, endpoints: [endpoint], clock: ManualClock(time: time),
+            now: { time.now }, random: { 0.5 }, logger: Logger(label: "test")
+        )
+        let start = time.now
+        #expect(try await worker.drain() == 3)
+        let sent = harness.api.messages
+        #expect(Set(sent.map(\.chatID)) == ["1301", "1302", "1303"])
+        // One message per second per chat, 30 per second per bot: three chats need no wait at all.
+        #expect(sent.allSatisfy { $0.at == start })
+    }
+
     @Test func theAnswerNoticeReachesTheChatAfterTheMeetingCloses() async throws {
         let harness = try BotHarness()
         defer { harness.stop() }

@@ -157,6 +157,7 @@ public struct DeliveryWorker: Sendable {
             )
         }
         let parts = target.parts(subject: delivery.subject, body: delivery.body)
+        let rateRules = target.rateRules(recipient: delivery.recipient)
         var partsSent = min(delivery.partsSent, parts.count)
         var attempts: [DeliveryAttempt] = []
         var remoteID = delivery.remoteID
@@ -167,7 +168,7 @@ public struct DeliveryWorker: Sendable {
 
         while partsSent < parts.count {
             let part = parts[partsSent]
-            guard let wait = await limiter.reserve(target.rateRules, maxWait: settings.maxRateWait) else {
+            guard let wait = await limiter.reserve(rateRules, maxWait: settings.maxRateWait) else {
                 return finish(.deferred(until: now().addingTimeInterval(settings.maxRateWait), note: nil))
             }
             if wait > 0 {
@@ -195,7 +196,7 @@ public struct DeliveryWorker: Sendable {
                     partsSent += 1
                     if remoteID == nil { remoteID = postID }
                     if let cooldown, cooldown > 0 {
-                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
+                        for rule in rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
                     }
                     logger.debug("part sent", metadata: metadata)
                     if partsSent < parts.count {
@@ -233,7 +234,7 @@ public struct DeliveryWorker: Sendable {
                         let until = now().addingTimeInterval(min(serverWait, settings.retry.maxServerWait))
                         let store = self.store
                         try? await Task { try await store.pauseEndpoint(name: delivery.endpointName, until: until) }.value
-                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: until) }
+                        for rule in rateRules { await limiter.hold(key: rule.key, until: until) }
                     }
                     let failures = delivery.attempts + 1
                     let error = definition.redact(reason)
