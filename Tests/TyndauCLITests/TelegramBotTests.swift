@@ -232,6 +232,35 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         }
     }
 
+    @Test func anUpdateThatKeepsFailingIsSkippedAfterThreeAttemptsWithoutRepeatingEarlierReplies() async throws {
+        let harness = try BotHarness()
+        defer { harness.stop() }
+        harness.api.queue(1, FakeBotAPI.message(chat: 1401, id: 1, text: "Во дворе дома 2 нет освещения"))
+        harness.api.queue(2, FakeBotAPI.message(chat: 1402, id: 1, text: "POISON: this one cannot be stored"))
+        harness.api.queue(3, FakeBotAPI.message(chat: 1403, id: 1, text: "У школы №12 нет пешеходного перехода"))
+        let validator = TelegramQuestionIntake.validator()
+        // The storage behind the question fails for one update, every time (a stand-in for a broken row).
+        let intake = TelegramQuestionIntake(minimumLength: 10, maximumLength: 2000) { text, key, now in
+            if text.hasPrefix("POISON") { throw TyndauError.conflict("simulated storage failure") }
+            return try validator.validate(text, key, now)
+        }
+        let time = harness.time
+        let poller = TelegramBotPoller(
+            settings: harness.settings, store: harness.database, intake: intake, client: harness.client,
+            clock: ManualClock(time: time), now: { time.now }, logger: Logger(label: "test.bot")
+        )
+        for _ in 1..<TelegramBotPoller.attemptsPerUpdate {
+            await #expect(throws: TyndauError.self) { try await poller.pollOnce() }
+            #expect(try await harness.database.botOffset(bot: "123456") == 2)
+        }
+        #expect(try await poller.pollOnce() == 2)
+        #expect(try await harness.database.botOffset(bot: "123456") == 4)
+        #expect(try await harness.database.countQuestions(status: nil) == 2)
+        #expect(harness.texts(chat: 1401).count == 1)
+        #expect(harness.texts(chat: 1402).isEmpty)
+        #expect(harness.texts(chat: 1403).count == 1)
+    }
+
     @Test func editsUpdateAnUnansweredQuestionAndMediaAreKept() async throws {
         let harness = try BotHarness()
         defer { harness.stop() }

@@ -20,6 +20,11 @@ public struct TelegramBotPoller: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let conversation: TelegramConversation
+    let failures = UpdateFailures()
+
+    /// An update whose handling fails this many times in a row (not a validation problem: those are
+    /// answered) is logged and skipped, so one poisoned update cannot hold the bot back for good.
+    public static let attemptsPerUpdate = 3
 
     /// `client` should use ``TelegramBotSettings/clientProfile``, whose timeouts outlast a long poll.
     public init(
@@ -113,7 +118,23 @@ public struct TelegramBotPoller: Sendable {
                 if let id = malformed.updateID { next = max(next ?? id + 1, id + 1) }
                 continue
             }
-            try await conversation.handle(update)
+            do {
+                try await conversation.handle(update)
+                await failures.clear(update.updateID)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let attempts = await failures.record(update.updateID)
+                guard attempts >= Self.attemptsPerUpdate else {
+                    // Keep the progress of the updates before it, so their replies are not sent again.
+                    if let next, next != offset { try await store.saveBotOffset(next, bot: settings.botID, now: now()) }
+                    throw error
+                }
+                logger.error("update skipped after \(attempts) failed attempts: \(settings.redact(String(describing: error)))", metadata: [
+                    "tyndau.telegram.update": "\(update.updateID)",
+                ])
+                await failures.clear(update.updateID)
+            }
             next = max(next ?? update.updateID + 1, update.updateID + 1)
         }
         if let next, next != offset {
@@ -129,6 +150,29 @@ public struct TelegramBotPoller: Sendable {
         if !response.transferred || response.status != 200 {
             let reason = response.transferred ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
             logger.warning("deleteWebhook failed (getUpdates will say whether a webhook is in the way): \(reason)")
+        }
+    }
+}
+
+/// Consecutive failed attempts at one update, across polls.
+actor UpdateFailures {
+    private var updateID: Int64?
+    private var count = 0
+
+    /// Counts a failure of `id` and returns how many in a row it has had.
+    func record(_ id: Int64) -> Int {
+        if updateID != id {
+            updateID = id
+            count = 0
+        }
+        count += 1
+        return count
+    }
+
+    func clear(_ id: Int64) {
+        if updateID == id {
+            updateID = nil
+            count = 0
         }
     }
 }
