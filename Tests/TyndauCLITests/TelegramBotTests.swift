@@ -166,6 +166,20 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         #expect(sent[2].at.timeIntervalSince(sent[0].at) >= 7)
     }
 
+    @Test func aReplyThatWouldWaitTooLongIsDroppedWhileQuestionsAreStillStored() async throws {
+        let harness = try BotHarness()
+        defer { harness.stop() }
+        harness.api.script = { number, _ in number == 1 ? .tooManyRequests(retryAfter: 3600) : .ok }
+        harness.api.queue(1, FakeBotAPI.message(chat: 93, id: 1, text: "Во дворе дома 6 сломан забор"))
+        harness.api.queue(2, FakeBotAPI.message(chat: 94, id: 1, text: "На улице Саина нет тротуара"))
+        let start = harness.time.now
+        try await harness.poller().pollOnce()
+        #expect(try await harness.database.countQuestions(status: nil) == 2)
+        // The hour-long flood wait is not sat out inside the batch: both replies are given up.
+        #expect(harness.api.messages.count == 1)
+        #expect(harness.time.now.timeIntervalSince(start) < 60)
+    }
+
     @Test func aBlockedBotMarksTheContactUnreachableWithoutRetrying() async throws {
         let harness = try BotHarness()
         defer { harness.stop() }

@@ -29,11 +29,14 @@ public struct TelegramBotSettings: Sendable, Hashable {
     public var maxReplyAttempts: Int
     /// Wait after a failed `getUpdates` (network, 5xx) before the next one.
     public var errorBackoff: Duration
+    /// Longest wait for a reply's slot (a 429's `retry_after`, a chat sending a burst); a reply that
+    /// would wait longer is dropped and logged, so the batch's questions are still stored meanwhile.
+    public var maxReplyWait: TimeInterval
 
     public init(
         token: Secret, baseURL: String? = nil, local: Bool = false, pollTimeout: Int = 25, mode: Mode = .polling,
         webhookURL: String? = nil, webhookSecretToken: Secret? = nil, statusBaseURL: String? = nil,
-        maxReplyAttempts: Int = 5, errorBackoff: Duration = .seconds(5)
+        maxReplyAttempts: Int = 5, errorBackoff: Duration = .seconds(5), maxReplyWait: TimeInterval = 60
     ) {
         self.token = token
         self.baseURL = baseURL
@@ -45,6 +48,7 @@ public struct TelegramBotSettings: Sendable, Hashable {
         self.statusBaseURL = statusBaseURL
         self.maxReplyAttempts = maxReplyAttempts
         self.errorBackoff = errorBackoff
+        self.maxReplyWait = maxReplyWait
     }
 
     /// The bot's numeric id (the token's part before `:`): public, used to key the stored offset.

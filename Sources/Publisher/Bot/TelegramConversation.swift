@@ -165,7 +165,9 @@ struct TelegramConversation: Sendable {
         let chatKey = TelegramChatKey.chat(message.chatID)
         var language = self.language(chat, message, text: nil)
         // Only known command names are logged: anything else the resident typed stays out of the log.
-        let known: Set<String> = ["start", "help", "lang", "language", "status", "agree", "consent", "forget", "revoke"]
+        let known: Set<String> = [
+            "start", "help", "lang", "language", "til", "тіл", "язык", "status", "agree", "consent", "forget", "revoke",
+        ]
         logger.info("command", metadata: [
             "tyndau.telegram.update": "\(update)", "tyndau.telegram.command": "\(known.contains(command) ? command : "unknown")",
         ])

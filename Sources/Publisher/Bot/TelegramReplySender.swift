@@ -40,9 +40,11 @@ struct TelegramReplySender: Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            if let wait = await limiter.reserve(rules, maxWait: 86_400), wait > 0 {
-                try await clock.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up))))
+            guard let slot = await limiter.reserve(rules, maxWait: settings.maxReplyWait) else {
+                logger.error("reply dropped: its slot is more than \(Int(settings.maxReplyWait)) s away", metadata: metadata)
+                return .gaveUp
             }
+            if slot > 0 { try await clock.sleep(for: .milliseconds(Int((slot * 1000).rounded(.up)))) }
             try Task.checkCancellation()
             let response = await client.perform(.json(url: settings.methodURL("sendMessage"), body: body, allowLocal: settings.local))
             if response.cancelled { throw CancellationError() }

@@ -67,11 +67,11 @@ struct TelegramIncomingMessage: Sendable, Hashable {
     var caption: String?
     /// The sender's Telegram interface language (`ru`, `kk`, `en-US`, …), if Telegram sent it.
     var languageCode: String?
+    /// Photos, voice messages and files, kept by file id. Stickers, locations and the like are neither
+    /// read nor kept: the resident is asked for text.
     var media: [BotMedia]
-    /// The message carries something the bot cannot read and does not keep (sticker, location, …).
-    var hasOtherContent: Bool
 
-    init(chatID: Int64, chatType: String = "private", messageID: Int64, text: String? = nil, caption: String? = nil, languageCode: String? = nil, media: [BotMedia] = [], hasOtherContent: Bool = false) {
+    init(chatID: Int64, chatType: String = "private", messageID: Int64, text: String? = nil, caption: String? = nil, languageCode: String? = nil, media: [BotMedia] = []) {
         self.chatID = chatID
         self.chatType = chatType
         self.messageID = messageID
@@ -79,7 +79,6 @@ struct TelegramIncomingMessage: Sendable, Hashable {
         self.caption = caption
         self.languageCode = languageCode
         self.media = media
-        self.hasOtherContent = hasOtherContent
     }
 
     init(json value: Any) throws {
@@ -110,9 +109,6 @@ struct TelegramIncomingMessage: Sendable, Hashable {
         file(object["video_note"], .videoNote)
         file(object["document"], .document)
         self.media = media
-        let readable: Set<String> = ["text", "caption", "photo", "voice", "audio", "video", "video_note", "document"]
-        let content: Set<String> = ["sticker", "location", "contact", "venue", "poll", "dice", "animation", "story"]
-        self.hasOtherContent = !content.isDisjoint(with: object.keys) && readable.isDisjoint(with: object.keys)
     }
 
     /// What the resident wrote: the text, or a media message's caption.
