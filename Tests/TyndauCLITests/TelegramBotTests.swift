@@ -444,6 +444,9 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         // The chat id never entered the outbox.
         let delivery = try #require(try await database.deliveries(status: nil, limit: 1).first)
         #expect(!delivery.body.contains("777") && delivery.recipientQuestionID == question.id)
+        // Nor did Telegram's answer, which echoes the chat: a personal notice's attempts keep no body.
+        let attempts = try await database.attempts(deliveryID: delivery.id!)
+        #expect(attempts.count == 1 && attempts.allSatisfy { !($0.response ?? "").contains("777") })
     }
 }
 

@@ -183,11 +183,18 @@ public struct DeliveryWorker: Sendable {
                 )
                 let response = await client.perform(target.request(for: part, context: context, plain: plain))
                 let outcome = target.classify(response)
+                var answer = definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+                if delivery.recipientQuestionID != nil {
+                    // A personal notice: the service's answer echoes the resident (Telegram returns the chat
+                    // with its id and name, SMTP may quote the address). Only a refusal's reason is kept.
+                    if case .sent = outcome { answer = "" } else if let recipient = delivery.recipient, !recipient.isEmpty {
+                        answer = answer.replacingOccurrences(of: recipient, with: "***")
+                    }
+                }
                 var attempt = DeliveryAttempt(
                     deliveryID: id, at: context.now, part: part.index, httpStatus: response.status == 0 ? nil : response.status,
                     curlCode: response.curlCode == 0 ? nil : response.curlCode, latencyMs: response.latencyMs,
-                    outcome: .sent,
-                    response: definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+                    outcome: .sent, response: answer.isEmpty ? nil : answer
                 )
                 metadata["tyndau.delivery.part"] = "\(part.index + 1)/\(part.count)"
                 switch outcome {
