@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
-BENCH_PACKAGES := wrk
+BENCH_PACKAGES := wrk curl python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -58,9 +58,11 @@ bench-deps: deps
 
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
+	$(SWIFT) build -c release --product tyndau
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
+	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
 	@if [ -f $(DEV_SET) ]; then \
 		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
 	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi

@@ -18,7 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Floor 1: domain values and C libraries.
@@ -80,6 +83,21 @@ let package = Package(
 
         // Floor 3: wiring.
         .target(
+            name: "TyndauServer",
+            dependencies: [
+                "TyndauCore",
+                "QuestionCollection",
+                "TyndauStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.process("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TyndauCLI",
             dependencies: [
                 "TyndauCore",
@@ -88,7 +106,10 @@ let package = Package(
                 "Publisher",
                 "MeetingSummaries",
                 "TyndauStorage",
+                "TyndauServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -134,6 +155,19 @@ let package = Package(
         .testTarget(
             name: "PublisherTests",
             dependencies: ["Publisher", "TyndauCore", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TyndauServerTests",
+            dependencies: [
+                "TyndauServer",
+                "TyndauCore",
+                "TyndauStorage",
+                "QuestionCollection",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,6 +25,8 @@ public struct Tyndau: AsyncParsableCommand {
             AnswerCommand.self,
             MeetingCommand.self,
             CommitmentsCommand.self,
+            ServeCommand.self,
+            SlaCommand.self,
         ]
     )
 

@@ -10,6 +10,7 @@ extension AppDatabase {
         registerAgenda(&migrator)
         registerAnswers(&migrator)
         registerTopics(&migrator)
+        registerIntake(&migrator)
         registerBot(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator

@@ -12,12 +12,22 @@ public struct AppDatabase: Sendable {
 
     var reader: any DatabaseReader { writer }
 
+    /// How hard a commit is pushed to the disk.
+    public enum Durability: Sendable {
+        /// WAL with `synchronous = NORMAL`: survives a crash of the process, not a power loss.
+        case normal
+        /// WAL with `synchronous = FULL`: every commit is fsynced before it returns, so an answer sent
+        /// after a commit survives a power loss. `tyndau serve` uses it for intake.
+        case full
+    }
+
     /// Opens (creating when missing) the database file at `path` and migrates it.
-    public static func open(path: String) throws -> AppDatabase {
+    public static func open(path: String, durability: Durability = .normal) throws -> AppDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        let synchronous = durability == .full ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         return try AppDatabase(writer: pool, path: path)

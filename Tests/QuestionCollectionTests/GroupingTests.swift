@@ -40,6 +40,16 @@ import Testing
                 == .differentPlace)
     }
 
+    @Test func vetoesDifferentNumberedPartsOfOneMicrodistrict() {
+        var analyzer = TextAnalyzer()
+        let scorer = PairScorer()
+        let four = analyzer.features("Аксай-4, дом 12: подвал затоплен канализацией")
+        let two = analyzer.features("Аксай-2, дом 12: подвал затоплен канализацией")
+        #expect(four.numbers == ["12"])  // the part is not a house number
+        #expect(scorer.veto(four, two) == .differentPlace)
+        #expect(scorer.veto(four, analyzer.features("Ақсай-4 шағынауданы 12 үйдің жертөлесінде кәріз")) == nil)
+    }
+
     @Test func groupsTheSameRequestAcrossLanguages() {
         let groups = Self.group([
             "На Жансугурова не горят фонари, вечером темно",

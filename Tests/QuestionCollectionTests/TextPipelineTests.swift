@@ -46,7 +46,7 @@ import Testing
         ("Жансугурова 120, нет света", ["120"]),
         ("Школа 45: в спортзале холодно", ["45"]),
         ("178-mektepte üş auysym", ["178"]),
-        ("Айгерим-2, нет садика", ["2"]),
+        ("на Абая 150 нет света", ["150"]),
     ])
     func keepsHouseSchoolAndRouteNumbersAsOneToken(text: String, expected: [String]) {
         var analyzer = TextAnalyzer()
@@ -123,6 +123,14 @@ import Testing
         for text in ["не горят фонари", "уличное освещение", "көше жарығы жоқ", "şamdar janbaidy", "💡 не работает"] {
             #expect(analyzer.features(text).concepts.contains(lighting), "\(text)")
         }
+    }
+
+    @Test func aWordGluedToANumberStillCounts() throws {
+        var analyzer = TextAnalyzer()
+        let clinic = try #require(analyzer.lexicon.conceptIndex["clinic"])
+        let features = analyzer.features("5-емханада дәрігерге жазылу мүмкін емес")
+        #expect(features.numbers == ["5"])
+        #expect(features.concepts.contains(clinic))
     }
 
     @Test func toleratesOneTypoInLongWords() throws {

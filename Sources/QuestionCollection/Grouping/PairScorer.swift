@@ -30,6 +30,7 @@ public struct PairScorer: Sendable {
 
     public func veto(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Veto? {
         if !a.places.isEmpty, !b.places.isEmpty, !Self.intersects(a.places, b.places) { return .differentPlace }
+        if Self.differentParts(a.placeParts, b.placeParts) { return .differentPlace }
         if !a.numbers.isEmpty, !b.numbers.isEmpty, !Self.intersects(a.numbers, b.numbers) { return .differentNumber }
         if !a.issues.isEmpty, !b.issues.isEmpty, !Self.intersects(a.issues, b.issues) { return .differentIssue }
         // Sharing a broad issue is not enough when both name specific ones and none is shared:
@@ -81,6 +82,19 @@ public struct PairScorer: Sendable {
             return min(1, 0.2 * placeSimilarity + 0.8 * textSimilarity + numberBonus)
         }
         return min(1, 0.5 * conceptSimilarity + 0.25 * placeSimilarity + 0.25 * textSimilarity + numberBonus)
+    }
+
+    /// Both name numbered parts of the same microdistrict and never the same part (Аксай-4 ≠ Аксай-2).
+    static func differentParts(_ a: [UInt64], _ b: [UInt64]) -> Bool {
+        guard !a.isEmpty, !b.isEmpty else { return false }
+        var samePlace = false
+        for x in a {
+            for y in b where x >> 16 == y >> 16 {
+                if x == y { return false }
+                samePlace = true
+            }
+        }
+        return samePlace
     }
 
     static func intersects<T: Comparable>(_ a: [T], _ b: [T]) -> Bool {

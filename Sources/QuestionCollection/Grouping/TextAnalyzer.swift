@@ -7,6 +7,8 @@ import Foundation
 public struct QuestionFeatures: Sendable, Hashable {
     /// Streets, microdistricts and landmarks named (gazetteer indexes, sorted).
     public var places: [Int32] = []
+    /// Numbered parts of microdistricts ("Аксай-4"): place index << 16 | part number.
+    public var placeParts: [UInt64] = []
     /// Districts and the city: context that never vetoes a pair.
     public var areas: [Int32] = []
     /// House, school, bus-route numbers ("№45", "45-мектеп", "д. 15", "86-й"), without unit numbers.
@@ -127,6 +129,15 @@ public struct TextAnalyzer: Sendable {
                     end = suffixEnd
                 }
                 tokens.append(token)
+                // "5-емханада", "45-мектепте": the glued word still counts as a word.
+                if token.suffix.unicodeScalars.count >= 3,
+                    !lexicon.ordinalSuffixes.contains(DomainLexicon.wordKey(token.suffix))
+                {
+                    var word = Token(word: token.suffix, isNumber: false)
+                    word.before = "-"
+                    word.after = end < count ? scalars[end] : nil
+                    tokens.append(word)
+                }
                 index = end
                 previousSeparator = nil
             } else if scalar == "#" {
@@ -218,6 +229,8 @@ public struct TextAnalyzer: Sendable {
         var afterPlace = [Bool](repeating: false, count: tokens.count + 1)
         var places = Set<Int32>()
         var areas = Set<Int32>()
+        var placeParts = Set<UInt64>()
+        var partNumber = [Bool](repeating: false, count: tokens.count)
         // Places first: a street named like a common word ("Дорожник") is not also a concept.
         var position = 0
         while position < tokens.count {
@@ -241,6 +254,17 @@ public struct TextAnalyzer: Sendable {
             if lexicon.places[Int(target)].isArea { areas.insert(target) } else { places.insert(target) }
             for offset in 0..<match.tokenCount { covered[position + offset] = true }
             var next = position + match.tokenCount
+            // "Аксай-4", "Орбита 3", "Шаңырақ-5": a numbered part of a microdistrict is part of the
+            // place, not a house number.
+            if lexicon.places[Int(target)].kind == "microdistrict", next < tokens.count, tokens[next].isNumber,
+                tokens[next].word.count <= 2, tokens[next].before == nil || tokens[next].before == "-",
+                let part = UInt64(tokens[next].word)
+            {
+                placeParts.insert(UInt64(target) << 16 | part)
+                partNumber[next] = true
+                next += 1
+                if next < tokens.count, !tokens[next].isNumber, tokens[next].before == "-" { next += 1 }
+            }
             while next < tokens.count, infos[next]?.isMarker == true { next += 1 }
             afterPlace[next] = true
             position += match.tokenCount
@@ -263,6 +287,7 @@ public struct TextAnalyzer: Sendable {
         var content: [String] = []
         for (index, token) in tokens.enumerated() {
             if token.isNumber {
+                if partNumber[index] { continue }
                 if let number = identifyingNumber(
                     at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index])
                 {
@@ -277,6 +302,7 @@ public struct TextAnalyzer: Sendable {
             content.append(word.skeleton)
         }
         features.places = places.sorted()
+        features.placeParts = placeParts.sorted()
         features.areas = areas.sorted()
         features.numbers = numbers.sorted()
         features.concepts = concepts.sorted()

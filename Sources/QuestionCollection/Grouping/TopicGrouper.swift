@@ -19,6 +19,9 @@ public struct TopicGrouper: Sendable {
         public var pinned: Bool
         /// Index keys, fixed when the question arrived (rare stems depend on what came before).
         var keys: [UInt64]
+        /// The average score with which it joined its topic (1 for an exact duplicate, 0 when it
+        /// opened the topic or was placed by the office).
+        var joinScore = 0.0
     }
 
     /// A topic under construction.
@@ -51,6 +54,8 @@ public struct TopicGrouper: Sendable {
     static let sampleTail = 6
     /// How far above the threshold a member's average must be for refinement to leave it alone.
     static let firmMargin = 0.2
+    /// An average this high ends the candidate search at once.
+    static let clearMatch = 0.8
 
     public init(scorer: PairScorer = PairScorer()) {
         self.scorer = scorer
@@ -66,7 +71,7 @@ public struct TopicGrouper: Sendable {
         let places = features.places.map { 0x1000_0000_0000_0000 | UInt64($0) }
         let numbers = features.numbers.map { 0x2000_0000_0000_0000 ^ FNV.hash($0) }
         let concepts = (features.issues + features.audiences).map { 0x3000_0000_0000_0000 | UInt64($0) }
-        keys += places + numbers + concepts
+        keys += places + numbers + concepts + features.placeParts.map { 0x4000_0000_0000_0000 ^ $0 }
         func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019) }
         for concept in concepts {
             for place in places { keys.append(pair(place, concept)) }
@@ -99,8 +104,10 @@ public struct TopicGrouper: Sendable {
             if officeTopic != nil { clusters[Int(cluster)].officeLocked = true }
         } else if let duplicate = exact[features.exactKey], alive[Int(duplicate)], !features.grams.isEmpty {
             cluster = duplicate
+            items[Int(item)].joinScore = 1
         } else if let best = bestCluster(for: item, excluding: nil), best.score >= scorer.threshold {
             cluster = best.cluster
+            items[Int(item)].joinScore = best.score
         } else {
             cluster = newCluster(storedTopic: nil)
         }
@@ -215,6 +222,8 @@ public struct TopicGrouper: Sendable {
             }
             let score = averageScore(item, cluster)
             if best == nil || score > best!.1 || (score == best!.1 && cluster < best!.0) { best = (cluster, score) }
+            // Candidates come best-connected first: a clear match needs no further comparison.
+            if score >= Self.clearMatch { break }
         }
         return best
     }
@@ -227,6 +236,8 @@ public struct TopicGrouper: Sendable {
             var moved = 0
             for item in items.indices where !items[item].pinned {
                 let current = items[item].cluster
+                // Joined firmly (clearly above the threshold): refinement leaves it where it is.
+                if items[item].joinScore >= scorer.threshold + Self.firmMargin { continue }
                 let own = averageScore(Int32(item), current)
                 // Firmly placed members (clearly above the threshold in a real group) stay put.
                 if own >= scorer.threshold + Self.firmMargin, clusters[Int(current)].members.count > 1 { continue }
@@ -235,6 +246,7 @@ public struct TopicGrouper: Sendable {
                 else { continue }
                 detach(Int32(item))
                 attach(Int32(item), to: best.cluster)
+                items[item].joinScore = best.score
                 moved += 1
             }
             let merged = mergeClusters()
@@ -277,10 +289,11 @@ public struct TopicGrouper: Sendable {
             let (keep, drop) =
                 clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
                 ? (other, cluster) : (cluster, other)
-            for member in clusters[Int(drop)].members {
-                detach(member)
-                attach(member, to: keep)
-            }
+            // The whole cluster moves at once (detaching one by one would be quadratic).
+            let moving = clusters[Int(drop)].members
+            clusters[Int(drop)].members = []
+            clusters[Int(drop)].sample = []
+            for member in moving { attach(member, to: keep) }
             alive[Int(drop)] = false
             merges += 1
         }

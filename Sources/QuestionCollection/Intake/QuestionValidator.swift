@@ -4,7 +4,8 @@ import TyndauCore
 /// Checks and normalises a ``Submission`` into a question ready to store.
 ///
 /// Text: Unicode NFC, control characters removed, whitespace collapsed, 10–2000 characters.
-/// Phones become E.164 (`+7…`), e-mails are checked, and personal data needs consent.
+/// Phones become E.164 (`+7…`), e-mails are checked, and personal data needs consent. An IIN is
+/// never required; one typed into the text is masked (``NationalID``).
 /// Every rejection names the field and a localisation key for the reason, all at once.
 public struct QuestionValidator: Sendable {
     public var minimumLength: Int
@@ -22,7 +23,8 @@ public struct QuestionValidator: Sendable {
     public func validate(_ submission: Submission, now: Date = Date()) throws -> NewQuestion {
         var problems: [String: String] = [:]
 
-        let text = TextCleaner.clean(submission.text ?? "")
+        // An IIN typed into the text is masked: it is never stored, shown back or published.
+        let text = NationalID.maskingIINs(in: TextCleaner.clean(submission.text ?? ""))
         if text.isEmpty {
             problems["text"] = "field.required"
         } else if text.count < minimumLength {

@@ -45,6 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
         for question in questions.prefix(8) {
             print("  " + QuestionListing(question).line)
         }
+        try await Self.intakeStage(database: database)
         try await Self.groupTopics(database)
         try await Self.runAgendaStage(database: database)
         if let meeting = try await Self.meetingStage(database: database) {

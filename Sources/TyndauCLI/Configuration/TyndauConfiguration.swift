@@ -10,7 +10,9 @@ import Yams
 /// Keys (YAML, snake_case):
 /// - `language`: `ru` | `kk` | `en` — language of CLI messages (env `TYNDAU_LANG`, else `LANG`).
 /// - `database.path`: SQLite file (env `TYNDAU_DB`, flag `--db`), default `./tyndau.sqlite`.
-/// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`).
+/// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`);
+///   `server.public_url`: the address residents reach it at, for absolute status links.
+/// - `intake.*`: rate limit, body size, duplicate window, golden hour (see ``IntakeSection``).
 /// - `series.*`: the weekly meeting — `weekday` (1 = Monday … 7), `start` (`"15:00"`),
 ///   `duration_minutes`, `time_zone`, `cutoff_hours` — and its agenda policy (``AgendaPolicy``:
 ///   `intro_minutes`, `closing_minutes`, `topic_minutes_*`, `max_topics`, `block_min_share`,
@@ -26,6 +28,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
     public var database: DatabaseSection
     public var server: ServerSection
+    public var intake: IntakeSection
     public var series: MeetingSeries
     /// Configured endpoints; they hold secrets, so print them only through `redactedURL`.
     public var endpoints: [EndpointDefinition]
@@ -41,6 +44,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.language = nil
         self.database = DatabaseSection()
         self.server = ServerSection()
+        self.intake = IntakeSection()
         self.series = MeetingSeries()
         self.endpoints = []
         self.publisher = DeliveryWorker.Settings()
@@ -53,6 +57,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case language
         case database
         case server
+        case intake
         case series
         case endpoints
         case publisher
@@ -67,6 +72,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         language = try container.decodeIfPresent(UILanguage.self, forKey: .language)
         database = try container.decodeIfPresent(DatabaseSection.self, forKey: .database) ?? defaults.database
         server = try container.decodeIfPresent(ServerSection.self, forKey: .server) ?? defaults.server
+        intake = try container.decodeIfPresent(IntakeSection.self, forKey: .intake) ?? defaults.intake
         endpoints = try container.decodeIfPresent(EndpointsSection.self, forKey: .endpoints)?.definitions ?? []
         publisher = try container.decodeIfPresent(PublisherSection.self, forKey: .publisher)?.settings ?? defaults.publisher
         let seriesSection = try container.decodeIfPresent(SeriesSection.self, forKey: .series)
@@ -94,16 +100,26 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public struct ServerSection: Sendable, Decodable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
+        public var publicURL: String?
 
         init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case host, port }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case host, port
+            case publicURL = "public_url"
+        }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             host = try container.decodeIfPresent(String.self, forKey: .host) ?? host
             port = try container.decodeIfPresent(Int.self, forKey: .port) ?? port
+            if let url = try container.decodeIfPresent(String.self, forKey: .publicURL) {
+                guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
+                    throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.publicURL]), "must be an http(s) URL")
+                }
+                publicURL = url
+            }
             guard (1...65_535).contains(port) else {
                 throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.port]), "must be 1–65535")
             }

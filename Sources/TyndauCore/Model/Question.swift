@@ -63,12 +63,20 @@ public struct Question: Sendable, Codable, Hashable {
 /// The public ticket number of a question: `TRK-<year>-<six digits>`; gap-tolerant, unique.
 public enum Ticket {
     public static func make(id: Question.ID, submittedAt: Date, timeZone: TimeZone = .almaty) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        // Building a Calendar costs more than the rest of an insert; live intake makes tickets in the
+        // write transaction, so the Almaty calendar is built once.
+        var calendar = almatyCalendar
+        if timeZone != .almaty { calendar.timeZone = timeZone }
         let year = calendar.component(.year, from: submittedAt)
         let digits = String(id)
         return "TRK-\(year)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
+
+    private static let almatyCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .almaty
+        return calendar
+    }()
 
     /// The question id inside a ticket, or `nil` when the string is not a ticket.
     public static func id(from ticket: String) -> Question.ID? {

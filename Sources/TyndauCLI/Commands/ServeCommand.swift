@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TyndauCore
+import TyndauServer
+import TyndauStorage
+
+/// `tyndau serve`: the resident pages, the JSON API and the Open311 adapter over one SQLite file.
+///
+/// Every accepted question is committed with `synchronous = FULL` before its receipt is sent.
+/// SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then the WAL is checkpointed.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server: submission form, status pages, /api/v1 and Open311.",
+        discussion: """
+            Listens on server.host:server.port (default 127.0.0.1:8080). Abuse protection comes from the \
+            intake: section (rate_limit_per_hour, max_body_bytes, duplicate_window_minutes, \
+            trust_forwarded_for); the rate limit is kept per process.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Address to listen on (overrides server.host / TYNDAU_HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on (overrides server.port / TYNDAU_PORT).")
+    var port: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel = "info"
+
+    func validate() throws {
+        if let port, !(1...65_535).contains(port) {
+            throw ValidationError("--port must be 1–65535")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError(CLIText.text("serve.bad-log-level", logLevel))
+        }
+    }
+
+    func run() async throws {
+        var configuration = try options.configuration()
+        if let host { configuration.server.host = host }
+        if let port { configuration.server.port = port }
+        let database = try AppDatabase.open(path: configuration.database.path, durability: .full)
+        var logger = Logger(label: "tyndau")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let settings = configuration.serverSettings
+        let acknowledgements = OutboxAcknowledgements(
+            database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
+            publicURL: settings.publicURL, now: Date.init
+        )
+        let application = try buildApplication(
+            settings, database: database, logger: logger, acknowledgements: acknowledgements
+        )
+        print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
+        fflush(nil)
+        try await application.runService()
+        print(CLIText.text("serve.stopped"))
+    }
+}

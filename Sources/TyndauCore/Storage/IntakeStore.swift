@@ -1,0 +1,122 @@
+import Foundation
+
+/// One accepted submission on its way to storage, with what the duplicate check needs.
+///
+/// `clientKey` is a keyed hash of the client's address (never the address itself) and
+/// `textKey` a hash of the normalised text: the same client sending the same text again within
+/// `duplicateWindow` gets the first question back instead of a new one.
+public struct IntakeSubmission: Sendable, Hashable {
+    public var newQuestion: NewQuestion
+    public var clientKey: String?
+    public var textKey: String
+    public var duplicateWindow: TimeInterval
+
+    public init(newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600) {
+        self.newQuestion = newQuestion
+        self.clientKey = clientKey
+        self.textKey = textKey
+        self.duplicateWindow = duplicateWindow
+    }
+}
+
+/// What storage did with an ``IntakeSubmission``: the stored (acknowledged) question, or the
+/// first question of a duplicate.
+public struct IntakeReceipt: Sendable, Hashable {
+    public var question: Question
+    public var isDuplicate: Bool
+    /// Whether the asker left a contact an acknowledgement message can reach.
+    public var hasContact: Bool
+
+    public init(question: Question, isDuplicate: Bool, hasContact: Bool) {
+        self.question = question
+        self.isDuplicate = isDuplicate
+        self.hasContact = hasContact
+    }
+}
+
+/// Where a question stands, as the resident's status page shows it: only what exists is filled in.
+public struct QuestionProgress: Sendable, Hashable {
+    public var question: Question
+    public var topicTitle: String?
+    /// The meeting whose agenda holds the question's topic (the latest one), if any.
+    public var meeting: Meeting?
+    public var agendaItem: AgendaItem?
+    public var answer: Answer?
+
+    public init(question: Question, topicTitle: String? = nil, meeting: Meeting? = nil, agendaItem: AgendaItem? = nil, answer: Answer? = nil) {
+        self.question = question
+        self.topicTitle = topicTitle
+        self.meeting = meeting
+        self.agendaItem = agendaItem
+        self.answer = answer
+    }
+}
+
+/// The golden-hour report: how quickly the office triaged (grouped, rejected or redirected) the
+/// questions submitted since a moment.
+public struct GoldenHourReport: Sendable, Hashable, Codable {
+    /// An untriaged question waiting longest.
+    public struct Waiting: Sendable, Hashable, Codable {
+        public var ticket: String
+        public var submittedAt: Date
+        public var waitingMinutes: Int
+
+        public init(ticket: String, submittedAt: Date, waitingMinutes: Int) {
+            self.ticket = ticket
+            self.submittedAt = submittedAt
+            self.waitingMinutes = waitingMinutes
+        }
+    }
+
+    public var since: Date?
+    public var now: Date
+    public var windowMinutes: Int
+    /// Questions submitted since `since`.
+    public var total: Int
+    public var triagedWithin: Int
+    public var triagedLate: Int
+    /// Untriaged and still inside the window.
+    public var pendingWithin: Int
+    /// Untriaged and past the window.
+    public var pendingOverdue: Int
+    /// Oldest untriaged questions first.
+    public var oldestUntriaged: [Waiting]
+
+    public init(since: Date?, now: Date, windowMinutes: Int, total: Int, triagedWithin: Int, triagedLate: Int, pendingWithin: Int, pendingOverdue: Int, oldestUntriaged: [Waiting]) {
+        self.since = since
+        self.now = now
+        self.windowMinutes = windowMinutes
+        self.total = total
+        self.triagedWithin = triagedWithin
+        self.triagedLate = triagedLate
+        self.pendingWithin = pendingWithin
+        self.pendingOverdue = pendingOverdue
+        self.oldestUntriaged = oldestUntriaged
+    }
+
+    /// Questions past the golden hour: triaged late or still waiting beyond it.
+    public var pastWindow: Int { triagedLate + pendingOverdue }
+}
+
+/// Storage for live intake (web form, JSON API, Open311): batched durable inserts with the
+/// duplicate check, the resident's view of a question, and the golden-hour report.
+public protocol IntakeStore: Sendable {
+    /// Stores every submission in ONE transaction (group commit) and acknowledges each new question
+    /// in it. Results are in the order of `batch`. Durable when it returns.
+    func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt]
+
+    /// The question with `ticket` and what happened to it since, or `nil` when there is none.
+    func progress(ticket: String) async throws -> QuestionProgress?
+
+    /// The golden-hour report over questions submitted at or after `since` (all when `nil`).
+    func goldenHour(since: Date?, now: Date, window: TimeInterval, oldestLimit: Int) async throws -> GoldenHourReport
+}
+
+/// Where the acknowledgement message to a resident who left a contact goes.
+///
+/// The publisher (outbox and its targets) implements this when it lands; until then the server runs
+/// without one and the receipt page/JSON response is the only acknowledgement.
+public protocol AcknowledgementOutbox: Sendable {
+    /// Queues the "we received your question, ticket …" message for the asker of `question`.
+    func enqueueAcknowledgement(for question: Question, language: UILanguage) async throws
+}

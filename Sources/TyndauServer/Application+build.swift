@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TyndauCore
+import TyndauStorage
+
+/// Builds the `tyndau serve` application: the router below plus the service that checkpoints the
+/// database on graceful shutdown. Tests build the same application and drive it with
+/// HummingbirdTesting, through the router or over a real socket.
+///
+/// - Parameters:
+///   - settings: `server:` and `intake:` configuration.
+///   - database: opened with `.full` durability by `tyndau serve`, so a receipt means an fsynced commit.
+///   - requestLogLevel: the level of the one-line-per-request log.
+///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
+///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
+public func buildApplication(
+    _ settings: ServerSettings,
+    database: AppDatabase,
+    logger: Logger,
+    requestLogLevel: Logger.Level = .info,
+    now: @escaping @Sendable () -> Date = Date.init,
+    acknowledgements: (any AcknowledgementOutbox)? = nil
+) throws -> some ApplicationProtocol {
+    let router = try buildRouter(
+        settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
+        acknowledgements: acknowledgements
+    )
+    var application = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "tyndau"),
+        logger: logger
+    )
+    application.addServices(DatabaseCheckpointService(database: database, logger: logger))
+    if let checkpointer = try WALCheckpointer(database) {
+        application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
+    }
+    return application
+}
+
+/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`; request log and error shaping around all.
+public func buildRouter(
+    _ settings: ServerSettings,
+    store: any IntakeStore,
+    logger: Logger,
+    requestLogLevel: Logger.Level = .info,
+    now: @escaping @Sendable () -> Date = Date.init,
+    acknowledgements: (any AcknowledgementOutbox)? = nil
+) throws -> Router<TyndauRequestContext> {
+    let pages = try PageRenderer()
+    let intake = QuestionIntake(store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now)
+    var publicURL = settings.publicURL
+    while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
+    let endpoint = IntakeEndpoint(intake: intake, store: store, publicURL: publicURL)
+
+    let router = Router(context: TyndauRequestContext.self)
+    router.middlewares.add(RequestLogMiddleware(logLevel: requestLogLevel))
+    router.middlewares.add(ErrorShapeMiddleware(pages: pages))
+    OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)
+    PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
+    router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
+    router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
+    return router
+}
+
+/// Waits for graceful shutdown (SIGINT/SIGTERM), which the server honours first by finishing its
+/// in-flight requests; then checkpoints the WAL so the database file is complete on its own.
+struct DatabaseCheckpointService: Service {
+    let database: AppDatabase
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try database.checkpoint()
+            logger.info("database.checkpointed")
+        } catch {
+            logger.error("database.checkpoint-failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Runs a passive WAL checkpoint from a second connection twice a second while the server runs, so
+/// commits (and the residents waiting on them) do not pay for SQLite's automatic checkpoints.
+struct WALCheckpointService: Service {
+    let checkpointer: WALCheckpointer
+    let logger: Logger
+    var interval: Duration = .milliseconds(500)
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // Cancelled at graceful shutdown: stop quietly; the final checkpoint follows.
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+                do {
+                    try await checkpointer.checkpoint()
+                } catch {
+                    logger.debug("database.background-checkpoint-skipped", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import QuestionCollection
+import TyndauCore
+
+/// The resident pages: the form (`GET /`, `POST /questions`), the receipt, the status page
+/// (`GET /questions/{ticket}?token=…`, also under `/status/`) and the stylesheet. Server-rendered,
+/// no JavaScript.
+struct PagesController: Sendable {
+    let endpoint: IntakeEndpoint
+    let pages: PageRenderer
+
+    static let formFields = ["text", "category", "street", "house", "name", "phone", "email", "telegram"]
+
+    func addRoutes(to router: Router<TyndauRequestContext>) {
+        router.get("/", use: form)
+        router.post("/questions", use: submit)
+        router.get("/questions/{ticket}", use: status)
+        // Older links and the README's first examples used /status/; both show the same page.
+        router.get("/status/{ticket}", use: status)
+        router.get("/static/style.css") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: pages.stylesheet)
+            )
+        }
+    }
+
+    @Sendable func form(request: Request, context: TyndauRequestContext) async throws -> Response {
+        renderForm(choice: LanguageChoice(request), values: [:], consent: false, error: nil)
+    }
+
+    @Sendable func submit(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let fields: RequestFields
+        do {
+            fields = try await RequestFields.read(
+                request, limit: endpoint.intake.settings.maxBodyBytes, known: Set(Self.formFields + ["website"]),
+                booleanFields: ["consent"]
+            )
+            try fields.checkTypes()
+        } catch let error as TyndauError {
+            return pages.errorPage(error, choice: choice, path: "/")
+        }
+        let consent = fields.flags["consent"] ?? false
+        let submission = Submission(
+            text: fields["text"], category: fields["category"], street: fields["street"], house: fields["house"],
+            name: fields["name"], phone: fields["phone"], email: fields["email"], telegram: fields["telegram"],
+            consent: consent, channel: .web, language: choice.language
+        )
+        let receipt: IntakeReceipt
+        do {
+            receipt = try await endpoint.intake.submit(
+                submission, honeypot: fields["website"], client: endpoint.client(request, context), logger: context.logger
+            )
+        } catch let error as TyndauError where error.code == "validation" {
+            return renderForm(choice: choice, values: fields.values, consent: consent, error: error)
+        } catch let error as TyndauError {
+            return pages.errorPage(error, choice: choice, path: "/")
+        }
+        let question = receipt.question
+        let ticket = question.ticket ?? ""
+        let statusPath = endpoint.statusPath(ticket: ticket, token: question.accessToken) + "&lang=" + choice.language.rawValue
+        return pages.page(
+            "receipt",
+            [
+                "ticket": ticket,
+                "duplicate": receipt.isDuplicate,
+                "statusPath": statusPath,
+                "statusURL": endpoint.statusURL(ticket: ticket, token: question.accessToken),
+            ],
+            title: ServerText.text("page.receipt.title", choice.language),
+            choice: choice,
+            path: "/",
+            status: receipt.isDuplicate ? .ok : .created
+        )
+    }
+
+    @Sendable func status(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let ticket = context.parameters.get("ticket") ?? ""
+        let token = request.uri.queryParameters["token"].map(String.init)
+        let progress: QuestionProgress
+        do {
+            progress = try await endpoint.progress(ticket: ticket, token: token)
+        } catch let error as TyndauError {
+            return pages.errorPage(error, choice: choice, path: "/")
+        }
+        let question = progress.question
+        let language = choice.language
+        var values: [String: Any] = [
+            "ticket": question.ticket ?? "",
+            "statusLabel": CoreText.status(question.status, language),
+            "submittedAt": Self.localTime(question.submittedAt),
+            "text": question.text,
+        ]
+        let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
+        if !place.isEmpty { values["place"] = place }
+        if let title = progress.topicTitle { values["topicTitle"] = title }
+        if let meeting = progress.meeting, let item = progress.agendaItem {
+            let starts = meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60)
+            values["agendaLine"] = ServerText.text(
+                "page.status.step-agenda", language, [String(meeting.week.week), Self.localTime(starts)]
+            )
+        }
+        if let answer = progress.answer {
+            values["answerText"] = answer.text
+            if let target = answer.redirectedTo {
+                values["redirectedLine"] = ServerText.text("page.status.redirected-to", language, [target])
+            }
+        }
+        if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
+            values["reasonLine"] = ServerText.text("page.status.reason", language, [reason])
+        }
+        let path = "/questions/\(question.ticket ?? "")?token=\(question.accessToken)"
+        return pages.page(
+            "status", values, title: ServerText.text("page.status.title", language), choice: choice, path: path
+        )
+    }
+
+    private func renderForm(choice: LanguageChoice, values: [String: String], consent: Bool, error: TyndauError?) -> Response {
+        let language = choice.language
+        // What the resident typed goes back into the form (escaped by the template); an IIN never does.
+        var echoed: [String: Any] = [:]
+        for field in Self.formFields { echoed[field] = NationalID.maskingIINs(in: values[field] ?? "") }
+        echoed["consent"] = consent
+        let chosen = values["category"]?.lowercased()
+        var context: [String: Any] = [
+            "values": echoed,
+            "categories": QuestionCategory.allCases.map { category -> [String: Any] in
+                ["value": category.rawValue, "label": CoreText.category(category, language), "selected": category.rawValue == chosen]
+            },
+        ]
+        if let error {
+            let reasons = ServerText.fields(error, language)
+            context["hasErrors"] = true
+            context["message"] = ServerText.message(error, language)
+            context["fieldErrors"] = reasons
+            context["errors"] = reasons.keys.sorted().map { field -> [String: Any] in
+                [
+                    "field": field == "website" ? "text" : field,
+                    "label": Self.fieldLabel(field, language),
+                    "reason": reasons[field] ?? "",
+                ]
+            }
+        }
+        return pages.page(
+            "form", context, title: ServerText.text("page.form.title", language), choice: choice, path: "/",
+            status: error == nil ? .ok : APIErrorResponse.status(for: error!)
+        )
+    }
+
+    static func fieldLabel(_ field: String, _ language: UILanguage) -> String {
+        let key = "page.form." + field
+        return ServerText.table.contains(key) ? ServerText.text(key, language) : field
+    }
+
+    /// `29.11.2026 15:00` in Almaty time: how residents read dates in Kazakhstan.
+    static func localTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = .almaty
+        formatter.dateFormat = "dd.MM.yyyy HH:mm"
+        return formatter.string(from: date)
+    }
+}

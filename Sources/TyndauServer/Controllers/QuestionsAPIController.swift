@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import QuestionCollection
+import TyndauCore
+
+/// `/api/v1/questions`: submit a question as JSON (or a form) and follow it with its token.
+struct QuestionsAPIController: Sendable {
+    let endpoint: IntakeEndpoint
+
+    static let textFields = ["text", "category", "street", "house", "name", "phone", "email", "telegram", "website", "language"]
+
+    var endpoints: RouteCollection<TyndauRequestContext> {
+        let routes = RouteCollection(context: TyndauRequestContext.self)
+        routes.post(use: create)
+        routes.get("{ticket}", use: show)
+        return routes
+    }
+
+    /// The answer to a successful POST.
+    struct Created: Encodable {
+        var ticket: String
+        var status: String
+        var statusLabel: String
+        var token: String
+        var statusURL: String
+        var apiURL: String
+        var language: String
+        var duplicate: Bool
+        var submittedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case ticket, status, statusLabel = "status_label", token, statusURL = "status_url", apiURL = "api_url"
+            case language, duplicate, submittedAt = "submitted_at"
+        }
+    }
+
+    /// `POST /api/v1/questions` → 201 with ticket, token and status URL; 200 with the first ticket for
+    /// a duplicate; 400/413/415/422/429 as our error shape.
+    @Sendable func create(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let fields = try await RequestFields.read(
+            request, limit: endpoint.intake.settings.maxBodyBytes, known: Set(Self.textFields), booleanFields: ["consent"]
+        )
+        try fields.checkTypes()
+        var uiLanguage: UILanguage?
+        if let raw = fields["language"], !raw.isEmpty {
+            guard let language = UILanguage(rawValue: raw.lowercased()) else {
+                throw TyndauError.validation(["language": "field.unknown-language"])
+            }
+            uiLanguage = language
+        }
+        let submission = Submission(
+            text: fields["text"], category: fields["category"], street: fields["street"], house: fields["house"],
+            name: fields["name"], phone: fields["phone"], email: fields["email"], telegram: fields["telegram"],
+            consent: fields.flags["consent"] ?? false, channel: .api, language: uiLanguage ?? choice.language
+        )
+        let receipt = try await endpoint.intake.submit(
+            submission, honeypot: fields["website"], client: endpoint.client(request, context), logger: context.logger
+        )
+        let question = receipt.question
+        let ticket = question.ticket ?? ""
+        let body = Created(
+            ticket: ticket,
+            status: question.status.rawValue,
+            statusLabel: CoreText.status(question.status, choice.language),
+            token: question.accessToken,
+            statusURL: endpoint.statusURL(ticket: ticket, token: question.accessToken),
+            apiURL: endpoint.apiURL(ticket: ticket, token: question.accessToken),
+            language: question.language.rawValue,
+            duplicate: receipt.isDuplicate,
+            submittedAt: question.submittedAt
+        )
+        var response = JSONBody.response(body, status: receipt.isDuplicate ? .ok : .created, language: choice.language)
+        response.headers[.location] = "/api/v1/questions/\(ticket)"
+        return response
+    }
+
+    /// `GET /api/v1/questions/{ticket}?token=…` → where the question stands; 404 for an unknown
+    /// ticket and for a wrong token alike.
+    @Sendable func show(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let ticket = context.parameters.get("ticket") ?? ""
+        let progress = try await endpoint.progress(ticket: ticket, token: request.uri.queryParameters["token"].map(String.init))
+        return JSONBody.response(QuestionStatusBody(progress, language: choice.language), language: choice.language)
+    }
+}

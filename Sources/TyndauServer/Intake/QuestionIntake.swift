@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import QuestionCollection
+import TyndauCore
+
+/// The one path every live channel (web form, JSON API, Open311) takes from raw fields to a durable,
+/// acknowledged question: honeypot, rate limit, the shared ``QuestionValidator``, duplicate check and
+/// group commit, then the acknowledgement hook.
+public struct QuestionIntake: Sendable {
+    public let settings: IntakeSettings
+    let validator: QuestionValidator
+    let batcher: SubmissionBatcher
+    let limiter: SubmissionRateLimiter
+    /// Golden hour, second half: the message to a resident who left a contact. `nil` until the
+    /// publisher provides an outbox; the receipt itself is then the only acknowledgement.
+    let acknowledgements: (any AcknowledgementOutbox)?
+    let now: @Sendable () -> Date
+
+    public init(
+        store: any IntakeStore,
+        settings: IntakeSettings,
+        acknowledgements: (any AcknowledgementOutbox)? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.settings = settings
+        self.validator = QuestionValidator()
+        self.batcher = SubmissionBatcher(store: store, now: now)
+        self.limiter = SubmissionRateLimiter(limit: settings.rateLimitPerHour, now: now)
+        self.acknowledgements = acknowledgements
+        self.now = now
+    }
+
+    /// Accepts `submission` from `client`, returning its receipt after the commit.
+    ///
+    /// Throws ``TyndauError`` `validation` (422, honeypot included), `rate-limited` (429).
+    public func submit(_ submission: Submission, honeypot: String?, client: ClientIdentity, logger: Logger) async throws -> IntakeReceipt {
+        if let honeypot, !honeypot.isEmpty {
+            logger.notice("intake.honeypot", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
+            throw TyndauError.validation(["website": "field.not-allowed"])
+        }
+        if case .limited(let retryAfter) = await limiter.check(client.key) {
+            logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
+            throw TyndauError.rateLimited(retryAfter: retryAfter)
+        }
+        let newQuestion = try validator.validate(submission, now: now())
+        let receipt = try await batcher.submit(IntakeSubmission(
+            newQuestion: newQuestion,
+            clientKey: client.key,
+            textKey: ClientIdentity.textKey(newQuestion.question.text),
+            duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60)
+        ))
+        let ticket = receipt.question.ticket ?? ""
+        if receipt.isDuplicate {
+            logger.info("intake.duplicate", metadata: ["tyndau.question.ticket": "\(ticket)"])
+            return receipt
+        }
+        await limiter.record(client.key)
+        logger.info("intake.accepted", metadata: [
+            "tyndau.question.ticket": "\(ticket)",
+            "tyndau.channel": "\(submission.channel.rawValue)",
+            "tyndau.question.language": "\(receipt.question.language.rawValue)",
+        ])
+        if receipt.hasContact, let acknowledgements {
+            let language = submission.language ?? receipt.question.language.replyLanguage
+            do {
+                try await acknowledgements.enqueueAcknowledgement(for: receipt.question, language: language)
+            } catch {
+                // The question is stored and the resident has the receipt; the message is best effort.
+                logger.error("intake.acknowledgement-failed", metadata: ["tyndau.question.ticket": "\(ticket)"])
+            }
+        }
+        return receipt
+    }
+}
+
+extension TyndauError {
+    /// Too many submissions from one client; retry after `retryAfter` seconds.
+    public static func rateLimited(retryAfter: Int) -> TyndauError {
+        TyndauError(code: "rate-limited", messageKey: "error.rate-limited", arguments: [String(retryAfter)])
+    }
+
+    /// The request body is not valid JSON (or not a readable form).
+    public static let malformedBody = TyndauError(code: "malformed", messageKey: "error.malformed-body")
+
+    /// The request body is larger than `intake.max_body_bytes`.
+    public static func bodyTooLarge(limit: Int) -> TyndauError {
+        TyndauError(code: "too-large", messageKey: "error.body-too-large", arguments: [String(limit)])
+    }
+
+    /// A ticket that does not exist or whose token does not match: the same answer for both.
+    public static let questionNotFound = TyndauError(code: "not-found", messageKey: "error.question-not-found")
+
+    /// A path or method the server does not serve.
+    public static let routeNotFound = TyndauError(code: "not-found", messageKey: "error.route-not-found")
+
+    /// Something failed inside the server; details are in the log, not in the answer.
+    public static let internalFailure = TyndauError(code: "internal", messageKey: "error.internal")
+
+    /// A query parameter that cannot be read (`since=` of the SLA report).
+    public static func badParameter(_ name: String) -> TyndauError {
+        TyndauError(code: "bad-parameter", messageKey: "error.bad-parameter", arguments: [name])
+    }
+
+    /// Retry-After seconds of a `rate-limited` error.
+    var retryAfterSeconds: Int? {
+        code == "rate-limited" ? arguments.first.flatMap { Int($0) } : nil
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import TyndauCore
+
+/// Our JSON error shape, `{"error": {"code", "message", "fields": {…}}}`, with the message and the
+/// field reasons in the request's language. 429 answers carry `Retry-After`.
+struct APIErrorResponse: Encodable {
+    struct Body: Encodable {
+        var code: String
+        var message: String
+        var fields: [String: String]
+    }
+
+    var error: Body
+
+    static func status(for error: TyndauError) -> HTTPResponse.Status {
+        switch error.code {
+        case "validation": .unprocessableContent
+        case "malformed", "bad-parameter": .badRequest
+        case "too-large": .contentTooLarge
+        case "rate-limited": .tooManyRequests
+        case "not-found": .notFound
+        case "unsupported-media-type": .unsupportedMediaType
+        case "conflict": .conflict
+        default: .internalServerError
+        }
+    }
+
+    static func response(_ error: TyndauError, language: UILanguage) -> Response {
+        let body = APIErrorResponse(error: Body(
+            code: error.code,
+            message: ServerText.message(error, language),
+            fields: ServerText.fields(error, language)
+        ))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLanguage: language.rawValue]
+        if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status(for: error), headers: headers, body: .init(byteBuffer: JSONBody.encode(body)))
+    }
+}
+
+extension TyndauError {
+    static let unsupportedMediaType = TyndauError(code: "unsupported-media-type", messageKey: "error.unsupported-media-type")
+}
+
+/// JSON encoding for responses: sorted keys, ISO 8601 dates, slashes unescaped.
+enum JSONBody {
+    static func encode<T: Encodable>(_ value: T) -> ByteBuffer {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        // Our own value types always encode; a failure here is a programming error.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return ByteBuffer(bytes: data)
+    }
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, language: UILanguage? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let language { headers[.contentLanguage] = language.rawValue }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
+    }
+}

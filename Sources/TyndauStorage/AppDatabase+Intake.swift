@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import TyndauCore
+
+extension AppDatabase {
+    /// `v5-intake`: the duplicate-check fingerprints of live submissions and the moment each question
+    /// was first triaged (the golden hour ends there).
+    ///
+    /// `triagedAt` is set by a trigger, so every writer that moves a question out of
+    /// received/acknowledged — grouping, the console, a script — stamps it without knowing about it.
+    static func registerIntake(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v5-intake") { db in
+            try db.alter(table: "question") { t in
+                t.add(column: "triagedAt", .datetime)
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER question_triagedAt
+                AFTER UPDATE OF status ON question
+                WHEN NEW.triagedAt IS NULL
+                  AND NEW.status NOT IN ('received', 'acknowledged')
+                BEGIN
+                  UPDATE question SET triagedAt = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = NEW.id;
+                END
+                """)
+            // A keyed hash of the client address and a hash of the text; pruned after the window.
+            try db.create(table: "intakeFingerprint") { t in
+                t.primaryKey("questionID", .integer).references("question", onDelete: .cascade)
+                t.column("clientKey", .text).notNull()
+                t.column("textKey", .text).notNull()
+                t.column("at", .datetime).notNull().indexed()
+            }
+            try db.create(
+                index: "intakeFingerprint_on_clientKey_textKey",
+                on: "intakeFingerprint",
+                columns: ["clientKey", "textKey"]
+            )
+        }
+    }
+}
+
+extension AppDatabase: IntakeStore {
+    public func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt] {
+        guard !batch.isEmpty else { return [] }
+        return try await writer.write { db in
+            let horizon = now.addingTimeInterval(-(batch.map(\.duplicateWindow).max() ?? 600))
+            try db.execute(sql: "DELETE FROM intakeFingerprint WHERE at < ?", arguments: [horizon])
+            var receipts: [IntakeReceipt] = []
+            receipts.reserveCapacity(batch.count)
+            for submission in batch {
+                receipts.append(try Self.submit(submission, now: now, db))
+            }
+            return receipts
+        }
+    }
+
+    /// One submission inside the batch's transaction. Cached statements and no record decoding:
+    /// this runs once per resident request, so it is the server's hot path.
+    static func submit(_ submission: IntakeSubmission, now: Date, _ db: Database) throws -> IntakeReceipt {
+        if let clientKey = submission.clientKey {
+            let since = now.addingTimeInterval(-submission.duplicateWindow)
+            let lookup = try db.cachedStatement(sql: """
+                SELECT questionID FROM intakeFingerprint
+                WHERE clientKey = ? AND textKey = ? AND at >= ?
+                ORDER BY at, questionID LIMIT 1
+                """)
+            if let firstID = try Int64.fetchOne(lookup, arguments: [clientKey, submission.textKey, since]),
+                let first = try Question.fetchOne(db, key: firstID)
+            {
+                let hasContact = try AskerRecord.fetchOne(db, key: firstID).map { !$0.contact.isEmpty } ?? false
+                return IntakeReceipt(question: first, isDuplicate: true, hasContact: hasContact)
+            }
+        }
+        var question = submission.newQuestion.question
+        // The receipt is the acknowledgement: the question is stored already past `received`, and
+        // the audit log records that move in the same transaction.
+        question.status = try QuestionStatus.received.checkedMove(to: .acknowledged)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO question (text, language, category, street, house, channel, externalID, submittedAt,
+                                  status, statusReason, topicID, accessToken, sourceKey)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)
+            """)
+        try insert.execute(arguments: [
+            question.text, question.language.rawValue, question.category?.rawValue, question.street, question.house,
+            question.channel.rawValue, question.externalID, question.submittedAt, question.status.rawValue,
+            question.accessToken, submission.newQuestion.sourceKey,
+        ])
+        let id = db.lastInsertedRowID
+        let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
+        question.id = id
+        question.ticket = ticket
+        question.statusReason = nil
+        question.topicID = nil
+        try db.cachedStatement(sql: "UPDATE question SET ticket = ? WHERE id = ?").execute(arguments: [ticket, id])
+        try db.cachedStatement(sql: "INSERT INTO auditEvent (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [now, "intake", "question.status", "question:\(id)", "received → acknowledged"])
+        let contact = submission.newQuestion.contact
+        if let contact, !contact.isEmpty {
+            try AskerRecord(questionID: id, contact: contact).insert(db)
+        }
+        if let clientKey = submission.clientKey {
+            try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id, clientKey, submission.textKey, now])
+        }
+        return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(contact?.isEmpty ?? true))
+    }
+
+    public func progress(ticket: String) async throws -> QuestionProgress? {
+        try await reader.read { db in
+            guard let question = try Question.filter(Column("ticket") == ticket.uppercased()).fetchOne(db) else {
+                return nil
+            }
+            var progress = QuestionProgress(question: question)
+            guard let topicID = question.topicID else { return progress }
+            progress.topicTitle = try String.fetchOne(db, sql: "SELECT title FROM topic WHERE id = ?", arguments: [topicID])
+            // The latest meeting that put the topic on its agenda.
+            if let item = try AgendaItem.fetchOne(
+                db,
+                sql: """
+                    SELECT agendaItem.* FROM agendaItem
+                    JOIN meeting ON meeting.id = agendaItem.meetingID
+                    WHERE agendaItem.topicID = ?
+                    ORDER BY meeting.startsAt DESC LIMIT 1
+                    """,
+                arguments: [topicID]
+            ) {
+                progress.agendaItem = item
+                progress.meeting = try Meeting.fetchOne(db, key: item.meetingID)
+                progress.answer = try Answer.filter(Column("agendaItemID") == item.id).fetchOne(db)
+            }
+            return progress
+        }
+    }
+
+    public func goldenHour(since: Date?, now: Date, window: TimeInterval, oldestLimit: Int) async throws -> GoldenHourReport {
+        try await reader.read { db in
+            let triageable = "status NOT IN ('received', 'acknowledged')"
+            let sinceClause = since == nil ? "" : " AND submittedAt >= :since"
+            let deadline = now.addingTimeInterval(-window)
+            var arguments: StatementArguments = [
+                "window": window,
+                "deadline": deadline,
+            ]
+            if let since { _ = arguments.append(contentsOf: ["since": since]) }
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT
+                      COUNT(*) AS total,
+                      COALESCE(SUM(CASE WHEN \(triageable)
+                        AND (triagedAt IS NULL OR julianday(triagedAt) - julianday(submittedAt) <= :window / 86400.0)
+                        THEN 1 ELSE 0 END), 0) AS triagedWithin,
+                      COALESCE(SUM(CASE WHEN \(triageable)
+                        AND triagedAt IS NOT NULL AND julianday(triagedAt) - julianday(submittedAt) > :window / 86400.0
+                        THEN 1 ELSE 0 END), 0) AS triagedLate,
+                      COALESCE(SUM(CASE WHEN NOT (\(triageable)) AND submittedAt >= :deadline THEN 1 ELSE 0 END), 0) AS pendingWithin,
+                      COALESCE(SUM(CASE WHEN NOT (\(triageable)) AND submittedAt < :deadline THEN 1 ELSE 0 END), 0) AS pendingOverdue
+                    FROM question WHERE 1 = 1\(sinceClause)
+                    """,
+                arguments: arguments
+            )!
+            var oldestArguments: StatementArguments = ["limit": oldestLimit]
+            if let since { _ = oldestArguments.append(contentsOf: ["since": since]) }
+            let oldest = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT ticket, submittedAt FROM question
+                    WHERE NOT (\(triageable))\(sinceClause)
+                    ORDER BY submittedAt, id LIMIT :limit
+                    """,
+                arguments: oldestArguments
+            ).map { row -> GoldenHourReport.Waiting in
+                let submittedAt: Date = row["submittedAt"]
+                return GoldenHourReport.Waiting(
+                    ticket: row["ticket"] ?? "",
+                    submittedAt: submittedAt,
+                    waitingMinutes: max(0, Int(now.timeIntervalSince(submittedAt) / 60))
+                )
+            }
+            return GoldenHourReport(
+                since: since, now: now, windowMinutes: Int(window / 60),
+                total: row["total"], triagedWithin: row["triagedWithin"], triagedLate: row["triagedLate"],
+                pendingWithin: row["pendingWithin"], pendingOverdue: row["pendingOverdue"],
+                oldestUntriaged: oldest
+            )
+        }
+    }
+}
