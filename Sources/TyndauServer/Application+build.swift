@@ -15,17 +15,19 @@ import TyndauStorage
 ///   - requestLogLevel: the level of the one-line-per-request log.
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
+///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
 public func buildApplication(
     _ settings: ServerSettings,
     database: AppDatabase,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
-    acknowledgements: (any AcknowledgementOutbox)? = nil
+    acknowledgements: (any AcknowledgementOutbox)? = nil,
+    botWebhook: (any BotWebhook)? = nil
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
-        acknowledgements: acknowledgements
+        acknowledgements: acknowledgements, botWebhook: botWebhook
     )
     var application = Application(
         router: router,
@@ -39,14 +41,16 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`; request log and error shaping around all.
+/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`, the Telegram webhook when configured;
+/// request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
     store: any IntakeStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
-    acknowledgements: (any AcknowledgementOutbox)? = nil
+    acknowledgements: (any AcknowledgementOutbox)? = nil,
+    botWebhook: (any BotWebhook)? = nil
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
     let intake = QuestionIntake(store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now)
@@ -61,6 +65,7 @@ public func buildRouter(
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
+    if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     return router
 }
 

@@ -73,10 +73,8 @@ import TyndauStorage
               webhook_secret_token: ${TYNDAU_TEST_BOT_HOOK}
             """)
         #expect(configuration.telegramBot?.webhookSecretToken?.value == "hook-secret_42")
-        // Not served by this build: the worker says so instead of silently receiving nothing.
-        #expect(throws: TyndauError.self) {
-            try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), verbose: false)
-        }
+        // Telegram calls `tyndau serve`; the worker does not poll.
+        #expect(try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), verbose: false) == nil)
     }
 
     @Test func theTokenNeverReachesConfigCheckOutput() throws {
@@ -174,5 +172,61 @@ import TyndauStorage
         #expect(questions.map(\.text) == texts)
         #expect(Array(api.pollOffsets.prefix(2)) == [nil, nil])
         #expect(api.pollOffsets.dropFirst(2).allSatisfy { $0 == 204 })
+    }
+
+    @Test func serveTakesTelegramWebhookCallsOnlyWithTheSecretToken() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-botserve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let api = try FakeBotAPI(clock: { Date() })
+        defer { api.stop() }
+        let probe = try LoopbackHTTPServer { _ in .init(status: 204) }
+        let port = probe.port
+        probe.stop()
+        let databasePath = folder.appendingPathComponent("s.sqlite").path
+        let file = folder.appendingPathComponent("tyndau.yaml")
+        try """
+            database:
+              path: \(databasePath)
+            server:
+              host: 127.0.0.1
+              port: \(port)
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              base_url: \(api.baseURL)
+              local: true
+              mode: webhook
+              webhook_url: https://tyndau.example.kz/telegram/hook-9
+              webhook_secret_token: ${TYNDAU_TEST_BOT_HOOK}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let (serve, _) = try TyndauProcess.start(["serve", "--config", file.path], environment: [
+            "TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789", "TYNDAU_TEST_BOT_HOOK": "hook-secret_42",
+        ])
+        defer {
+            serve.terminate()
+            serve.waitUntilExit()
+        }
+        let base = "http://127.0.0.1:\(port)"
+        var ready = false
+        for _ in 0..<1000 where !ready {
+            ready = await workerTestClient.perform(TransferRequest(method: .get, url: base + "/health", allowLocal: true)).status == 200
+            if !ready { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(ready)
+        let registration = try #require(api.registrations.first)
+        #expect(registration["url"] as? String == "https://tyndau.example.kz/telegram/hook-9")
+        #expect(registration["secret_token"] as? String == "hook-secret_42")
+
+        let update = Array("{\"update_id\":77,\(FakeBotAPI.message(chat: 8801, id: 1, text: "Во дворе дома 21 затопило подвал"))}".utf8)
+        func post(_ headers: [String]) async -> Int {
+            await workerTestClient.perform(.json(url: base + "/telegram/hook-9", body: update, headers: headers, allowLocal: true)).status
+        }
+        #expect(await post([]) == 403)
+        #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_41"]) == 403)
+        #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 200)
+        #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 200)
+        let database = try AppDatabase.open(path: databasePath)
+        #expect(try await database.countQuestions(status: nil) == 1)
+        #expect(api.messages.map(\.chatID) == ["8801", "8801"])
     }
 }

@@ -6,11 +6,10 @@ import TyndauCore
 /// and handles one request Telegram makes — the `X-Telegram-Bot-Api-Secret-Token` header checked in
 /// constant time on every request, the update handled by the same ``TelegramConversation`` as polling.
 ///
-/// The HTTP route that calls ``receive(secretToken:body:)`` belongs to the server (`tyndau serve`,
-/// Hummingbird), which this build does not have yet; everything behind the route is here and tested.
+/// The HTTP route (`POST` ``routePath``) is `tyndau serve`'s, which sees this as a ``BotWebhook``.
 /// A repeated delivery of the same update (Telegram retries when it gets no 2xx) stores nothing twice:
 /// the question's source key is derived from chat and message.
-public struct TelegramWebhookReceiver: Sendable {
+public struct TelegramWebhookReceiver: BotWebhook {
     let settings: TelegramBotSettings
     let client: CurlClient
     let logger: Logger
@@ -26,6 +25,12 @@ public struct TelegramWebhookReceiver: Sendable {
         conversation = TelegramConversation.make(
             settings: settings, store: store, intake: intake, client: client, clock: clock, now: now, logger: logger
         )
+    }
+
+    /// The path of `webhook_url` (default `/telegram/webhook`), which the server routes here.
+    public var routePath: String {
+        let path = settings.webhookURL.flatMap { URLComponents(string: $0)?.path } ?? ""
+        return path.isEmpty ? "/telegram/webhook" : path
     }
 
     /// The HTTP status to answer Telegram with: 200 when the update was handled (or was malformed and

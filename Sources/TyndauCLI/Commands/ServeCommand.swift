@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Publisher
 import TyndauCore
 import TyndauServer
 import TyndauStorage
@@ -53,12 +54,32 @@ struct ServeCommand: AsyncParsableCommand {
             database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
             publicURL: settings.publicURL, now: Date.init
         )
+        let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         let application = try buildApplication(
-            settings, database: database, logger: logger, acknowledgements: acknowledgements
+            settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
         fflush(nil)
         try await application.runService()
         print(CLIText.text("serve.stopped"))
+    }
+
+    /// The residents' bot in webhook mode: registered with Telegram (`setWebhook` with the secret token)
+    /// and routed at the path of `webhook_url`. A failed registration is logged, not fatal: the pages and
+    /// the API keep serving, and the next start registers again.
+    static func telegramWebhook(_ configuration: TyndauConfiguration, database: AppDatabase, logger: Logger) async -> TelegramWebhookReceiver? {
+        guard let settings = configuration.telegramBot, settings.mode == .webhook else { return nil }
+        var botLogger = logger
+        botLogger[metadataKey: "tyndau.component"] = "telegram"
+        let receiver = TelegramWebhookReceiver(
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            logger: botLogger
+        )
+        do {
+            try await receiver.register()
+        } catch {
+            botLogger.error("telegram webhook not registered: \(error)")
+        }
+        return receiver
     }
 }

@@ -23,14 +23,11 @@ enum PublishingSetup {
         return logger
     }
 
-    /// The residents' bot loop when `telegram_bot` is configured (polling mode), with its own libcurl
-    /// client: a long poll needs timeouts longer than the publisher's.
+    /// The residents' bot loop when `telegram_bot` is configured in polling mode, with its own libcurl
+    /// client: a long poll needs timeouts longer than the publisher's. In webhook mode `tyndau serve`
+    /// receives the updates instead.
     static func telegramPoller(_ configuration: TyndauConfiguration, database: AppDatabase, verbose: Bool) throws -> TelegramBotPoller? {
-        guard let settings = configuration.telegramBot else { return nil }
-        guard settings.mode == .polling else {
-            throw TyndauError.configuration(
-                "telegram_bot.mode", "webhook mode needs the HTTP server (tyndau serve), which this build does not have; use polling")
-        }
+        guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
             settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
             logger: logger("tyndau.telegram", verbose: verbose)
