@@ -46,19 +46,24 @@ extension AppDatabase {
 
     private static func touchChat(_ chatKey: String, now: Date, _ db: Database) throws {
         try db.execute(
-            sql: "INSERT INTO botChat (chatKey, updatedAt) VALUES (?, ?) ON CONFLICT(chatKey) DO UPDATE SET updatedAt = excluded.updatedAt",
+            sql:
+                "INSERT INTO botChat (chatKey, updatedAt) VALUES (?, ?) ON CONFLICT(chatKey) DO UPDATE SET updatedAt = excluded.updatedAt",
             arguments: [chatKey, now]
         )
     }
 
-    private static func insertMedia(_ media: [BotMedia], chatKey: String, questionID: Question.ID?, now: Date, _ db: Database) throws {
+    private static func insertMedia(
+        _ media: [BotMedia], chatKey: String, questionID: Question.ID?, now: Date, _ db: Database
+    ) throws {
         for item in media {
             try db.execute(
                 sql: """
                     INSERT INTO botMedia (chatKey, questionID, messageID, kind, fileID, fileUniqueID, receivedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(chatKey, messageID, fileUniqueID) DO NOTHING
                     """,
-                arguments: [chatKey, questionID, item.messageID, item.kind.rawValue, item.fileID, item.fileUniqueID, now]
+                arguments: [
+                    chatKey, questionID, item.messageID, item.kind.rawValue, item.fileID, item.fileUniqueID, now,
+                ]
             )
         }
     }
@@ -94,7 +99,8 @@ extension AppDatabase: BotStore {
 
     public func botChat(chatKey: String) async throws -> BotChatState? {
         try await reader.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM botChat WHERE chatKey = ?", arguments: [chatKey]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM botChat WHERE chatKey = ?", arguments: [chatKey])
+            else {
                 return nil
             }
             return BotChatState(
@@ -107,7 +113,8 @@ extension AppDatabase: BotStore {
     public func setBotChatLanguage(_ language: UILanguage, chatKey: String, now: Date) async throws {
         try await writer.write { db in
             try Self.touchChat(chatKey, now: now, db)
-            try db.execute(sql: "UPDATE botChat SET language = ? WHERE chatKey = ?", arguments: [language.rawValue, chatKey])
+            try db.execute(
+                sql: "UPDATE botChat SET language = ? WHERE chatKey = ?", arguments: [language.rawValue, chatKey])
             // Notices follow the language the resident chose, also for questions already asked.
             try db.execute(
                 sql: """
@@ -120,9 +127,12 @@ extension AppDatabase: BotStore {
 
     public func markBotChatReachable(chatKey: String, chatID: Int64) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE botChat SET unreachableAt = NULL WHERE chatKey = ? AND unreachableAt IS NOT NULL", arguments: [chatKey])
             try db.execute(
-                sql: "UPDATE asker SET telegramUnreachableAt = NULL WHERE telegramChatID = ? AND telegramUnreachableAt IS NOT NULL",
+                sql: "UPDATE botChat SET unreachableAt = NULL WHERE chatKey = ? AND unreachableAt IS NOT NULL",
+                arguments: [chatKey])
+            try db.execute(
+                sql:
+                    "UPDATE asker SET telegramUnreachableAt = NULL WHERE telegramChatID = ? AND telegramUnreachableAt IS NOT NULL",
                 arguments: [chatID]
             )
         }
@@ -134,7 +144,9 @@ extension AppDatabase: BotStore {
         }
         return try await writer.write { db in
             let channel = botQuestion.newQuestion.question.channel.rawValue
-            if let existing = try Question.filter(Column("channel") == channel && Column("sourceKey") == sourceKey).fetchOne(db) {
+            if let existing = try Question.filter(Column("channel") == channel && Column("sourceKey") == sourceKey)
+                .fetchOne(db)
+            {
                 return .alreadyStored(existing)
             }
             guard let stored = try Self.insert(botQuestion.newQuestion, db), let id = stored.id else {
@@ -154,9 +166,14 @@ extension AppDatabase: BotStore {
         }
     }
 
-    public func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date) async throws -> BotEditOutcome {
+    public func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date)
+        async throws -> BotEditOutcome
+    {
         try await writer.write { db in
-            guard var question = try Question.filter(Column("channel") == Channel.telegram.rawValue && Column("sourceKey") == sourceKey).fetchOne(db),
+            guard
+                var question = try Question.filter(
+                    Column("channel") == Channel.telegram.rawValue && Column("sourceKey") == sourceKey
+                ).fetchOne(db),
                 let id = question.id
             else { return .unknown }
             guard !question.status.isTriaged else { return .locked(question) }
@@ -212,8 +229,9 @@ extension AppDatabase: BotStore {
             for id in ids {
                 try AskerRecord(questionID: id, contact: contact).insert(db)
             }
-            try Self.audit(db, action: "asker.consent", subject: "telegram-chat:\(chatKey.prefix(12))",
-                           details: "consent to keep the chat id; contacts added: \(ids.count)", now: now)
+            try Self.audit(
+                db, action: "asker.consent", subject: "telegram-chat:\(chatKey.prefix(12))",
+                details: "consent to keep the chat id; contacts added: \(ids.count)", now: now)
             return ids.count
         }
     }
@@ -237,8 +255,9 @@ extension AppDatabase: BotStore {
                 arguments: [chatID]
             )
             erased += db.changesCount
-            try Self.audit(db, action: "asker.erase", subject: "telegram-chat:\(chatKey.prefix(12))",
-                           details: "consent withdrawn; contacts erased: \(erased)", now: now)
+            try Self.audit(
+                db, action: "asker.erase", subject: "telegram-chat:\(chatKey.prefix(12))",
+                details: "consent withdrawn; contacts erased: \(erased)", now: now)
             return erased
         }
     }
@@ -247,7 +266,8 @@ extension AppDatabase: BotStore {
         try await writer.write { db in
             try Self.touchChat(chatKey, now: now, db)
             try db.execute(sql: "UPDATE botChat SET unreachableAt = ? WHERE chatKey = ?", arguments: [now, chatKey])
-            try db.execute(sql: "UPDATE asker SET telegramUnreachableAt = ? WHERE telegramChatID = ?", arguments: [now, chatID])
+            try db.execute(
+                sql: "UPDATE asker SET telegramUnreachableAt = ? WHERE telegramChatID = ?", arguments: [now, chatID])
         }
     }
 

@@ -72,7 +72,9 @@ public struct TelegramBotPoller: Sendable {
                 backoff = min(backoff * 2, .seconds(60))
                 do { try await clock.sleep(for: wait) } catch { break }
             } catch {
-                logger.error("telegram update handling failed; the batch will be fetched again: \(settings.redact(String(describing: error)))")
+                logger.error(
+                    "telegram update handling failed; the batch will be fetched again: \(settings.redact(String(describing: error)))"
+                )
                 do { try await clock.sleep(for: backoff) } catch { break }
                 backoff = min(backoff * 2, .seconds(60))
             }
@@ -91,7 +93,8 @@ public struct TelegramBotPoller: Sendable {
         ]
         if let offset { parameters["offset"] = offset }
         let body = Array((try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys])) ?? Data())
-        let response = await client.perform(.json(url: settings.methodURL("getUpdates"), body: body, allowLocal: settings.local))
+        let response = await client.perform(
+            .json(url: settings.methodURL("getUpdates"), body: body, allowLocal: settings.local))
         if response.cancelled || Task.isCancelled { throw CancellationError() }
         guard response.transferred else {
             throw PollFailure(status: 0, reason: settings.redact(response.errorMessage ?? "transfer failed"))
@@ -102,7 +105,8 @@ public struct TelegramBotPoller: Sendable {
             let description = settings.redact(json?["description"] as? String ?? "unreadable answer")
             throw PollFailure(
                 status: response.status, reason: String(description.prefix(200)),
-                retryAfter: (parameters?["retry_after"] as? NSNumber)?.doubleValue ?? response.retryAfter.map(Double.init)
+                retryAfter: (parameters?["retry_after"] as? NSNumber)?.doubleValue
+                    ?? response.retryAfter.map(Double.init)
             )
         }
         var next: Int64?
@@ -112,9 +116,12 @@ public struct TelegramBotPoller: Sendable {
             do {
                 update = try TelegramUpdate(json: element)
             } catch let malformed as TelegramUpdate.Malformed {
-                logger.warning("malformed update skipped", metadata: [
-                    "tyndau.telegram.update": "\(malformed.updateID.map(String.init) ?? "none")", "tyndau.reason": "\(malformed.reason)",
-                ])
+                logger.warning(
+                    "malformed update skipped",
+                    metadata: [
+                        "tyndau.telegram.update": "\(malformed.updateID.map(String.init) ?? "none")",
+                        "tyndau.reason": "\(malformed.reason)",
+                    ])
                 if let id = malformed.updateID { next = max(next ?? id + 1, id + 1) }
                 continue
             }
@@ -130,9 +137,11 @@ public struct TelegramBotPoller: Sendable {
                     if let next, next != offset { try await store.saveBotOffset(next, bot: settings.botID, now: now()) }
                     throw error
                 }
-                logger.error("update skipped after \(attempts) failed attempts: \(settings.redact(String(describing: error)))", metadata: [
-                    "tyndau.telegram.update": "\(update.updateID)",
-                ])
+                logger.error(
+                    "update skipped after \(attempts) failed attempts: \(settings.redact(String(describing: error)))",
+                    metadata: [
+                        "tyndau.telegram.update": "\(update.updateID)"
+                    ])
                 await failures.clear(update.updateID)
             }
             next = max(next ?? update.updateID + 1, update.updateID + 1)
@@ -146,9 +155,12 @@ public struct TelegramBotPoller: Sendable {
     /// `deleteWebhook` (keeping pending updates): polling and a webhook exclude each other.
     func deleteWebhook() async {
         let body = Array(#"{"drop_pending_updates":false}"#.utf8)
-        let response = await client.perform(.json(url: settings.methodURL("deleteWebhook"), body: body, allowLocal: settings.local))
+        let response = await client.perform(
+            .json(url: settings.methodURL("deleteWebhook"), body: body, allowLocal: settings.local))
         if !response.transferred || response.status != 200 {
-            let reason = response.transferred ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
+            let reason =
+                response.transferred
+                ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
             logger.warning("deleteWebhook failed (getUpdates will say whether a webhook is in the way): \(reason)")
         }
     }

@@ -65,7 +65,8 @@ public struct TelegramBotSettings: Sendable, Hashable {
     /// Telegram sends nothing while it holds the call open.
     public var clientProfile: CurlClient.Profile {
         CurlClient.Profile(
-            connectTimeout: .seconds(10), totalTimeout: .seconds(pollTimeout + 20), lowSpeedTime: .seconds(pollTimeout + 15),
+            connectTimeout: .seconds(10), totalTimeout: .seconds(pollTimeout + 20),
+            lowSpeedTime: .seconds(pollTimeout + 15),
             maxConnections: 16
         )
     }

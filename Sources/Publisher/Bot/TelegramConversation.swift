@@ -12,7 +12,9 @@ public struct TelegramQuestionIntake: Sendable {
     public var minimumLength: Int
     public var maximumLength: Int
 
-    public init(minimumLength: Int, maximumLength: Int, validate: @escaping @Sendable (String, String, Date) throws -> Question) {
+    public init(
+        minimumLength: Int, maximumLength: Int, validate: @escaping @Sendable (String, String, Date) throws -> Question
+    ) {
         self.validate = validate
         self.minimumLength = minimumLength
         self.maximumLength = maximumLength
@@ -40,9 +42,11 @@ struct TelegramConversation: Sendable {
         clock: any Clock<Duration>, now: @escaping @Sendable () -> Date, logger: Logger
     ) -> TelegramConversation {
         let sender = TelegramReplySender(
-            settings: settings, client: client, store: store, limiter: RateLimiter(now: now), clock: clock, now: now, logger: logger
+            settings: settings, client: client, store: store, limiter: RateLimiter(now: now), clock: clock, now: now,
+            logger: logger
         )
-        return TelegramConversation(settings: settings, store: store, intake: intake, sender: sender, now: now, logger: logger)
+        return TelegramConversation(
+            settings: settings, store: store, intake: intake, sender: sender, now: now, logger: logger)
     }
 
     func handle(_ update: TelegramUpdate) async throws {
@@ -76,19 +80,25 @@ struct TelegramConversation: Sendable {
                 let outcome = try await store.keepBotMedia(message.media, chatKey: chatKey, now: now())
                 switch outcome {
                 case .attached(let question):
-                    answer += "\n\n" + texts.text("bot.media-attached", language(chat, message, text: nil), [question.ticket ?? ""])
+                    answer +=
+                        "\n\n"
+                        + texts.text("bot.media-attached", language(chat, message, text: nil), [question.ticket ?? ""])
                 case .keptForNextQuestion:
                     answer += "\n\n" + texts.text("bot.media-kept-next", language(chat, message, text: nil))
                 }
             }
-            logger.info("non-text message answered", metadata: ["tyndau.telegram.update": "\(update)", "tyndau.telegram.media": "\(message.media.count)"])
+            logger.info(
+                "non-text message answered",
+                metadata: ["tyndau.telegram.update": "\(update)", "tyndau.telegram.media": "\(message.media.count)"])
             try await reply(answer, to: message, update: update)
             return
         }
         try await storeQuestion(text, message: message, chat: chat, update: update)
     }
 
-    private func storeQuestion(_ text: String, message: TelegramIncomingMessage, chat: BotChatState?, update: Int64) async throws {
+    private func storeQuestion(_ text: String, message: TelegramIncomingMessage, chat: BotChatState?, update: Int64)
+        async throws
+    {
         let chatKey = TelegramChatKey.chat(message.chatID)
         let sourceKey = TelegramChatKey.message(chatID: message.chatID, messageID: message.messageID)
         let question: Question
@@ -97,15 +107,21 @@ struct TelegramConversation: Sendable {
         } catch let error as TyndauError where error.code == "validation" {
             let language = self.language(chat, message, text: nil)
             if !message.media.isEmpty { _ = try await store.keepBotMedia(message.media, chatKey: chatKey, now: now()) }
-            logger.info("question rejected by validation", metadata: [
-                "tyndau.telegram.update": "\(update)", "tyndau.reason": "\(error.fields.values.sorted().joined(separator: ","))",
-            ])
-            try await reply(texts.text("bot.rejected", language, [reason(error, language)]), to: message, update: update)
+            logger.info(
+                "question rejected by validation",
+                metadata: [
+                    "tyndau.telegram.update": "\(update)",
+                    "tyndau.reason": "\(error.fields.values.sorted().joined(separator: ","))",
+                ])
+            try await reply(
+                texts.text("bot.rejected", language, [reason(error, language)]), to: message, update: update)
             return
         }
         let language = self.language(chat, message, text: question.language)
         let contact = chat?.consentAt.map { consentAt in
-            AskerContact(telegramChatID: message.chatID, consent: true, consentAt: consentAt, language: chat?.language ?? language)
+            AskerContact(
+                telegramChatID: message.chatID, consent: true, consentAt: consentAt,
+                language: chat?.language ?? language)
         }
         let outcome = try await store.storeBotQuestion(
             BotQuestion(
@@ -118,14 +134,20 @@ struct TelegramConversation: Sendable {
         switch outcome {
         case .stored(let question):
             stored = question
-            logger.info("question stored", metadata: ["tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)"])
+            logger.info(
+                "question stored",
+                metadata: ["tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)"])
         case .alreadyStored(let question):
             stored = question
-            logger.info("redelivered update: question already stored", metadata: [
-                "tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)",
-            ])
+            logger.info(
+                "redelivered update: question already stored",
+                metadata: [
+                    "tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)",
+                ])
         }
-        var lines = [texts.text("bot.receipt", language, [stored.ticket ?? "", CoreText.status(stored.status, language)])]
+        var lines = [
+            texts.text("bot.receipt", language, [stored.ticket ?? "", CoreText.status(stored.status, language)])
+        ]
         if let link = statusLink(stored) { lines.append(texts.text("bot.status-link", language, [link])) }
         if contact == nil { lines.append("\n" + texts.text("bot.consent-hint", language)) }
         try await reply(lines.joined(separator: "\n"), to: message, update: update)
@@ -140,14 +162,21 @@ struct TelegramConversation: Sendable {
             question = try intake.validate(text, sourceKey, now())
         } catch let error as TyndauError where error.code == "validation" {
             let language = self.language(chat, message, text: nil)
-            try await reply(texts.text("bot.rejected", language, [reason(error, language)]), to: message, update: update)
+            try await reply(
+                texts.text("bot.rejected", language, [reason(error, language)]), to: message, update: update)
             return
         }
         let language = self.language(chat, message, text: question.language)
-        switch try await store.editBotQuestion(sourceKey: sourceKey, text: question.text, language: question.language, actor: "resident:telegram", now: now()) {
+        switch try await store.editBotQuestion(
+            sourceKey: sourceKey, text: question.text, language: question.language, actor: "resident:telegram",
+            now: now())
+        {
         case .updated(let stored):
-            logger.info("question edited", metadata: ["tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(stored.id ?? 0)"])
-            try await reply(texts.text("bot.edit-updated", language, [stored.ticket ?? ""]), to: message, update: update)
+            logger.info(
+                "question edited",
+                metadata: ["tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(stored.id ?? 0)"])
+            try await reply(
+                texts.text("bot.edit-updated", language, [stored.ticket ?? ""]), to: message, update: update)
         case .locked(let stored):
             try await reply(texts.text("bot.edit-locked", language, [stored.ticket ?? ""]), to: message, update: update)
         case .unknown:
@@ -158,9 +187,12 @@ struct TelegramConversation: Sendable {
 
     // MARK: - Commands
 
-    private func handleCommand(_ text: String, message: TelegramIncomingMessage, chat: BotChatState?, update: Int64) async throws {
+    private func handleCommand(_ text: String, message: TelegramIncomingMessage, chat: BotChatState?, update: Int64)
+        async throws
+    {
         let words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        let command = words.first.map { $0.dropFirst().split(separator: "@").first.map(String.init) ?? "" }?.lowercased() ?? ""
+        let command =
+            words.first.map { $0.dropFirst().split(separator: "@").first.map(String.init) ?? "" }?.lowercased() ?? ""
         let arguments = Array(words.dropFirst())
         let chatKey = TelegramChatKey.chat(message.chatID)
         var language = self.language(chat, message, text: nil)
@@ -168,9 +200,12 @@ struct TelegramConversation: Sendable {
         let known: Set<String> = [
             "start", "help", "lang", "language", "til", "тіл", "язык", "status", "agree", "consent", "forget", "revoke",
         ]
-        logger.info("command", metadata: [
-            "tyndau.telegram.update": "\(update)", "tyndau.telegram.command": "\(known.contains(command) ? command : "unknown")",
-        ])
+        logger.info(
+            "command",
+            metadata: [
+                "tyndau.telegram.update": "\(update)",
+                "tyndau.telegram.command": "\(known.contains(command) ? command : "unknown")",
+            ])
         let reply: String
         switch command {
         case "start", "help":
@@ -187,7 +222,8 @@ struct TelegramConversation: Sendable {
         case "status":
             reply = try await status(arguments.first, chatKey: chatKey, language: language)
         case "agree", "consent":
-            try await store.recordBotConsent(chatKey: chatKey, chatID: message.chatID, language: chat?.language ?? language, now: now())
+            try await store.recordBotConsent(
+                chatKey: chatKey, chatID: message.chatID, language: chat?.language ?? language, now: now())
             reply = texts.text("bot.consent-recorded", language)
         case "forget", "revoke":
             try await store.withdrawBotConsent(chatKey: chatKey, chatID: message.chatID, now: now())
@@ -204,12 +240,14 @@ struct TelegramConversation: Sendable {
             guard !questions.isEmpty else { return texts.text("bot.status-none", language) }
             return questions.map { line($0, language) }.joined(separator: "\n")
         }
-        guard let question = questions.first(where: { $0.ticket?.caseInsensitiveCompare(ticket) == .orderedSame }) else {
+        guard let question = questions.first(where: { $0.ticket?.caseInsensitiveCompare(ticket) == .orderedSame })
+        else {
             return Ticket.id(from: ticket) == nil
                 ? texts.text("bot.status-usage", language)
                 : texts.text("bot.status-not-found", language, [ticket.uppercased()])
         }
-        return line(question, language) + (statusLink(question).map { "\n" + texts.text("bot.status-link", language, [$0]) } ?? "")
+        return line(question, language)
+            + (statusLink(question).map { "\n" + texts.text("bot.status-link", language, [$0]) } ?? "")
     }
 
     private func line(_ question: Question, _ language: UILanguage) -> String {
@@ -227,7 +265,9 @@ struct TelegramConversation: Sendable {
         case .kk, .kkLatn: return .kk
         default: break
         }
-        if let code = message.languageCode?.prefix(2).lowercased(), let interface = UILanguage(rawValue: code) { return interface }
+        if let code = message.languageCode?.prefix(2).lowercased(), let interface = UILanguage(rawValue: code) {
+            return interface
+        }
         return .ru
     }
 
@@ -246,6 +286,7 @@ struct TelegramConversation: Sendable {
     }
 
     private func reply(_ text: String, to message: TelegramIncomingMessage, update: Int64) async throws {
-        _ = try await sender.send(text, chatID: message.chatID, chatKey: TelegramChatKey.chat(message.chatID), update: update)
+        _ = try await sender.send(
+            text, chatID: message.chatID, chatKey: TelegramChatKey.chat(message.chatID), update: update)
     }
 }

@@ -34,19 +34,23 @@ struct TelegramReplySender: Sendable {
 
     func send(_ text: String, chatID: Int64, chatKey: String, update: Int64) async throws -> Result {
         let bot = "telegram:" + settings.botID
-        let rules = [RateRule(key: bot + ":chat:" + chatKey, limit: 1, interval: 1), RateRule(key: bot, limit: 30, interval: 1)]
+        let rules = [
+            RateRule(key: bot + ":chat:" + chatKey, limit: 1, interval: 1), RateRule(key: bot, limit: 30, interval: 1),
+        ]
         let body = TargetJSON.encode(Payload(chat_id: chatID, text: text, link_preview_options: ["is_disabled": true]))
         let metadata: Logger.Metadata = ["tyndau.telegram.update": "\(update)"]
         var attempt = 0
         while true {
             attempt += 1
             guard let slot = await limiter.reserve(rules, maxWait: settings.maxReplyWait) else {
-                logger.error("reply dropped: its slot is more than \(Int(settings.maxReplyWait)) s away", metadata: metadata)
+                logger.error(
+                    "reply dropped: its slot is more than \(Int(settings.maxReplyWait)) s away", metadata: metadata)
                 return .gaveUp
             }
             if slot > 0 { try await clock.sleep(for: .milliseconds(Int((slot * 1000).rounded(.up)))) }
             try Task.checkCancellation()
-            let response = await client.perform(.json(url: settings.methodURL("sendMessage"), body: body, allowLocal: settings.local))
+            let response = await client.perform(
+                .json(url: settings.methodURL("sendMessage"), body: body, allowLocal: settings.local))
             if response.cancelled { throw CancellationError() }
             let json = response.jsonObject
             let description = settings.redact(json?["description"] as? String ?? "")
@@ -61,14 +65,19 @@ struct TelegramReplySender: Sendable {
             var wait: TimeInterval
             if response.transferred, response.status == 429 {
                 let parameters = json?["parameters"] as? [String: Any]
-                wait = (parameters?["retry_after"] as? NSNumber)?.doubleValue ?? response.retryAfter.map(Double.init) ?? 1
+                wait =
+                    (parameters?["retry_after"] as? NSNumber)?.doubleValue ?? response.retryAfter.map(Double.init) ?? 1
                 let until = now().addingTimeInterval(wait)
                 for rule in rules { await limiter.hold(key: rule.key, until: until) }
-                logger.notice("Telegram asked to wait before the next reply", metadata: metadata.merging(["tyndau.retry_after": "\(wait)"]) { $1 })
+                logger.notice(
+                    "Telegram asked to wait before the next reply",
+                    metadata: metadata.merging(["tyndau.retry_after": "\(wait)"]) { $1 })
                 wait = 0  // the limiter now holds the slot
             } else if !response.transferred || response.status >= 500 || response.status == 408 {
                 wait = min(60, pow(2, Double(attempt - 1)))
-                let reason = response.transferred ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
+                let reason =
+                    response.transferred
+                    ? "HTTP \(response.status)" : settings.redact(response.errorMessage ?? "transfer failed")
                 logger.warning("reply failed, will retry: \(reason)", metadata: metadata)
             } else {
                 logger.error("reply refused: HTTP \(response.status) \(description)", metadata: metadata)

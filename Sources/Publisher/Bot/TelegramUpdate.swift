@@ -71,7 +71,10 @@ struct TelegramIncomingMessage: Sendable, Hashable {
     /// read nor kept: the resident is asked for text.
     var media: [BotMedia]
 
-    init(chatID: Int64, chatType: String = "private", messageID: Int64, text: String? = nil, caption: String? = nil, languageCode: String? = nil, media: [BotMedia] = []) {
+    init(
+        chatID: Int64, chatType: String = "private", messageID: Int64, text: String? = nil, caption: String? = nil,
+        languageCode: String? = nil, media: [BotMedia] = []
+    ) {
         self.chatID = chatID
         self.chatType = chatType
         self.messageID = messageID
@@ -84,7 +87,9 @@ struct TelegramIncomingMessage: Sendable, Hashable {
     init(json value: Any) throws {
         typealias Malformed = TelegramUpdate.Malformed
         guard let object = value as? [String: Any] else { throw Malformed(reason: "message is not an object") }
-        guard let messageID = TelegramUpdate.int64(object["message_id"]) else { throw Malformed(reason: "message without message_id") }
+        guard let messageID = TelegramUpdate.int64(object["message_id"]) else {
+            throw Malformed(reason: "message without message_id")
+        }
         guard let chat = object["chat"] as? [String: Any], let chatID = TelegramUpdate.int64(chat["id"]) else {
             throw Malformed(reason: "message without chat id")
         }
@@ -99,7 +104,10 @@ struct TelegramIncomingMessage: Sendable, Hashable {
         var media: [BotMedia] = []
         func file(_ value: Any?, _ kind: BotMedia.Kind) {
             guard let file = value as? [String: Any], let id = file["file_id"] as? String else { return }
-            media.append(BotMedia(kind: kind, fileID: id, fileUniqueID: file["file_unique_id"] as? String ?? id, messageID: messageID))
+            media.append(
+                BotMedia(
+                    kind: kind, fileID: id, fileUniqueID: file["file_unique_id"] as? String ?? id, messageID: messageID)
+            )
         }
         // A photo comes in several sizes; the largest is the last.
         if let sizes = object["photo"] as? [Any] { file(sizes.last, .photo) }

@@ -47,20 +47,25 @@ public struct TelegramWebhookReceiver: BotWebhook {
         do {
             update = try TelegramUpdate(json: try JSONSerialization.jsonObject(with: Data(body)))
         } catch let malformed as TelegramUpdate.Malformed {
-            logger.warning("malformed update skipped", metadata: [
-                "tyndau.telegram.update": "\(malformed.updateID.map(String.init) ?? "none")", "tyndau.reason": "\(malformed.reason)",
-            ])
+            logger.warning(
+                "malformed update skipped",
+                metadata: [
+                    "tyndau.telegram.update": "\(malformed.updateID.map(String.init) ?? "none")",
+                    "tyndau.reason": "\(malformed.reason)",
+                ])
             return 200
         } catch {
-            logger.warning("malformed update skipped", metadata: ["tyndau.telegram.update": "none", "tyndau.reason": "not JSON"])
+            logger.warning(
+                "malformed update skipped", metadata: ["tyndau.telegram.update": "none", "tyndau.reason": "not JSON"])
             return 200
         }
         do {
             try await conversation.handle(update)
             return 200
         } catch {
-            logger.error("webhook update handling failed; Telegram will resend it: \(settings.redact(String(describing: error)))",
-                         metadata: ["tyndau.telegram.update": "\(update.updateID)"])
+            logger.error(
+                "webhook update handling failed; Telegram will resend it: \(settings.redact(String(describing: error)))",
+                metadata: ["tyndau.telegram.update": "\(update.updateID)"])
             return 500
         }
     }
@@ -75,10 +80,12 @@ public struct TelegramWebhookReceiver: BotWebhook {
             "drop_pending_updates": false,
         ]
         let body = Array((try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys])) ?? Data())
-        let response = await client.perform(.json(url: settings.methodURL("setWebhook"), body: body, allowLocal: settings.local))
+        let response = await client.perform(
+            .json(url: settings.methodURL("setWebhook"), body: body, allowLocal: settings.local))
         let json = response.jsonObject
         guard response.transferred, response.status == 200, json?["ok"] as? Bool == true else {
-            let reason = response.transferred
+            let reason =
+                response.transferred
                 ? "HTTP \(response.status): \(settings.redact(json?["description"] as? String ?? ""))"
                 : settings.redact(response.errorMessage ?? "transfer failed")
             throw TelegramBotPoller.PollFailure(status: response.status, reason: "setWebhook failed: " + reason)

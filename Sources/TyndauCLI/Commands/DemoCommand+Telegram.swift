@@ -46,14 +46,17 @@ extension DemoCommand {
         var logger = Logger(label: "tyndau.demo.telegram")
         logger.logLevel = .warning
         let before = try await database.countQuestions(status: nil)
-        let poller = TelegramBotPoller(settings: settings, store: database, intake: .validator(), client: PublishingSetup.client, logger: logger)
+        let poller = TelegramBotPoller(
+            settings: settings, store: database, intake: .validator(), client: PublishingSetup.client, logger: logger)
         let handled = try await poller.pollOnce()
         try await poller.pollOnce()
 
         print(CLIText.text("demo.telegram.title", api.baseURL, handled))
         var next = 0
         for (index, message) in conversation.enumerated() {
-            let text = (try? JSONSerialization.jsonObject(with: Data(("{" + message.body + "}").utf8)) as? [String: Any])?["text"] as? String
+            let text =
+                (try? JSONSerialization.jsonObject(with: Data(("{" + message.body + "}").utf8)) as? [String: Any])?[
+                    "text"] as? String
             print(CLIText.text("demo.telegram.resident", message.chat, text ?? CLIText.text("demo.telegram.photo")))
             // Each message gets exactly one reply, in order.
             guard next < replies.all.count else { continue }

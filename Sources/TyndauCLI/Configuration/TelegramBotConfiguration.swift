@@ -38,7 +38,9 @@ struct TelegramBotSection: Decodable {
         else { throw fail(.token, "expected a BotFather token (digits:letters), e.g. from ${TELEGRAM_BOT_TOKEN}") }
         settings = TelegramBotSettings(token: token)
         if let base = try container.decodeIfPresent(String.self, forKey: .baseURL) {
-            guard base.hasPrefix("https://") || base.hasPrefix("http://") else { throw fail(.baseURL, "must start with https://") }
+            guard base.hasPrefix("https://") || base.hasPrefix("http://") else {
+                throw fail(.baseURL, "must start with https://")
+            }
             settings.baseURL = base
         }
         settings.local = try container.decodeIfPresent(Bool.self, forKey: .local) ?? false
@@ -50,7 +52,9 @@ struct TelegramBotSection: Decodable {
             settings.pollTimeout = timeout
         }
         if let mode = try container.decodeIfPresent(String.self, forKey: .mode) {
-            guard let value = TelegramBotSettings.Mode(rawValue: mode) else { throw fail(.mode, "must be polling or webhook") }
+            guard let value = TelegramBotSettings.Mode(rawValue: mode) else {
+                throw fail(.mode, "must be polling or webhook")
+            }
             settings.mode = value
         }
         if let url = try container.decodeIfPresent(String.self, forKey: .webhookURL) {
@@ -65,7 +69,9 @@ struct TelegramBotSection: Decodable {
         }
         if settings.mode == .webhook {
             guard settings.webhookURL != nil else { throw fail(.webhookURL, "required in webhook mode") }
-            guard settings.webhookSecretToken != nil else { throw fail(.webhookSecretToken, "required in webhook mode") }
+            guard settings.webhookSecretToken != nil else {
+                throw fail(.webhookSecretToken, "required in webhook mode")
+            }
         }
     }
 }
@@ -73,7 +79,8 @@ struct TelegramBotSection: Decodable {
 extension TelegramQuestionIntake {
     /// The bot's questions go through the same ``QuestionValidator`` as the web form and imports.
     static func validator(_ validator: QuestionValidator = QuestionValidator()) -> TelegramQuestionIntake {
-        TelegramQuestionIntake(minimumLength: validator.minimumLength, maximumLength: validator.maximumLength) { text, sourceKey, now in
+        TelegramQuestionIntake(minimumLength: validator.minimumLength, maximumLength: validator.maximumLength) {
+            text, sourceKey, now in
             try validator.validate(Submission(text: text, channel: .telegram, externalID: sourceKey), now: now).question
         }
     }

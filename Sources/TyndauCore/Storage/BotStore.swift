@@ -43,7 +43,9 @@ public struct BotQuestion: Sendable, Hashable {
 /// can fetch it later, although the bot only reads text for now.
 public struct BotMedia: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case photo, voice, audio, video, videoNote = "video-note", document
+        case photo, voice, audio, video
+        case videoNote = "video-note"
+        case document
     }
 
     public var kind: Kind
@@ -110,7 +112,8 @@ public protocol BotStore: Sendable {
     func storeBotQuestion(_ question: BotQuestion, now: Date) async throws -> BotQuestionOutcome
 
     /// Replaces the text of the question made from `sourceKey` while the office has not triaged it.
-    func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date) async throws -> BotEditOutcome
+    func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date) async throws
+        -> BotEditOutcome
 
     /// Keeps media sent without usable text: on the chat's latest question that is not final, or for
     /// its next question.
