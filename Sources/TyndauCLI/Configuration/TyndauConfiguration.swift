@@ -80,7 +80,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
         telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
-        telegramBot?.statusBaseURL = summaries.publicURL
+        // Status links: the server's public address, else the one the published notices link to.
+        telegramBot?.statusBaseURL = server.publicURL ?? summaries.publicURL
     }
 
     public struct DatabaseSection: Sendable, Decodable {
