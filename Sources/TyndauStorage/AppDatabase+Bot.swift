@@ -166,6 +166,14 @@ extension AppDatabase: BotStore {
         }
     }
 
+    public func acknowledgeBotQuestion(_ id: Question.ID, now: Date) async throws {
+        try await writer.write { db in
+            let status = try String.fetchOne(db, sql: "SELECT status FROM question WHERE id = ?", arguments: [id])
+            guard status == QuestionStatus.received.rawValue else { return }
+            _ = try Self.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "telegram-bot", db)
+        }
+    }
+
     public func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date)
         async throws -> BotEditOutcome
     {

@@ -125,11 +125,11 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         let questions = try await harness.database.questions(QuestionQuery())
         #expect(questions.count == 2)
         let receipt73 = try #require(harness.texts(chat: 73).first)
-        #expect(receipt73.hasPrefix(table.text("bot.receipt", .ru, [questions[0].ticket!, CoreText.status(.received, .ru)])))
+        #expect(receipt73.hasPrefix(table.text("bot.receipt", .ru, [questions[0].ticket!, CoreText.status(.acknowledged, .ru)])))
         #expect(receipt73.contains("https://tyndau.example.kz/questions/\(questions[0].ticket!)?token=\(questions[0].accessToken)"))
         #expect(receipt73.contains(table.text("bot.consent-hint", .ru)))
         #expect(harness.texts(chat: 74).first == table.text("bot.lang-set", .kk))
-        #expect(harness.texts(chat: 74).last?.hasPrefix(table.text("bot.receipt", .kk, [questions[1].ticket!, CoreText.status(.received, .kk)])) == true)
+        #expect(harness.texts(chat: 74).last?.hasPrefix(table.text("bot.receipt", .kk, [questions[1].ticket!, CoreText.status(.acknowledged, .kk)])) == true)
         #expect(harness.texts(chat: 75) == [table.text("bot.rejected", .ru, [table.text("bot.reason.field.too-short", .ru, ["10"])])])
         #expect(harness.texts(chat: 76) == [table.text("bot.status-none", .en)])
         #expect(harness.texts(chat: 77) == [table.text("bot.rejected", .kk, [table.text("bot.reason.field.too-short", .kk, ["10"])])])
@@ -145,7 +145,7 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         harness.api.queue(3, FakeBotAPI.message(chat: 82, id: 1, text: "/status \(ticket)"))
         harness.api.queue(4, FakeBotAPI.message(chat: 82, id: 2, text: "/status"))
         try await harness.poller().pollOnce()
-        #expect(harness.texts(chat: 81).last?.hasPrefix("\(ticket) — \(CoreText.status(.received, .ru))") == true)
+        #expect(harness.texts(chat: 81).last?.hasPrefix("\(ticket) — \(CoreText.status(.acknowledged, .ru))") == true)
         #expect(harness.texts(chat: 82) == [
             table.text("bot.status-not-found", .ru, [ticket]), table.text("bot.status-none", .ru),
         ])
@@ -175,8 +175,10 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         let start = harness.time.now
         try await harness.poller().pollOnce()
         #expect(try await harness.database.countQuestions(status: nil) == 2)
-        // The hour-long flood wait is not sat out inside the batch: both replies are given up.
+        // The hour-long flood wait is not sat out inside the batch: both replies are given up, and
+        // the questions stay `received` (nobody was told yet).
         #expect(harness.api.messages.count == 1)
+        #expect(try await harness.database.countQuestions(status: .received) == 2)
         #expect(harness.time.now.timeIntervalSince(start) < 60)
     }
 
@@ -193,6 +195,11 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         let question = try #require(try await harness.database.questions(QuestionQuery()).first)
         let contact = try #require(try await harness.database.contact(questionID: question.id!))
         #expect(contact.telegramChatID == 601 && contact.consent)
+        // The receipt went out, so the question is acknowledged (audited like any move).
+        #expect(question.status == .acknowledged)
+        #expect(try await harness.database.auditEvents(subject: "question:\(question.id!)", limit: 5).contains {
+            $0.details == "received → acknowledged"
+        })
         #expect(try await harness.database.botChat(chatKey: TelegramChatKey.chat(601))?.unreachableAt != nil)
 
         // A personal notice to that asker finds no address while the bot is blocked…

@@ -145,12 +145,15 @@ struct TelegramConversation: Sendable {
                     "tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)",
                 ])
         }
-        var lines = [
-            texts.text("bot.receipt", language, [stored.ticket ?? "", CoreText.status(stored.status, language)])
-        ]
+        // The receipt is the acknowledgement: once it is delivered the question is `acknowledged`.
+        let shown = stored.status == .received ? QuestionStatus.acknowledged : stored.status
+        var lines = [texts.text("bot.receipt", language, [stored.ticket ?? "", CoreText.status(shown, language)])]
         if let link = statusLink(stored) { lines.append(texts.text("bot.status-link", language, [link])) }
         if contact == nil { lines.append("\n" + texts.text("bot.consent-hint", language)) }
-        try await reply(lines.joined(separator: "\n"), to: message, update: update)
+        let delivered = try await reply(lines.joined(separator: "\n"), to: message, update: update)
+        if delivered == .sent, stored.status == .received, let id = stored.id {
+            try await store.acknowledgeBotQuestion(id, now: now())
+        }
     }
 
     private func handleEdit(_ message: TelegramIncomingMessage, update: Int64) async throws {
@@ -285,8 +288,10 @@ struct TelegramConversation: Sendable {
         return "\(base)/questions/\(ticket)?token=\(question.accessToken)"
     }
 
-    private func reply(_ text: String, to message: TelegramIncomingMessage, update: Int64) async throws {
-        _ = try await sender.send(
-            text, chatID: message.chatID, chatKey: TelegramChatKey.chat(message.chatID), update: update)
+    @discardableResult
+    private func reply(_ text: String, to message: TelegramIncomingMessage, update: Int64) async throws
+        -> TelegramReplySender.Result
+    {
+        try await sender.send(text, chatID: message.chatID, chatKey: TelegramChatKey.chat(message.chatID), update: update)
     }
 }

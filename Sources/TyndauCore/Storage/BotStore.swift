@@ -111,6 +111,10 @@ public protocol BotStore: Sendable {
     /// question are attached to this one.
     func storeBotQuestion(_ question: BotQuestion, now: Date) async throws -> BotQuestionOutcome
 
+    /// The receipt reached the resident: a `received` question moves to `acknowledged` (audited);
+    /// any other status is left alone.
+    func acknowledgeBotQuestion(_ id: Question.ID, now: Date) async throws
+
     /// Replaces the text of the question made from `sourceKey` while the office has not triaged it.
     func editBotQuestion(sourceKey: String, text: String, language: TextLanguage, actor: String, now: Date) async throws
         -> BotEditOutcome
