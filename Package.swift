@@ -136,6 +136,8 @@ let package = Package(
         ),
 
         // Tests: one target per module.
+        // Real servers the tests of several modules talk to (an SMTP server, …).
+        .target(name: "TyndauTestSupport", path: "Tests/TyndauTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TyndauCoreTests", dependencies: ["TyndauCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TyndauStorageTests",
@@ -154,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PublisherTests",
-            dependencies: ["Publisher", "TyndauCore", "CCurl"],
+            dependencies: ["TyndauTestSupport", "Publisher", "TyndauCore", "CCurl"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -177,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
+            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -16,6 +16,7 @@ import TyndauStorage
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
 ///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
+///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 public func buildApplication(
     _ settings: ServerSettings,
     database: AppDatabase,
@@ -23,7 +24,8 @@ public func buildApplication(
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
-    botWebhook: (any BotWebhook)? = nil
+    botWebhook: (any BotWebhook)? = nil,
+    background: [any Service] = []
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
@@ -35,6 +37,8 @@ public func buildApplication(
         logger: logger
     )
     application.addServices(DatabaseCheckpointService(database: database, logger: logger))
+    // The delivery worker and the meeting calendar watch run beside the server and stop with it.
+    application.addServices(background)
     if let checkpointer = try WALCheckpointer(database) {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
@@ -45,7 +49,7 @@ public func buildApplication(
 /// request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
-    store: any IntakeStore,
+    store: any IntakeStore & AnswerStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
@@ -66,6 +70,7 @@ public func buildRouter(
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
+    router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     return router
 }
 

@@ -10,12 +10,16 @@ public struct ServerSettings: Sendable {
     /// status links are absolute when it is set and relative (`/status/…`) otherwise.
     public var publicURL: String?
     public var intake: IntakeSettings
+    /// `server.office_token`: the bearer token of the office API (answers during the meeting);
+    /// `nil` turns that API off.
+    public var officeToken: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, intake: IntakeSettings = IntakeSettings()) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, intake: IntakeSettings = IntakeSettings(), officeToken: String? = nil) {
         self.host = host
         self.port = port
         self.publicURL = publicURL
         self.intake = intake
+        self.officeToken = officeToken
     }
 }
 

@@ -1,76 +1,8 @@
 import Foundation
 import Testing
+import TyndauTestSupport
 import TyndauCore
 @testable import Publisher
-
-/// A real SMTP server: Python's aiosmtpd (installed into `.build/smtp-venv` by `make test`), started on
-/// a free loopback port; every accepted message is written to a folder as `N.eml` with its envelope.
-final class SMTPSink: @unchecked Sendable {
-    static let script = #"""
-    import asyncio, os, socket, sys
-    from aiosmtpd.controller import Controller
-    folder = sys.argv[1]
-    class Save:
-        count = 0
-        async def handle_DATA(self, server, session, envelope):
-            Save.count += 1
-            with open(os.path.join(folder, f"{Save.count}.eml"), "wb") as f:
-                f.write(("X-Envelope-From: " + envelope.mail_from + "\r\n").encode())
-                f.write(("X-Envelope-To: " + ",".join(envelope.rcpt_tos) + "\r\n").encode())
-                f.write(envelope.original_content)
-            return "250 Message accepted for delivery"
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-    controller = Controller(Save(), hostname="127.0.0.1", port=port)
-    controller.start()
-    print(f"READY {port}", flush=True)
-    sys.stdin.read()
-    controller.stop()
-    """#
-
-    let process = Process()
-    let input = Pipe()
-    let folder: URL
-    let port: Int
-
-    init() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let python = root.appendingPathComponent(".build/smtp-venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw SinkMissing(reason: "aiosmtpd is not installed: run `make test` (it creates .build/smtp-venv)")
-        }
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-smtp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let output = Pipe()
-        process.executableURL = python
-        process.arguments = ["-c", Self.script, folder.path]
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw SinkMissing(reason: "SMTP sink did not start: \(line)")
-        }
-        self.port = port
-    }
-
-    struct SinkMissing: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { reason }
-    }
-
-    func messages() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map {
-            try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
-        }
-    }
-
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: folder)
-    }
-}
 
 @Suite struct EmailTargetTests {
     @Test func submitsAUTF8MessageWithEncodedSubjectAndStableMessageID() async throws {

@@ -29,7 +29,7 @@ extension DemoCommand {
             try EndpointDefinition(name: "office-slack", url: "slack://T0DEMO/B0DEMO/DEMOTOKEN", tags: ["internal"], language: .ru, baseURL: sink.baseURL, local: true),
             try EndpointDefinition(name: "residents-mail", url: "mailto://127.0.0.1:\(mail.port)?from=akimat@example.kz&name=Akimat", tags: ["residents"], local: true),
         ]
-        configuration.summaries.publicURL = "http://127.0.0.1:8080"
+        configuration.server.publicURL = "http://127.0.0.1:8080"
         try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
 
         var logger = Logger(label: "tyndau.demo")

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Publisher
+import ServiceLifecycle
 import TyndauCore
 import TyndauServer
 import TyndauStorage
@@ -14,7 +15,7 @@ import TyndauStorage
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP server: submission form, status pages, /api/v1 and Open311.",
+        abstract: "Run the HTTP server (form, status pages, /api/v1, Open311) with the delivery worker and meeting publication.",
         discussion: """
             Listens on server.host:server.port (default 127.0.0.1:8080). Abuse protection comes from the \
             intake: section (rate_limit_per_hour, max_body_bytes, duplicate_window_minutes, \
@@ -32,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel = "info"
+
+    @Flag(help: "Serve requests only; deliveries and meeting publication are left to `tyndau worker` processes.")
+    var withoutWorker = false
 
     func validate() throws {
         if let port, !(1...65_535).contains(port) {
@@ -55,8 +59,24 @@ struct ServeCommand: AsyncParsableCommand {
             publicURL: settings.publicURL, now: Date.init
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
+        var background: [any Service] = []
+        if !withoutWorker {
+            try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
+            let worker = DeliveryWorker(
+                store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
+                settings: configuration.publisher, logger: logger
+            )
+            let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
+            let interval = configuration.publisher.pollInterval * 5
+            background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
+            // The residents' bot in polling mode runs with the worker's loops (webhook mode needs no loop).
+            if let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: false) {
+                background.append(BackgroundLoop { try await poller.run() })
+            }
+        }
         let application = try buildApplication(
-            settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook
+            settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
+            background: background
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
         fflush(nil)
@@ -81,5 +101,15 @@ struct ServeCommand: AsyncParsableCommand {
             botLogger.error("telegram webhook not registered: \(error)")
         }
         return receiver
+    }
+}
+
+/// A long-running loop run by service-lifecycle beside the server; graceful shutdown cancels it,
+/// and the loops return in-flight work (the worker puts claimed deliveries back) before exiting.
+struct BackgroundLoop: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
     }
 }

@@ -51,10 +51,11 @@ extension TyndauConfiguration {
     }
 
     /// What `tyndau serve` runs with: the `server:` and `intake:` sections together. Status links use
-    /// `server.public_url`, else `summaries.public_url` (the base the published notices link to).
+    /// `server.public_url`: the base of status links, in receipts and in published notices alike.
     public var serverSettings: ServerSettings {
         ServerSettings(
-            host: server.host, port: server.port, publicURL: server.publicURL ?? summaries.publicURL, intake: intake.settings
+            host: server.host, port: server.port, publicURL: server.publicURL, intake: intake.settings,
+            officeToken: server.officeToken?.value
         )
     }
 }

@@ -102,12 +102,16 @@ public struct TyndauConfiguration: Sendable, Decodable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
         public var publicURL: String?
+        /// `server.office_token`: the bearer token the office console's API calls carry
+        /// (`${TYNDAU_OFFICE_TOKEN}`); without it the office API is off.
+        public var officeToken: Secret?
 
         init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port
             case publicURL = "public_url"
+            case officeToken = "office_token"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -115,6 +119,10 @@ public struct TyndauConfiguration: Sendable, Decodable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             host = try container.decodeIfPresent(String.self, forKey: .host) ?? host
             port = try container.decodeIfPresent(Int.self, forKey: .port) ?? port
+            officeToken = try container.decodeIfPresent(Secret.self, forKey: .officeToken)
+            if let token = officeToken, token.value.count < 24 {
+                throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.officeToken]), "must be at least 24 characters")
+            }
             if let url = try container.decodeIfPresent(String.self, forKey: .publicURL) {
                 guard url.hasPrefix("http://") || url.hasPrefix("https://"), URL(string: url)?.host != nil else {
                     throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.publicURL]), "must be an http(s) URL")

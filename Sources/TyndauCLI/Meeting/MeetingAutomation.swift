@@ -24,7 +24,10 @@ struct MeetingAutomation: Sendable {
     }
 
     var publication: MeetingPublication {
-        MeetingPublication(renderer: renderer, endpoints: configuration.endpoints, settings: configuration.summaries)
+        MeetingPublication(
+            renderer: renderer, endpoints: configuration.endpoints, settings: configuration.summaries,
+            publicURL: configuration.server.publicURL
+        )
     }
 
     /// One pass: autoclose, then publish. Returns the weeks closed and published.
@@ -82,13 +85,12 @@ struct MeetingAutomation: Sendable {
 ///
 /// Keys: `autoclose_after_minutes` (close a meeting the office left open this long after its end;
 /// absent = only by hand), `templates` (folder whose `digest.ru.mustache`, `notice.kk.mustache`, …
-/// override the bundled ones), `public_url` (base of status links in notices), `digest_tags`
+/// override the bundled ones), `digest_tags`
 /// (default `[public, internal]`), `notice_tags` (default `[residents]`), `digest_languages`
 /// (for endpoints without a language; default `[kk, ru]`).
 struct SummariesSettings: Sendable, Decodable {
     var autocloseAfterMinutes: Int?
     var templates: String?
-    var publicURL: String?
     var digestTags: Set<String> = ["public", "internal"]
     var noticeTags: Set<String> = ["residents"]
     var digestLanguages: [UILanguage] = [.kk, .ru]
@@ -98,7 +100,6 @@ struct SummariesSettings: Sendable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case autocloseAfterMinutes = "autoclose_after_minutes"
         case templates
-        case publicURL = "public_url"
         case digestTags = "digest_tags"
         case noticeTags = "notice_tags"
         case digestLanguages = "digest_languages"
@@ -115,10 +116,6 @@ struct SummariesSettings: Sendable, Decodable {
             autocloseAfterMinutes = minutes
         }
         templates = try container.decodeIfPresent(String.self, forKey: .templates)
-        if let url = try container.decodeIfPresent(String.self, forKey: .publicURL) {
-            guard url.hasPrefix("https://") || url.hasPrefix("http://") else { throw fail(.publicURL, "must start with https://") }
-            publicURL = url
-        }
         if let tags = try container.decodeIfPresent([String].self, forKey: .digestTags) { digestTags = Set(tags) }
         if let tags = try container.decodeIfPresent([String].self, forKey: .noticeTags) { noticeTags = Set(tags) }
         if let languages = try container.decodeIfPresent([UILanguage].self, forKey: .digestLanguages) {

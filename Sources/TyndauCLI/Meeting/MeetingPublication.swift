@@ -12,6 +12,8 @@ struct MeetingPublication {
     var renderer: SummaryRenderer
     var endpoints: [EndpointDefinition]
     var settings: SummariesSettings
+    /// `server.public_url`: the base of the status links in notices (none when unset).
+    var publicURL: String?
 
     /// The batches for `week`: the digest per endpoint language, one notice per reachable asker.
     func batches(meeting: Meeting, items: [AnsweredItem], recipients: [NoticeRecipient]) -> [OutboxBatch] {
@@ -99,7 +101,7 @@ struct MeetingPublication {
     }
 
     private func statusURL(_ recipient: NoticeRecipient) -> String? {
-        guard var base = settings.publicURL else { return nil }
+        guard var base = publicURL else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
         return "\(base)/questions/\(recipient.ticket)?token=\(recipient.accessToken)"
     }

@@ -23,7 +23,7 @@ struct IntakeEndpoint: Sendable {
     }
 
     /// The resident's status page for `ticket`; carries the token, so only the asker has it. The same
-    /// shape as the links in published notices (`summaries.public_url` + `/questions/…`).
+    /// shape as the links in published notices (`server.public_url` + `/questions/…`).
     func statusPath(ticket: String, token: String) -> String {
         "/questions/\(ticket)?token=\(token)"
     }

@@ -21,7 +21,8 @@ struct APIErrorResponse: Encodable {
         case "rate-limited": .tooManyRequests
         case "not-found": .notFound
         case "unsupported-media-type": .unsupportedMediaType
-        case "conflict": .conflict
+        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen": .conflict
+        case "unauthorized": .unauthorized
         default: .internalServerError
         }
     }
