@@ -13,7 +13,7 @@ import TyndauStorage
 
     @Test func readsTheTelegramBotSectionWithTheTokenFromTheEnvironment() throws {
         let configuration = try TyndauConfiguration.parse("""
-            summaries:
+            server:
               public_url: https://tyndau.almaty.kz
             telegram_bot:
               token: ${TYNDAU_TEST_BOT_TOKEN}
@@ -30,15 +30,6 @@ import TyndauStorage
         #expect(bot.pollTimeout == 40)
         #expect(bot.mode == .polling)
         #expect(bot.statusBaseURL == "https://tyndau.almaty.kz")
-        let served = try TyndauConfiguration.parse("""
-            server:
-              public_url: https://questions.almaty.kz
-            summaries:
-              public_url: https://tyndau.almaty.kz
-            telegram_bot:
-              token: ${TYNDAU_TEST_BOT_TOKEN}
-            """)
-        #expect(served.telegramBot?.statusBaseURL == "https://questions.almaty.kz")
         // The long poll must not be cut by the client's own timeouts.
         #expect(bot.clientProfile.totalTimeout > .seconds(40) && bot.clientProfile.lowSpeedTime > .seconds(40))
         #expect(!"\(bot.token)".contains("AAH-bot"))

@@ -432,7 +432,7 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 10) async -> Bool
         configuration.endpoints = [
             try EndpointDefinition(name: "residents-bot", url: "tgram://\(BotHarness.token)/0", tags: ["residents"], baseURL: api.baseURL, local: true),
         ]
-        configuration.summaries.publicURL = "https://tyndau.example.kz"
+        configuration.server.publicURL = "https://tyndau.example.kz"
         try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
         var automation = try await MeetingAutomation(database: database, configuration: configuration, logger: Logger(label: "test"))
         automation.now = { time.now }

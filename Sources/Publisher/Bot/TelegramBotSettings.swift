@@ -23,7 +23,7 @@ public struct TelegramBotSettings: Sendable, Hashable {
     public var mode: Mode
     public var webhookURL: String?
     public var webhookSecretToken: Secret?
-    /// Base of status links in receipts (`server.public_url`, else `summaries.public_url`):
+    /// Base of status links in receipts (`server.public_url`):
     /// `BASE/questions/TICKET?token=…`.
     public var statusBaseURL: String?
     /// Tries per reply (429 waits, server errors) before it is given up and logged.

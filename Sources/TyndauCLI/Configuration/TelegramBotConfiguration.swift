@@ -10,7 +10,7 @@ import TyndauCore
 /// loopback/private addresses), `poll_timeout_seconds` (0–50, default 25), `mode` (`polling` |
 /// `webhook`, default `polling`), `webhook_url` and `webhook_secret_token` (webhook mode;
 /// the secret as `${…}`, 1–256 characters of `A–Z a–z 0–9 _ -`). Status links in receipts use
-/// `server.public_url`, else `summaries.public_url`.
+/// `server.public_url`.
 struct TelegramBotSection: Decodable {
     var settings: TelegramBotSettings
 

@@ -80,8 +80,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
         telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
-        // Status links: the server's public address, else the one the published notices link to.
-        telegramBot?.statusBaseURL = server.publicURL ?? summaries.publicURL
+        // Status links in receipts: the same public address as the web receipts and the notices.
+        telegramBot?.statusBaseURL = server.publicURL
     }
 
     public struct DatabaseSection: Sendable, Decodable {
