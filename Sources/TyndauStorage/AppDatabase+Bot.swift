@@ -14,6 +14,11 @@ extension AppDatabase {
                 t.column("updateOffset", .integer).notNull()
                 t.column("updatedAt", .datetime).notNull()
             }
+            try db.create(table: "botPolling") { t in
+                t.primaryKey("bot", .text)
+                t.column("holder", .text).notNull()
+                t.column("leaseUntil", .datetime).notNull()
+            }
             try db.create(table: "botChat") { t in
                 t.primaryKey("chatKey", .text)
                 t.column("language", .text)
@@ -94,6 +99,26 @@ extension AppDatabase: BotStore {
                     """,
                 arguments: [bot, offset, now]
             )
+        }
+    }
+
+    public func claimBotPolling(bot: String, holder: String, until: Date, now: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO botPolling (bot, holder, leaseUntil) VALUES (?, ?, ?)
+                    ON CONFLICT(bot) DO UPDATE SET holder = excluded.holder, leaseUntil = excluded.leaseUntil
+                    WHERE botPolling.holder = excluded.holder OR botPolling.leaseUntil <= ?
+                    """,
+                arguments: [bot, holder, until, now]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    public func releaseBotPolling(bot: String, holder: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM botPolling WHERE bot = ? AND holder = ?", arguments: [bot, holder])
         }
     }
 

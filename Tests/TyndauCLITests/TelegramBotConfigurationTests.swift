@@ -159,8 +159,9 @@ import TyndauStorage
         #expect(try await database.botOffset(bot: "7000001") == nil)
 
         let (second, _) = try TyndauProcess.start(["worker", "--config", file.path], environment: environment)
+        // The killed worker's polling lease runs out (poll timeout + 15 s), then the new one takes over.
         var offset: Int64?
-        for _ in 0..<3000 {
+        for _ in 0..<6000 {
             offset = try await database.botOffset(bot: "7000001")
             if offset == 204 { break }
             try await Task.sleep(for: .milliseconds(10))

@@ -66,4 +66,21 @@ import TyndauCore
         }
         #expect(try await database.botMedia(questionID: question.id!) == [photo])
     }
+
+    @Test func oneHolderPollsABotUntilItsLeaseRunsOutOrIsReleased() async throws {
+        let (database, _) = try QuestionStoreTests.temporaryDatabase()
+        let later = now.addingTimeInterval(40)
+        #expect(try await database.claimBotPolling(bot: "42", holder: "serve", until: later, now: now))
+        #expect(try await !database.claimBotPolling(bot: "42", holder: "worker", until: later, now: now))
+        #expect(try await database.claimBotPolling(bot: "43", holder: "worker", until: later, now: now))
+        // The holder renews; the other takes over only once the lease has run out.
+        #expect(try await database.claimBotPolling(bot: "42", holder: "serve", until: later.addingTimeInterval(40), now: later))
+        #expect(try await !database.claimBotPolling(bot: "42", holder: "worker", until: later, now: later.addingTimeInterval(39)))
+        #expect(try await database.claimBotPolling(bot: "42", holder: "worker", until: later.addingTimeInterval(120), now: later.addingTimeInterval(40)))
+        // A release hands it over at once; releasing someone else's lease does nothing.
+        try await database.releaseBotPolling(bot: "42", holder: "serve")
+        #expect(try await !database.claimBotPolling(bot: "42", holder: "serve", until: later, now: later))
+        try await database.releaseBotPolling(bot: "42", holder: "worker")
+        #expect(try await database.claimBotPolling(bot: "42", holder: "serve", until: later, now: later))
+    }
 }

@@ -53,15 +53,37 @@ public struct TelegramBotPoller: Sendable {
         public var description: String { status == 0 ? reason : "HTTP \(status): \(reason)" }
     }
 
-    /// Polls until the task is cancelled. Removes a webhook first (Telegram refuses `getUpdates`
-    /// while one is set); a failed poll waits `errorBackoff` (doubling up to a minute) or Telegram's
-    /// `retry_after`.
+    /// How long a polling lease outlasts the long poll it covers: a process that died without
+    /// releasing it is taken over this long after its last poll.
+    public static let leaseMargin: TimeInterval = 15
+    /// How often a process that is standing by (another one polls) checks the lease.
+    public static let standbyInterval: Duration = .seconds(2)
+
+    /// Polls until the task is cancelled, while it holds the bot's polling lease (one process polls a
+    /// bot: `tyndau serve` and `tyndau worker` may both be configured with it). Removes a webhook first
+    /// (Telegram refuses `getUpdates` while one is set); a failed poll waits `errorBackoff` (doubling
+    /// up to a minute) or Telegram's `retry_after`. Stopping releases the lease.
     public func run() async throws {
         logger.info("telegram bot polling started", metadata: ["tyndau.telegram.bot": "\(settings.botID)"])
-        await deleteWebhook()
+        let holder = UUID().uuidString
         var backoff = settings.errorBackoff
+        var standingBy = false
+        var webhookDeleted = false
         while !Task.isCancelled {
             do {
+                let until = now().addingTimeInterval(Double(settings.pollTimeout) + Self.leaseMargin)
+                guard try await store.claimBotPolling(bot: settings.botID, holder: holder, until: until, now: now()) else {
+                    if !standingBy { logger.notice("another process polls this bot; standing by") }
+                    standingBy = true
+                    try await clock.sleep(for: Self.standbyInterval)
+                    continue
+                }
+                if standingBy { logger.notice("taking over polling of this bot") }
+                standingBy = false
+                if !webhookDeleted {
+                    await deleteWebhook()
+                    webhookDeleted = true
+                }
                 _ = try await pollOnce()
                 backoff = settings.errorBackoff
             } catch is CancellationError {
@@ -79,7 +101,32 @@ public struct TelegramBotPoller: Sendable {
                 backoff = min(backoff * 2, .seconds(60))
             }
         }
+        // Released from an uncancelled task: giving the lease back is part of stopping.
+        let store = self.store
+        let bot = settings.botID
+        try? await Task { try await store.releaseBotPolling(bot: bot, holder: holder) }.value
         logger.info("telegram bot polling stopped")
+    }
+
+    /// ``pollOnce(timeout:)`` under the polling lease (`tyndau worker --once`): `nil`, without polling,
+    /// when another process is polling the bot.
+    public func pollOnceUnlessPolledElsewhere(timeout: Int? = nil) async throws -> Int? {
+        let holder = UUID().uuidString
+        let until = now().addingTimeInterval(Double(timeout ?? settings.pollTimeout) + Self.leaseMargin)
+        guard try await store.claimBotPolling(bot: settings.botID, holder: holder, until: until, now: now()) else {
+            logger.notice("another process polls this bot; not polling")
+            return nil
+        }
+        let store = self.store
+        let bot = settings.botID
+        do {
+            let handled = try await pollOnce(timeout: timeout)
+            try await store.releaseBotPolling(bot: bot, holder: holder)
+            return handled
+        } catch {
+            try? await Task { try await store.releaseBotPolling(bot: bot, holder: holder) }.value
+            throw error
+        }
     }
 
     /// One `getUpdates` call and its batch; returns how many updates it held. Throws ``PollFailure``

@@ -68,7 +68,7 @@ struct WorkerCommand: AsyncParsableCommand {
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
             do {
-                try await poller?.pollOnce(timeout: 0)
+                _ = try await poller?.pollOnceUnlessPolledElsewhere(timeout: 0)
             } catch {
                 PublishingSetup.logger("tyndau.telegram", verbose: verbose).error("telegram bot: \(error)")
             }

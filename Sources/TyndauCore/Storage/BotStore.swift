@@ -98,6 +98,13 @@ public protocol BotStore: Sendable {
     /// repeats an update.
     func saveBotOffset(_ offset: Int64, bot: String, now: Date) async throws
 
+    /// Telegram serves one `getUpdates` caller per bot, so one process polls at a time: takes or renews
+    /// the polling lease for `holder` until `until`; `false` while another holder's lease runs.
+    func claimBotPolling(bot: String, holder: String, until: Date, now: Date) async throws -> Bool
+
+    /// Gives the lease up (a process stopping), so another can poll at once.
+    func releaseBotPolling(bot: String, holder: String) async throws
+
     func botChat(chatKey: String) async throws -> BotChatState?
 
     /// Sets the chat's language (and clears an unreachable mark: the resident is writing).
