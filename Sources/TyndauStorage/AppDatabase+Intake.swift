@@ -70,33 +70,18 @@ extension AppDatabase: IntakeStore {
                 return IntakeReceipt(question: first, isDuplicate: true, hasContact: hasContact)
             }
         }
-        var question = submission.newQuestion.question
+        var newQuestion = submission.newQuestion
         // The receipt is the acknowledgement: the question is stored already past `received`, and
         // the audit log records that move in the same transaction.
-        question.status = try QuestionStatus.received.checkedMove(to: .acknowledged)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO question (text, language, category, street, house, channel, externalID, submittedAt,
-                                  status, statusReason, topicID, accessToken, sourceKey)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)
-            """)
-        try insert.execute(arguments: [
-            question.text, question.language.rawValue, question.category?.rawValue, question.street, question.house,
-            question.channel.rawValue, question.externalID, question.submittedAt, question.status.rawValue,
-            question.accessToken, submission.newQuestion.sourceKey,
-        ])
-        let id = db.lastInsertedRowID
-        let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
-        question.id = id
-        question.ticket = ticket
-        question.statusReason = nil
-        question.topicID = nil
-        try db.cachedStatement(sql: "UPDATE question SET ticket = ? WHERE id = ?").execute(arguments: [ticket, id])
+        newQuestion.question.status = try QuestionStatus.received.checkedMove(to: .acknowledged)
+        newQuestion.question.statusReason = nil
+        newQuestion.question.topicID = nil
+        guard let question = try Self.insert(newQuestion, db), let id = question.id else {
+            throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
+        }
         try db.cachedStatement(sql: "INSERT INTO auditEvent (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [now, "intake", "question.status", "question:\(id)", "received → acknowledged"])
-        let contact = submission.newQuestion.contact
-        if let contact, !contact.isEmpty {
-            try AskerRecord(questionID: id, contact: contact).insert(db)
-        }
+        let contact = newQuestion.contact
         if let clientKey = submission.clientKey {
             try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id, clientKey, submission.textKey, now])

@@ -29,26 +29,30 @@ extension AppDatabase: QuestionStore {
     }
 
     /// Inserts one question, its ticket and its asker row; `nil` when its source key is already stored.
+    /// Cached statements and no record encoding: every intake path (web, API, import) runs through here.
     static func insert(_ newQuestion: NewQuestion, _ db: Database) throws -> Question? {
         var question = newQuestion.question
         if let sourceKey = newQuestion.sourceKey {
             let exists = try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS(SELECT 1 FROM question WHERE channel = ? AND sourceKey = ?)",
+                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM question WHERE channel = ? AND sourceKey = ?)"),
                 arguments: [question.channel.rawValue, sourceKey]
             ) ?? false
             if exists { return nil }
         }
-        question.id = nil
-        question.ticket = nil
-        try question.insert(db)
-        let id = question.id!
+        try db.cachedStatement(sql: """
+            INSERT INTO question (text, language, category, street, house, channel, externalID, submittedAt,
+                                  status, statusReason, topicID, accessToken, sourceKey)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                question.text, question.language.rawValue, question.category?.rawValue, question.street, question.house,
+                question.channel.rawValue, question.externalID, question.submittedAt, question.status.rawValue,
+                question.statusReason, question.topicID, question.accessToken, newQuestion.sourceKey,
+            ])
+        let id = db.lastInsertedRowID
         let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
+        question.id = id
         question.ticket = ticket
-        try db.execute(
-            sql: "UPDATE question SET ticket = ?, sourceKey = ? WHERE id = ?",
-            arguments: [ticket, newQuestion.sourceKey, id]
-        )
+        try db.cachedStatement(sql: "UPDATE question SET ticket = ? WHERE id = ?").execute(arguments: [ticket, id])
         if let contact = newQuestion.contact, !contact.isEmpty {
             try AskerRecord(questionID: id, contact: contact).insert(db)
         }

@@ -79,7 +79,8 @@ import TyndauTestSupport
         }
 
         // The office groups and builds the agenda of the next meeting (the clock set before its cut-off).
-        #expect(await Tyndau.main(arguments: ["topics", "group", "--db", db]) == 0)
+        let (grouped, groupOutput) = try TyndauProcess.run(["topics", "group", "--db", db], errors: true)
+        #expect(grouped == 0, "\(groupOutput)")
         let database = try AppDatabase.open(path: db)
         let series = MeetingSeries()
         let week = MeetingCalendar(series: series).nextMeeting(after: Date()).adding(weeks: 1)

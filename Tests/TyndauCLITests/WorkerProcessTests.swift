@@ -10,21 +10,22 @@ enum TyndauProcess {
     static let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/tyndau")
 
-    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe) {
+    static func start(_ arguments: [String], environment: [String: String] = [:], errors: Bool = false) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["TYNDAU_LANG": "en"]) { $1 }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors ? output : FileHandle.nullDevice
         try process.run()
         return (process, output)
     }
 
     /// Runs to completion; returns exit code and standard output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let (process, output) = try start(arguments, environment: environment)
+    /// `errors` adds standard error to the output (for a failure's message).
+    static func run(_ arguments: [String], environment: [String: String] = [:], errors: Bool = false) throws -> (Int32, String) {
+        let (process, output) = try start(arguments, environment: environment, errors: errors)
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

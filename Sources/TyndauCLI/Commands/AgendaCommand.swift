@@ -267,13 +267,16 @@ enum AgendaWorkflow {
         return Result(agenda: agenda, files: files, paths: paths, singleTopicsMade: singleTopicsMade, preview: preview)
     }
 
+    /// Agenda files travel (the .ics goes to calendars): titles quote questions without personal data.
+    static let scrubber = PersonalDataScrubber()
+
     static func storedCandidates(week: ISOWeek, cutoff: Date, database: AppDatabase) async throws -> [AgendaCandidate] {
         let marks = Dictionary(uniqueKeysWithValues: try await database.agendaMarks(week: week).map { ($0.topicID, $0) })
         return try await database.agendaCandidates(week: week, submittedBefore: cutoff).map { facts in
             let topic = facts.summary.topic
             let mark = marks[topic.id!]
             return AgendaCandidate(
-                topicID: topic.id!, title: topic.title, block: (topic.category ?? .other).block,
+                topicID: topic.id!, title: scrubber.scrub(topic.title), block: (topic.category ?? .other).block,
                 askers: facts.summary.askers, firstSubmittedAt: facts.summary.firstSubmittedAt,
                 lastChangedAt: max(facts.lastChangedAt, mark?.at ?? facts.lastChangedAt),
                 place: topic.place, responsible: topic.responsible, texts: facts.texts,
@@ -288,7 +291,7 @@ enum AgendaWorkflow {
         return questions.filter { $0.submittedAt < cutoff && $0.topicID == nil }.map { question in
             let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
             return AgendaCandidate(
-                topicID: question.id!, title: question.text, block: (question.category ?? .other).block, askers: 1,
+                topicID: question.id!, title: scrubber.scrub(question.text), block: (question.category ?? .other).block, askers: 1,
                 firstSubmittedAt: question.submittedAt, place: place.isEmpty ? nil : place, texts: [question.text]
             )
         }

@@ -1,4 +1,4 @@
-import MeetingSummaries
+import TyndauCore
 import Testing
 
 /// A corpus of texts with personal data in Russian and Kazakh context, generated from a fixed seed,
