@@ -42,18 +42,11 @@ enum ImportBenchmark {
 
 /// Deterministic synthetic questions: a few hundred templates × streets × numbers.
 struct QuestionGenerator {
-    private var state: UInt64
+    private var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
-    mutating func next(_ bound: Int) -> Int {
-        // SplitMix64: small, fast, reproducible.
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
-    }
+    mutating func next(_ bound: Int) -> Int { random.next(bound) }
 
     static let streets = ["Момышулы", "Саина", "Рыскулова", "Жандосова", "Шаляпина", "Алтынсарина", "Толе би", "Абая", "Райымбека", "Сейфуллина"]
     static let templates = [

@@ -1,4 +1,5 @@
 import Foundation
+import TyndauCore
 
 /// Wall-clock and memory measurement shared by the benchmark suites.
 enum Measure {
@@ -29,4 +30,9 @@ enum Measure {
     static func emit(_ name: String, _ value: Double, decimals: Int = 0) {
         print("\(name)=\(String(format: "%.\(decimals)f", value))")
     }
+}
+
+extension SplitMix64 {
+    /// A value in `0..<bound` (the tiny modulo bias is irrelevant for generated corpora).
+    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

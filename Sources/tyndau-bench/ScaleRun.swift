@@ -135,9 +135,9 @@ enum ScaleRun {
 /// in Russian, Kazakh, Kazakh Latin or a mixture, with greetings, capitals and typos. Topic sizes
 /// are skewed (a few large topics, many small ones) like a real week.
 struct GroupingCorpus {
-    private var random: SplitMix
+    private var random: SplitMix64
 
-    init(seed: UInt64) { random = SplitMix(state: seed) }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     struct Row {
         var text: String
@@ -206,7 +206,7 @@ struct GroupingCorpus {
         // Skewed topic popularity over a large space of (issue, place, number) combinations.
         let u = Double(random.next(1_000_000)) / 1_000_000
         let topic = Int(u * u * 200_000)
-        var topicRandom = SplitMix(state: UInt64(topic) &* 0x9E37_79B9)
+        var topicRandom = SplitMix64(seed: UInt64(topic) &* 0x9E37_79B9)
         let issue = Self.issues[topicRandom.next(Self.issues.count)]
         let place = Self.places[topicRandom.next(Self.places.count)]
         let number = 1 + topicRandom.next(300)
@@ -229,18 +229,5 @@ struct GroupingCorpus {
         let usesNumber = issue.allSatisfy { $0.contains("{N}") }
         return Row(
             text: text, topic: "\(Self.issues.firstIndex(of: issue)!)-\(place.id)" + (usesNumber ? "-\(number)" : ""))
-    }
-}
-
-/// SplitMix64: small, fast, reproducible.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
     }
 }

@@ -3,19 +3,6 @@ import Testing
 import TyndauCore
 @testable import Publisher
 
-/// Deterministic generator (SplitMix64) so generated texts are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum SampleText {
     static let special = "_*[]()~`>#+-=|{}.!\\&<>"
     static let words = [
@@ -29,7 +16,7 @@ enum SampleText {
     /// About `length` characters of mixed Kazakh and Russian with every special character, in
     /// sentences, lines and paragraphs, plus one overlong "word".
     static func generate(length: Int, seed: UInt64 = 42) -> String {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var text = ""
         while text.count < length {
             text += words[Int(generator.next() % UInt64(words.count))]

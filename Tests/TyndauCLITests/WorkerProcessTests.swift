@@ -162,7 +162,7 @@ final class CrashSink: @unchecked Sendable {
         }
         let common = ["--config", config, "--db", dbPath]
 
-        var generator = SeededRandom(seed: 2026)
+        var generator = SplitMix64(seed: 2026)
         var kills = 0
         for _ in 0..<6 {
             let (process, _) = try TyndauProcess.start(["worker"] + common)
@@ -202,17 +202,5 @@ final class CrashSink: @unchecked Sendable {
         }
         #expect(received.count == 10)
         print("crash-test kills=\(kills) retransmissions_deduplicated_by_id=\(retransmitted) duplicates_without_idempotency_key=\(duplicates)")
-    }
-}
-
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -6,19 +6,6 @@ import TyndauCore
 import TyndauServer
 import TyndauStorage
 
-/// SplitMix64: a small seeded generator, so the table is the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One generated request: a path, a content type and raw body bytes.
 struct MalformedCase {
     var path: String
@@ -35,15 +22,15 @@ enum MalformedTable {
     ]
 
     static func cases(count: Int, seed: UInt64) -> [MalformedCase] {
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in make(&random) }
     }
 
-    static func text(_ random: inout SeededGenerator, parts: Int) -> String {
+    static func text(_ random: inout SplitMix64, parts: Int) -> String {
         (0..<parts).map { _ in fragments.randomElement(using: &random)! }.joined(separator: " ")
     }
 
-    static func make(_ random: inout SeededGenerator) -> MalformedCase {
+    static func make(_ random: inout SplitMix64) -> MalformedCase {
         let paths = ["/api/v1/questions", "/questions", "/open311/v2/requests.json"]
         let path = paths.randomElement(using: &random)!
         let json = "application/json"
