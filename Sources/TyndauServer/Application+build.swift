@@ -15,6 +15,7 @@ import TyndauStorage
 ///   - requestLogLevel: the level of the one-line-per-request log.
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
+///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
 ///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 public func buildApplication(
     _ settings: ServerSettings,
@@ -23,11 +24,12 @@ public func buildApplication(
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
+    botWebhook: (any BotWebhook)? = nil,
     background: [any Service] = []
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
-        acknowledgements: acknowledgements
+        acknowledgements: acknowledgements, botWebhook: botWebhook
     )
     var application = Application(
         router: router,
@@ -43,14 +45,16 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`; request log and error shaping around all.
+/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`, the Telegram webhook when configured;
+/// request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
     store: any IntakeStore & AnswerStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
-    acknowledgements: (any AcknowledgementOutbox)? = nil
+    acknowledgements: (any AcknowledgementOutbox)? = nil,
+    botWebhook: (any BotWebhook)? = nil
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
     let intake = QuestionIntake(store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now)
@@ -65,6 +69,7 @@ public func buildRouter(
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
+    if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     return router
 }

@@ -70,7 +70,12 @@ extension AppDatabase: OutboxStore {
         let kind = try String.fetchOne(db, sql: "SELECT kind FROM endpoint WHERE name = ?", arguments: [endpointName])
         switch kind {
         case "email": return asker.email
-        case "telegram": return asker.telegramChatID.map(String.init)
+        case "telegram":
+            // A chat that blocked the bot (403) is not addressed again until the resident writes.
+            let blocked = try Bool.fetchOne(
+                db, sql: "SELECT telegramUnreachableAt IS NOT NULL FROM asker WHERE questionID = ?", arguments: [questionID]
+            ) ?? false
+            return blocked ? nil : asker.telegramChatID.map(String.init)
         default: return nil
         }
     }

@@ -11,6 +11,7 @@ extension AppDatabase {
         registerAnswers(&migrator)
         registerTopics(&migrator)
         registerIntake(&migrator)
+        registerBot(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -157,6 +157,7 @@ public struct DeliveryWorker: Sendable {
             )
         }
         let parts = target.parts(subject: delivery.subject, body: delivery.body)
+        let rateRules = target.rateRules(recipient: delivery.recipient)
         var partsSent = min(delivery.partsSent, parts.count)
         var attempts: [DeliveryAttempt] = []
         var remoteID = delivery.remoteID
@@ -167,7 +168,7 @@ public struct DeliveryWorker: Sendable {
 
         while partsSent < parts.count {
             let part = parts[partsSent]
-            guard let wait = await limiter.reserve(target.rateRules, maxWait: settings.maxRateWait) else {
+            guard let wait = await limiter.reserve(rateRules, maxWait: settings.maxRateWait) else {
                 return finish(.deferred(until: now().addingTimeInterval(settings.maxRateWait), note: nil))
             }
             if wait > 0 {
@@ -182,11 +183,18 @@ public struct DeliveryWorker: Sendable {
                 )
                 let response = await client.perform(target.request(for: part, context: context, plain: plain))
                 let outcome = target.classify(response)
+                var answer = definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+                if delivery.recipientQuestionID != nil {
+                    // A personal notice: the service's answer echoes the resident (Telegram returns the chat
+                    // with its id and name, SMTP may quote the address). Only a refusal's reason is kept.
+                    if case .sent = outcome { answer = "" } else if let recipient = delivery.recipient, !recipient.isEmpty {
+                        answer = answer.replacingOccurrences(of: recipient, with: "***")
+                    }
+                }
                 var attempt = DeliveryAttempt(
                     deliveryID: id, at: context.now, part: part.index, httpStatus: response.status == 0 ? nil : response.status,
                     curlCode: response.curlCode == 0 ? nil : response.curlCode, latencyMs: response.latencyMs,
-                    outcome: .sent,
-                    response: definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+                    outcome: .sent, response: answer.isEmpty ? nil : answer
                 )
                 metadata["tyndau.delivery.part"] = "\(part.index + 1)/\(part.count)"
                 switch outcome {
@@ -195,7 +203,7 @@ public struct DeliveryWorker: Sendable {
                     partsSent += 1
                     if remoteID == nil { remoteID = postID }
                     if let cooldown, cooldown > 0 {
-                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
+                        for rule in rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
                     }
                     logger.debug("part sent", metadata: metadata)
                     if partsSent < parts.count {
@@ -233,7 +241,7 @@ public struct DeliveryWorker: Sendable {
                         let until = now().addingTimeInterval(min(serverWait, settings.retry.maxServerWait))
                         let store = self.store
                         try? await Task { try await store.pauseEndpoint(name: delivery.endpointName, until: until) }.value
-                        for rule in target.rateRules { await limiter.hold(key: rule.key, until: until) }
+                        for rule in rateRules { await limiter.hold(key: rule.key, until: until) }
                     }
                     let failures = delivery.attempts + 1
                     let error = definition.redact(reason)

@@ -86,10 +86,16 @@ public protocol DeliveryTarget: Sendable {
 
     /// Rules the worker's rate limiter enforces before each request.
     var rateRules: [RateRule] { get }
+
+    /// The rules for a personal notice to `recipient` (which replaces the endpoint's destination, so
+    /// per-destination limits apply to it); ``rateRules`` when `nil`.
+    func rateRules(recipient: String?) -> [RateRule]
 }
 
 extension DeliveryTarget {
     public var rateRules: [RateRule] { [] }
+
+    public func rateRules(recipient: String?) -> [RateRule] { rateRules }
 
     /// Splits `body` so that each part's rendered size (plus the subject's on the first) fits `limit`
     /// measured by `cost`; honours the endpoint's overflow mode.

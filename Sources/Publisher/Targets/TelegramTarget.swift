@@ -92,14 +92,20 @@ public struct TelegramTarget: DeliveryTarget {
         return classifyHTTP(response)
     }
 
-    public var rateRules: [RateRule] {
+    public var rateRules: [RateRule] { rules(chat: chatID) }
+
+    /// A personal notice goes to the asker's own chat: the per-chat limit is theirs, not the endpoint's,
+    /// so notices to many residents flow at the bot's 30/s instead of one per second.
+    public func rateRules(recipient: String?) -> [RateRule] { rules(chat: recipient ?? chatID) }
+
+    private func rules(chat: String) -> [RateRule] {
         let bot = "telegram:" + String(definition.host.prefix(while: { $0 != ":" }))
         var rules = [
-            RateRule(key: bot + ":chat:" + chatID, limit: 1, interval: 1),
+            RateRule(key: bot + ":chat:" + chat, limit: 1, interval: 1),
             RateRule(key: bot, limit: 30, interval: 1),
         ]
-        if chatID.hasPrefix("-") || chatID.hasPrefix("@") {
-            rules.append(RateRule(key: bot + ":group:" + chatID, limit: 20, interval: 60))
+        if chat.hasPrefix("-") || chat.hasPrefix("@") {
+            rules.append(RateRule(key: bot + ":group:" + chat, limit: 20, interval: 60))
         }
         return rules
     }

@@ -51,6 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let meeting = try await Self.meetingStage(database: database) {
             try await Self.publishStage(database: database, meeting: meeting)
         }
+        try await Self.telegramStage(database: database)
         try database.checkpoint()
     }
 

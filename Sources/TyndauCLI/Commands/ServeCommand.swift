@@ -58,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
             database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
             publicURL: settings.publicURL, now: Date.init
         )
+        let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         var background: [any Service] = []
         if !withoutWorker {
             try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
@@ -68,14 +69,38 @@ struct ServeCommand: AsyncParsableCommand {
             let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
             let interval = configuration.publisher.pollInterval * 5
             background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
+            // The residents' bot in polling mode runs with the worker's loops (webhook mode needs no loop).
+            if let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: false) {
+                background.append(BackgroundLoop { try await poller.run() })
+            }
         }
         let application = try buildApplication(
-            settings, database: database, logger: logger, acknowledgements: acknowledgements, background: background
+            settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
+            background: background
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
         fflush(nil)
         try await application.runService()
         print(CLIText.text("serve.stopped"))
+    }
+
+    /// The residents' bot in webhook mode: registered with Telegram (`setWebhook` with the secret token)
+    /// and routed at the path of `webhook_url`. A failed registration is logged, not fatal: the pages and
+    /// the API keep serving, and the next start registers again.
+    static func telegramWebhook(_ configuration: TyndauConfiguration, database: AppDatabase, logger: Logger) async -> TelegramWebhookReceiver? {
+        guard let settings = configuration.telegramBot, settings.mode == .webhook else { return nil }
+        var botLogger = logger
+        botLogger[metadataKey: "tyndau.component"] = "telegram"
+        let receiver = TelegramWebhookReceiver(
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            logger: botLogger
+        )
+        do {
+            try await receiver.register()
+        } catch {
+            botLogger.error("telegram webhook not registered: \(error)")
+        }
+        return receiver
     }
 }
 

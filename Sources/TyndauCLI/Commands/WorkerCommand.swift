@@ -23,6 +23,17 @@ enum PublishingSetup {
         return logger
     }
 
+    /// The residents' bot loop when `telegram_bot` is configured in polling mode, with its own libcurl
+    /// client: a long poll needs timeouts longer than the publisher's. In webhook mode `tyndau serve`
+    /// receives the updates instead.
+    static func telegramPoller(_ configuration: TyndauConfiguration, database: AppDatabase, verbose: Bool) throws -> TelegramBotPoller? {
+        guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
+        return TelegramBotPoller(
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            logger: logger("tyndau.telegram", verbose: verbose)
+        )
+    }
+
     static func definition(named name: String, in configuration: TyndauConfiguration) throws -> EndpointDefinition {
         guard let definition = configuration.endpoints.first(where: { $0.name == name }) else {
             throw TyndauError.notFound("endpoint \(name)")
@@ -53,7 +64,14 @@ struct WorkerCommand: AsyncParsableCommand {
             store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
             settings: configuration.publisher, logger: PublishingSetup.logger("tyndau.worker", verbose: verbose)
         )
+        let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: verbose)
         if once {
+            // Updates waiting at Telegram first (no long poll), so their replies and questions count.
+            do {
+                _ = try await poller?.pollOnceUnlessPolledElsewhere(timeout: 0)
+            } catch {
+                PublishingSetup.logger("tyndau.telegram", verbose: verbose).error("telegram bot: \(error)")
+            }
             try await MeetingAutomation(
                 database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
             ).runOnce()
@@ -67,11 +85,13 @@ struct WorkerCommand: AsyncParsableCommand {
         let automation = try await MeetingAutomation(
             database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
         )
-        // The delivery loop and the meeting calendar watch run side by side until a signal stops both.
+        // The delivery loop, the meeting calendar watch and the residents' bot run side by side until a
+        // signal stops them all.
         let task = Task { () async throws -> Void in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
+                if let poller { group.addTask { try await poller.run() } }
                 _ = try await group.next()
                 group.cancelAll()
             }

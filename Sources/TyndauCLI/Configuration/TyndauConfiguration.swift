@@ -22,6 +22,7 @@ import Yams
 ///   worker's retry schedule and limits (see ``PublisherSection``).
 /// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
 ///   (see ``SummariesSettings``).
+/// - `telegram_bot.*`: the residents' bot — token, base URL, polling or webhook (see ``TelegramBotSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -36,6 +37,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var agendaPolicy: AgendaPolicy
     /// After the meeting: autoclose, templates, where digests and notices go.
     var summaries: SummariesSettings
+    /// The residents' Telegram bot; `nil` when the section is absent. Holds the token: never print it.
+    public var telegramBot: TelegramBotSettings?
 
     public init() {
         self.language = nil
@@ -47,6 +50,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.publisher = DeliveryWorker.Settings()
         self.agendaPolicy = AgendaPolicy()
         self.summaries = SummariesSettings()
+        self.telegramBot = nil
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -58,6 +62,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case endpoints
         case publisher
         case summaries
+        case telegramBot = "telegram_bot"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +79,9 @@ public struct TyndauConfiguration: Sendable, Decodable {
         series = seriesSection?.series ?? defaults.series
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
+        telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
+        // Status links in receipts: the same public address as the web receipts and the notices.
+        telegramBot?.statusBaseURL = server.publicURL
     }
 
     public struct DatabaseSection: Sendable, Decodable {
