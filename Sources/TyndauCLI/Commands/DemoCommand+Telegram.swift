@@ -41,7 +41,7 @@ extension DemoCommand {
         defer { api.stop() }
         let settings = TelegramBotSettings(
             token: Secret("100200300:DEMO-bot-token"), baseURL: api.baseURL, local: true, pollTimeout: 0,
-            statusBaseURL: "https://tyndau.example.kz"
+            statusBaseURL: "http://127.0.0.1:8080"
         )
         var logger = Logger(label: "tyndau.demo.telegram")
         logger.logLevel = .warning
