@@ -151,10 +151,9 @@ extension AppDatabase: AnswerStore {
         }
     }
 
-    public func meetingsToAutoclose(endedBefore: Date) async throws -> [Meeting] {
+    public func openMeetings() async throws -> [Meeting] {
         try await reader.read { db in
             try Meeting.filter(Column("state") != MeetingState.closed.rawValue).order(Column("startsAt")).fetchAll(db)
-                .filter { $0.endsAt <= endedBefore }
         }
     }
 

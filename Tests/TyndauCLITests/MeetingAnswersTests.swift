@@ -119,6 +119,29 @@ import TyndauStorage
         #expect(claimed.first { $0.delivery.endpointName == "mail" }?.delivery.recipient == "aigul@example.kz")
     }
 
+    @Test func autocloseClosesAMeetingLeftOpenAndPublishesIt() async throws {
+        let fixture = try await Self.fixture()
+        let database = fixture.database
+        try await database.recordAnswer(Self.promise, week: Self.week, itemID: fixture.items[0].item.id!, actor: "test", now: Self.start)
+        var configuration = TyndauConfiguration()
+        configuration.summaries.autocloseAfterMinutes = 30
+        configuration.endpoints = [try EndpointDefinition(name: "channel", url: "tgram://1:T/-1001", tags: ["public"])]
+        try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
+        var automation = try await MeetingAutomation(database: database, configuration: configuration, logger: .init(label: "test"))
+        let end = Self.start.addingTimeInterval(3600)
+
+        automation.now = { end.addingTimeInterval(10 * 60) }
+        let early = try await automation.runOnce()
+        #expect(early.closed.isEmpty && early.published.isEmpty, "the office still has time to close it")
+
+        automation.now = { end.addingTimeInterval(31 * 60) }
+        let late = try await automation.runOnce()
+        #expect(late.closed == [Self.week])
+        #expect(late.published == [Self.week])
+        let events = try await database.auditEvents(subject: "meeting:\(Self.week)", limit: 5)
+        #expect(events.contains { $0.action == "meeting.close" && $0.actor == "system:autoclose" })
+    }
+
     @Test func commitmentDoneNotifiesAskersOnce() async throws {
         let fixture = try await Self.fixture()
         let database = fixture.database

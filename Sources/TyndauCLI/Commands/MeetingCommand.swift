@@ -11,7 +11,7 @@ enum MeetingWorkflow {
             guard let week = ISOWeek(text) else { throw TyndauError.validation(["week": "agenda.bad-week"]) }
             return week
         }
-        guard let meeting = try await database.meetingsToAutoclose(endedBefore: .distantFuture).first else {
+        guard let meeting = try await database.openMeetings().first else {
             throw TyndauError.notFound(CLIText.text("meeting.no-open"))
         }
         return meeting.week

@@ -36,7 +36,7 @@ struct MeetingAutomation: Sendable {
         var closed: [ISOWeek] = []
         if let minutes = configuration.summaries.autocloseAfterMinutes {
             let deadline = now().addingTimeInterval(-Double(minutes) * 60)
-            for meeting in try await database.meetingsToAutoclose(endedBefore: deadline) {
+            for meeting in try await database.openMeetings() where meeting.endsAt <= deadline {
                 let closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
                 logger.notice("meeting closed automatically", metadata: [
                     "tyndau.meeting.week": "\(meeting.week)", "tyndau.meeting.answered": "\(closure.answered)",

@@ -161,8 +161,8 @@ public protocol AnswerStore: Sendable {
     /// unanswered topics to the queue (their waiting time is kept). Refused before the meeting starts.
     func closeMeeting(week: ISOWeek, actor: String, now: Date) async throws -> MeetingClosure
 
-    /// Meetings that are still open although their end passed `endedBefore`: candidates for autoclose.
-    func meetingsToAutoclose(endedBefore: Date) async throws -> [Meeting]
+    /// Meetings not closed yet, earliest first (autoclose picks those whose end has passed).
+    func openMeetings() async throws -> [Meeting]
 
     /// Commitments, oldest due first; `dueBefore` keeps those due before a date (`yyyy-MM-dd`);
     /// `openOnly` hides those done.
