@@ -13,6 +13,9 @@ public struct GlobalOptions: ParsableArguments {
 
     public init() {}
 
+    /// Who the audit log records for changes made from the command line: `cli:<login>`.
+    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "office") }
+
     /// The configuration: file, then environment, then these flags.
     public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TyndauConfiguration {
         var configuration: TyndauConfiguration

@@ -13,4 +13,12 @@ public enum ISODate {
         day.timeZone = .almaty
         return day.date(from: raw)
     }
+
+    /// The local calendar day of `date`, `yyyy-MM-dd` (due dates compare as such strings).
+    public static func day(_ date: Date, timeZone: TimeZone = .almaty) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let day = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+    }
 }

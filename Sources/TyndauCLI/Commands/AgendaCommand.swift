@@ -25,7 +25,7 @@ struct AgendaCommand: AsyncParsableCommand {
         }
     }
 
-    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "office") }
+    static var actor: String { GlobalOptions.actor }
 
     static func topicID(_ text: String) throws -> Topic.ID {
         let digits = text.hasPrefix("T") || text.hasPrefix("t") || text.hasPrefix("#") ? String(text.dropFirst()) : text
@@ -200,11 +200,10 @@ enum AgendaWorkflow {
 
     /// The opening block: promises due by this meeting's day that are still open, and those kept
     /// since the previous meeting.
-    static func commitmentsDueSinceLastMeeting(week: ISOWeek, start: Date, store: any AnswerStore) async throws -> [CommitmentDue] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .almaty
-        let day = calendar.dateComponents([.year, .month, .day], from: start)
-        let through = String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
+    static func commitmentsDueSinceLastMeeting(
+        week: ISOWeek, start: Date, timeZone: TimeZone = .almaty, store: any AnswerStore
+    ) async throws -> [CommitmentDue] {
+        let through = ISODate.day(start, timeZone: timeZone)
         let previousMeeting = start.addingTimeInterval(-7 * 86_400)
         return try await store.commitments(dueBefore: nil, openOnly: false)
             .filter { view in
@@ -247,7 +246,9 @@ enum AgendaWorkflow {
         }
 
         let planner = AgendaPlanner(series: settings.series, policy: settings.policy)
-        let commitments = try await commitmentsDueSinceLastMeeting(week: week, start: start, store: database)
+        let commitments = try await commitmentsDueSinceLastMeeting(
+            week: week, start: start, timeZone: settings.series.zone, store: database
+        )
         let agenda = try planner.plan(week: week, candidates: candidates, commitmentsDue: commitments)
         let files = Files(
             markdown: AgendaMarkdownRenderer().render(agenda),

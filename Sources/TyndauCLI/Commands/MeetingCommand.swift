@@ -17,7 +17,7 @@ enum MeetingWorkflow {
         return meeting.week
     }
 
-    static var actor: String { AgendaCommand.actor }
+    static var actor: String { GlobalOptions.actor }
 }
 
 /// `tyndau answer ITEM --text …`: what was said about one agenda item.
@@ -161,12 +161,7 @@ extension CommitmentsCommand {
             print(CLIText.text("questions.count", views.count))
         }
 
-        static func today() -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = .almaty
-            let day = calendar.dateComponents([.year, .month, .day], from: Date())
-            return String(format: "%04d-%02d-%02d", day.year!, day.month!, day.day!)
-        }
+        static func today() -> String { ISODate.day(Date()) }
     }
 
     struct Done: AsyncParsableCommand {

@@ -14,7 +14,7 @@ struct TopicsCommand: AsyncParsableCommand {
     )
 
     /// `cli:<user>`: who made a decision, for the audit log.
-    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "office") }
+    static var actor: String { GlobalOptions.actor }
 
     /// The lexicon with the office's extra files, when given.
     static func lexicon(extraFiles: [String]) throws -> DomainLexicon {
