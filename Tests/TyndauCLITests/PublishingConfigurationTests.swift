@@ -89,3 +89,14 @@ import TyndauCore
         #expect(PublishCommand.select(endpoints, tags: [], names: ["office"], language: .kk).map(\.name) == ["office"])
     }
 }
+
+@Suite struct BroadcastSelectionTests {
+    @Test func personalNoticeOnlyMailEndpointNeverGetsABroadcast() throws {
+        let endpoints = [
+            try EndpointDefinition(name: "residents-mail", url: "mailtos://smtp.example.kz", tags: ["residents"]),
+            try EndpointDefinition(name: "office-mail", url: "mailtos://smtp.example.kz?to=office@example.kz", tags: ["residents"]),
+        ]
+        let chosen = PublishCommand.select(endpoints, tags: ["residents"], names: ["residents-mail"], language: nil)
+        #expect(chosen.map(\.name) == ["office-mail"])
+    }
+}

@@ -227,6 +227,10 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
     /// The database's view of the endpoint.
     public var endpoint: Endpoint { Endpoint(name: name, kind: kind.rawValue, tags: tags) }
 
+    /// Whether a message with no addressee of its own can go here: a mail endpoint without `to=`
+    /// only carries personal notices, each addressed to its asker.
+    public var acceptsBroadcasts: Bool { !(kind == .email && options["to"] == nil) }
+
     /// The target that sends to this endpoint.
     public func makeTarget() -> any DeliveryTarget {
         switch kind {

@@ -57,9 +57,10 @@ struct PublishCommand: AsyncParsableCommand {
 
     /// Endpoints named, or carrying one of the tags; a message in a language goes only to endpoints of
     /// that language or of none (a Kazakh channel does not get the Russian text). Named endpoints are
-    /// always included.
+    /// always included. Endpoints that only carry personal notices never get a broadcast.
     static func select(_ endpoints: [EndpointDefinition], tags: [String], names: [String], language: UILanguage?) -> [EndpointDefinition] {
         endpoints.filter { definition in
+            guard definition.acceptsBroadcasts else { return false }
             if names.contains(definition.name) { return true }
             guard definition.tags.contains(where: tags.contains) else { return false }
             guard let language, let own = definition.language else { return true }

@@ -32,7 +32,7 @@ struct MeetingPublication {
             }
         )
         var batches: [OutboxBatch] = []
-        let digestEndpoints = endpoints.filter { !Set($0.tags).isDisjoint(with: settings.digestTags) }
+        let digestEndpoints = endpoints.filter { $0.acceptsBroadcasts && !Set($0.tags).isDisjoint(with: settings.digestTags) }
         for (language, group) in Dictionary(grouping: digestEndpoints, by: \.language) {
             let body: String
             if let language {
