@@ -68,3 +68,5 @@ public struct AppDatabase: Sendable {
         }
     }
 }
+
+extension AppDatabase: TyndauStore {}
