@@ -142,6 +142,8 @@ let package = Package(
                 "AgendaScheduler",
                 "Publisher",
                 "TyndauStorage",
+                "TyndauPostgres",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

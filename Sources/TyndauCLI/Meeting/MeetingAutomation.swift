@@ -37,7 +37,13 @@ struct MeetingAutomation: Sendable {
         if let minutes = configuration.summaries.autocloseAfterMinutes {
             let deadline = now().addingTimeInterval(-Double(minutes) * 60)
             for meeting in try await database.openMeetings() where meeting.endsAt <= deadline {
-                let closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
+                let closure: MeetingClosure
+                do {
+                    closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
+                } catch let error as TyndauError where error.code == "meeting-closed" {
+                    // Another process (a second worker or server) closed it a moment ago.
+                    continue
+                }
                 logger.notice("meeting closed automatically", metadata: [
                     "tyndau.meeting.week": "\(meeting.week)", "tyndau.meeting.answered": "\(closure.answered)",
                 ])
