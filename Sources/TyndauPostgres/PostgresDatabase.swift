@@ -174,17 +174,31 @@ public final class PostgresDatabase: TyndauStore, Sendable {
                 }
             } catch let error as PSQLError where attempt < 5 && Self.isRetryable(error) {
                 continue
+            } catch let error as PSQLError {
+                throw translated(error)
+            } catch let error as TyndauError {
+                throw error
+            } catch {
+                // The pool gave up (its circuit breaker after a minute of failed connections), or it was closed.
+                throw TyndauError.databaseUnavailable(location.description, Self.reason(error, location: location))
             }
         }
+    }
+
+    /// A driver error as a ``TyndauError`` an operator can read: the server's refusal (SQLSTATE and
+    /// message, never the `detail`, which may quote stored values) or the lost connection.
+    func translated(_ error: PSQLError) -> TyndauError {
+        if error.code == .server {
+            let state = error.serverInfo?[.sqlState] ?? "?"
+            let message = error.serverInfo?[.message] ?? ""
+            return TyndauError.databaseFailed("\(state) \(message)")
+        }
+        return TyndauError.databaseUnavailable(location.description, Self.reason(error, location: location))
     }
 
     static func isRetryable(_ error: PSQLError) -> Bool {
         guard let state = error.serverInfo?[.sqlState] else { return false }
         return state == PostgresError.Code.deadlockDetected.raw || state == PostgresError.Code.serializationFailure.raw
-    }
-
-    static func isUniqueViolation(_ error: any Error) -> Bool {
-        (error as? PSQLError)?.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw
     }
 
     // MARK: Advisory locks

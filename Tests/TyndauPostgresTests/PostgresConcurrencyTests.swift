@@ -374,3 +374,33 @@ struct PostgresConcurrencyTests {
         #expect(ContinuousClock.now - started < .seconds(15))
     }
 }
+
+@Suite(.enabled(if: TestServer.available, "TYNDAU_TEST_POSTGRES_URL is not set"))
+struct PostgresErrorTests {
+    @Test func aRefusedStatementIsATyndauErrorWithoutTheStoredValues() async throws {
+        try await TestServer.withStore { store in
+            // A mark for a topic that does not exist: the foreign key refuses it.
+            do {
+                try await store.setAgendaMark(AgendaMark(week: ISOWeek(year: 2026, week: 30)!, topicID: 4242, kind: .pin, actor: "t", at: Date()))
+                Issue.record("stored a mark for a missing topic")
+            } catch let error as TyndauError {
+                #expect(error.code == "database-failed")
+                #expect(error.arguments.first?.hasPrefix("23503") == true)
+                #expect(error.arguments.first?.contains("4242") == false)
+            }
+        }
+    }
+
+    @Test func aClosedStoreReportsTheDatabaseUnavailable() async throws {
+        try await TestServer.withFreshDatabase { location in
+            let store = try await PostgresDatabase.open(location)
+            await store.close()
+            do {
+                _ = try await store.countQuestions(status: nil)
+                Issue.record("queried a closed store")
+            } catch let error as TyndauError {
+                #expect(error.code == "database-unavailable")
+            }
+        }
+    }
+}

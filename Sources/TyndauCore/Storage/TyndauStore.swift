@@ -20,4 +20,10 @@ extension TyndauError {
     public static func databaseUnavailable(_ location: String, _ reason: String) -> TyndauError {
         TyndauError(code: "database-unavailable", messageKey: "error.database-unavailable", arguments: [location, reason])
     }
+
+    /// The database refused a statement (a constraint, a lock timeout): `reason` is the engine's code and
+    /// message, without the values involved.
+    public static func databaseFailed(_ reason: String) -> TyndauError {
+        TyndauError(code: "database-failed", messageKey: "error.database-failed", arguments: [reason])
+    }
 }
