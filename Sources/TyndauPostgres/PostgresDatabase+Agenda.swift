@@ -182,7 +182,7 @@ extension PostgresDatabase: AgendaStore {
     public func writtenAnswers(week: ISOWeek) async throws -> [WrittenAnswerEntry] {
         try await read { connection in
             try await connection.rows(#"""
-                SELECT * FROM "writtenAnswer" WHERE "week" = \#(week.description) ORDER BY "deadline", "topicID"
+                SELECT * FROM "writtenAnswer" WHERE "week" = \#(week.description) ORDER BY "deadline" COLLATE "C", "topicID"
                 """#).map { row in
                 WrittenAnswerEntry(
                     topicID: try row("topicID"), week: week, deadline: try row("deadline"), weeksWaited: try row.int("weeksWaited"))

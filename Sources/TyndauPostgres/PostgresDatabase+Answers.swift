@@ -193,9 +193,9 @@ extension PostgresDatabase: AnswerStore {
             let commitments = try await connection.rows(#"""
                 SELECT c.* FROM "commitment" c JOIN "answer" a ON a."id" = c."answerID"
                 WHERE a."isFinal"
-                  AND (\#(dueBefore == nil) OR c."dueDate" < \#(dueBefore ?? ""))
+                  AND (\#(dueBefore == nil) OR c."dueDate" COLLATE "C" < \#(dueBefore ?? ""))
                   AND (NOT \#(openOnly) OR c."state" = \#(CommitmentState.open.rawValue))
-                ORDER BY c."dueDate", c."id"
+                ORDER BY c."dueDate" COLLATE "C", c."id"
                 """#).map(Self.commitment)
             return try await Self.commitmentViews(commitments, connection)
         }

@@ -94,7 +94,7 @@ extension PostgresDatabase: OutboxStore {
 
     public func endpointStates() async throws -> [EndpointState] {
         try await read { connection in
-            try await connection.rows(#"SELECT * FROM "endpoint" ORDER BY "name""#).map { row in
+            try await connection.rows(#"SELECT * FROM "endpoint" ORDER BY "name" COLLATE "C""#).map { row in
                 let tags = try JSONDecoder().decode([String].self, from: Data((try row("tags", as: String.self)).utf8))
                 return EndpointState(
                     endpoint: Endpoint(

@@ -143,6 +143,9 @@ public final class PostgresDatabase: TyndauStore, Sendable {
     }
 
     // MARK: Transactions
+    //
+    // Text is ordered and compared with `COLLATE "C"` wherever order is visible (endpoint names, due dates),
+    // so results match SQLite's byte order whatever locale the server's database was created with.
 
     /// Runs `body` in one read-committed transaction on one pooled connection. A deadlock or
     /// serialization failure rolls back and runs `body` again (up to five times); any other error
