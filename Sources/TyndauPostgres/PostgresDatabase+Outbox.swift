@@ -177,16 +177,70 @@ extension PostgresDatabase: OutboxStore {
         }
     }
 
+    /// The worker reports in batches; the attempts go in with one statement and the sent rows — nearly
+    /// all of them — are updated with one more, so a batch costs a few round trips, not two per delivery.
     public func apply(_ reports: [DeliveryReport]) async throws {
         guard !reports.isEmpty else { return }
         try await write { connection in
+            try await Self.insertAttempts(reports.flatMap(\.attempts), connection)
+            var sent: [(report: DeliveryReport, remoteID: String?)] = []
             for report in reports {
-                for attempt in report.attempts {
-                    try await Self.insertAttempt(attempt, connection)
+                if case .sent(let remoteID) = report.resolution {
+                    sent.append((report, remoteID))
+                } else {
+                    try await Self.apply(report, connection)
                 }
-                try await Self.apply(report, connection)
             }
+            try await Self.applySent(sent, connection)
         }
+    }
+
+    /// Many attempts in one `INSERT … SELECT FROM unnest(…)`, ids handed out in the given order.
+    static func insertAttempts(_ attempts: [DeliveryAttempt], _ connection: PostgresConnection) async throws {
+        guard attempts.count > 1 else {
+            if let attempt = attempts.first { try await insertAttempt(attempt, connection) }
+            return
+        }
+        let deliveryIDs = attempts.map(\.deliveryID)
+        let ats = attempts.map(\.at)
+        let parts = attempts.map { Int64($0.part) }
+        let statuses = attempts.map { Int64($0.httpStatus ?? 0) }
+        let hasStatus = attempts.map { $0.httpStatus != nil }
+        let curlCodes = attempts.map { Int64($0.curlCode ?? 0) }
+        let hasCurlCode = attempts.map { $0.curlCode != nil }
+        let latencies = attempts.map { Int64($0.latencyMs ?? 0) }
+        let hasLatency = attempts.map { $0.latencyMs != nil }
+        let outcomes = attempts.map(\.outcome.rawValue)
+        let responses = attempts.map { $0.response ?? "" }
+        let hasResponse = attempts.map { $0.response != nil }
+        try await connection.run(#"""
+            INSERT INTO "deliveryAttempt" ("deliveryID", "at", "part", "httpStatus", "curlCode", "latencyMs", "outcome", "response")
+            SELECT v.d, v.at, v.part, CASE WHEN v.hs THEN v.s END, CASE WHEN v.hc THEN v.c END, CASE WHEN v.hl THEN v.l END,
+                   v.o, CASE WHEN v.hr THEN v.r END
+            FROM unnest(\#(deliveryIDs)::bigint[], \#(ats)::timestamptz[], \#(parts)::bigint[], \#(statuses)::bigint[],
+                        \#(hasStatus)::boolean[], \#(curlCodes)::bigint[], \#(hasCurlCode)::boolean[], \#(latencies)::bigint[],
+                        \#(hasLatency)::boolean[], \#(outcomes)::text[], \#(responses)::text[], \#(hasResponse)::boolean[])
+                 WITH ORDINALITY AS v(d, at, part, s, hs, c, hc, l, hl, o, r, hr, ord)
+            ORDER BY v.ord
+            """#)
+    }
+
+    /// Every `.sent` report in one fenced `UPDATE … FROM unnest(…)`.
+    static func applySent(_ sent: [(report: DeliveryReport, remoteID: String?)], _ connection: PostgresConnection) async throws {
+        guard !sent.isEmpty else { return }
+        let ids = sent.map(\.report.claimed.id)
+        let claims = sent.map(\.report.claimed.claim)
+        let parts = sent.map { Int64($0.report.partsSent) }
+        let remotes = sent.map { $0.remoteID ?? "" }
+        let hasRemote = sent.map { $0.remoteID != nil }
+        let nows = sent.map(\.report.now)
+        try await connection.run(#"""
+            UPDATE "delivery" d SET "status" = 'sent', "sentAt" = v.now, "partsSent" = v.parts,
+              "remoteID" = CASE WHEN v.hr THEN v.remote ELSE d."remoteID" END, "lastError" = NULL, "leaseUntil" = NULL, "claim" = NULL
+            FROM unnest(\#(ids)::bigint[], \#(claims)::text[], \#(parts)::bigint[], \#(remotes)::text[], \#(hasRemote)::boolean[],
+                        \#(nows)::timestamptz[]) AS v(id, claim, parts, remote, hr, now)
+            WHERE d."id" = v.id AND d."claim" = v.claim AND d."status" = 'sending'
+            """#)
     }
 
     /// One report, fenced: only the row still held by this claim changes.

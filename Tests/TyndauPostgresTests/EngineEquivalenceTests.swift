@@ -218,7 +218,13 @@ struct EngineEquivalenceTests {
             let attempt = DeliveryAttempt(deliveryID: claimed[0].id, at: now, part: 0, httpStatus: 200, latencyMs: 12, outcome: .sent, response: "ok")
             log.append("part \(try await store.recordPartSent(claimed[0], attempt: attempt, partsSent: 1, remoteID: "m-1", leaseUntil: now.addingTimeInterval(120)))")
             try await store.apply([
-                DeliveryReport(claimed: claimed[0], attempts: [], partsSent: 2, resolution: .sent(remoteID: nil), now: now.addingTimeInterval(1)),
+                DeliveryReport(
+                    claimed: claimed[0],
+                    attempts: [
+                        DeliveryAttempt(deliveryID: claimed[0].id, at: now, part: 1, curlCode: 28, outcome: .retry),
+                        DeliveryAttempt(deliveryID: claimed[0].id, at: now.addingTimeInterval(1), part: 1, httpStatus: 200, latencyMs: 3, outcome: .sent, response: ""),
+                    ],
+                    partsSent: 2, resolution: .sent(remoteID: nil), now: now.addingTimeInterval(1)),
                 DeliveryReport(
                     claimed: claimed[1], attempts: [DeliveryAttempt(deliveryID: claimed[1].id, at: now, part: 0, httpStatus: 503, outcome: .retry)],
                     partsSent: 0, resolution: .retry(at: now.addingTimeInterval(30), error: "503"), now: now.addingTimeInterval(1)),
@@ -230,7 +236,7 @@ struct EngineEquivalenceTests {
         log.append("failed \(try await store.deliveries(status: .failed, limit: 20).map(describe))")
         log.append("counts \(try await store.countDeliveries(status: nil)) \(try await store.countDeliveries(status: .sent)) \(try await store.countDeliveries(status: .pending))")
         if let first = claimed.first {
-            log.append("attempts \(try await store.attempts(deliveryID: first.id).map { "\($0.part) \($0.httpStatus ?? 0) \($0.latencyMs ?? 0) \($0.outcome.rawValue) \($0.response ?? "-")" })")
+            log.append("attempts \(try await store.attempts(deliveryID: first.id).map { "\($0.part) \(String(describing: $0.httpStatus)) \(String(describing: $0.curlCode)) \(String(describing: $0.latencyMs)) \($0.outcome.rawValue) \(String(describing: $0.response)) \($0.at.timeIntervalSince1970)" })")
         }
         if claimed.count == 3 {
             log.append(await outcome { "retry sent \(describe(try await store.retry(id: claimed[0].id, now: now)))" })
