@@ -53,3 +53,13 @@ import TyndauPostgres
         #expect(DatabaseLocation.display("postgres://tyndau:hunter2@h/d?sslmode=nonsense") == "postgres://tyndau:***@h/d?sslmode=nonsense")
     }
 }
+
+@Suite struct SharedIntakeKeyConfigurationTests {
+    @Test func theClientKeySecretComesFromTheEnvironmentAndMustBeLongEnough() throws {
+        setenv("TYNDAU_TEST_INTAKE_KEY", "0123456789abcdef0123", 1)
+        defer { unsetenv("TYNDAU_TEST_INTAKE_KEY") }
+        let configuration = try TyndauConfiguration.parse("intake:\n  client_key_secret: ${TYNDAU_TEST_INTAKE_KEY}\n")
+        #expect(configuration.serverSettings.intake.clientKeySecret?.value == "0123456789abcdef0123")
+        #expect(throws: TyndauError.self) { try TyndauConfiguration.parse("intake:\n  client_key_secret: short\n") }
+    }
+}

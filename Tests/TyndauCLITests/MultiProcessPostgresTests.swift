@@ -53,7 +53,7 @@ struct MultiProcessPostgresTests {
             "  - {name: hook\($0), url: \"json://127.0.0.1:\(hookServer.port)/hook/\($0)\", tags: [public], local: true}"
         }
         try ("""
-            intake: {rate_limit_per_hour: 0}
+            intake: {rate_limit_per_hour: 0, client_key_secret: "shared-by-both-servers-0123456789"}
             publisher: {lease_seconds: 2, batch_size: 50, concurrency: 16, poll_seconds: 0.1}
             summaries: {digest_languages: [ru]}
             endpoints:
@@ -133,6 +133,14 @@ struct MultiProcessPostgresTests {
         }
         let replacement = try await killer.value
         workers[0] = replacement.process
+
+        // The same text from the same resident, sent to the other server: recognised as the duplicate.
+        let repeated = ["text": "Обращение номер 0: во дворе дома 0 не горит фонарь уже неделю."]
+        let again = await EndToEndTests.request(.post, "http://127.0.0.1:\(ports[1])/api/v1/questions", json: repeated)
+        #expect(again.jsonObject?["duplicate"] as? Bool == true)
+        let original = try await store.questions(QuestionQuery()).first { $0.text == repeated["text"] }
+        #expect(original != nil)
+        #expect(again.jsonObject?["ticket"] as? String == original?.ticket)
 
         #expect(tickets.count == Self.submissions)
         #expect(Set(tickets).count == Self.submissions)
