@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import TyndauCore
+import TyndauServer
+import TyndauStorage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tyndau users add|list|disable|enable`: office accounts for the console (`/office`). Passwords
+/// are read from the terminal without echo (or one line of standard input with `--password-stdin`)
+/// and stored only as bcrypt hashes.
+struct UsersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "users",
+        abstract: "Office console accounts: add, list, disable, enable.",
+        subcommands: [Add.self, List.self, Disable.self, Enable.self]
+    )
+}
+
+extension UsersCommand {
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account; the password is asked twice on the terminal (not echoed)."
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Login name: 2–40 Latin letters, digits, '.', '_' or '-'.")
+        var name: String
+
+        @Option(help: "operator (triage, topics, agenda, answers) or admin (also users, endpoints, series).")
+        var role: String
+
+        @Flag(help: "Read the password from the first line of standard input (for scripts).")
+        var passwordStdin = false
+
+        @Option(help: .hidden)
+        var bcryptCost: UInt8 = 12
+
+        func validate() throws {
+            guard OfficeUser.isValidName(name) else { throw ValidationError(CLIText.text("users.bad-name", name)) }
+            guard OfficeRole(rawValue: role) != nil else { throw ValidationError(CLIText.text("users.bad-role", role)) }
+            guard (4...31).contains(bcryptCost) else { throw ValidationError("--bcrypt-cost must be 4–31") }
+        }
+
+        func run() async throws {
+            let password: String
+            if passwordStdin {
+                guard let line = readLine(strippingNewline: true) else { throw TyndauError.validation(["password": "field.required"]) }
+                password = line
+            } else {
+                guard isatty(STDIN_FILENO) == 1 else { throw ValidationError(CLIText.text("users.no-terminal")) }
+                let first = try PasswordPrompt.read(CLIText.text("users.prompt"))
+                let second = try PasswordPrompt.read(CLIText.text("users.prompt-again"))
+                guard first == second else { throw ValidationError(CLIText.text("users.mismatch")) }
+                password = first
+            }
+            let hash: String
+            do {
+                hash = try await OfficeCredentials.hash(password, cost: bcryptCost)
+            } catch let error as TyndauError {
+                throw ValidationError(error.localizedFields(in: CLIText.language).values.sorted().joined(separator: "; "))
+            }
+            let (database, _) = try options.openDatabase()
+            let user = try await database.addUser(
+                OfficeUser(name: name, role: OfficeRole(rawValue: role)!, passwordHash: hash, createdAt: Date()),
+                actor: GlobalOptions.actor, now: Date()
+            )
+            print(CLIText.text("users.added", user.name, user.role.rawValue))
+            try database.checkpoint()
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List office accounts.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() async throws {
+            let (database, _) = try options.openDatabase()
+            let users = try await database.officeUsers()
+            if users.isEmpty { print(CLIText.text("users.none")) }
+            for user in users {
+                let state = CLIText.text(user.disabled ? "users.state.disabled" : "users.state.active")
+                print([
+                    user.name.padding(toLength: 24, withPad: " ", startingAt: 0),
+                    user.role.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+                    state,
+                ].joined(separator: " "))
+            }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable an account and end its sessions.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Login name.")
+        var name: String
+
+        func run() async throws {
+            let (database, _) = try options.openDatabase()
+            let user = try await database.setUserDisabled(name: name, disabled: true, actor: GlobalOptions.actor, now: Date())
+            print(CLIText.text("users.disabled", user.name))
+            try database.checkpoint()
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Login name.")
+        var name: String
+
+        func run() async throws {
+            let (database, _) = try options.openDatabase()
+            let user = try await database.setUserDisabled(name: name, disabled: false, actor: GlobalOptions.actor, now: Date())
+            print(CLIText.text("users.enabled", user.name))
+            try database.checkpoint()
+        }
+    }
+}
+
+/// Reads a line from the terminal with echo off, restoring the terminal's settings afterwards.
+enum PasswordPrompt {
+    static func read(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw ValidationError(CLIText.text("users.no-terminal")) }
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}
