@@ -63,7 +63,7 @@ extension UsersCommand {
             do {
                 hash = try await OfficeCredentials.hash(password, cost: bcryptCost)
             } catch let error as TyndauError {
-                throw ValidationError(error.localizedFields(in: CLIText.language).values.sorted().joined(separator: "; "))
+                throw ValidationError(ServerText.fields(error, CLIText.language).values.sorted().joined(separator: "; "))
             }
             let (database, _) = try options.openDatabase()
             let user = try await database.addUser(

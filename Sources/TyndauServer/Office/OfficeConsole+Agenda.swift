@@ -88,7 +88,7 @@ extension OfficeConsole {
         } : []
         let written = try await store.writtenAnswers(week: week).map { ["topicID": $0.topicID, "deadline": $0.deadline] }
         var values: [String: Any] = [
-            "week": week.description, "start": Self.localTime(start), "open": open, "items": items, "hasItems": !items.isEmpty,
+            "week": week.description, "start": Self.localTime(start, zone), "open": open, "items": items, "hasItems": !items.isEmpty,
             "proposed": proposed, "omitted": omitted, "written": written,
             "notes": (plan?.notes ?? []).map { AgendaText.note($0, language) },
             "previousWeek": week.adding(weeks: -1).description, "nextWeek": week.adding(weeks: 1).description,

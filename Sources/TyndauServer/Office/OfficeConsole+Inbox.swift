@@ -77,7 +77,7 @@ extension OfficeConsole {
                 "status": CoreText.status(question.status, language),
                 "triageable": !question.status.isTriaged,
                 "reason": question.statusReason ?? "",
-            ]
+            ].droppingEmpty("place", "reason")
             if !question.status.isTriaged {
                 row["late"] = left < 0
                 row["clock"] = left < 0

@@ -49,12 +49,12 @@ extension OfficeConsole {
         let zone = TimeZone(identifier: meeting.timeZone) ?? .almaty
         let elapsed = Int(moment.timeIntervalSince(meeting.startsAt) / 60)
         let closed = meeting.state == .closed
-        values["start"] = Self.localTime(meeting.startsAt)
+        values["start"] = Self.localTime(meeting.startsAt, zone)
         values["closed"] = closed
         values["started"] = moment >= meeting.startsAt
         values["canClose"] = !closed && moment >= meeting.startsAt
         values["clock"] = closed
-            ? ServerText.text("page.office.meeting.closed-at", language, [meeting.closedAt.map(Self.localTime) ?? ""])
+            ? ServerText.text("page.office.meeting.closed-at", language, [meeting.closedAt.map { Self.localTime($0, zone) } ?? ""])
             : moment < meeting.startsAt
                 ? ServerText.text("page.office.meeting.starts-in", language, [String(Int(meeting.startsAt.timeIntervalSince(moment) / 60))])
                 : ServerText.text("page.office.meeting.elapsed", language, [String(elapsed), String(meeting.durationMinutes)])

@@ -98,7 +98,7 @@ extension OfficeConsole {
                 "open": open, "overdue": open && commitment.dueDate < today, "dueToday": open && commitment.dueDate == today,
                 "doneAt": commitment.doneAt.map(Self.localTime) ?? "",
                 "state": ServerText.text("page.office.commitment-state." + commitment.state.rawValue, language),
-            ]
+            ].droppingEmpty("week", "doneAt")
         }
         let values: [String: Any] = [
             "commitments": rows, "showAll": show == "all",

@@ -38,7 +38,7 @@ extension OfficeConsole {
                 "responsible": topic.responsible ?? "",
                 "state": ServerText.text("page.office.topic-state." + topic.state.rawValue, language),
                 "reason": topic.reason ?? "",
-            ]
+            ].droppingEmpty("reason")
         }
         let values: [String: Any] = [
             "topics": rows, "count": overviews.count,
@@ -68,7 +68,7 @@ extension OfficeConsole {
                 "place": [question.street, question.house].compactMap { $0 }.joined(separator: ", "),
                 "submittedAt": Self.localTime(question.submittedAt),
                 "representative": questionID == topic.representativeQuestionID,
-            ])
+            ].droppingEmpty("place"))
         }
         let others = try await store.topicOverviews(states: [.open, .scheduled]).filter { $0.summary.topic.id != id }
         let decisions = try await store.topicDecisions(topicID: id).suffix(30).reversed().map { decision -> [String: Any] in
@@ -85,7 +85,7 @@ extension OfficeConsole {
                 "languages": overview.summary.languages.map(\.rawValue).joined(separator: ", "),
                 "state": ServerText.text("page.office.topic-state." + topic.state.rawValue, language),
                 "category": topic.category.map { CoreText.category($0, language) } ?? "—",
-            ],
+            ].droppingEmpty("place", "reason"),
             "questions": questions,
             "canSplit": questions.count > 1,
             "categories": QuestionCategory.allCases.map {

@@ -235,11 +235,28 @@ struct OfficeConsole: Sendable {
     /// `dd.MM.yyyy HH:mm` in Almaty time.
     static func localTime(_ date: Date) -> String { PagesController.localTime(date) }
 
+    /// `dd.MM.yyyy HH:mm` in `zone` (a meeting's own time zone).
+    static func localTime(_ date: Date, _ zone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "dd.MM.yyyy HH:mm"
+        return formatter.string(from: date)
+    }
+
     static func id(_ raw: String?, field: String) throws -> Int64 {
         guard let raw, let id = Int64(raw.trimmingCharacters(in: CharacterSet(charactersIn: " #T"))), id > 0 else {
             throw TyndauError.validation([field: "field.invalid-id"])
         }
         return id
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// Without the named keys whose value is an empty string: Mustache treats "" as true, and
+    /// `{{#place}} · {{place}}{{/place}}` should print nothing for a question without a place.
+    func droppingEmpty(_ keys: String...) -> [String: Any] {
+        filter { key, value in !(keys.contains(key) && (value as? String)?.isEmpty == true) }
     }
 }
 
