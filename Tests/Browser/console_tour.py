@@ -139,6 +139,8 @@ endpoints:
             return json.load(response)["ticket"]
 
     def open_browser(self):
+        # Debian's chromium and chromedriver only: Selenium Manager must not try to download drivers.
+        os.environ.setdefault("SE_OFFLINE", "true")
         options = webdriver.ChromeOptions()
         options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
         for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800", "--lang=en-US"]:

@@ -19,6 +19,9 @@ extension OfficeConsole {
         return [status]
     }
 
+    /// How many open topics the inbox compares new questions with.
+    static let suggestionTopics = 400
+
     /// Rejection reasons the office picks from.
     static let rejectionKinds = ["spam", "off-topic"]
 
@@ -52,11 +55,13 @@ extension OfficeConsole {
         var suggestions: [Question.ID: TopicSuggester.Suggestion] = [:]
         let triageable = shown.filter { !$0.status.isTriaged }
         if !triageable.isEmpty, !openTopics.isEmpty {
+            // The largest open topics (the list is sorted by askers) with up to eight members each:
+            // enough for the suggestion, bounded however large the queue grows.
             let members = try await store.questions(QuestionQuery(statuses: [.grouped]))
             var texts: [Topic.ID: [String]] = [:]
-            for overview in openTopics { texts[overview.summary.topic.id ?? 0] = [overview.summary.topic.title] }
+            for overview in openTopics.prefix(Self.suggestionTopics) { texts[overview.summary.topic.id ?? 0] = [overview.summary.topic.title] }
             for member in members {
-                guard let topicID = member.topicID, texts[topicID] != nil, texts[topicID]!.count < 12 else { continue }
+                guard let topicID = member.topicID, texts[topicID] != nil, texts[topicID]!.count < 9 else { continue }
                 texts[topicID]!.append(member.text)
             }
             suggestions = suggester.suggest(

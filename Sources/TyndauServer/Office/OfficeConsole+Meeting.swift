@@ -86,7 +86,7 @@ extension OfficeConsole {
                 ]
             }
             if let answer = entry.answer {
-                row["saved"] = ServerText.text("page.office.meeting.saved", language, [answer.recordedBy, Self.localTime(answer.recordedAt)])
+                row["saved"] = ServerText.text("page.office.meeting.saved", language, [answer.recordedBy, Self.localTime(answer.recordedAt, zone)])
                 row["final"] = answer.isFinal
             }
             if let failure {
