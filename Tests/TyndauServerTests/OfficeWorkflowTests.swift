@@ -213,6 +213,16 @@ struct OfficeWorkflowTests {
             #expect(ics.text.hasPrefix("BEGIN:VCALENDAR"))
             #expect(ics.headers[.contentDisposition]?.contains("\(Self.week).ics") == true)
 
+            // Skipping a topic on the agenda makes the stored agenda stale until it is rebuilt.
+            let other = try #require(items.map(\.topicID).first { $0 != lightingTopic })
+            let skip = try await browser.post(client, "/office/agenda/\(Self.week)/mark", [("topic", "\(other)"), ("action", "skip"), ("reason", "answered in writing")])
+            #expect(skip.status == .seeOther)
+            #expect(try await browser.get(client, "/office/agenda?week=\(Self.week)").text.contains("id=\"stale\""))
+            #expect(try await browser.get(client, "/office/agenda/\(Self.week).md").status == .conflict)
+            #expect(try await browser.post(client, "/office/agenda/\(Self.week)/rebuild").status == .seeOther)
+            #expect(try await database.agendaItems(week: ISOWeek(Self.week)!).map(\.topicID) == [lightingTopic])
+            #expect(try await browser.get(client, "/office/agenda/\(Self.week).md").status == .ok)
+
             // Once the meeting has started the agenda is frozen.
             clock.advance(Self.meetingStart.timeIntervalSince(clock.now) + 60)
             let later = try await Office.signIn(client, "aigerim")

@@ -98,6 +98,8 @@ extension OfficeConsole {
         ]
         if let plan { values["summary"] = ServerText.text("page.office.agenda.summary", language, [String(plan.topics.count), String(plan.usedMinutes), String(plan.topicMinutes)]) }
         if let planProblem { values["planProblem"] = planProblem }
+        // Pins, skips or new questions since the last build: the stored agenda is not what the planner proposes now.
+        if let plan, !stored.isEmpty, Set(plan.topics.map(\.topicID)) != Set(stored.map(\.topicID)) { values["stale"] = true }
         return render("office-agenda", values, titleKey: "page.office.agenda.title", visit: visit, section: "agenda")
     }
 
@@ -117,6 +119,7 @@ extension OfficeConsole {
         // stored. Once the meeting has started the planner refuses: the files are those of the build.
         guard isOpen(week, meeting: meeting, settings: settings) else { throw TyndauError.agendaFrozen(week) }
         let built = try await builder(settings, visit).build(week: week, store: store, now: now(), save: false)
+        guard Set(built.agenda.topics.map(\.topicID)) == Set(stored.map(\.topicID)) else { throw TyndauError.officeAgendaStale(week) }
         let agenda = AgendaBuilder.applying(stored, to: built.agenda)
         let (body, type): (String, String) = switch parts[1] {
         case "md": (AgendaMarkdownRenderer().render(agenda), "text/markdown; charset=utf-8")
@@ -204,5 +207,12 @@ extension OfficeConsole {
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.hour, .minute], from: date)
         return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+}
+
+extension TyndauError {
+    /// The planner would now choose other topics than the stored agenda holds: rebuild first.
+    static func officeAgendaStale(_ week: ISOWeek) -> TyndauError {
+        TyndauError(code: "conflict", messageKey: "error.office-agenda-stale", arguments: [week.description])
     }
 }
