@@ -290,6 +290,22 @@ endpoints:
         self.expect_no_error()
         assert "Saved by office:inspector" in driver.page_source, "the answer was not saved"
         self.shot("meeting")
+
+        # The second answer is saved in the background when the field changes (office.js): after a
+        # reload, nothing typed is lost although no button was pressed.
+        second_item = driver.find_elements(By.CSS_SELECTOR, "li.card")[1]
+        second_item.find_element(By.TAG_NAME, "textarea").send_keys("Площадку отремонтируют весной.")
+        driver.find_element(By.TAG_NAME, "h1").click()  # blur: the change event fires
+        WebDriverWait(driver, 30).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, ".autosave")[1].text in ("saved",)
+        )
+        driver.refresh()
+        assert "Площадку отремонтируют весной." in driver.page_source, "the background save was lost"
+
+        # Keyboard: "g" then "t" opens the topics; back to the meeting to close it.
+        webdriver.ActionChains(driver).send_keys("g").send_keys("t").perform()
+        WebDriverWait(driver, 30).until(lambda d: "/office/topics" in d.current_url)
+        self.go("/office/meeting")
         self.click(driver.find_element(By.ID, "close-meeting"))
         wait.until(lambda d: "/office/deliveries" in d.current_url)
 

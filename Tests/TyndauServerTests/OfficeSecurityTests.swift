@@ -233,6 +233,31 @@ struct OfficeSecurityTests {
         }
     }
 
+    @Test func consolePagesMayLoadOnlyTheirOwnScriptAndResidentPagesNone() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        try await Office.user(database, "aigerim", .operator, at: clock.now)
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let inbox = try await browser.get(client, "/office/inbox")
+            let policy = inbox.headers[.init("Content-Security-Policy")!] ?? ""
+            #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"))
+            #expect(inbox.text.contains("<script src=\"/static/office.js\" defer></script>"))
+            #expect(inbox.text.contains("data-refresh=\"60\""))
+            #expect(inbox.text.contains("data-key=\"t\""))
+            // No inline script anywhere: the only <script> is the external file.
+            #expect(inbox.text.components(separatedBy: "<script").count == 2)
+            let script = try await client.execute(uri: "/static/office.js", method: .get)
+            #expect(script.headers[.contentType]?.hasPrefix("text/javascript") == true)
+            #expect(script.text.contains("data-refresh"))
+            let resident = try await client.execute(uri: "/", method: .get)
+            #expect(resident.headers[.init("Content-Security-Policy")!]?.contains("script-src 'none'") == true)
+            let signIn = try await client.execute(uri: "/office/sign-in", method: .get)
+            #expect(!signIn.text.contains("<script"))
+        }
+    }
+
     @Test func endpointsPageShowsOnlyMaskedAddresses() async throws {
         let database = try AppDatabase.inMemory()
         let clock = ManualClock()

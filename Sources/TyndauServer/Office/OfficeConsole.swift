@@ -51,6 +51,13 @@ struct OfficeConsole: Sendable {
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
         router.get("/office") { _, _ in Self.redirect("/office/inbox") }
+        router.get("/static/office.js") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: pages.officeScript)
+            )
+        }
         router.get("/office/sign-in", use: signInForm)
         router.post("/office/sign-in", use: signIn)
         router.post("/office/sign-out", use: form(.operator, signOut))
@@ -145,12 +152,16 @@ struct OfficeConsole: Sendable {
 
     // MARK: - Rendering
 
-    static let navigation: [(key: String, path: String, admin: Bool)] = [
-        ("inbox", "/office/inbox", false), ("topics", "/office/topics", false), ("agenda", "/office/agenda", false),
-        ("meeting", "/office/meeting", false), ("deliveries", "/office/deliveries", false),
-        ("commitments", "/office/commitments", false), ("audit", "/office/audit", false),
-        ("endpoints", "/office/endpoints", true), ("users", "/office/users", true), ("series", "/office/series", true),
+    /// Sections, their paths, whether only admins see them, and the key after "g" that opens them.
+    static let navigation: [(key: String, path: String, admin: Bool, shortcut: String)] = [
+        ("inbox", "/office/inbox", false, "i"), ("topics", "/office/topics", false, "t"), ("agenda", "/office/agenda", false, "a"),
+        ("meeting", "/office/meeting", false, "m"), ("deliveries", "/office/deliveries", false, "d"),
+        ("commitments", "/office/commitments", false, "c"), ("audit", "/office/audit", false, "l"),
+        ("endpoints", "/office/endpoints", true, "e"), ("users", "/office/users", true, "u"), ("series", "/office/series", true, "s"),
     ]
+
+    /// Pages that reload themselves every so many seconds while nobody types (with the script).
+    static let refreshSeconds = ["inbox": 60, "deliveries": 30, "commitments": 300]
 
     /// An office page: the layout's navigation, the user, the CSRF token for every form.
     func render(
@@ -167,10 +178,14 @@ struct OfficeConsole: Sendable {
         context["nav"] = Self.navigation.filter { !$0.admin || visit.isAdmin }.map { entry -> [String: Any] in
             [
                 "label": ServerText.text("page.office.nav." + entry.key, language), "path": entry.path,
-                "current": entry.key == section,
+                "current": entry.key == section, "shortcut": entry.shortcut,
             ]
         }
-        return pages.page(template, context, title: ServerText.text(titleKey, language), choice: visit.choice, path: visit.path, status: status)
+        if let seconds = Self.refreshSeconds[section] { context["refresh"] = seconds }
+        return pages.page(
+            template, context, title: ServerText.text(titleKey, language), choice: visit.choice, path: visit.path, status: status,
+            scripts: true
+        )
     }
 
     /// The error page inside the console, with each field's reason in the user's language.
