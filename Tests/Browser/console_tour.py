@@ -2,7 +2,7 @@
 """The office console in a real browser: headless Chromium, driven by Selenium, against a real
 `tyndau serve` on 127.0.0.1 with a real webhook endpoint (a Python HTTP server on loopback).
 
-Signs in, triages three questions, merges two topics, builds the agenda, records an answer, closes
+Signs in, triages five questions (accept, reject, redirect), merges two topics, builds the agenda, records an answer, closes
 the meeting and waits until the published digest shows up on the deliveries page (and reaches the
 webhook). Screenshots go to --artifacts. Exit status 0 when every step passed.
 
@@ -43,6 +43,9 @@ QUESTIONS = [
     ("playground", "Во дворе дома 12 по Абая сломана детская площадка, качели опасны", "improvement", "Абая"),
     ("spam", "Купите пластиковые окна со скидкой, звоните прямо сейчас", "other", None),
 ]
+
+
+LATE_QUESTION = "Жұмыссыздарға арналған тегін курстар бар ма? Жұмыспен қамту орталығына қалай жазыламын?"
 
 
 class Hook(BaseHTTPRequestHandler):
@@ -186,10 +189,7 @@ endpoints:
         raise AssertionError(f"{ticket} is not in the inbox")
 
     def accept_as_new_topic(self, ticket):
-        card = self.card(ticket)
-        form = card.find_element(By.CSS_SELECTOR, "button.accept").find_element(By.XPATH, "./ancestor::form")
-        Select(form.find_element(By.NAME, "topic")).select_by_value("new")
-        self.click(form.find_element(By.CSS_SELECTOR, "button.accept"))
+        self.click(self.card(ticket).find_element(By.CSS_SELECTOR, "button.accept-new"))
         self.expect_no_error()
 
     def topic_of(self, ticket):
@@ -210,6 +210,12 @@ endpoints:
         threading.Thread(target=hook.serve_forever, daemon=True).start()
         self.write_config(hook.server_address[1])
         print(self.run_cli("users", "add", "inspector", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n").strip())
+        # One question imported as sent 80 minutes ago: past the golden hour, its clock is red.
+        late = os.path.join(self.folder, "late.jsonl")
+        sent = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=80)
+        with open(late, "w", encoding="utf-8") as file:
+            file.write(json.dumps({"text": LATE_QUESTION, "category": "social-protection", "submitted_at": f"{sent:%Y-%m-%dT%H:%M:%SZ}"}, ensure_ascii=False) + "\n")
+        self.run_cli("questions", "import", late)
         self.start_server()
         tickets = {key: self.submit(text, category, street) for key, text, category, street in QUESTIONS}
         print(f"  submitted {len(tickets)} questions; meeting at {self.meeting_start:%H:%M} UTC")
@@ -239,17 +245,24 @@ endpoints:
         self.click(driver.find_element(By.ID, "sign-in"))
         wait.until(lambda d: "/office/inbox" in d.current_url)
         assert "min left" in driver.page_source, "golden-hour clock missing"
-        self.shot("inbox")
+        assert "min overdue" in driver.page_source, "the late question's clock is not overdue"
 
-        # Triage three questions: two lamp questions each into a topic of its own (to merge next)
-        # and the playground; then reject the spam.
-        for key in ["lamp", "lamp2", "playground"]:
+        # Triage: two lamp questions each into a topic of its own (to merge next) and the
+        # playground; the spam rejected; the late question redirected.
+        self.accept_as_new_topic(tickets["lamp"])
+        self.shot("inbox")
+        for key in ["lamp2", "playground"]:
             self.accept_as_new_topic(tickets[key])
         card = self.card(tickets["spam"])
         form = card.find_element(By.CSS_SELECTOR, "button.reject").find_element(By.XPATH, "./ancestor::form")
         Select(form.find_element(By.NAME, "kind")).select_by_value("spam")
         form.find_element(By.NAME, "note").send_keys("advertising")
         self.click(form.find_element(By.CSS_SELECTOR, "button.reject"))
+        self.expect_no_error()
+        late = [card for card in driver.find_elements(By.CSS_SELECTOR, "li.card") if LATE_QUESTION in card.text][0]
+        form = late.find_element(By.CSS_SELECTOR, "button.redirect").find_element(By.XPATH, "./ancestor::form")
+        form.find_element(By.NAME, "to").send_keys("Центр занятости района")
+        self.click(form.find_element(By.CSS_SELECTOR, "button.redirect"))
         self.expect_no_error()
         assert "No questions match" in driver.page_source, "the inbox should be empty after triage"
 
