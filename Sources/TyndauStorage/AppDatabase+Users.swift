@@ -91,6 +91,21 @@ extension AppDatabase: UserStore {
         }
     }
 
+    @discardableResult
+    public func setPasswordHash(name: String, passwordHash: String, actor: String, now: Date) async throws -> OfficeUser {
+        try await writer.write { db in
+            guard var user = try Self.fetchUser(name: name, db) else { throw TyndauError.notFound("user \(name)") }
+            user.passwordHash = passwordHash
+            try user.update(db, columns: ["passwordHash"])
+            try db.execute(sql: "DELETE FROM officeSession WHERE userID = ?", arguments: [user.id])
+            var event = AuditEvent(
+                at: now, actor: actor, action: "user.password", subject: "user:\(user.name)", details: "sessions ended"
+            )
+            try event.insert(db)
+            return user
+        }
+    }
+
     public func createSession(_ session: OfficeSession) async throws {
         try await writer.write { db in
             guard let userID = session.user.id else { throw TyndauError.notFound("user \(session.user.name)") }

@@ -46,6 +46,9 @@ import TyndauStorage
         #expect(status == 2)
         #expect(output.contains("--password-stdin"))
 
+        (status, output) = try tyndau(["users", "password", "aigerim", "--password-stdin", "--bcrypt-cost", "4"] + db, input: "a newer passphrase\n")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("Password of aigerim changed"))
         (status, output) = try tyndau(["users", "disable", "aigerim"] + db)
         #expect(status == 0)
         (status, output) = try tyndau(["users", "list"] + db)
@@ -56,7 +59,7 @@ import TyndauStorage
         #expect(stored.passwordHash.hasPrefix("$2b$04$"))
         #expect(stored.disabled)
         let events = try await database.auditEvents(AuditFilter(subject: "user:aigerim"), limit: 5)
-        #expect(events.map(\.action) == ["user.disable", "user.add"])
+        #expect(events.map(\.action) == ["user.disable", "user.password", "user.add"])
         #expect(events.allSatisfy { $0.actor.hasPrefix("cli:") })
     }
 }

@@ -258,6 +258,29 @@ struct OfficeSecurityTests {
         }
     }
 
+    @Test func adminsSetANewPasswordWhichEndsTheAccountsSessions() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        try await Office.user(database, "aigerim", .operator, at: clock.now)
+        try await Office.user(database, "boss", .admin, at: clock.now)
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let admin = try await Office.signIn(client, "boss", ip: "10.0.0.14")
+            let short = try await admin.post(client, "/office/users/aigerim/password", [("password", "short")])
+            #expect(short.status == .unprocessableContent)
+            #expect(short.text.contains("at least 10 characters"))
+            let reset = try await admin.post(client, "/office/users/aigerim/password", [("password", "a brand new passphrase")])
+            #expect(reset.status == .seeOther)
+            #expect(try await browser.get(client, "/office/inbox").status == .seeOther)
+            #expect(try await Office.postSignIn(client, name: "aigerim", password: Office.password).status == .unauthorized)
+            _ = try await Office.signIn(client, "aigerim", password: "a brand new passphrase", ip: "10.0.0.15")
+            let byOperator = try await browser.post(client, "/office/users/boss/password", [("password", "a brand new passphrase")])
+            #expect(byOperator.status == .forbidden)
+            #expect(try await admin.post(client, "/office/users/nobody/password", [("password", "a brand new passphrase")]).status == .notFound)
+        }
+    }
+
     @Test func endpointsPageShowsOnlyMaskedAddresses() async throws {
         let database = try AppDatabase.inMemory()
         let clock = ManualClock()

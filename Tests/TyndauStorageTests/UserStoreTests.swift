@@ -60,6 +60,17 @@ import TyndauCore
         #expect(events.map(\.action) == ["user.disable"])
     }
 
+    @Test func aNewPasswordEndsTheAccountsSessions() async throws {
+        let database = try AppDatabase.inMemory()
+        let user = try await database.addUser(Self.user("dana"), actor: "test", now: Self.now)
+        try await database.createSession(Self.session("a", user))
+        let changed = try await database.setPasswordHash(name: "Dana", passwordHash: "$2b$04$another", actor: "office:boss", now: Self.now)
+        #expect(changed.passwordHash == "$2b$04$another")
+        #expect(try await database.officeUser(name: "dana")?.passwordHash == "$2b$04$another")
+        #expect(try await database.activeSession(tokenDigest: "a", now: Self.now, idleTimeout: 900) == nil)
+        #expect(try await database.auditEvents(AuditFilter(actionPrefix: "user.password"), limit: 5).first?.actor == "office:boss")
+    }
+
     @Test func auditFilterMatchesActorSubjectAndActionPrefixLiterally() async throws {
         let database = try AppDatabase.inMemory()
         for (actor, action, subject) in [

@@ -16,8 +16,8 @@ import Darwin
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
-        abstract: "Office console accounts: add, list, disable, enable.",
-        subcommands: [Add.self, List.self, Disable.self, Enable.self]
+        abstract: "Office console accounts: add, list, disable, enable, set a new password.",
+        subcommands: [Add.self, List.self, Disable.self, Enable.self, Password.self]
     )
 }
 
@@ -48,23 +48,7 @@ extension UsersCommand {
         }
 
         func run() async throws {
-            let password: String
-            if passwordStdin {
-                guard let line = readLine(strippingNewline: true) else { throw TyndauError.validation(["password": "field.required"]) }
-                password = line
-            } else {
-                guard isatty(STDIN_FILENO) == 1 else { throw ValidationError(CLIText.text("users.no-terminal")) }
-                let first = try PasswordPrompt.read(CLIText.text("users.prompt"))
-                let second = try PasswordPrompt.read(CLIText.text("users.prompt-again"))
-                guard first == second else { throw ValidationError(CLIText.text("users.mismatch")) }
-                password = first
-            }
-            let hash: String
-            do {
-                hash = try await OfficeCredentials.hash(password, cost: bcryptCost)
-            } catch let error as TyndauError {
-                throw ValidationError(ServerText.fields(error, CLIText.language).values.sorted().joined(separator: "; "))
-            }
+            let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
             let (database, _) = try options.openDatabase()
             let user = try await database.addUser(
                 OfficeUser(name: name, role: OfficeRole(rawValue: role)!, passwordHash: hash, createdAt: Date()),
@@ -128,8 +112,56 @@ extension UsersCommand {
     }
 }
 
+extension UsersCommand {
+    struct Password: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a new password for an account (asked twice, not echoed); its sessions end."
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "Login name.")
+        var name: String
+
+        @Flag(help: "Read the password from the first line of standard input (for scripts).")
+        var passwordStdin = false
+
+        @Option(help: .hidden)
+        var bcryptCost: UInt8 = 12
+
+        func run() async throws {
+            let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
+            let (database, _) = try options.openDatabase()
+            let user = try await database.setPasswordHash(name: name, passwordHash: hash, actor: GlobalOptions.actor, now: Date())
+            print(CLIText.text("users.password-set", user.name))
+            try database.checkpoint()
+        }
+    }
+}
+
 /// Reads a line from the terminal with echo off, restoring the terminal's settings afterwards.
 enum PasswordPrompt {
+    /// The new password (one stdin line, or asked twice on the terminal) as a bcrypt hash; a
+    /// password that is too short or too long is a usage error naming the reason.
+    static func hash(fromStandardInput: Bool, cost: UInt8) async throws -> String {
+        let password: String
+        if fromStandardInput {
+            guard let line = readLine(strippingNewline: true) else { throw TyndauError.validation(["password": "field.required"]) }
+            password = line
+        } else {
+            guard isatty(STDIN_FILENO) == 1 else { throw ValidationError(CLIText.text("users.no-terminal")) }
+            let first = try read(CLIText.text("users.prompt"))
+            let second = try read(CLIText.text("users.prompt-again"))
+            guard first == second else { throw ValidationError(CLIText.text("users.mismatch")) }
+            password = first
+        }
+        do {
+            return try await OfficeCredentials.hash(password, cost: cost)
+        } catch let error as TyndauError {
+            throw ValidationError(ServerText.fields(error, CLIText.language).values.sorted().joined(separator: "; "))
+        }
+    }
+
     static func read(_ prompt: String) throws -> String {
         FileHandle.standardError.write(Data(prompt.utf8))
         var saved = termios()

@@ -78,6 +78,10 @@ public protocol UserStore: Sendable {
     @discardableResult
     func setUserDisabled(name: String, disabled: Bool, actor: String, now: Date) async throws -> OfficeUser
 
+    /// Replaces an account's password hash and ends its sessions (a reset signs everyone out).
+    @discardableResult
+    func setPasswordHash(name: String, passwordHash: String, actor: String, now: Date) async throws -> OfficeUser
+
     /// Stores a new session for a user.
     func createSession(_ session: OfficeSession) async throws
 

@@ -10,6 +10,7 @@ extension OfficeConsole {
         router.post("/office/users", use: form(.admin, addUser))
         router.post("/office/users/{name}/disable", use: form(.admin, disableUser))
         router.post("/office/users/{name}/enable", use: form(.admin, enableUser))
+        router.post("/office/users/{name}/password", use: form(.admin, resetPassword))
         router.get("/office/endpoints", use: page(.admin, endpointsPage))
         router.post("/office/endpoints/{name}/enable", use: form(.admin, enableEndpoint))
         router.get("/office/series", use: page(.admin, seriesPage))
@@ -55,6 +56,16 @@ extension OfficeConsole {
     @Sendable func enableUser(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
         try await store.setUserDisabled(name: visit.parameters.get("name") ?? "", disabled: false, actor: visit.actor, now: now())
         return Self.redirect("/office/users")
+    }
+
+    /// A new password for an account, set by an admin; the account's sessions end.
+    @Sendable func resetPassword(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let name = visit.parameters.get("name") ?? ""
+        guard try await store.officeUser(name: name) != nil else { throw TyndauError.notFound("user \(name)") }
+        let hash = try await OfficeCredentials.hash(fields.raw("password") ?? "", cost: settings.bcryptCost)
+        try await store.setPasswordHash(name: name, passwordHash: hash, actor: visit.actor, now: now())
+        // Resetting one's own password ends this session too: sign in again with the new one.
+        return Self.redirect(name.lowercased() == visit.session.user.name.lowercased() ? "/office/sign-in" : "/office/users")
     }
 
     @Sendable func endpointsPage(request: Request, visit: Visit) async throws -> Response {
