@@ -10,6 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python tools live in virtual environments under .build (nothing is installed system-wide by pip):
 # aiosmtpd is the real SMTP server the e-mail tests talk to; Apprise is the benchmark's comparison.
 SMTP_VENV := .build/smtp-venv
+# Selenium drives Debian's headless Chromium (with chromium-driver) in the console's browser test.
+BROWSER_VENV := .build/browser-venv
+BROWSER_PACKAGES := chromium chromium-driver
 APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
 
 # Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
@@ -46,11 +49,17 @@ demo: deps
 	$$($(SWIFT) build --show-bin-path)/tyndau demo
 
 test-deps: deps
+	$(call apt_install,$(BROWSER_PACKAGES))
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
+	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
 
+# The Swift tests, then the office console in headless Chromium against a real `tyndau serve`
+# (screenshots in .build/test-artifacts/console). Either failing fails `make test`.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(BROWSER_VENV)/bin/python Tests/Browser/console_tour.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau \
+		--artifacts .build/test-artifacts/console
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

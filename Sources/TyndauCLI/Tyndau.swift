@@ -27,6 +27,7 @@ public struct Tyndau: AsyncParsableCommand {
             CommitmentsCommand.self,
             ServeCommand.self,
             SlaCommand.self,
+            UsersCommand.self,
         ]
     )
 

@@ -330,6 +330,31 @@ extension PostgresDatabase {
             #"ALTER TABLE "asker" ADD COLUMN "telegramUnreachableAt" timestamptz"#,
             #"CREATE INDEX "asker_on_telegramChatID" ON "asker" ("telegramChatID")"#,
         ]),
+        PostgresMigration(name: "office-users-v1", statements: [
+            #"""
+            CREATE TABLE "officeUser" (
+              "id" bigserial PRIMARY KEY,
+              "name" text NOT NULL,
+              "role" text NOT NULL,
+              "passwordHash" text NOT NULL,
+              "disabled" boolean NOT NULL DEFAULT false,
+              "createdAt" timestamptz NOT NULL
+            )
+            """#,
+            // SQLite compares names with NOCASE; names are ASCII, so lower() is the same rule.
+            #"CREATE UNIQUE INDEX "officeUser_on_name" ON "officeUser" (lower("name"))"#,
+            #"""
+            CREATE TABLE "officeSession" (
+              "tokenDigest" text PRIMARY KEY,
+              "userID" bigint NOT NULL REFERENCES "officeUser" ("id") ON DELETE CASCADE,
+              "csrfToken" text NOT NULL,
+              "createdAt" timestamptz NOT NULL,
+              "lastSeenAt" timestamptz NOT NULL,
+              "expiresAt" timestamptz NOT NULL
+            )
+            """#,
+            #"CREATE INDEX "officeSession_on_userID" ON "officeSession" ("userID")"#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).
@@ -397,6 +422,6 @@ extension PostgresDatabase {
     /// Tables whose `id` is drawn from a sequence.
     public static let tablesWithSequences = [
         "topic", "question", "meeting", "agendaItem", "answer", "commitment", "delivery", "deliveryAttempt",
-        "auditEvent", "topicDecision", "botMedia",
+        "auditEvent", "topicDecision", "botMedia", "officeUser",
     ]
 }

@@ -1,3 +1,4 @@
+import AgendaScheduler
 import Foundation
 import Hummingbird
 import Logging
@@ -18,6 +19,7 @@ import TyndauStorage
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
 ///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
 ///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
+///   - series: the meeting series and agenda policy of the configuration file, for the console's agenda.
 public func buildApplication(
     _ settings: ServerSettings,
     database: any TyndauStore,
@@ -26,11 +28,12 @@ public func buildApplication(
     now: @escaping @Sendable () -> Date = Date.init,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
     botWebhook: (any BotWebhook)? = nil,
-    background: [any Service] = []
+    background: [any Service] = [],
+    series: SeriesSettings = SeriesSettings()
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
-        acknowledgements: acknowledgements, botWebhook: botWebhook
+        acknowledgements: acknowledgements, botWebhook: botWebhook, series: series
     )
     var application = Application(
         router: router,
@@ -48,16 +51,17 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, `/api/v1`, `/open311/v2`, `/health`, the Telegram webhook when configured;
-/// request log and error shaping around all.
+/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2`, `/health`, the
+/// Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
-    store: any IntakeStore & AnswerStore,
+    store: any TyndauStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
-    botWebhook: (any BotWebhook)? = nil
+    botWebhook: (any BotWebhook)? = nil,
+    series: SeriesSettings = SeriesSettings()
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
     let intake = QuestionIntake(store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now)
@@ -74,6 +78,7 @@ public func buildRouter(
     router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
+    OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)
     return router
 }
 

@@ -14,8 +14,14 @@ public struct ServerSettings: Sendable {
     /// `server.office_token`: the bearer token of the office API (answers during the meeting);
     /// `nil` turns that API off.
     public var officeToken: String?
+    /// The office console's sessions, sign-in limits and masked endpoint addresses.
+    public var office: OfficeSettings
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, intake: IntakeSettings = IntakeSettings(), officeToken: String? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, intake: IntakeSettings = IntakeSettings(),
+        officeToken: String? = nil, office: OfficeSettings = OfficeSettings()
+    ) {
+        self.office = office
         self.host = host
         self.port = port
         self.publicURL = publicURL

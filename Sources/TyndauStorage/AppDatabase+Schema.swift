@@ -12,6 +12,7 @@ extension AppDatabase {
         registerTopics(&migrator)
         registerIntake(&migrator)
         registerBot(&migrator)
+        registerUsers(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -203,61 +203,19 @@ enum AgendaWorkflow {
     static func commitmentsDueSinceLastMeeting(
         week: ISOWeek, start: Date, timeZone: TimeZone = .almaty, store: any AnswerStore
     ) async throws -> [CommitmentDue] {
-        let through = ISODate.day(start, timeZone: timeZone)
-        let previousMeeting = start.addingTimeInterval(-7 * 86_400)
-        return try await store.commitments(dueBefore: nil, openOnly: false)
-            .filter { view in
-                let commitment = view.commitment
-                guard commitment.dueDate <= through else { return false }
-                return commitment.state == .open || (commitment.doneAt.map { $0 >= previousMeeting } ?? false)
-            }
-            .map { view in
-                CommitmentDue(
-                    topicID: view.commitment.topicID, text: view.commitment.text, responsible: view.commitment.responsible,
-                    dueDate: view.commitment.dueDate, done: view.commitment.state == .done
-                )
-            }
+        try await AgendaBuilder.commitmentsDueSinceLastMeeting(week: week, start: start, timeZone: timeZone, store: store)
     }
 
+    /// Plans (and unless `outputFolder` is `nil`, saves) the week with ``AgendaBuilder`` and writes
+    /// the three files to `outputFolder`.
     static func build(
         week: ISOWeek, settings: SeriesSettings, database: any TyndauStore, now: Date, outputFolder: String?
     ) async throws -> Result {
-        let calendar = MeetingCalendar(series: settings.series)
-        let start = calendar.start(of: week)
-        if let meeting = try await database.meeting(week: week), meeting.state != .planned || now >= meeting.startsAt {
-            throw TyndauError.agendaFrozen(week)
-        }
-        guard now < start else { throw TyndauError.agendaFrozen(week) }
-
-        let cutoff = calendar.cutoff(of: week)
-        var singleTopicsMade = 0
-        var preview = false
-        var candidates: [AgendaCandidate]
-        if try await database.agendaTopicCount() == 0 {
-            if outputFolder != nil {
-                singleTopicsMade = try await database.makeSingleQuestionTopics(actor: AgendaCommand.actor, now: now)
-                candidates = try await storedCandidates(week: week, cutoff: cutoff, database: database)
-            } else {
-                preview = true
-                candidates = try await singleQuestionPreview(cutoff: cutoff, database: database)
-            }
-        } else {
-            candidates = try await storedCandidates(week: week, cutoff: cutoff, database: database)
-        }
-
-        let planner = AgendaPlanner(series: settings.series, policy: settings.policy)
-        let commitments = try await commitmentsDueSinceLastMeeting(
-            week: week, start: start, timeZone: settings.series.zone, store: database
-        )
-        let agenda = try planner.plan(week: week, candidates: candidates, commitmentsDue: commitments)
-        let files = Files(
-            markdown: AgendaMarkdownRenderer().render(agenda),
-            json: AgendaJSONRenderer().render(agenda),
-            ics: AgendaICalendarRenderer().render(agenda)
-        )
+        let built = try await AgendaBuilder(settings: settings, actor: AgendaCommand.actor)
+            .build(week: week, store: database, now: now, save: outputFolder != nil)
+        let files = Files(markdown: built.files.markdown, json: built.files.json, ics: built.files.ics)
         var paths: [String] = []
         if let folder = outputFolder {
-            try await database.saveAgenda(record(agenda), actor: AgendaCommand.actor, now: now)
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (suffix, content) in [("md", files.markdown), ("json", files.json), ("ics", files.ics)] {
                 let path = (folder as NSString).appendingPathComponent("\(week).\(suffix)")
@@ -265,58 +223,13 @@ enum AgendaWorkflow {
                 paths.append(path)
             }
         }
-        return Result(agenda: agenda, files: files, paths: paths, singleTopicsMade: singleTopicsMade, preview: preview)
-    }
-
-    /// Agenda files travel (the .ics goes to calendars): titles quote questions without personal data.
-    static let scrubber = PersonalDataScrubber()
-
-    static func storedCandidates(week: ISOWeek, cutoff: Date, database: any TyndauStore) async throws -> [AgendaCandidate] {
-        let marks = Dictionary(uniqueKeysWithValues: try await database.agendaMarks(week: week).map { ($0.topicID, $0) })
-        return try await database.agendaCandidates(week: week, submittedBefore: cutoff).map { facts in
-            let topic = facts.summary.topic
-            let mark = marks[topic.id!]
-            return AgendaCandidate(
-                topicID: topic.id!, title: scrubber.scrub(topic.title), block: (topic.category ?? .other).block,
-                askers: facts.summary.askers, firstSubmittedAt: facts.summary.firstSubmittedAt,
-                lastChangedAt: max(facts.lastChangedAt, mark?.at ?? facts.lastChangedAt),
-                place: topic.place, responsible: topic.responsible, texts: facts.texts,
-                pinned: mark?.kind == .pin, skipReason: mark?.kind == .skip ? (mark?.reason ?? "") : nil
-            )
-        }
-    }
-
-    /// A dry run before any topic exists: each waiting question as a topic, numbered by its question id.
-    static func singleQuestionPreview(cutoff: Date, database: any TyndauStore) async throws -> [AgendaCandidate] {
-        let questions = try await database.questions(QuestionQuery(statuses: [.received, .acknowledged, .grouped]))
-        return questions.filter { $0.submittedAt < cutoff && $0.topicID == nil }.map { question in
-            let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
-            return AgendaCandidate(
-                topicID: question.id!, title: scrubber.scrub(question.text), block: (question.category ?? .other).block, askers: 1,
-                firstSubmittedAt: question.submittedAt, place: place.isEmpty ? nil : place, texts: [question.text]
-            )
-        }
-    }
-
-    /// What storage keeps of an agenda: the meeting, its items with a compact reason, the written queue.
-    static func record(_ agenda: Agenda) -> AgendaRecord {
-        AgendaRecord(
-            meeting: Meeting(
-                week: agenda.week, startsAt: agenda.start, durationMinutes: agenda.series.durationMinutes,
-                timeZone: agenda.series.timeZone
-            ),
-            items: agenda.topics.map { topic in
-                AgendaItem(
-                    meetingID: 0, topicID: topic.topicID, position: topic.position, block: topic.block,
-                    startOffsetMinutes: topic.startOffsetMinutes, minutes: topic.minutes,
-                    why: AgendaText.why(topic.reasons, .ru)
-                )
-            },
-            writtenAnswers: agenda.writtenAnswers.map {
-                WrittenAnswerEntry(topicID: $0.topicID, week: agenda.week, deadline: $0.deadline.description, weeksWaited: $0.reasons.weeksWaited)
-            }
+        return Result(
+            agenda: built.agenda, files: files, paths: paths, singleTopicsMade: built.singleTopicsMade, preview: built.preview
         )
     }
+
+    /// What storage keeps of an agenda.
+    static func record(_ agenda: Agenda) -> AgendaRecord { AgendaBuilder.record(agenda) }
 
     static func report(_ result: Result) {
         let agenda = result.agenda

@@ -1,3 +1,4 @@
+import AgendaScheduler
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -55,7 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try await configuration.database.location.open(durability: .full)
         var logger = Logger(label: "tyndau")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let settings = configuration.serverSettings
+        var settings = configuration.serverSettings
+        // The console's endpoints page shows addresses with every secret masked, never the configuration itself.
+        settings.office.endpointAddresses = Dictionary(
+            configuration.endpoints.map { ($0.name, $0.redactedURL) }, uniquingKeysWith: { first, _ in first }
+        )
         let acknowledgements = OutboxAcknowledgements(
             database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
             publicURL: settings.publicURL, now: Date.init
@@ -78,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let application = try buildApplication(
             settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
-            background: background
+            background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
         fflush(nil)

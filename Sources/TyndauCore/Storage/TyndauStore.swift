@@ -5,7 +5,9 @@ import Foundation
 /// SQLite (GRDB, the embedded default) implements it; a PostgreSQL implementation is selected by a
 /// `postgres://` database setting. Code above the storage floor depends on this protocol (or on the
 /// narrower protocols it joins), never on an engine.
-public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, OutboxStore, AnswerStore, IntakeStore, BotStore {
+public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, OutboxStore, AnswerStore, IntakeStore, BotStore,
+    UserStore, OfficeConsoleStore
+{
     /// Names of the schema migrations applied, oldest first (the same names on every engine).
     func appliedMigrations() async throws -> [String]
 

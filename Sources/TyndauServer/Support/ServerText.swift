@@ -4,7 +4,7 @@ import TyndauCore
 /// The server's texts (pages, API errors, Open311 service names) merged over the core table, so
 /// `TyndauError`s from any module render in the resident's language.
 public enum ServerText {
-    public static let table = CoreText.table.merging(LocalizationTable(resource: "server", bundle: .module))
+    public static let table = CoreText.table.merging(LocalizationTable(resourcesWithPrefix: "server", bundle: .module))
 
     public static func text(_ key: String, _ language: UILanguage, _ arguments: [String] = []) -> String {
         table.text(key, language, arguments)

@@ -11,10 +11,12 @@ public struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let texts: [UILanguage: [String: String]]
     let stylesheet: ByteBuffer
+    /// The office console's optional script (live refresh, background save, shortcuts).
+    let officeScript: ByteBuffer
 
     public init() throws {
         var templates: [String: MustacheTemplate] = [:]
-        for name in ["head", "foot", "form", "receipt", "status", "error"] {
+        for name in ["head", "foot", "form", "receipt", "status", "error"] + Self.officeTemplates {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache") else {
                 throw TyndauError.notFound("template \(name).mustache")
             }
@@ -26,6 +28,10 @@ public struct PageRenderer: Sendable {
             throw TyndauError.notFound("style.css")
         }
         stylesheet = ByteBuffer(bytes: try Data(contentsOf: css))
+        guard let script = Bundle.module.url(forResource: "office", withExtension: "js") else {
+            throw TyndauError.notFound("office.js")
+        }
+        officeScript = ByteBuffer(bytes: try Data(contentsOf: script))
     }
 
     /// An HTML response from `template` with `values`, the page texts and the language switch.
@@ -36,7 +42,8 @@ public struct PageRenderer: Sendable {
         title: String,
         choice: LanguageChoice,
         path: String,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok,
+        scripts: Bool = false
     ) -> Response {
         var context = values
         let language = choice.language
@@ -53,7 +60,8 @@ public struct PageRenderer: Sendable {
             .contentLanguage: language.rawValue,
             .cacheControl: "no-store",
             .init("X-Content-Type-Options")!: "nosniff",
-            .init("Content-Security-Policy")!: "default-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'",
+            // Resident pages run no script at all; console pages may load /static/office.js, nothing inline.
+            .init("Content-Security-Policy")!: "default-src 'self'; script-src \(scripts ? "'self'" : "'none'"); form-action 'self'; frame-ancestors 'none'",
             .init("Referrer-Policy")!: "no-referrer",
         ]
         if let cookie = choice.cookieHeader { headers[.setCookie] = cookie }

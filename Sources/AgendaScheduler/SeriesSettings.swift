@@ -1,4 +1,3 @@
-import AgendaScheduler
 import Foundation
 import TyndauCore
 
@@ -9,17 +8,17 @@ import TyndauCore
 /// Every key has one string form, used by `series set`, stored in the database and printed by
 /// `series show`: numbers as written, `start` as `HH:MM`, `block_min_share` as
 /// `landscaping-utilities=0.3,social-infrastructure=0.15,…`, `urgency_keywords` as phrases
-/// separated by `;`.
-struct SeriesSettings: Sendable, Hashable {
-    var series: MeetingSeries
-    var policy: AgendaPolicy
+/// separated by `;`. Lives beside the scheduler so the CLI and the office console share it.
+public struct SeriesSettings: Sendable, Hashable {
+    public var series: MeetingSeries
+    public var policy: AgendaPolicy
 
-    init(series: MeetingSeries = MeetingSeries(), policy: AgendaPolicy = AgendaPolicy()) {
+    public init(series: MeetingSeries = MeetingSeries(), policy: AgendaPolicy = AgendaPolicy()) {
         self.series = series
         self.policy = policy
     }
 
-    static let keys = [
+    public static let keys = [
         "weekday", "start", "duration_minutes", "time_zone", "cutoff_hours",
         "intro_minutes", "closing_minutes", "topic_minutes_base", "topic_minutes_per_extra_asker", "topic_minutes_max",
         "max_topics", "block_min_share", "weight_demand", "weight_waiting", "weight_urgency", "urgency_keywords",
@@ -27,13 +26,13 @@ struct SeriesSettings: Sendable, Hashable {
     ]
 
     /// A key's value was refused: `reason` is a localisation key.
-    struct Problem: Error {
-        var key: String
-        var reason: String
+    public struct Problem: Error, Sendable {
+        public var key: String
+        public var reason: String
     }
 
     /// Sets one key from its string form; the whole set is checked by ``validate()``.
-    mutating func apply(key: String, value raw: String) throws {
+    public mutating func apply(key: String, value raw: String) throws {
         let value = raw.trimmingCharacters(in: .whitespaces)
         func int(_ range: ClosedRange<Int>) throws -> Int {
             guard let number = Int(value) else { throw Problem(key: key, reason: "series.reason.integer") }
@@ -86,7 +85,7 @@ struct SeriesSettings: Sendable, Hashable {
     }
 
     /// The string form of a key's current value.
-    func value(of key: String) -> String {
+    public func value(of key: String) -> String {
         func number(_ value: Double) -> String {
             value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
         }
@@ -116,32 +115,17 @@ struct SeriesSettings: Sendable, Hashable {
     }
 
     /// Checks the settings together (e.g. intro + closing must leave time for topics).
-    func validate() throws {
+    public func validate() throws {
         let problems = policy.problems(durationMinutes: series.durationMinutes)
         if let key = problems.keys.sorted().first { throw Problem(key: key, reason: problems[key]!) }
     }
 
-    /// The file's settings overlaid by the stored overrides; a stored value that no longer parses
-    /// is reported with its key.
-    func overlaid(with stored: [String: String]) throws -> SeriesSettings {
+    /// The file's settings overlaid by the stored overrides, checked together; a stored value that
+    /// no longer parses throws its ``Problem``.
+    public func applying(_ stored: [String: String]) throws -> SeriesSettings {
         var settings = self
-        for key in stored.keys.sorted() {
-            do {
-                try settings.apply(key: key, value: stored[key]!)
-            } catch let problem as Problem {
-                throw TyndauError.seriesSetting(problem.key, CLIText.text(problem.reason))
-            }
-        }
-        do { try settings.validate() } catch let problem as Problem {
-            throw TyndauError.seriesSetting(problem.key, CLIText.text(problem.reason))
-        }
+        for key in stored.keys.sorted() { try settings.apply(key: key, value: stored[key]!) }
+        try settings.validate()
         return settings
-    }
-}
-
-extension TyndauError {
-    /// A series setting was refused: key and the reason in the operator's language.
-    static func seriesSetting(_ key: String, _ reason: String) -> TyndauError {
-        TyndauError(code: "validation", messageKey: "error.series-setting", arguments: [key, reason])
     }
 }

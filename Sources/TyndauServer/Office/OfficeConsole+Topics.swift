@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import TyndauCore
+
+/// Topics: the list with askers and languages, one topic with its questions, and the office's
+/// decisions (merge, split, move, rename, category) plus the responsible department.
+extension OfficeConsole {
+    func addTopicRoutes(to router: Router<TyndauRequestContext>) {
+        router.get("/office/topics", use: page(.operator, topics))
+        router.get("/office/topics/{id}", use: page(.operator, topic))
+        router.post("/office/topics/{id}/rename", use: form(.operator, renameTopic))
+        router.post("/office/topics/{id}/category", use: form(.operator, setCategory))
+        router.post("/office/topics/{id}/responsible", use: form(.operator, setResponsible))
+        router.post("/office/topics/{id}/merge", use: form(.operator, mergeTopic))
+        router.post("/office/topics/{id}/split", use: form(.operator, splitTopic))
+        router.post("/office/topics/{id}/move", use: form(.operator, moveQuestion))
+    }
+
+    @Sendable func topics(request: Request, visit: Visit) async throws -> Response {
+        let language = visit.language
+        let stateFilter = Self.query(request, "state") ?? "open"
+        let states: Set<TopicState>?
+        if stateFilter == "all" {
+            states = nil
+        } else if let state = TopicState(rawValue: stateFilter) {
+            states = [state]
+        } else {
+            throw TyndauError.validation(["state": "field.unknown-value"])
+        }
+        let overviews = try await store.topicOverviews(states: states)
+        let rows = overviews.prefix(500).map { overview -> [String: Any] in
+            let topic = overview.summary.topic
+            return [
+                "id": topic.id ?? 0, "title": topic.title, "askers": overview.summary.askers,
+                "questions": overview.summary.questionIDs.count,
+                "languages": overview.summary.languages.map(\.rawValue).joined(separator: ", "),
+                "category": topic.category.map { CoreText.category($0, language) } ?? "—",
+                "responsible": topic.responsible ?? "",
+                "state": ServerText.text("page.office.topic-state." + topic.state.rawValue, language),
+                "reason": topic.reason ?? "",
+            ].droppingEmpty("reason")
+        }
+        let values: [String: Any] = [
+            "topics": rows, "count": overviews.count,
+            "states": (["all"] + TopicState.allCases.map(\.rawValue)).map { value -> [String: Any] in
+                [
+                    "value": value, "selected": value == stateFilter,
+                    "label": value == "all"
+                        ? ServerText.text("page.office.topics.all", language)
+                        : ServerText.text("page.office.topic-state." + value, language),
+                ]
+            },
+        ]
+        return render("office-topics", values, titleKey: "page.office.topics.title", visit: visit, section: "topics")
+    }
+
+    @Sendable func topic(request: Request, visit: Visit) async throws -> Response {
+        let language = visit.language
+        let id = try visit.id(field: "topic")
+        guard let overview = try await store.topicOverview(id: id) else { throw TyndauError.notFound("topic \(id)") }
+        let topic = overview.summary.topic
+        var questions: [[String: Any]] = []
+        for questionID in overview.summary.questionIDs {
+            guard let question = try await store.question(id: questionID) else { continue }
+            questions.append([
+                "id": questionID, "ticket": question.ticket ?? "", "text": question.text,
+                "language": question.language.rawValue, "status": CoreText.status(question.status, language),
+                "place": [question.street, question.house].compactMap { $0 }.joined(separator: ", "),
+                "submittedAt": Self.localTime(question.submittedAt),
+                "representative": questionID == topic.representativeQuestionID,
+            ].droppingEmpty("place"))
+        }
+        let others = try await store.topicOverviews(states: [.open, .scheduled]).filter { $0.summary.topic.id != id }
+        let decisions = try await store.topicDecisions(topicID: id).suffix(30).reversed().map { decision -> [String: Any] in
+            [
+                "at": Self.localTime(decision.at), "actor": decision.actor,
+                "kind": ServerText.text("page.office.decision." + decision.kind.rawValue, language),
+                "value": decision.value ?? "", "other": decision.otherTopicID.map { "#\($0)" } ?? "",
+            ]
+        }
+        let values: [String: Any] = [
+            "topic": [
+                "id": id, "title": topic.title, "askers": overview.summary.askers, "place": topic.place ?? "",
+                "responsible": topic.responsible ?? "", "reason": topic.reason ?? "",
+                "languages": overview.summary.languages.map(\.rawValue).joined(separator: ", "),
+                "state": ServerText.text("page.office.topic-state." + topic.state.rawValue, language),
+                "category": topic.category.map { CoreText.category($0, language) } ?? "—",
+            ].droppingEmpty("place", "reason"),
+            "questions": questions,
+            "canSplit": questions.count > 1,
+            "categories": QuestionCategory.allCases.map {
+                ["value": $0.rawValue, "label": CoreText.category($0, language), "selected": $0 == topic.category]
+            },
+            "others": others.prefix(300).map { ["id": $0.summary.topic.id ?? 0, "title": Self.short($0.summary.topic.title, 80)] },
+            "decisions": decisions,
+        ]
+        return render("office-topic", values, titleKey: "page.office.topic.title", visit: visit, section: "topics")
+    }
+
+    @Sendable func renameTopic(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        guard let title = fields["title"] else { throw TyndauError.validation(["title": "field.required"]) }
+        guard title.count <= 200 else { throw TyndauError.validation(["title": "field.too-long"]) }
+        try await store.renameTopic(id, title: title, actor: visit.actor, now: now())
+        return Self.redirect("/office/topics/\(id)")
+    }
+
+    @Sendable func setCategory(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        guard let category = fields["category"].flatMap(QuestionCategory.init(rawValue:)) else {
+            throw TyndauError.validation(["category": "field.unknown-value"])
+        }
+        try await store.overrideCategory(id, category: category, actor: visit.actor, now: now())
+        return Self.redirect("/office/topics/\(id)")
+    }
+
+    @Sendable func setResponsible(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        let responsible = fields["responsible"]
+        guard (responsible?.count ?? 0) <= 200 else { throw TyndauError.validation(["responsible": "field.too-long"]) }
+        try await store.setTopicResponsible(id, responsible: responsible, actor: visit.actor, now: now())
+        return Self.redirect("/office/topics/\(id)")
+    }
+
+    /// Merges topic `from` into this one (`from` disappears).
+    @Sendable func mergeTopic(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        let other = try Self.id(fields["from"], field: "from")
+        guard other != id else { throw TyndauError.validation(["from": "field.same-topic"]) }
+        try await store.mergeTopics(into: id, from: other, actor: visit.actor, now: now())
+        return Self.redirect("/office/topics/\(id)")
+    }
+
+    /// Moves the ticked questions (`question`, repeated) into a new topic.
+    @Sendable func splitTopic(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        let chosen = try fields.all("question").map { try Self.id($0, field: "question") }
+        guard !chosen.isEmpty else { throw TyndauError.validation(["question": "field.required"]) }
+        let created = try await store.splitTopic(id, questionIDs: chosen, actor: visit.actor, now: now())
+        return Self.redirect("/office/topics/\(created)")
+    }
+
+    /// Moves one question (`question`) of this topic into topic `to`.
+    @Sendable func moveQuestion(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        let question = try Self.id(fields["question"], field: "question")
+        let target = try Self.id(fields["to"], field: "to")
+        guard let stored = try await store.question(id: question), stored.topicID == id else {
+            throw TyndauError.validation(["question": "field.not-in-topic"])
+        }
+        try await store.moveQuestion(question, to: target, actor: visit.actor, now: now())
+        return Self.redirect(try await store.topicOverview(id: id) == nil ? "/office/topics/\(target)" : "/office/topics/\(id)")
+    }
+}
