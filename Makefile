@@ -4,6 +4,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk curl python3
+# The contract tests run against a throwaway PostgreSQL 15 (scripts/throwaway-postgres.sh).
+TEST_PACKAGES := postgresql-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -46,11 +48,14 @@ demo: deps
 	$$($(SWIFT) build --show-bin-path)/tyndau demo
 
 test-deps: deps
+	$(call apt_install,$(TEST_PACKAGES))
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
 
+# The tests run beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
+# TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/throwaway-postgres.sh run -- $(SWIFT) test --skip-build
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))
