@@ -144,6 +144,12 @@ let package = Package(
             dependencies: ["TyndauStorage", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
+        // The storage contract: the same tests against every engine (`StoreFactory.all`).
+        .testTarget(
+            name: "StorageContractTests",
+            dependencies: ["TyndauStorage", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "QuestionCollectionTests",
             dependencies: ["QuestionCollection", "TyndauCore", "CStemmer"],
