@@ -60,9 +60,9 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     // │                                                                                           │
     // │   [StoreFactory(engine: "postgres") {                                                     │
     // │       let scratch = try await PostgresScratchDatabase.create(serverURL: serverURL)        │
-    // │       let store = try await PostgresDatabase.open(url: scratch.url)   // as TyndauStore  │
+    // │       let store = try await PostgresDatabase.open(url: scratch.url)                       │
     // │       return OpenedStore(store: store) {                                                  │
-    // │           try await store.close()                                                         │
+    // │           await store.close()                                                             │
     // │           try await scratch.drop()                                                        │
     // │       }                                                                                   │
     // │   }]                                                                                      │
