@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Floor 1: domain values and C libraries.
@@ -80,6 +81,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TyndauPostgres",
+            dependencies: [
+                "TyndauCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // Floor 3: wiring.
         .target(
@@ -106,6 +116,7 @@ let package = Package(
                 "Publisher",
                 "MeetingSummaries",
                 "TyndauStorage",
+                "TyndauPostgres",
                 "TyndauServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -147,7 +158,14 @@ let package = Package(
         // The storage contract: the same tests against every engine (`StoreFactory.all`).
         .testTarget(
             name: "StorageContractTests",
-            dependencies: ["TyndauStorage", "TyndauCore"],
+            dependencies: ["TyndauStorage", "TyndauPostgres", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Runs against a real PostgreSQL server when TYNDAU_TEST_POSTGRES_URL names one (a superuser URL;
+        // each test makes and drops its own database); TYNDAU_REQUIRE_POSTGRES=1 turns a missing URL into a failure.
+        .testTarget(
+            name: "TyndauPostgresTests",
+            dependencies: ["TyndauPostgres", "TyndauStorage", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -185,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
+            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
+import TyndauPostgres
 import TyndauStorage
 
 /// A fresh, empty store of one engine for one test, and how to throw it away afterwards.
@@ -68,7 +69,14 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     // │   }]                                                                                      │
     // └──────────────────────────────────────────────────────────────────────────────────────────┘
     static func postgres(serverURL: String) -> [StoreFactory] {
-        []
+        [StoreFactory(engine: "postgres") {
+            let scratch = try await PostgresScratchDatabase.create(serverURL: serverURL)
+            let store = try await PostgresDatabase.open(url: scratch.url)
+            return OpenedStore(store: store) {
+                await store.close()
+                try await scratch.drop()
+            }
+        }]
     }
 }
 

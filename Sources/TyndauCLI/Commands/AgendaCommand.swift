@@ -55,7 +55,7 @@ extension AgendaCommand {
         var out = "agendas"
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let now = Date()
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
@@ -68,7 +68,7 @@ extension AgendaCommand {
                 print(result.files.markdown)
                 print(CLIText.text("agenda.dry-run"))
             }
-            try database.checkpoint()
+            try await database.close()
         }
     }
 
@@ -79,7 +79,7 @@ extension AgendaCommand {
         @OptionGroup var weekOption: WeekOption
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let calendar = MeetingCalendar(series: settings.series)
             let now = Date()
@@ -121,7 +121,7 @@ extension AgendaCommand {
         var topic: String
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(AgendaMark(week: week, topicID: id, kind: .pin, actor: AgendaCommand.actor, at: now))
@@ -144,7 +144,7 @@ extension AgendaCommand {
         func run() async throws {
             let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw TyndauError.validation(["reason": "agenda.reason-required"]) }
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(
@@ -164,7 +164,7 @@ extension AgendaCommand {
         var topic: String
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
@@ -220,7 +220,7 @@ enum AgendaWorkflow {
     }
 
     static func build(
-        week: ISOWeek, settings: SeriesSettings, database: AppDatabase, now: Date, outputFolder: String?
+        week: ISOWeek, settings: SeriesSettings, database: any TyndauStore, now: Date, outputFolder: String?
     ) async throws -> Result {
         let calendar = MeetingCalendar(series: settings.series)
         let start = calendar.start(of: week)
@@ -271,7 +271,7 @@ enum AgendaWorkflow {
     /// Agenda files travel (the .ics goes to calendars): titles quote questions without personal data.
     static let scrubber = PersonalDataScrubber()
 
-    static func storedCandidates(week: ISOWeek, cutoff: Date, database: AppDatabase) async throws -> [AgendaCandidate] {
+    static func storedCandidates(week: ISOWeek, cutoff: Date, database: any TyndauStore) async throws -> [AgendaCandidate] {
         let marks = Dictionary(uniqueKeysWithValues: try await database.agendaMarks(week: week).map { ($0.topicID, $0) })
         return try await database.agendaCandidates(week: week, submittedBefore: cutoff).map { facts in
             let topic = facts.summary.topic
@@ -287,7 +287,7 @@ enum AgendaWorkflow {
     }
 
     /// A dry run before any topic exists: each waiting question as a topic, numbered by its question id.
-    static func singleQuestionPreview(cutoff: Date, database: AppDatabase) async throws -> [AgendaCandidate] {
+    static func singleQuestionPreview(cutoff: Date, database: any TyndauStore) async throws -> [AgendaCandidate] {
         let questions = try await database.questions(QuestionQuery(statuses: [.received, .acknowledged, .grouped]))
         return questions.filter { $0.submittedAt < cutoff && $0.topicID == nil }.map { question in
             let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
@@ -332,7 +332,7 @@ enum AgendaWorkflow {
 
     /// Pin/skip/unmark checks: a known topic, waiting for a meeting, and a week not yet started.
     static func checkMark(
-        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: AppDatabase,
+        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: any TyndauStore,
         now: Date
     ) async throws -> (ISOWeek, Topic.ID) {
         let id = try AgendaCommand.topicID(topicText)

@@ -10,13 +10,13 @@ import TyndauStorage
 /// digest and personal notices exactly once (the database's `publishedAt` guard and unique message
 /// keys hold even when several processes run this loop).
 struct MeetingAutomation: Sendable {
-    var database: AppDatabase
+    var database: any TyndauStore
     var configuration: TyndauConfiguration
     var renderer: SummaryRenderer
     var logger: Logger
     var now: @Sendable () -> Date = { Date() }
 
-    init(database: AppDatabase, configuration: TyndauConfiguration, logger: Logger) async throws {
+    init(database: any TyndauStore, configuration: TyndauConfiguration, logger: Logger) async throws {
         self.database = database
         self.configuration = configuration
         self.renderer = try await SummaryRenderer(overrideDirectory: configuration.summaries.templates)
