@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
+import TyndauPostgres
 import TyndauStorage
 @testable import TyndauCLI
 
@@ -68,6 +69,40 @@ import TyndauStorage
         #expect(!FileManager.default.fileExists(atPath: missing))
         #expect(await Tyndau.main(arguments: ["db", "copy", "--from", "mysql://localhost/x", "--to", copy]) == 1)
         #expect(await Tyndau.main(arguments: ["db", "copy", "--from", demo, "--to", copy, "--batch-size", "0"]) == 2)
+    }
+
+    static let postgresServer = ProcessInfo.processInfo.environment["TYNDAU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Test(.enabled(if: postgresServer != nil))
+    func theDemoMovesToPostgreSQLAndBackUnchanged() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demo = folder.appendingPathComponent("demo.sqlite").path
+        let back = folder.appendingPathComponent("back.sqlite").path
+        try await Self.runDemoStages(path: demo, agendas: folder.appendingPathComponent("agendas").path)
+        let server = try PostgresLocation(url: try #require(Self.postgresServer))
+        let name = "copy_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await PostgresDatabase.createDatabase(name, on: server)
+        let target = server.with(database: name)
+        do {
+            let serverURL = try #require(Self.postgresServer)
+            var components = try #require(URLComponents(string: serverURL))
+            components.path = "/" + name
+            let url = try #require(components.string)
+            #expect(await Tyndau.main(arguments: ["db", "copy", "--from", "sqlite:" + demo, "--to", url]) == 0)
+            #expect(await Tyndau.main(arguments: ["db", "copy", "--from", demo, "--to", url]) == 1)
+            #expect(await Tyndau.main(arguments: ["db", "copy", "--from", url, "--to", back]) == 0)
+            #expect(try await Self.dump(back) == Self.dump(demo))
+            // The moved database works: the next question continues the ticket numbers.
+            let moved = try await PostgresDatabase.open(target)
+            let next = try await moved.insert(NewQuestion(question: Question(text: "После переезда", language: .ru, channel: .cli, submittedAt: Date())))
+            #expect(next.id == (try await AppDatabase.open(path: demo).questions(QuestionQuery()).compactMap(\.id).max() ?? 0) + 1)
+            await moved.close()
+        } catch {
+            try? await PostgresDatabase.dropDatabase(name, on: server)
+            throw error
+        }
+        try await PostgresDatabase.dropDatabase(name, on: server)
     }
 
     @Test func aBackupIsWrittenOnceAndReplacedOnlyWithForce() async throws {

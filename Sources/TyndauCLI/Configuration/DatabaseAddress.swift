@@ -1,5 +1,6 @@
 import Foundation
 import TyndauCore
+import TyndauPostgres
 import TyndauStorage
 
 /// Where a database lives, as written after `--from`/`--to` (and in `TYNDAU_DB`): `sqlite:PATH`, a plain
@@ -42,15 +43,17 @@ enum DatabaseAddress: Equatable, CustomStringConvertible {
     }
 
     /// Opens the store for `tyndau db copy`. A source must exist already; a SQLite target is created
-    /// (and migrated) when missing, so it starts empty.
-    func openForTransfer(mustExist: Bool) throws -> any TableTransfer {
+    /// (and migrated) when missing, so it starts empty. The caller closes it: the copy command does not
+    /// register it with the process-wide ``OpenStores``, whose `closeAll` at the end of any other
+    /// in-process command (tests run several at once) would close a pool in the middle of a copy.
+    func openForTransfer(mustExist: Bool) async throws -> any TyndauStore & TableTransfer {
         switch self {
         case .sqlite(let path):
             if mustExist, !FileManager.default.fileExists(atPath: path) { throw TyndauError.databaseMissing(path) }
             return try AppDatabase.open(path: path)
-        case .postgres:
-            // PostgreSQL: open the TyndauPostgres store here (it implements TableTransfer) once that module lands.
-            throw TyndauError.engineUnavailable("PostgreSQL")
+        case .postgres(let url):
+            // Opening migrates, so an empty PostgreSQL database becomes an empty Tyndau schema.
+            return try await PostgresDatabase.open(url: url)
         }
     }
 }
