@@ -162,6 +162,12 @@ let package = Package(
             dependencies: ["TyndauStorage", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
+        // The storage contract: the same tests against every engine (`StoreFactory.all`).
+        .testTarget(
+            name: "StorageContractTests",
+            dependencies: ["TyndauStorage", "TyndauPostgres", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
         // Runs against a real PostgreSQL server when TYNDAU_TEST_POSTGRES_URL names one (a superuser URL;
         // each test makes and drops its own database); TYNDAU_REQUIRE_POSTGRES=1 turns a missing URL into a failure.
         .testTarget(
