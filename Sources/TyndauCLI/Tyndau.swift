@@ -35,10 +35,9 @@ public struct Tyndau: AsyncParsableCommand {
 
     /// Runs the command line, mapping failures to the documented exit codes.
     public static func main(arguments: [String]? = nil) async -> Int32 {
-        let code = await run(arguments: arguments)
-        // A PostgreSQL pool opened by the command closes here, whatever the command did.
-        await OpenStores.shared.closeAll()
-        return code
+        // A PostgreSQL pool opened by this command closes when it returns, whatever it did; the registry
+        // is this call's own, so commands running side by side in one process keep their pools.
+        await OpenStores.scoped { await run(arguments: arguments) }
     }
 
     private static func run(arguments: [String]?) async -> Int32 {

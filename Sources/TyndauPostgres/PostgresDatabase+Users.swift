@@ -182,7 +182,7 @@ extension PostgresDatabase: OfficeConsoleStore {
                 WHERE (\#(filter.actor == nil) OR "actor" = \#(filter.actor ?? ""))
                   AND (\#(filter.subject == nil) OR "subject" = \#(filter.subject ?? ""))
                   AND (\#(prefix == nil) OR starts_with("action", \#(prefix ?? "")))
-                ORDER BY "id" DESC LIMIT \#(Int64(limit))
+                ORDER BY "id" DESC LIMIT \#(Int64(max(0, limit)))
                 """#).map { row in
                 AuditEvent(
                     id: try row("id"), at: try row("at"), actor: try row("actor"), action: try row("action"),

@@ -179,7 +179,8 @@ extension AppDatabase: OfficeConsoleStore {
 
     public func auditEvents(_ filter: AuditFilter, limit: Int) async throws -> [AuditEvent] {
         try await reader.read { db in
-            var request = AuditEvent.order(Column("id").desc).limit(limit)
+            // SQLite reads a negative LIMIT as "no limit"; PostgreSQL refuses it. Both engines return nothing.
+            var request = AuditEvent.order(Column("id").desc).limit(max(0, limit))
             if let actor = filter.actor { request = request.filter(Column("actor") == actor) }
             if let subject = filter.subject { request = request.filter(Column("subject") == subject) }
             if let prefix = filter.actionPrefix, !prefix.isEmpty {

@@ -40,7 +40,16 @@ import TyndauCore
             [TopicAssignment(topicID: nil, questionIDs: [extra], facts: TopicStoreContractTests.facts("Лишняя тема"))],
             actor: "grouper", now: Fixture.now)
         try await store.mergeTopics(into: topics[2], from: made[0], actor: "office", now: Fixture.now)
+        // Office accounts (one of them disabled) and two live sessions.
+        let admin = try await store.addUser(UserStoreContractTests.user("Zhanna", role: .admin), actor: "cli", now: Fixture.now)
+        let clerk = try await store.addUser(UserStoreContractTests.user("aigerim"), actor: "cli", now: Fixture.now)
+        _ = try await store.addUser(UserStoreContractTests.user("bolat"), actor: "cli", now: Fixture.now)
+        try await store.setUserDisabled(name: "bolat", disabled: true, actor: "office:zhanna", now: Fixture.now)
+        try await store.createSession(UserStoreContractTests.session(Self.sessionDigests[0], for: admin))
+        try await store.createSession(UserStoreContractTests.session(Self.sessionDigests[1], for: clerk, lasting: 600))
     }
+
+    static let sessionDigests = ["5e55a1", "5e55b2"]
 
     /// What a store answers, through the Core protocols only, as JSON per aspect. Timestamps are
     /// compared to the millisecond: the interchange form carries milliseconds (SQLite's precision).
@@ -88,6 +97,19 @@ import TyndauCore
         observed["audit"] = try json(try await store.auditEvents(subject: nil, limit: 10_000))
         observed["botOffset"] = try json(try await store.botOffset(bot: "bot"))
         observed["settings"] = try json(try await store.seriesSettings())
+        observed["officeUsers"] = try json(try await store.officeUsers())
+        struct Session: Encodable {
+            var digest, user, csrf: String
+            var createdAt, lastSeenAt, expiresAt: Date
+        }
+        var sessions: [Session?] = []
+        for digest in sessionDigests {
+            sessions.append(try await store.activeSession(tokenDigest: digest, now: Fixture.now, idleTimeout: 3_600).map {
+                Session(digest: $0.tokenDigest, user: $0.user.name, csrf: $0.csrfToken, createdAt: $0.createdAt,
+                        lastSeenAt: $0.lastSeenAt, expiresAt: $0.expiresAt)
+            })
+        }
+        observed["officeSessions"] = try json(sessions)
         return observed
     }
 
@@ -106,6 +128,14 @@ import TyndauCore
                     #expect(copied[aspect] == original[aspect], "\(aspect) differs after copying \(from.engine) → \(to.engine)")
                 }
                 #expect(copied["botOffset"] == "901")
+                #expect(try await target.officeUsers().map(\.name) == ["aigerim", "bolat", "Zhanna"])
+                #expect(try await target.activeSession(tokenDigest: Self.sessionDigests[1], now: Fixture.now, idleTimeout: 60)?.user.name == "aigerim")
+                // Names stay unique in any case after the copy, and new accounts get fresh ids.
+                await #expect(throws: TyndauError.conflict("user ZHANNA")) {
+                    try await target.addUser(UserStoreContractTests.user("ZHANNA"), actor: "cli", now: Fixture.now)
+                }
+                let maxUser = try #require(try await source.officeUsers().compactMap(\.id).max())
+                #expect(try await target.addUser(UserStoreContractTests.user("dana"), actor: "cli", now: Fixture.now).id! > maxUser)
                 // Work goes on where the source left off: no id is handed out twice.
                 let maxTopic = try #require(try await source.topicOverviews(states: nil).compactMap(\.summary.topic.id).max())
                 let maxQuestion = try #require(try await source.questions(QuestionQuery()).compactMap(\.id).max())

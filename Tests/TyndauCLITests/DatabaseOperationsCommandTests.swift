@@ -122,15 +122,82 @@ import TyndauStorage
         #expect(await Tyndau.main(arguments: ["db", "backup", folder.appendingPathComponent("b2.sqlite").path, "--db", folder.appendingPathComponent("none.sqlite").path]) == 1)
     }
 
-    @Test func databaseAddressesAreReadOneWay() throws {
-        #expect(try DatabaseAddress("sqlite:./tyndau.sqlite") == .sqlite(path: "./tyndau.sqlite"))
-        #expect(try DatabaseAddress("sqlite:///var/lib/tyndau/t.sqlite") == .sqlite(path: "/var/lib/tyndau/t.sqlite"))
-        #expect(try DatabaseAddress("tyndau.sqlite") == .sqlite(path: "tyndau.sqlite"))
-        #expect(try DatabaseAddress("postgres://tyndau:secret@db:5432/tyndau") == .postgres(url: "postgres://tyndau:secret@db:5432/tyndau"))
-        #expect(try DatabaseAddress("postgresql://db/tyndau") == .postgres(url: "postgresql://db/tyndau"))
-        #expect(try DatabaseAddress("postgres://tyndau:secret@db:5432/tyndau").description == "postgres://tyndau:***@db:5432/tyndau")
-        #expect(throws: TyndauError.self) { try DatabaseAddress("sqlite:") }
-        #expect(throws: TyndauError.self) { try DatabaseAddress("mysql://u:p@host/x") }
-        #expect(throws: TyndauError.databaseURL("mysql://u:***@host/x")) { try DatabaseAddress("mysql://u:p@host/x") }
+    @Test func everyCommandReadsDatabaseAddressesOneWay() throws {
+        #expect(try DatabaseLocation(setting: "sqlite:./tyndau.sqlite") == .sqlite(path: "./tyndau.sqlite"))
+        #expect(try DatabaseLocation(setting: "SQLite:./tyndau.sqlite") == .sqlite(path: "./tyndau.sqlite"))
+        #expect(try DatabaseLocation(setting: "sqlite:///var/lib/tyndau/t.sqlite") == .sqlite(path: "/var/lib/tyndau/t.sqlite"))
+        #expect(try DatabaseLocation(setting: " tyndau.sqlite ") == .sqlite(path: "tyndau.sqlite"))
+        #expect(try DatabaseLocation(setting: "postgres://tyndau:secret@db:5432/tyndau")
+            == .postgres(try PostgresLocation(url: "postgres://tyndau:secret@db:5432/tyndau")))
+        #expect(try DatabaseLocation(setting: "postgresql://db/tyndau") == .postgres(try PostgresLocation(url: "postgresql://db/tyndau")))
+        #expect(try DatabaseLocation(setting: "postgres://tyndau:secret@db:5432/tyndau").description == "postgres://tyndau:***@db:5432/tyndau")
+        // PostgreSQL URLs are checked strictly, whichever command reads them.
+        #expect(throws: TyndauError.self) { try DatabaseLocation(setting: "postgres://db/tyndau?sslmod=require", name: "--to") }
+        #expect(throws: TyndauError.databaseURL("--from", "sqlite:")) { try DatabaseLocation(setting: "sqlite:", name: "--from") }
+        #expect(throws: TyndauError.databaseURL("database", "")) { try DatabaseLocation(setting: "  ") }
+        #expect(throws: TyndauError.databaseURL("--from", "mysql://u:***@host/x")) {
+            try DatabaseLocation(setting: "mysql://u:p@host/x", name: "--from")
+        }
+    }
+
+    @Test func anUnknownSchemeIsRefusedNamingTheSettingInEveryLanguage() throws {
+        let error = TyndauError.databaseURL("database (--db, TYNDAU_DB)", "mysql://u:***@host/x")
+        for language in UILanguage.allCases {
+            let message = error.localizedMessage(in: language)
+            #expect(message.contains("database (--db, TYNDAU_DB)") && message.contains("mysql://u:***@host/x"), "\(language): \(message)")
+            #expect(!message.contains("{"), "\(language): \(message)")
+        }
+        #expect(error.localizedMessage(in: .ru).contains("адрес базы данных"))
+        #expect(error.localizedMessage(in: .kk).contains("дерекқор мекенжайы"))
+        let options = try GlobalOptions.parse(["--db", "mysql://u:p@host/x"])
+        #expect(throws: TyndauError.databaseURL("database (--db, TYNDAU_DB)", "mysql://u:***@host/x")) {
+            _ = try options.configuration(environment: [:]).database.location
+        }
+    }
+
+    @Test func theDatabaseSettingRefusesAnUnknownSchemeInEveryCommand() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bogus = "mysql://u:p@" + folder.lastPathComponent + "/x"
+        #expect(await Tyndau.main(arguments: ["db", "migrate", "--db", bogus]) == 1)
+        #expect(await Tyndau.main(arguments: ["db", "backup", folder.appendingPathComponent("b.sqlite").path, "--db", bogus]) == 1)
+        #expect(await Tyndau.main(arguments: ["db", "copy", "--from", "sqlite:" + folder.appendingPathComponent("a.sqlite").path, "--to", bogus]) == 1)
+        // Nothing was created under a name made of the URL.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "mysql:"))
+    }
+
+    /// The registry that closes a command's PostgreSQL pools belongs to that command: a command that
+    /// finishes (here one nested inside another's work, as parallel tests run them) closes only its own.
+    @Test(.enabled(if: postgresServer != nil))
+    func aCommandClosesOnlyThePoolsItOpened() async throws {
+        let server = try PostgresLocation(url: try #require(Self.postgresServer))
+        let name = "scope_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await PostgresDatabase.createDatabase(name, on: server)
+        let serverURL = try #require(Self.postgresServer)
+        var components = try #require(URLComponents(string: serverURL))
+        components.path = "/" + name
+        let url = try #require(components.string)
+        do {
+            let counted = await OpenStores.scoped { () -> Result<Int, TyndauError> in
+                do {
+                    let store = try await DatabaseLocation(setting: url).open()
+                    _ = try await store.insert(NewQuestion(question: Question(text: "Первый", language: .ru, channel: .cli, submittedAt: Date())))
+                    // Another command opens and closes its own pool on the same database meanwhile.
+                    #expect(await Tyndau.main(arguments: ["db", "migrate", "--db", url]) == 0)
+                    #expect(await Tyndau.main(arguments: ["questions", "list", "--db", url]) == 0)
+                    // This command's pool is still open.
+                    _ = try await store.insert(NewQuestion(question: Question(text: "Второй", language: .ru, channel: .cli, submittedAt: Date())))
+                    return .success(try await store.questions(QuestionQuery()).count)
+                } catch {
+                    return .failure(error as? TyndauError ?? TyndauError.databaseFailed("\(error)"))
+                }
+            }
+            #expect(try counted.get() == 2)
+        } catch {
+            try? await PostgresDatabase.dropDatabase(name, on: server)
+            throw error
+        }
+        try await PostgresDatabase.dropDatabase(name, on: server)
     }
 }

@@ -21,7 +21,7 @@ extension DatabaseCommand {
 
         func run() async throws {
             let configuration = try options.configuration()
-            guard case .sqlite(let path) = try DatabaseAddress(configuration.database.path) else {
+            guard case .sqlite(let path) = try configuration.database.location else {
                 throw TyndauError.backupUsePgDump
             }
             let summary = try AppDatabase.backup(path: path, to: file, replacing: force)

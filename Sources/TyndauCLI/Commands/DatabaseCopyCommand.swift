@@ -26,27 +26,15 @@ extension DatabaseCommand {
         }
 
         func run() async throws {
-            let source = try DatabaseAddress(from)
-            let target = try DatabaseAddress(to)
+            let source = try DatabaseLocation(setting: from, name: "--from")
+            let target = try DatabaseLocation(setting: to, name: "--to")
+            // PostgreSQL pools join this command's registry and close when it returns, failed or not.
             let reading = try await source.openForTransfer(mustExist: true)
-            let writing: any TyndauStore & TableTransfer
-            do {
-                writing = try await target.openForTransfer(mustExist: false)
-            } catch {
-                try? await reading.close()
-                throw error
-            }
+            let writing = try await target.openForTransfer(mustExist: false)
             print(CLIText.text("db.copy.start", source, target))
-            let report: StoreCopyReport
-            do {
-                report = try await StoreCopy(batchSize: batchSize).run(from: reading, to: writing) { table in
-                    let name = table.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                    print("  " + CLIText.text("db.copy.table", name, table.rows, table.checksum))
-                }
-            } catch {
-                try? await reading.close()
-                try? await writing.close()
-                throw error
+            let report = try await StoreCopy(batchSize: batchSize).run(from: reading, to: writing) { table in
+                let name = table.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                print("  " + CLIText.text("db.copy.table", name, table.rows, table.checksum))
             }
             // Closing checkpoints a SQLite target, so the copied file is complete on its own.
             try await reading.close()

@@ -4,25 +4,33 @@ import TyndauCore
 import TyndauPostgres
 import TyndauStorage
 
-/// Which engine a database setting (`--db`, `TYNDAU_DB`, `database:`) selects, and how to open it.
+/// Which engine a database setting selects, and how to open it: the one parser behind `--db`,
+/// `TYNDAU_DB`, `database:` and `tyndau db copy --from/--to`, so every command reads an address the
+/// same way.
 ///
-/// `postgres://…` or `postgresql://…` is a PostgreSQL server; `sqlite:PATH` or any other text is a SQLite
-/// file (the default, `./tyndau.sqlite`).
+/// `postgres://…` or `postgresql://…` is a PostgreSQL server (checked strictly by ``PostgresLocation``);
+/// `sqlite:PATH` (also `sqlite:///abs/path`) or a plain path is a SQLite file (the default,
+/// `./tyndau.sqlite`). Any other `scheme://` (`mysql://…`) and an empty setting are refused, naming the
+/// setting, rather than silently creating a SQLite file called `mysql:/…`.
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresLocation)
 
-    public init(setting: String) throws {
-        if PostgresLocation.isPostgresURL(setting) {
-            self = .postgres(try PostgresLocation(url: setting))
-        } else if setting.hasPrefix("sqlite:") {
-            var path = String(setting.dropFirst("sqlite:".count))
+    /// Parses `text`; `setting` names where it came from (`database`, `--from`, …) for the error.
+    public init(setting text: String, name setting: String = "database") throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if PostgresLocation.isPostgresURL(trimmed) {
+            self = .postgres(try PostgresLocation(url: trimmed))
+        } else if trimmed.lowercased().hasPrefix("sqlite:") {
+            var path = Substring(trimmed.dropFirst("sqlite:".count))
             // `sqlite:///abs/path` and `sqlite://./rel` read as the path after the slashes' scheme part.
-            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
-            guard !path.isEmpty else { throw TyndauError.configuration("database", "sqlite: needs a file path") }
-            self = .sqlite(path: path)
+            if path.hasPrefix("//") { path = path.dropFirst(2) }
+            guard !path.isEmpty else { throw TyndauError.databaseURL(setting, trimmed) }
+            self = .sqlite(path: String(path))
+        } else if trimmed.isEmpty || trimmed.contains("://") {
+            throw TyndauError.databaseURL(setting, PostgresLocation.redact(trimmed))
         } else {
-            self = .sqlite(path: setting)
+            self = .sqlite(path: trimmed)
         }
     }
 
@@ -39,8 +47,10 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
         (try? DatabaseLocation(setting: setting).description) ?? PostgresLocation.redact(setting)
     }
 
-    /// Opens (and migrates) the store. `durability` applies to SQLite (`serve` asks for `.full`);
-    /// PostgreSQL commits are durable by the server's own settings.
+    /// Opens (and migrates) the store; the caller owns it and closes it. Inside `Tyndau.main` the
+    /// command's ``OpenStores`` registry also closes it when that command returns, whatever happened.
+    /// `durability` applies to SQLite (`serve` asks for `.full`); PostgreSQL commits are durable by the
+    /// server's own settings.
     public func open(durability: AppDatabase.Durability = .normal, logger: Logger = Logger(label: "tyndau.database"))
         async throws -> any TyndauStore
     {
@@ -49,27 +59,63 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
             return try AppDatabase.open(path: path, durability: durability)
         case .postgres(let location):
             let database = try await PostgresDatabase.open(location, logger: logger)
-            await OpenStores.shared.add(database)
+            await OpenStores.current?.add(database)
+            return database
+        }
+    }
+
+    /// Opens the store for `tyndau db copy`: a source must exist already (a missing SQLite file is not
+    /// created); a SQLite target is created (and migrated) when missing, so it starts empty. Opening a
+    /// PostgreSQL database migrates it, so an empty one becomes an empty Tyndau schema.
+    func openForTransfer(mustExist: Bool) async throws -> any TyndauStore & TableTransfer {
+        switch self {
+        case .sqlite(let path):
+            if mustExist, !FileManager.default.fileExists(atPath: path) { throw TyndauError.databaseMissing(path) }
+            return try AppDatabase.open(path: path)
+        case .postgres(let location):
+            let database = try await PostgresDatabase.open(location)
+            await OpenStores.current?.add(database)
             return database
         }
     }
 }
 
-/// The stores this process opened, closed once when the command returns (`Tyndau.main`): a short
-/// command does not need to remember to close its PostgreSQL pool.
+/// The PostgreSQL pools one command opened, closed when that command returns (`Tyndau.main`), so a
+/// short command need not remember to close its pool. The registry is task-local: each `Tyndau.main`
+/// call binds its own, so commands running side by side in one process (the test suite) never close
+/// each other's pools.
 actor OpenStores {
-    static let shared = OpenStores()
+    /// The registry of the command running in this task, if any; `nil` outside `Tyndau.main`, where
+    /// whoever opens a store closes it.
+    @TaskLocal static var current: OpenStores?
+
     private var stores: [any TyndauStore] = []
 
     func add(_ store: any TyndauStore) {
         stores.append(store)
     }
 
+    /// Closes every store added so far (closing twice is harmless for both engines).
     func closeAll() async {
         let open = stores
         stores = []
         for store in open {
             try? await store.close()
         }
+    }
+
+    /// Runs `body` with a registry of its own, and closes what it opened when it returns.
+    static func scoped<T: Sendable>(_ body: () async -> T) async -> T {
+        let registry = OpenStores()
+        let result = await $current.withValue(registry) { await body() }
+        await registry.closeAll()
+        return result
+    }
+}
+
+extension TyndauError {
+    /// A database setting that names no engine this build knows (`mysql://…`) or nothing at all.
+    static func databaseURL(_ setting: String, _ text: String) -> TyndauError {
+        TyndauError(code: "database-url", messageKey: "error.database-url", arguments: [setting, text])
     }
 }

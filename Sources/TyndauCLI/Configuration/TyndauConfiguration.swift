@@ -115,7 +115,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
 
         /// The engine and its address, parsed.
         public var location: DatabaseLocation {
-            get throws { try DatabaseLocation(setting: path) }
+            get throws { try DatabaseLocation(setting: path, name: "database (--db, TYNDAU_DB)") }
         }
 
         /// The setting with any password hidden: for output and logs.
