@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
-BENCH_PACKAGES := wrk curl python3
+BENCH_PACKAGES := wrk curl python3 postgresql-15
 # The contract tests run against a throwaway PostgreSQL 15 (scripts/throwaway-postgres.sh).
 TEST_PACKAGES := postgresql-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -76,10 +76,9 @@ bench: bench-deps
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
-	@# Scale-out: one and two nodes on SQLite and, beside a throwaway PostgreSQL when the script is there, on PostgreSQL.
-	@if [ -x scripts/throwaway-postgres.sh ]; then \
-		scripts/throwaway-postgres.sh run -- sh -c '"$$0" scale --postgres "$$TYNDAU_TEST_POSTGRES_URL"' $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench; \
-	else $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench scale $(if $(TYNDAU_BENCH_POSTGRES_URL),--postgres "$(TYNDAU_BENCH_POSTGRES_URL)",); fi
+	@# Scale-out: 1 and 2 `tyndau serve` / `tyndau worker` processes on one SQLite file and on a throwaway
+	@# PostgreSQL with fsync on (bench/scale-out.sh starts and stops it).
+	bash bench/scale-out.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
 	@if [ -f $(DEV_SET) ]; then \
 		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
 	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi

@@ -14,7 +14,15 @@ local texts = {
 
 local thread_counter = 0
 
+-- TYNDAU_BENCH_PORTS=8081,8082 (bench/scale-out.sh): thread i talks to the i-th port, round robin, so
+-- the connections are split evenly across several `tyndau serve` processes and one wrk measures them all.
+local ports = {}
+for port in string.gmatch(os.getenv("TYNDAU_BENCH_PORTS") or "", "%d+") do ports[#ports + 1] = port end
+
 function setup(thread)
+  if #ports > 0 then
+    thread.addr = wrk.lookup("127.0.0.1", ports[(thread_counter % #ports) + 1])[1]
+  end
   thread:set("id", thread_counter)
   thread_counter = thread_counter + 1
 end

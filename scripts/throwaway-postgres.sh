@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 for tests: a fresh cluster in a temporary folder, on a free 127.0.0.1 port,
-# trust authentication on loopback only, unix socket inside the folder, fsync off. Nothing depends on a
-# server that is already running, and nothing outside the folder is touched.
+# trust authentication on loopback only, unix socket inside the folder, fsync off (TYNDAU_PG_DURABLE=1
+# keeps PostgreSQL's durable defaults — fsync, synchronous_commit, full_page_writes on — for benchmark
+# figures). Nothing depends on a server that is already running, and nothing outside the folder is touched.
 #
 #   scripts/throwaway-postgres.sh run -- COMMAND…   start, run COMMAND with TYNDAU_TEST_POSTGRES_URL and
 #                                                   TYNDAU_REQUIRE_POSTGRES=1 exported, always stop after;
@@ -113,6 +114,9 @@ start_cluster() {
         chown "$user" "$dir"
         as_owner test -w "$dir" || { rm -rf "$dir"; die "$user cannot write to $dir (set TYNDAU_PG_TMP)"; }
     fi
+    # Tests need speed, not crash safety; benchmarks need what a production server does.
+    local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${TYNDAU_PG_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
     log="$dir/initdb.log"
     as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
         --no-sync >"$log" 2>&1 || { cat "$log" >&2; stop_cluster "$dir"; die "initdb failed"; }
@@ -125,8 +129,8 @@ EOF
         port=$(free_port)
         echo "$port" >"$dir/port"
         if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
-                -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB" >/dev/null 2>&1; then
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability \
+                -c max_connections=200 -c shared_buffers=32MB" >/dev/null 2>&1; then
             echo "$dir"
             return 0
         fi
@@ -178,7 +182,7 @@ run)
     exit "$status"
     ;;
 *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

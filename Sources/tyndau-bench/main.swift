@@ -8,7 +8,8 @@ let suites: [String: ([String]) async throws -> Void] = [
     "deliveries": DeliveryBenchmark.run,
     "agenda": AgendaBenchmark.run,
     "grouping": GroupingBenchmark.run,
-    "scale": ScaleOutBenchmark.run,
+    "sink": ScaleOutSink.run,
+    "outbox": ScaleOutOutbox.run,
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {
