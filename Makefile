@@ -72,6 +72,10 @@ bench: bench-deps
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
+	@# Scale-out: one and two nodes on SQLite and, beside a throwaway PostgreSQL when the script is there, on PostgreSQL.
+	@if [ -x scripts/throwaway-postgres.sh ]; then \
+		scripts/throwaway-postgres.sh run -- sh -c '"$$0" scale --postgres "$$TYNDAU_TEST_POSTGRES_URL"' $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench; \
+	else $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench scale $(if $(TYNDAU_BENCH_POSTGRES_URL),--postgres "$(TYNDAU_BENCH_POSTGRES_URL)",); fi
 	@if [ -f $(DEV_SET) ]; then \
 		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
 	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Floor 1: domain values and C libraries.
@@ -81,6 +82,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TyndauPostgres",
+            dependencies: [
+                "TyndauCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // Floor 3: wiring.
         .target(
@@ -92,12 +102,12 @@ let package = Package(
                 "TyndauStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.process("Resources")],
             swiftSettings: swiftSettings
@@ -111,6 +121,7 @@ let package = Package(
                 "Publisher",
                 "MeetingSummaries",
                 "TyndauStorage",
+                "TyndauPostgres",
                 "TyndauServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -136,6 +147,8 @@ let package = Package(
                 "AgendaScheduler",
                 "Publisher",
                 "TyndauStorage",
+                "TyndauPostgres",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -147,6 +160,13 @@ let package = Package(
         .testTarget(
             name: "TyndauStorageTests",
             dependencies: ["TyndauStorage", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        // Runs against a real PostgreSQL server when TYNDAU_TEST_POSTGRES_URL names one (a superuser URL;
+        // each test makes and drops its own database); TYNDAU_REQUIRE_POSTGRES=1 turns a missing URL into a failure.
+        .testTarget(
+            name: "TyndauPostgresTests",
+            dependencies: ["TyndauPostgres", "TyndauStorage", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -184,7 +204,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "Publisher", "AgendaScheduler"],
+            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher", "AgendaScheduler"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -5,7 +5,7 @@ import TyndauStorage
 
 /// Options every command that touches the database shares.
 public struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite database file (env TYNDAU_DB; default ./tyndau.sqlite).")
+    @Option(name: .long, help: "SQLite file (or sqlite:PATH) or postgres://user:pass@host:5432/name?sslmode=… (env TYNDAU_DB; default ./tyndau.sqlite).")
     public var db: String?
 
     @Option(name: .long, help: "Configuration file (env TYNDAU_CONFIG; default ./tyndau.yaml when present).")
@@ -31,10 +31,10 @@ public struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    /// Opens (and migrates) the configured database.
-    public func openDatabase() throws -> (AppDatabase, TyndauConfiguration) {
+    /// Opens (and migrates) the configured database: SQLite or PostgreSQL, as the setting says.
+    public func openDatabase(durability: AppDatabase.Durability = .normal) async throws -> (any TyndauStore, TyndauConfiguration) {
         let configuration = try configuration()
-        return (try AppDatabase.open(path: configuration.database.path), configuration)
+        return (try await configuration.database.location.open(durability: durability), configuration)
     }
 }
 

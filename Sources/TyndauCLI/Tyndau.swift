@@ -35,6 +35,13 @@ public struct Tyndau: AsyncParsableCommand {
 
     /// Runs the command line, mapping failures to the documented exit codes.
     public static func main(arguments: [String]? = nil) async -> Int32 {
+        let code = await run(arguments: arguments)
+        // A PostgreSQL pool opened by the command closes here, whatever the command did.
+        await OpenStores.shared.closeAll()
+        return code
+    }
+
+    private static func run(arguments: [String]?) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

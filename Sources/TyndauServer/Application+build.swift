@@ -6,13 +6,14 @@ import ServiceLifecycle
 import TyndauCore
 import TyndauStorage
 
-/// Builds the `tyndau serve` application: the router below plus the service that checkpoints the
-/// database on graceful shutdown. Tests build the same application and drive it with
+/// Builds the `tyndau serve` application: the router below plus, on SQLite, the services that
+/// checkpoint the WAL while running and on graceful shutdown (a PostgreSQL store needs neither). Tests build the same application and drive it with
 /// HummingbirdTesting, through the router or over a real socket.
 ///
 /// - Parameters:
 ///   - settings: `server:` and `intake:` configuration.
-///   - database: opened with `.full` durability by `tyndau serve`, so a receipt means an fsynced commit.
+///   - database: any store; a SQLite one is opened with `.full` durability by `tyndau serve`, so a
+///     receipt means an fsynced commit.
 ///   - requestLogLevel: the level of the one-line-per-request log.
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
@@ -21,7 +22,7 @@ import TyndauStorage
 ///   - series: the meeting series and agenda policy of the configuration file, for the console's agenda.
 public func buildApplication(
     _ settings: ServerSettings,
-    database: AppDatabase,
+    database: any TyndauStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date = Date.init,
@@ -39,10 +40,12 @@ public func buildApplication(
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "tyndau"),
         logger: logger
     )
-    application.addServices(DatabaseCheckpointService(database: database, logger: logger))
+    if let sqlite = database as? AppDatabase {
+        application.addServices(DatabaseCheckpointService(database: sqlite, logger: logger))
+    }
     // The delivery worker and the meeting calendar watch run beside the server and stop with it.
     application.addServices(background)
-    if let checkpointer = try WALCheckpointer(database) {
+    if let sqlite = database as? AppDatabase, let checkpointer = try WALCheckpointer(sqlite) {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
     return application

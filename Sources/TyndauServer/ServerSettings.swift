@@ -1,4 +1,5 @@
 import Foundation
+import TyndauCore
 
 /// What `tyndau serve` needs to know, read once at start-up from the `server:` and `intake:`
 /// sections of the configuration (see `TyndauConfiguration`).
@@ -48,18 +49,23 @@ public struct IntakeSettings: Sendable, Hashable {
     public var trustForwardedFor: Bool
     /// `intake.golden_hour_minutes`: the triage promise the SLA report measures. Default 60.
     public var goldenHourMinutes: Int
+    /// `intake.client_key_secret`: servers sharing it derive the same client and text keys, so the
+    /// duplicate check holds across them (see ``ClientIdentity``). Default none: keys per process.
+    public var clientKeySecret: Secret?
 
     public init(
         rateLimitPerHour: Int = 10,
         maxBodyBytes: Int = 32 * 1024,
         duplicateWindowMinutes: Int = 10,
         trustForwardedFor: Bool = false,
-        goldenHourMinutes: Int = 60
+        goldenHourMinutes: Int = 60,
+        clientKeySecret: Secret? = nil
     ) {
         self.rateLimitPerHour = rateLimitPerHour
         self.maxBodyBytes = maxBodyBytes
         self.duplicateWindowMinutes = duplicateWindowMinutes
         self.trustForwardedFor = trustForwardedFor
         self.goldenHourMinutes = goldenHourMinutes
+        self.clientKeySecret = clientKeySecret
     }
 }

@@ -69,4 +69,9 @@ public struct AppDatabase: Sendable {
     }
 }
 
-extension AppDatabase: TyndauStore {}
+extension AppDatabase: TyndauStore {
+    /// Checkpoints the WAL (see ``checkpoint()``); the pool itself closes when the last copy goes.
+    public func close() async throws {
+        try checkpoint()
+    }
+}

@@ -8,6 +8,7 @@ let suites: [String: ([String]) async throws -> Void] = [
     "deliveries": DeliveryBenchmark.run,
     "agenda": AgendaBenchmark.run,
     "grouping": GroupingBenchmark.run,
+    "scale": ScaleOutBenchmark.run,
 ]
 
 guard let name = arguments.first, let suite = suites[name] else {

@@ -287,3 +287,42 @@ struct QuestionsAPITests {
         }
     }
 }
+
+/// `intake.client_key_secret`: servers that share it derive the same keys, so a duplicate sent to a
+/// second server behind the load balancer is recognised (the check itself is in the database).
+@Suite struct SharedClientKeyTests {
+    @Test func keysUnderASecretAreTheSameInEveryProcessAndRevealNothing() {
+        let secret = Secret("a-shared-secret-of-the-city-servers")
+        let one = ClientIdentity(address: "203.0.113.7", secret: secret)
+        #expect(one.key == ClientIdentity(address: "203.0.113.7", secret: secret).key)
+        // A fixed value: the same in any process, on any server sharing the secret.
+        #expect(one.key == "6e056d9c5bf8fe3064cdc57be6700bcd")
+        #expect(one.key.count == 32)
+        #expect(!one.key.contains("203"))
+        #expect(one.key != ClientIdentity(address: "203.0.113.8", secret: secret).key)
+        #expect(one.key != ClientIdentity(address: "203.0.113.7", secret: Secret("another-secret-of-16-bytes")).key)
+        #expect(ClientIdentity.textKey("Нет света", secret: secret) == ClientIdentity.textKey("Нет света", secret: secret))
+        #expect(ClientIdentity.textKey("Нет света", secret: secret) == "03ecfd1e0d286f435f9f54cffd20c275")
+    }
+
+    @Test func aDuplicateSentToASecondServerSharingTheSecretReturnsTheFirstTicket() async throws {
+        let temporary = try TemporaryDatabase()
+        defer { temporary.remove() }
+        var settings = TestServer.settings()
+        settings.intake.clientKeySecret = Secret("a-shared-secret-of-the-city-servers")
+        let first = try TestServer.application(temporary.database, settings: settings)
+        let second = try TestServer.application(temporary.database, settings: settings)
+        let body = ["text": "Во дворе дома 12 на улице Абая третий день не вывозят мусор."]
+        let ticket = try await first.test(.router) { client in
+            let created = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(body))
+            #expect(created.status == .created)
+            return created.object["ticket"] as? String
+        }
+        try await second.test(.router) { client in
+            let again = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(body))
+            #expect(again.object["duplicate"] as? Bool == true)
+            #expect(again.object["ticket"] as? String == ticket)
+        }
+        #expect(try await temporary.database.countQuestions(status: nil) == 1)
+    }
+}

@@ -55,7 +55,7 @@ extension AgendaCommand {
         var out = "agendas"
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let now = Date()
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
@@ -68,7 +68,7 @@ extension AgendaCommand {
                 print(result.files.markdown)
                 print(CLIText.text("agenda.dry-run"))
             }
-            try database.checkpoint()
+            try await database.close()
         }
     }
 
@@ -79,7 +79,7 @@ extension AgendaCommand {
         @OptionGroup var weekOption: WeekOption
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let calendar = MeetingCalendar(series: settings.series)
             let now = Date()
@@ -121,7 +121,7 @@ extension AgendaCommand {
         var topic: String
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(AgendaMark(week: week, topicID: id, kind: .pin, actor: AgendaCommand.actor, at: now))
@@ -144,7 +144,7 @@ extension AgendaCommand {
         func run() async throws {
             let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw TyndauError.validation(["reason": "agenda.reason-required"]) }
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(
@@ -164,7 +164,7 @@ extension AgendaCommand {
         var topic: String
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let now = Date()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
@@ -209,7 +209,7 @@ enum AgendaWorkflow {
     /// Plans (and unless `outputFolder` is `nil`, saves) the week with ``AgendaBuilder`` and writes
     /// the three files to `outputFolder`.
     static func build(
-        week: ISOWeek, settings: SeriesSettings, database: AppDatabase, now: Date, outputFolder: String?
+        week: ISOWeek, settings: SeriesSettings, database: any TyndauStore, now: Date, outputFolder: String?
     ) async throws -> Result {
         let built = try await AgendaBuilder(settings: settings, actor: AgendaCommand.actor)
             .build(week: week, store: database, now: now, save: outputFolder != nil)
@@ -245,7 +245,7 @@ enum AgendaWorkflow {
 
     /// Pin/skip/unmark checks: a known topic, waiting for a meeting, and a week not yet started.
     static func checkMark(
-        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: AppDatabase,
+        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: any TyndauStore,
         now: Date
     ) async throws -> (ISOWeek, Topic.ID) {
         let id = try AgendaCommand.topicID(topicText)

@@ -26,7 +26,7 @@ extension ConfigCommand {
             if let file { options.config = file }
             let configuration = try options.configuration()
             print(CLIText.text("config.ok"))
-            print("database.path: \(configuration.database.path)")
+            print("database: \(configuration.database.display)")
             print("server: \(configuration.server.host):\(configuration.server.port)")
             let series = configuration.series
             print(String(format: "series: weekday %d, %02d:%02d, %d min, %@, cut-off %d h",

@@ -18,9 +18,9 @@ extension DatabaseCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
-            let applied = try database.appliedMigrations()
-            print(CLIText.text("db.migrated", configuration.database.path, applied.joined(separator: ", ")))
+            let (database, configuration) = try await options.openDatabase()
+            let applied = try await database.appliedMigrations()
+            print(CLIText.text("db.migrated", configuration.database.display, applied.joined(separator: ", ")))
         }
     }
 }

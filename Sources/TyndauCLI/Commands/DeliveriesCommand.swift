@@ -66,7 +66,7 @@ extension DeliveriesCommand {
         var json = false
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let deliveries = try await database.deliveries(status: status, limit: limit).map(DeliveryListing.init)
             if json {
                 print(try Console.json(deliveries))
@@ -86,7 +86,7 @@ extension DeliveriesCommand {
         var id: Int64
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             guard let delivery = try await database.delivery(id: id) else { throw TyndauError.notFound("delivery \(id)") }
             print(DeliveryListing(delivery).line)
             for (index, attempt) in try await database.attempts(deliveryID: id).enumerated() {
@@ -107,7 +107,7 @@ extension DeliveriesCommand {
         var id: Int64
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             _ = try await database.retry(id: id, now: Date())
             print(CLIText.text("deliveries.retried", id))
         }

@@ -10,7 +10,7 @@ extension DemoCommand {
 
     /// Builds the demo week's agenda from the loaded sample and prints where the files are. The
     /// clock is set to the sample's cut-off, so the demo gives the same agenda on any day.
-    static func runAgendaStage(database: AppDatabase, outputFolder: String = "agendas") async throws {
+    static func runAgendaStage(database: any TyndauStore, outputFolder: String = "agendas") async throws {
         let settings = SeriesSettings()
         let calendar = MeetingCalendar(series: settings.series)
         let now = calendar.cutoff(of: demoWeek)

@@ -8,7 +8,7 @@ import TyndauStorage
 extension DemoCommand {
     /// Web/API intake stage: three submissions through the same path `tyndau serve` uses (honeypot,
     /// rate limit, validation, duplicate check, group commit, acknowledgement), then the golden hour.
-    static func intakeStage(database: AppDatabase) async throws {
+    static func intakeStage(database: any TyndauStore) async throws {
         print(CLIText.text("demo.intake"))
         var logger = Logger(label: "tyndau-demo")
         logger.logLevel = .warning

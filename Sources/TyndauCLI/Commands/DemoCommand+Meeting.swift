@@ -27,7 +27,7 @@ extension DemoCommand {
 
     /// The meeting: the akim answers the agenda items the sample has answers for (a promise where the
     /// answer has a due date); items without one stay unanswered and go back to the queue on closing.
-    static func meetingStage(database: AppDatabase) async throws -> Meeting? {
+    static func meetingStage(database: any TyndauStore) async throws -> Meeting? {
         guard let url = Bundle.module.url(forResource: "demo-answers", withExtension: "json"),
             let meeting = try await database.meeting(week: demoWeek)
         else { return nil }

@@ -8,7 +8,7 @@ extension DemoCommand {
     /// Publishing stage: the closed meeting's digest and personal notices go through the real outbox
     /// and libcurl to sinks on 127.0.0.1 — one answering like Telegram, a Standard Webhooks receiver,
     /// Slack, and an SMTP server for the askers who left an e-mail — and the stage prints what arrived.
-    static func publishStage(database: AppDatabase, meeting: Meeting) async throws {
+    static func publishStage(database: any TyndauStore, meeting: Meeting) async throws {
         let received = ReceivedRequests()
         let sink = try LoopbackHTTPServer { request in
             received.append(request)

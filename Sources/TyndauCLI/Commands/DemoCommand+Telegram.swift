@@ -8,7 +8,7 @@ extension DemoCommand {
     /// Residents' bot stage: a few residents write to the bot through a stand-in for the Bot API on
     /// 127.0.0.1 (real `getUpdates` long polling and `sendMessage` over libcurl); prints each message and
     /// the bot's answer, and what was stored.
-    static func telegramStage(database: AppDatabase) async throws {
+    static func telegramStage(database: any TyndauStore) async throws {
         let conversation: [(chat: Int64, language: String, body: String)] = [
             (3101, "kk", #""text":"/start""#),
             (3102, "ru", #""text":"Во дворе дома 15 по улице Толе би третью неделю не горят фонари""#),

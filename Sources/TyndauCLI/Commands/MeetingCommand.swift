@@ -6,7 +6,7 @@ import TyndauStorage
 /// The meeting itself: record answers while the akim speaks, close the meeting, follow promises.
 enum MeetingWorkflow {
     /// `--week`, or the earliest meeting that is not closed yet.
-    static func week(_ text: String?, database: AppDatabase) async throws -> ISOWeek {
+    static func week(_ text: String?, database: any TyndauStore) async throws -> ISOWeek {
         if let text {
             guard let week = ISOWeek(text) else { throw TyndauError.validation(["week": "agenda.bad-week"]) }
             return week
@@ -52,7 +52,7 @@ struct AnswerCommand: AsyncParsableCommand {
     var week: String?
 
     func run() async throws {
-        let (database, _) = try options.openDatabase()
+        let (database, _) = try await options.openDatabase()
         let week = try await MeetingWorkflow.week(week, database: database)
         let items = try await database.answeredItems(week: week)
         guard let entry = items.first(where: { $0.item.position == item }), let itemID = entry.item.id else {
@@ -84,7 +84,7 @@ extension MeetingCommand {
         var week: String?
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let week = try await MeetingWorkflow.week(week, database: database)
             let items = try await database.answeredItems(week: week)
             print(CLIText.text("meeting.header", week, items.filter { $0.answer != nil }.count, items.count))
@@ -111,7 +111,7 @@ extension MeetingCommand {
         var week: String?
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let week = try await MeetingWorkflow.week(week, database: database)
             let closure = try await database.closeMeeting(week: week, actor: MeetingWorkflow.actor, now: Date())
             print(CLIText.text("meeting.closed", week, closure.answered, closure.returnedToQueue))
@@ -145,7 +145,7 @@ extension CommitmentsCommand {
         var json = false
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let today = Self.today()
             var views = try await database.commitments(dueBefore: overdue ? today : nil, openOnly: overdue || !all)
             if overdue { views = views.filter { $0.commitment.state == .open } }

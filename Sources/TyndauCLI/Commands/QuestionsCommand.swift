@@ -31,7 +31,7 @@ extension QuestionsCommand {
         var category: String?
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let submission = Submission(text: text, category: category, street: street, house: house, channel: .cli)
             let stored = try await database.insert(try QuestionValidator().validate(submission))
             print(CLIText.text("questions.added", stored.ticket ?? "", stored.language.rawValue))
@@ -54,7 +54,7 @@ extension QuestionsCommand {
         var file: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let report = try await QuestionImport.run(file: file, into: database)
             for line in report.errorLines { Console.error(line) }
             print(CLIText.text("import.summary", report.added, report.alreadyPresent, report.rejected))
@@ -77,7 +77,7 @@ extension QuestionsCommand {
         var json = false
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let query = QuestionQuery(statuses: status.map { [$0] }, limit: limit)
             let questions = try await database.questions(query)
             if json {

@@ -21,7 +21,7 @@ extension SeriesCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let stored = try await database.seriesSettings()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             for key in SeriesSettings.keys {
@@ -51,7 +51,7 @@ extension SeriesCommand {
         var assignments: [String]
 
         func run() async throws {
-            let (database, configuration) = try options.openDatabase()
+            let (database, configuration) = try await options.openDatabase()
             let values = try Self.parse(assignments)
             // Check the result as a whole before storing anything.
             var stored = try await database.seriesSettings()

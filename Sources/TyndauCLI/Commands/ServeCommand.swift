@@ -9,10 +9,12 @@ import TyndauCore
 import TyndauServer
 import TyndauStorage
 
-/// `tyndau serve`: the resident pages, the JSON API and the Open311 adapter over one SQLite file.
+/// `tyndau serve`: the resident pages, the JSON API and the Open311 adapter over the database (a SQLite
+/// file, or a PostgreSQL server shared with other `serve` and `worker` processes).
 ///
-/// Every accepted question is committed with `synchronous = FULL` before its receipt is sent.
-/// SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then the WAL is checkpointed.
+/// Every accepted question is committed (on SQLite with `synchronous = FULL`) before its receipt is sent.
+/// SIGINT/SIGTERM stop it gracefully: in-flight requests finish, then the WAL is checkpointed or the
+/// PostgreSQL pool closed.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -51,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try options.configuration()
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
-        let database = try AppDatabase.open(path: configuration.database.path, durability: .full)
+        let database = try await configuration.database.location.open(durability: .full)
         var logger = Logger(label: "tyndau")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var settings = configuration.serverSettings
@@ -83,16 +85,18 @@ struct ServeCommand: AsyncParsableCommand {
             settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
             background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
         )
-        print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.path))
+        print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
         fflush(nil)
         try await application.runService()
+        // SQLite was checkpointed by the application's shutdown service; a PostgreSQL pool closes here.
+        try await database.close()
         print(CLIText.text("serve.stopped"))
     }
 
     /// The residents' bot in webhook mode: registered with Telegram (`setWebhook` with the secret token)
     /// and routed at the path of `webhook_url`. A failed registration is logged, not fatal: the pages and
     /// the API keep serving, and the next start registers again.
-    static func telegramWebhook(_ configuration: TyndauConfiguration, database: AppDatabase, logger: Logger) async -> TelegramWebhookReceiver? {
+    static func telegramWebhook(_ configuration: TyndauConfiguration, database: any TyndauStore, logger: Logger) async -> TelegramWebhookReceiver? {
         guard let settings = configuration.telegramBot, settings.mode == .webhook else { return nil }
         var botLogger = logger
         botLogger[metadataKey: "tyndau.component"] = "telegram"

@@ -24,7 +24,7 @@ struct SlaCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (database, configuration) = try options.openDatabase()
+        let (database, configuration) = try await options.openDatabase()
         let now = Date()
         var sinceDate: Date?
         if let since {

@@ -66,7 +66,7 @@ extension TopicsCommand {
         var top = 10
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let lexicon = try TopicsCommand.lexicon(extraFiles: extraFiles)
             let report = try await TopicGrouping(lexicon: lexicon).run(
                 store: database, rebuild: rebuild, actor: TopicsCommand.actor)
@@ -74,7 +74,7 @@ extension TopicsCommand {
             for overview in try await database.topicOverviews(states: [.open]).prefix(top) {
                 print("  #\(overview.summary.topic.id ?? 0)  " + TopicsCommand.headline(overview, lexicon: lexicon))
             }
-            try database.checkpoint()
+            try await database.close()
         }
     }
 
@@ -93,7 +93,7 @@ extension TopicsCommand {
         var json = false
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             var overviews = try await database.topicOverviews(states: all ? nil : [.open])
             if let limit { overviews = Array(overviews.prefix(limit)) }
             let lexicon = DomainLexicon.bundled
@@ -123,7 +123,7 @@ extension TopicsCommand {
         @Argument(help: "The topic merged into it.") var source: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let (a, b) = (try TopicsCommand.parseTopic(target), try TopicsCommand.parseTopic(source))
             try await database.mergeTopics(into: a, from: b, actor: TopicsCommand.actor, now: Date())
             print(CLIText.text("topics.merged", b, a))
@@ -138,7 +138,7 @@ extension TopicsCommand {
         @Option(help: "Questions (ids or tickets, comma-separated) that form the new topic.") var questions: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let ids = try questions.split(separator: ",").map { try TopicsCommand.parseQuestion(String($0)) }
             let created = try await database.splitTopic(
                 try TopicsCommand.parseTopic(topic), questionIDs: ids, actor: TopicsCommand.actor, now: Date())
@@ -154,7 +154,7 @@ extension TopicsCommand {
         @Argument(help: "The topic it belongs to.") var topic: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let (q, t) = (try TopicsCommand.parseQuestion(question), try TopicsCommand.parseTopic(topic))
             try await database.moveQuestion(q, to: t, actor: TopicsCommand.actor, now: Date())
             print(CLIText.text("topics.moved", q, t))
@@ -169,7 +169,7 @@ extension TopicsCommand {
         @Argument(help: "The new title.") var title: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let id = try TopicsCommand.parseTopic(topic)
             try await database.renameTopic(id, title: title, actor: TopicsCommand.actor, now: Date())
             print(CLIText.text("topics.renamed", id))
@@ -186,7 +186,7 @@ extension TopicsCommand {
         var category: QuestionCategory
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let id = try TopicsCommand.parseTopic(topic)
             try await database.overrideCategory(id, category: category, actor: TopicsCommand.actor, now: Date())
             print(CLIText.text("topics.category-set", id, CoreText.category(category, CLIText.language)))

@@ -49,13 +49,13 @@ extension UsersCommand {
 
         func run() async throws {
             let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let user = try await database.addUser(
                 OfficeUser(name: name, role: OfficeRole(rawValue: role)!, passwordHash: hash, createdAt: Date()),
                 actor: GlobalOptions.actor, now: Date()
             )
             print(CLIText.text("users.added", user.name, user.role.rawValue))
-            try database.checkpoint()
+            try await database.close()
         }
     }
 
@@ -65,8 +65,9 @@ extension UsersCommand {
         @OptionGroup var options: GlobalOptions
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let users = try await database.officeUsers()
+            try await database.close()
             if users.isEmpty { print(CLIText.text("users.none")) }
             for user in users {
                 let state = CLIText.text(user.disabled ? "users.state.disabled" : "users.state.active")
@@ -88,10 +89,10 @@ extension UsersCommand {
         var name: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let user = try await database.setUserDisabled(name: name, disabled: true, actor: GlobalOptions.actor, now: Date())
             print(CLIText.text("users.disabled", user.name))
-            try database.checkpoint()
+            try await database.close()
         }
     }
 
@@ -104,10 +105,10 @@ extension UsersCommand {
         var name: String
 
         func run() async throws {
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let user = try await database.setUserDisabled(name: name, disabled: false, actor: GlobalOptions.actor, now: Date())
             print(CLIText.text("users.enabled", user.name))
-            try database.checkpoint()
+            try await database.close()
         }
     }
 }
@@ -131,10 +132,10 @@ extension UsersCommand {
 
         func run() async throws {
             let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
-            let (database, _) = try options.openDatabase()
+            let (database, _) = try await options.openDatabase()
             let user = try await database.setPasswordHash(name: name, passwordHash: hash, actor: GlobalOptions.actor, now: Date())
             print(CLIText.text("users.password-set", user.name))
-            try database.checkpoint()
+            try await database.close()
         }
     }
 }

@@ -11,8 +11,8 @@ enum PublishingSetup {
     /// One client (one multi handle and its thread) per process.
     static let client = CurlClient()
 
-    static func open(_ options: GlobalOptions) async throws -> (AppDatabase, TyndauConfiguration) {
-        let (database, configuration) = try options.openDatabase()
+    static func open(_ options: GlobalOptions) async throws -> (any TyndauStore, TyndauConfiguration) {
+        let (database, configuration) = try await options.openDatabase()
         try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
         return (database, configuration)
     }
@@ -26,7 +26,7 @@ enum PublishingSetup {
     /// The residents' bot loop when `telegram_bot` is configured in polling mode, with its own libcurl
     /// client: a long poll needs timeouts longer than the publisher's. In webhook mode `tyndau serve`
     /// receives the updates instead.
-    static func telegramPoller(_ configuration: TyndauConfiguration, database: AppDatabase, verbose: Bool) throws -> TelegramBotPoller? {
+    static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, verbose: Bool) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
             settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
@@ -106,6 +106,6 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         try await task.value
         sources.forEach { $0.cancel() }
-        try database.checkpoint()
+        try await database.close()
     }
 }

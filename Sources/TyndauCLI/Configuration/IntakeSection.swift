@@ -8,7 +8,8 @@ extension TyndauConfiguration {
     /// Keys: `rate_limit_per_hour` (default 10, 0 = off; per process, per client address),
     /// `max_body_bytes` (default 32768), `duplicate_window_minutes` (default 10),
     /// `trust_forwarded_for` (default false; only behind a proxy that sets `X-Forwarded-For`),
-    /// `golden_hour_minutes` (default 60).
+    /// `golden_hour_minutes` (default 60), `client_key_secret` (`${ENV}`; servers sharing it recognise
+    /// each other's duplicates — set it when several servers share a PostgreSQL database).
     public struct IntakeSection: Sendable, Decodable {
         public var settings = IntakeSettings()
 
@@ -20,6 +21,7 @@ extension TyndauConfiguration {
             case duplicateWindowMinutes = "duplicate_window_minutes"
             case trustForwardedFor = "trust_forwarded_for"
             case goldenHourMinutes = "golden_hour_minutes"
+            case clientKeySecret = "client_key_secret"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -46,6 +48,10 @@ extension TyndauConfiguration {
             if let value = try container.decodeIfPresent(Int.self, forKey: .goldenHourMinutes) {
                 guard (1...1440).contains(value) else { throw fail(.goldenHourMinutes, "must be 1–1440") }
                 settings.goldenHourMinutes = value
+            }
+            if let secret = try container.decodeIfPresent(Secret.self, forKey: .clientKeySecret) {
+                guard secret.value.utf8.count >= 16 else { throw fail(.clientKeySecret, "must be at least 16 bytes") }
+                settings.clientKeySecret = secret
             }
         }
     }

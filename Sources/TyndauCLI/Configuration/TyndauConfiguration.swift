@@ -9,7 +9,8 @@ import Yams
 ///
 /// Keys (YAML, snake_case):
 /// - `language`: `ru` | `kk` | `en` — language of CLI messages (env `TYNDAU_LANG`, else `LANG`).
-/// - `database.path`: SQLite file (env `TYNDAU_DB`, flag `--db`), default `./tyndau.sqlite`.
+/// - `database.path` / `database.url`: SQLite file or `postgres://` URL (env `TYNDAU_DB`, flag `--db`),
+///   default `./tyndau.sqlite` (see ``DatabaseSection``).
 /// - `server.host`, `server.port`: where `tyndau serve` listens (env `TYNDAU_HOST`, `TYNDAU_PORT`);
 ///   `server.public_url`: the address residents reach it at, for absolute status links.
 /// - `intake.*`: rate limit, body size, duplicate window, golden hour (see ``IntakeSection``).
@@ -84,18 +85,41 @@ public struct TyndauConfiguration: Sendable, Decodable {
         telegramBot?.statusBaseURL = server.publicURL
     }
 
+    /// `database:` — where the data lives: a SQLite file (`path: ./tyndau.sqlite`, the default, or
+    /// `sqlite:PATH`) or a PostgreSQL server (`url: postgres://user:${TYNDAU_DB_PASSWORD}@host:5432/name?sslmode=require`).
+    /// A plain string (`database: postgres://…`) is accepted too. `${NAME}` is taken from the environment,
+    /// so the password need not be written in the file.
     public struct DatabaseSection: Sendable, Decodable {
+        /// The setting as given: a file path, `sqlite:PATH`, or a `postgres://` URL. May hold a password:
+        /// print ``display`` instead.
         public var path: String = "./tyndau.sqlite"
 
         init() {}
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case path }
+        enum CodingKeys: String, CodingKey, CaseIterable { case path, url }
 
         public init(from decoder: any Decoder) throws {
+            if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+                path = try Secret.expand(text, environment: ProcessInfo.processInfo.environment, path: decoder.codingPath)
+                return
+            }
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            path = try container.decodeIfPresent(String.self, forKey: .path) ?? path
+            if container.contains(.path), container.contains(.url) {
+                throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.url]), "give path or url, not both")
+            }
+            if let raw = try container.decodeIfPresent(String.self, forKey: .url) ?? container.decodeIfPresent(String.self, forKey: .path) {
+                path = try Secret.expand(raw, environment: ProcessInfo.processInfo.environment, path: decoder.codingPath)
+            }
         }
+
+        /// The engine and its address, parsed.
+        public var location: DatabaseLocation {
+            get throws { try DatabaseLocation(setting: path) }
+        }
+
+        /// The setting with any password hidden: for output and logs.
+        public var display: String { DatabaseLocation.display(path) }
     }
 
     public struct ServerSection: Sendable, Decodable {

@@ -12,7 +12,7 @@ import TyndauStorage
 /// enqueued right after the question's own commit, not inside it: a crash between the two loses the
 /// message, never the question.
 struct OutboxAcknowledgements: AcknowledgementOutbox {
-    let database: AppDatabase
+    let database: any TyndauStore
     let endpoints: [EndpointDefinition]
     let noticeTags: Set<String>
     /// Base of the status link; without it the message carries the ticket only.

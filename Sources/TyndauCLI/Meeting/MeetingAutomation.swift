@@ -10,13 +10,13 @@ import TyndauStorage
 /// digest and personal notices exactly once (the database's `publishedAt` guard and unique message
 /// keys hold even when several processes run this loop).
 struct MeetingAutomation: Sendable {
-    var database: AppDatabase
+    var database: any TyndauStore
     var configuration: TyndauConfiguration
     var renderer: SummaryRenderer
     var logger: Logger
     var now: @Sendable () -> Date = { Date() }
 
-    init(database: AppDatabase, configuration: TyndauConfiguration, logger: Logger) async throws {
+    init(database: any TyndauStore, configuration: TyndauConfiguration, logger: Logger) async throws {
         self.database = database
         self.configuration = configuration
         self.renderer = try await SummaryRenderer(overrideDirectory: configuration.summaries.templates)
@@ -37,7 +37,13 @@ struct MeetingAutomation: Sendable {
         if let minutes = configuration.summaries.autocloseAfterMinutes {
             let deadline = now().addingTimeInterval(-Double(minutes) * 60)
             for meeting in try await database.openMeetings() where meeting.endsAt <= deadline {
-                let closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
+                let closure: MeetingClosure
+                do {
+                    closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
+                } catch let error as TyndauError where error.code == "meeting-closed" {
+                    // Another process (a second worker or server) closed it a moment ago.
+                    continue
+                }
                 logger.notice("meeting closed automatically", metadata: [
                     "tyndau.meeting.week": "\(meeting.week)", "tyndau.meeting.answered": "\(closure.answered)",
                 ])

@@ -17,9 +17,9 @@ struct IntakeEndpoint: Sendable {
                 request.headers.first { $0.name.canonicalName == "x-forwarded-for" }?.value
             )
         {
-            return ClientIdentity(address: forwarded)
+            return ClientIdentity(address: forwarded, secret: intake.settings.clientKeySecret)
         }
-        return ClientIdentity(address: context.remoteAddress?.ipAddress)
+        return ClientIdentity(address: context.remoteAddress?.ipAddress, secret: intake.settings.clientKeySecret)
     }
 
     /// The resident's status page for `ticket`; carries the token, so only the asker has it. The same

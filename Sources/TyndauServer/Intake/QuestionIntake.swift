@@ -46,7 +46,7 @@ public struct QuestionIntake: Sendable {
         let receipt = try await batcher.submit(IntakeSubmission(
             newQuestion: newQuestion,
             clientKey: client.key,
-            textKey: ClientIdentity.textKey(newQuestion.question.text),
+            textKey: ClientIdentity.textKey(newQuestion.question.text, secret: settings.clientKeySecret),
             duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60)
         ))
         let ticket = receipt.question.ticket ?? ""

@@ -1,0 +1,276 @@
+import Foundation
+import PostgresNIO
+import TyndauCore
+
+extension PostgresDatabase {
+    static func answer(_ row: Columns) throws -> Answer {
+        Answer(
+            id: try row("id", as: Int64.self), agendaItemID: try row("agendaItemID"), text: try row("text"),
+            kind: try row("kind", as: AnswerKind.self), redirectedTo: try row("redirectedTo"), recordedBy: try row("recordedBy"),
+            recordedAt: try row("recordedAt"), isFinal: try row("isFinal")
+        )
+    }
+
+    static func commitment(_ row: Columns) throws -> Commitment {
+        Commitment(
+            id: try row("id", as: Int64.self), answerID: try row("answerID"), topicID: try row("topicID"), text: try row("text"),
+            responsible: try row("responsible"), dueDate: try row("dueDate"), state: try row("state", as: CommitmentState.self),
+            doneAt: try row("doneAt")
+        )
+    }
+
+    /// Distinct askers of a topic: a person counts once, an anonymous question once.
+    static func askerCount(topicID: Topic.ID, _ connection: PostgresConnection) async throws -> Int {
+        Int(try await connection.value(#"""
+            SELECT COUNT(DISTINCT COALESCE(a."personKey", 'q' || q."id")) FROM "question" q
+            LEFT JOIN "asker" a ON a."questionID" = q."id"
+            WHERE q."topicID" = \#(topicID) AND q."status" <> 'rejected'
+            """#, as: Int64.self) ?? 0)
+    }
+
+    static func answeredItems(week: ISOWeek, _ connection: PostgresConnection) async throws -> [AnsweredItem] {
+        guard let meeting = try await fetchMeeting(week: week, connection), let meetingID = meeting.id else { return [] }
+        let items = try await connection.rows(#"""
+            SELECT * FROM "agendaItem" WHERE "meetingID" = \#(meetingID) ORDER BY "position"
+            """#).map(agendaItem)
+        var result: [AnsweredItem] = []
+        for item in items {
+            guard let topic = try await fetchTopic(id: item.topicID, connection) else {
+                throw TyndauError.notFound("topic \(item.topicID)")
+            }
+            var question: String?
+            if let representative = topic.representativeQuestionID {
+                question = try await connection.value(#"SELECT "text" FROM "question" WHERE "id" = \#(representative)"#, as: String.self)
+            }
+            let answer = try await connection.row(#"SELECT * FROM "answer" WHERE "agendaItemID" = \#(item.id ?? 0)"#).map(Self.answer)
+            var commitment: Commitment?
+            if let answerID = answer?.id {
+                commitment = try await connection.row(#"SELECT * FROM "commitment" WHERE "answerID" = \#(answerID)"#)
+                    .map(Self.commitment)
+            }
+            result.append(AnsweredItem(
+                item: item, topic: topic, question: question ?? topic.title,
+                askers: try await askerCount(topicID: item.topicID, connection), answer: answer, commitment: commitment
+            ))
+        }
+        return result
+    }
+
+    static func commitmentViews(_ commitments: [Commitment], _ connection: PostgresConnection) async throws -> [CommitmentView] {
+        var views: [CommitmentView] = []
+        for commitment in commitments {
+            let title = try await connection.value(
+                #"SELECT "title" FROM "topic" WHERE "id" = \#(commitment.topicID)"#, as: String.self) ?? ""
+            let week = try await connection.value(#"""
+                SELECT m."week" FROM "answer" a JOIN "agendaItem" i ON i."id" = a."agendaItemID" JOIN "meeting" m ON m."id" = i."meetingID"
+                WHERE a."id" = \#(commitment.answerID)
+                """#, as: String.self).flatMap(ISOWeek.init)
+            views.append(CommitmentView(commitment: commitment, topicTitle: title, week: week))
+        }
+        return views
+    }
+}
+
+extension PostgresDatabase: AnswerStore {
+    public func answeredItems(week: ISOWeek) async throws -> [AnsweredItem] {
+        try await read { connection in try await Self.answeredItems(week: week, connection) }
+    }
+
+    @discardableResult
+    public func recordAnswer(_ input: AnswerInput, week: ISOWeek, itemID: AgendaItem.ID, actor: String, now: Date) async throws
+        -> AnsweredItem
+    {
+        let input = try input.validated()
+        return try await write { connection in
+            // The meeting row is locked: closing it waits for this answer, or this answer sees it closed.
+            guard let meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id else {
+                throw TyndauError.notFound("meeting \(week)")
+            }
+            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            guard let item = try await connection.row(#"SELECT * FROM "agendaItem" WHERE "id" = \#(itemID)"#).map(Self.agendaItem),
+                item.meetingID == meetingID
+            else { throw TyndauError.notFound("agenda item \(itemID) of \(week)") }
+            let redirectedTo = input.kind == .redirected ? input.redirectedTo : nil
+            let answerID: Answer.ID
+            if let existing = try await connection.value(
+                #"SELECT "id" FROM "answer" WHERE "agendaItemID" = \#(itemID) FOR UPDATE"#, as: Int64.self)
+            {
+                try await connection.run(#"""
+                    UPDATE "answer" SET "text" = \#(input.text), "kind" = \#(input.kind.rawValue), "redirectedTo" = \#(redirectedTo),
+                      "recordedBy" = \#(actor), "recordedAt" = \#(now)
+                    WHERE "id" = \#(existing)
+                    """#)
+                answerID = existing
+            } else {
+                guard let id = try await connection.value(#"""
+                    INSERT INTO "answer" ("agendaItemID", "text", "kind", "redirectedTo", "recordedBy", "recordedAt", "isFinal")
+                    VALUES (\#(itemID), \#(input.text), \#(input.kind.rawValue), \#(redirectedTo), \#(actor), \#(now), false)
+                    RETURNING "id"
+                    """#, as: Int64.self)
+                else { throw TyndauError.conflict("answer insert") }
+                answerID = id
+            }
+            if input.kind == .commitment, let responsible = input.responsible, let due = input.dueDate {
+                let updated = try await connection.changes(#"""
+                    UPDATE "commitment" SET "text" = \#(input.text), "responsible" = \#(responsible), "dueDate" = \#(due)
+                    WHERE "answerID" = \#(answerID)
+                    """#)
+                if updated == 0 {
+                    try await connection.run(#"""
+                        INSERT INTO "commitment" ("answerID", "topicID", "text", "responsible", "dueDate", "state")
+                        VALUES (\#(answerID), \#(item.topicID), \#(input.text), \#(responsible), \#(due), 'open')
+                        """#)
+                }
+            } else {
+                try await connection.run(#"DELETE FROM "commitment" WHERE "answerID" = \#(answerID)"#)
+            }
+            try await Self.audit(
+                AuditEvent(
+                    at: now, actor: actor, action: "answer.record", subject: "agendaItem:\(itemID)",
+                    details: "\(week) topic \(item.topicID): \(input.kind.rawValue)" + (input.dueDate.map { ", due \($0)" } ?? "")),
+                connection)
+            guard let stored = try await Self.answeredItems(week: week, connection).first(where: { $0.item.id == itemID }) else {
+                throw TyndauError.notFound("agenda item \(itemID)")
+            }
+            return stored
+        }
+    }
+
+    /// The meeting row is locked first: of two processes closing the same meeting (autoclose in two
+    /// workers), the second waits and then finds it closed.
+    public func closeMeeting(week: ISOWeek, actor: String, now: Date) async throws -> MeetingClosure {
+        try await write { connection in
+            try await Self.lock(.office, connection)
+            guard var meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id else {
+                throw TyndauError.notFound("meeting \(week)")
+            }
+            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            guard now >= meeting.startsAt else { throw TyndauError.meetingNotStarted(week) }
+            var answered = 0
+            var returned = 0
+            for entry in try await Self.answeredItems(week: week, connection) {
+                let topicID = entry.item.topicID
+                guard let answer = entry.answer, let answerID = answer.id else {
+                    try await Self.moveTopic(topicID, to: .open, connection)
+                    try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, connection)
+                    returned += 1
+                    continue
+                }
+                try await connection.run(#"UPDATE "answer" SET "isFinal" = true WHERE "id" = \#(answerID)"#)
+                let (topicState, questionStatus): (TopicState, QuestionStatus) = switch answer.kind {
+                case .answered, .commitment: (.answered, .answered)
+                case .written: (.written, .answeredInWriting)
+                case .redirected: (.closed, .redirected)
+                }
+                try await Self.moveTopic(topicID, to: topicState, connection)
+                try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, connection)
+                answered += 1
+            }
+            meeting.state = .closed
+            meeting.closedAt = now
+            try await connection.run(#"""
+                UPDATE "meeting" SET "state" = 'closed', "closedAt" = \#(now) WHERE "id" = \#(meetingID)
+                """#)
+            try await Self.audit(
+                AuditEvent(
+                    at: now, actor: actor, action: "meeting.close", subject: "meeting:\(week)",
+                    details: "\(answered) answered, \(returned) returned to the queue"), connection)
+            return MeetingClosure(meeting: meeting, answered: answered, returnedToQueue: returned)
+        }
+    }
+
+    public func openMeetings() async throws -> [Meeting] {
+        try await read { connection in
+            try await connection.rows(#"""
+                SELECT * FROM "meeting" WHERE "state" <> \#(MeetingState.closed.rawValue) ORDER BY "startsAt"
+                """#).map(Self.meeting)
+        }
+    }
+
+    public func commitments(dueBefore: String?, openOnly: Bool) async throws -> [CommitmentView] {
+        try await read { connection in
+            // Only promises of closed meetings are real commitments; drafts of a live meeting are not.
+            let commitments = try await connection.rows(#"""
+                SELECT c.* FROM "commitment" c JOIN "answer" a ON a."id" = c."answerID"
+                WHERE a."isFinal"
+                  AND (\#(dueBefore == nil) OR c."dueDate" COLLATE "C" < \#(dueBefore ?? ""))
+                  AND (NOT \#(openOnly) OR c."state" = \#(CommitmentState.open.rawValue))
+                ORDER BY c."dueDate" COLLATE "C", c."id"
+                """#).map(Self.commitment)
+            return try await Self.commitmentViews(commitments, connection)
+        }
+    }
+
+    public func markCommitmentDone(id: Commitment.ID, actor: String, now: Date) async throws -> CommitmentView {
+        try await write { connection in
+            guard var commitment = try await connection.row(#"SELECT * FROM "commitment" WHERE "id" = \#(id) FOR UPDATE"#)
+                .map(Self.commitment)
+            else { throw TyndauError.notFound("commitment \(id)") }
+            if commitment.state != .done {
+                commitment.state = .done
+                commitment.doneAt = now
+                try await connection.run(#"UPDATE "commitment" SET "state" = 'done', "doneAt" = \#(now) WHERE "id" = \#(id)"#)
+                try await Self.audit(
+                    AuditEvent(
+                        at: now, actor: actor, action: "commitment.done", subject: "commitment:\(id)",
+                        details: commitment.responsible), connection)
+            }
+            return try await Self.commitmentViews([commitment], connection)[0]
+        }
+    }
+
+    public func noticeRecipients(topicIDs: [Topic.ID]) async throws -> [NoticeRecipient] {
+        guard !topicIDs.isEmpty else { return [] }
+        return try await read { connection in
+            try await connection.rows(#"""
+                SELECT q."id", q."topicID", q."ticket", q."text", q."accessToken", q."language" AS "textLanguage",
+                       a."language", a."name", a."email", a."telegramChatID"
+                FROM "question" q JOIN "asker" a ON a."questionID" = q."id"
+                WHERE q."topicID" = ANY(\#(topicIDs))
+                  AND q."status" <> 'rejected' AND a."consent" AND (a."email" IS NOT NULL OR a."telegramChatID" IS NOT NULL)
+                ORDER BY q."id"
+                """#).map { row in
+                let written = TextLanguage(rawValue: try row("textLanguage", as: String?.self) ?? "") ?? .ru
+                let language = try row("language", as: String?.self).flatMap(UILanguage.init(rawValue:)) ?? written.replyLanguage
+                return NoticeRecipient(
+                    questionID: try row("id"), topicID: try row("topicID"), ticket: try row("ticket"), question: try row("text"),
+                    accessToken: try row("accessToken"), language: language,
+                    hasEmail: try row("email", as: String?.self) != nil,
+                    hasTelegram: try row("telegramChatID", as: Int64?.self) != nil, name: try row("name")
+                )
+            }
+        }
+    }
+
+    public func meetingsAwaitingPublication() async throws -> [Meeting] {
+        try await read { connection in
+            try await connection.rows(#"""
+                SELECT * FROM "meeting" WHERE "state" = 'closed' AND "publishedAt" IS NULL ORDER BY "startsAt"
+                """#).map(Self.meeting)
+        }
+    }
+
+    /// The conditional update takes the meeting's row lock: a second process publishing the same week
+    /// waits for the first to commit, re-reads the row, finds `publishedAt` set and enqueues nothing.
+    public func publishMeeting(week: ISOWeek, batches: [OutboxBatch], now: Date) async throws -> Bool {
+        try await write { connection in
+            let changed = try await connection.changes(#"""
+                UPDATE "meeting" SET "publishedAt" = \#(now)
+                WHERE "week" = \#(week.description) AND "state" = 'closed' AND "publishedAt" IS NULL
+                """#)
+            guard changed == 1 else { return false }
+            for batch in batches {
+                _ = try await Self.enqueue(batch.message, endpointNames: batch.endpointNames, now: now, connection)
+            }
+            return true
+        }
+    }
+
+    public func enqueue(_ batches: [OutboxBatch], now: Date) async throws {
+        try await write { connection in
+            for batch in batches {
+                _ = try await Self.enqueue(batch.message, endpointNames: batch.endpointNames, now: now, connection)
+            }
+        }
+    }
+}
