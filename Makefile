@@ -4,6 +4,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk curl python3
+# The contract tests run against a throwaway PostgreSQL 15 (scripts/throwaway-postgres.sh).
+TEST_PACKAGES := postgresql-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -49,15 +51,17 @@ demo: deps
 	$$($(SWIFT) build --show-bin-path)/tyndau demo
 
 test-deps: deps
-	$(call apt_install,$(BROWSER_PACKAGES))
+	$(call apt_install,$(TEST_PACKAGES) $(BROWSER_PACKAGES))
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
 	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
 
-# The Swift tests, then the office console in headless Chromium against a real `tyndau serve`
-# (screenshots in .build/test-artifacts/console). Either failing fails `make test`.
+# The Swift tests beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
+# TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not; then the
+# office console in headless Chromium against a real `tyndau serve` (screenshots in
+# .build/test-artifacts/console). Either failing fails `make test`.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/throwaway-postgres.sh run -- $(SWIFT) test --skip-build
 	$(BROWSER_VENV)/bin/python Tests/Browser/console_tour.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau \
 		--artifacts .build/test-artifacts/console
 

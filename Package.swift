@@ -102,12 +102,12 @@ let package = Package(
                 "TyndauStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.process("Resources")],
             swiftSettings: swiftSettings
@@ -160,6 +160,12 @@ let package = Package(
         .testTarget(
             name: "TyndauStorageTests",
             dependencies: ["TyndauStorage", "TyndauCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The storage contract: the same tests against every engine (`StoreFactory.all`).
+        .testTarget(
+            name: "StorageContractTests",
+            dependencies: ["TyndauStorage", "TyndauPostgres", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         // Runs against a real PostgreSQL server when TYNDAU_TEST_POSTGRES_URL names one (a superuser URL;

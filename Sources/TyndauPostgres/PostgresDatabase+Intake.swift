@@ -7,7 +7,13 @@ extension PostgresDatabase: IntakeStore {
         guard !batch.isEmpty else { return [] }
         return try await write { connection in
             let horizon = now.addingTimeInterval(-(batch.map(\.duplicateWindow).max() ?? 600))
-            try await connection.run(#"DELETE FROM "intakeFingerprint" WHERE "at" < \#(horizon)"#)
+            // Pruning skips rows another server is pruning at this moment, so intake transactions on
+            // several servers never queue behind each other's clean-up.
+            try await connection.run(#"""
+                DELETE FROM "intakeFingerprint" WHERE "questionID" IN (
+                  SELECT "questionID" FROM "intakeFingerprint" WHERE "at" < \#(horizon)
+                  LIMIT 1000 FOR UPDATE SKIP LOCKED)
+                """#)
             var receipts: [IntakeReceipt] = []
             receipts.reserveCapacity(batch.count)
             for submission in batch {

@@ -331,7 +331,6 @@ extension PostgresDatabase {
             #"CREATE INDEX "asker_on_telegramChatID" ON "asker" ("telegramChatID")"#,
         ]),
         PostgresMigration(name: "office-users-v1", statements: [
-            // Names are unique whatever their case, as SQLite's NOCASE column.
             #"""
             CREATE TABLE "officeUser" (
               "id" bigserial PRIMARY KEY,
@@ -342,7 +341,8 @@ extension PostgresDatabase {
               "createdAt" timestamptz NOT NULL
             )
             """#,
-            #"CREATE UNIQUE INDEX "officeUser_on_lower_name" ON "officeUser" (lower("name"))"#,
+            // SQLite compares names with NOCASE; names are ASCII, so lower() is the same rule.
+            #"CREATE UNIQUE INDEX "officeUser_on_name" ON "officeUser" (lower("name"))"#,
             #"""
             CREATE TABLE "officeSession" (
               "tokenDigest" text PRIMARY KEY,

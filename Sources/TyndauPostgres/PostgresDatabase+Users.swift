@@ -2,16 +2,15 @@ import Foundation
 import PostgresNIO
 import TyndauCore
 
-/// Office accounts and sessions on PostgreSQL: the same tables and rules as SQLite's
-/// (`AppDatabase+Users`): bcrypt hashes only, session tokens only as SHA-256 digests.
-extension PostgresDatabase: UserStore {
+extension PostgresDatabase {
     static func officeUser(_ row: Columns) throws -> OfficeUser {
         OfficeUser(
-            id: try row("id"), name: try row("name"), role: try row("role", as: OfficeRole.self),
+            id: try row("id", as: Int64.self), name: try row("name"), role: try row("role", as: OfficeRole.self),
             passwordHash: try row("passwordHash"), disabled: try row("disabled"), createdAt: try row("createdAt")
         )
     }
 
+    /// The account named `name`, compared as SQLite's NOCASE does (names are ASCII); locked when asked.
     static func fetchUser(name: String, forUpdate: Bool = false, _ connection: PostgresConnection) async throws -> OfficeUser? {
         let lock = forUpdate ? " FOR UPDATE" : ""
         return try await connection.row(#"""
@@ -19,16 +18,24 @@ extension PostgresDatabase: UserStore {
             """#).map(officeUser)
     }
 
+    static func requireUser(name: String, _ connection: PostgresConnection) async throws -> OfficeUser {
+        guard let user = try await fetchUser(name: name, forUpdate: true, connection) else { throw TyndauError.notFound("user \(name)") }
+        return user
+    }
+}
+
+extension PostgresDatabase: UserStore {
     @discardableResult
     public func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser {
         try await write { connection in
-            try await Self.lock(.office, connection)
+            // The unique index on lower(name) settles a race between two servers; this check names the conflict.
             if try await Self.fetchUser(name: user.name, connection) != nil { throw TyndauError.conflict("user \(user.name)") }
-            let id = try await connection.value(#"""
+            guard let id = try await connection.value(#"""
                 INSERT INTO "officeUser" ("name", "role", "passwordHash", "disabled", "createdAt")
                 VALUES (\#(user.name), \#(user.role.rawValue), \#(user.passwordHash), \#(user.disabled), \#(user.createdAt))
-                RETURNING "id"
+                ON CONFLICT DO NOTHING RETURNING "id"
                 """#, as: Int64.self)
+            else { throw TyndauError.conflict("user \(user.name)") }
             try await Self.audit(
                 AuditEvent(at: now, actor: actor, action: "user.add", subject: "user:\(user.name)", details: "role \(user.role.rawValue)"),
                 connection)
@@ -51,17 +58,17 @@ extension PostgresDatabase: UserStore {
     @discardableResult
     public func setUserDisabled(name: String, disabled: Bool, actor: String, now: Date) async throws -> OfficeUser {
         try await write { connection in
-            guard var user = try await Self.fetchUser(name: name, forUpdate: true, connection) else {
-                throw TyndauError.notFound("user \(name)")
-            }
+            var user = try await Self.requireUser(name: name, connection)
             user.disabled = disabled
-            try await connection.run(#"UPDATE "officeUser" SET "disabled" = \#(disabled) WHERE "id" = \#(user.id ?? 0)"#)
-            if disabled { try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id ?? 0)"#) }
+            try await connection.run(#"UPDATE "officeUser" SET "disabled" = \#(disabled) WHERE "id" = \#(user.id)"#)
+            if disabled {
+                try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id)"#)
+            }
             try await Self.audit(
                 AuditEvent(
                     at: now, actor: actor, action: disabled ? "user.disable" : "user.enable", subject: "user:\(user.name)",
-                    details: disabled ? "sessions ended" : ""),
-                connection)
+                    details: disabled ? "sessions ended" : ""
+                ), connection)
             return user
         }
     }
@@ -69,12 +76,10 @@ extension PostgresDatabase: UserStore {
     @discardableResult
     public func setPasswordHash(name: String, passwordHash: String, actor: String, now: Date) async throws -> OfficeUser {
         try await write { connection in
-            guard var user = try await Self.fetchUser(name: name, forUpdate: true, connection) else {
-                throw TyndauError.notFound("user \(name)")
-            }
+            var user = try await Self.requireUser(name: name, connection)
             user.passwordHash = passwordHash
-            try await connection.run(#"UPDATE "officeUser" SET "passwordHash" = \#(passwordHash) WHERE "id" = \#(user.id ?? 0)"#)
-            try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id ?? 0)"#)
+            try await connection.run(#"UPDATE "officeUser" SET "passwordHash" = \#(passwordHash) WHERE "id" = \#(user.id)"#)
+            try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id)"#)
             try await Self.audit(
                 AuditEvent(at: now, actor: actor, action: "user.password", subject: "user:\(user.name)", details: "sessions ended"),
                 connection)
@@ -89,8 +94,8 @@ extension PostgresDatabase: UserStore {
             try await connection.run(#"DELETE FROM "officeSession" WHERE "expiresAt" <= \#(session.createdAt)"#)
             try await connection.run(#"""
                 INSERT INTO "officeSession" ("tokenDigest", "userID", "csrfToken", "createdAt", "lastSeenAt", "expiresAt")
-                VALUES (\#(session.tokenDigest), \#(userID), \#(session.csrfToken), \#(session.createdAt),
-                        \#(session.lastSeenAt), \#(session.expiresAt))
+                VALUES (\#(session.tokenDigest), \#(userID), \#(session.csrfToken), \#(session.createdAt), \#(session.lastSeenAt),
+                        \#(session.expiresAt))
                 """#)
         }
     }
@@ -98,25 +103,22 @@ extension PostgresDatabase: UserStore {
     public func activeSession(tokenDigest: String, now: Date, idleTimeout: TimeInterval) async throws -> OfficeSession? {
         try await write { connection in
             guard let row = try await connection.row(#"""
-                SELECT "officeSession"."csrfToken", "officeSession"."createdAt" AS "sessionCreatedAt",
-                       "officeSession"."lastSeenAt", "officeSession"."expiresAt", "officeUser".*
-                FROM "officeSession" JOIN "officeUser" ON "officeUser"."id" = "officeSession"."userID"
-                WHERE "officeSession"."tokenDigest" = \#(tokenDigest)
-                FOR UPDATE OF "officeSession"
+                SELECT * FROM "officeSession" WHERE "tokenDigest" = \#(tokenDigest) FOR UPDATE
                 """#)
             else { return nil }
-            let user = try Self.officeUser(row)
-            let lastSeen: Date = try row("lastSeenAt")
-            let expires: Date = try row("expiresAt")
-            guard !user.disabled, expires > now, now.timeIntervalSince(lastSeen) <= idleTimeout else {
+            let userID: Int64 = try row("userID")
+            let expiresAt: Date = try row("expiresAt")
+            let lastSeenAt: Date = try row("lastSeenAt")
+            let user = try await connection.row(#"SELECT * FROM "officeUser" WHERE "id" = \#(userID)"#).map(Self.officeUser)
+            guard let user, !user.disabled, expiresAt > now, now.timeIntervalSince(lastSeenAt) <= idleTimeout else {
                 try await connection.run(#"DELETE FROM "officeSession" WHERE "tokenDigest" = \#(tokenDigest)"#)
                 return nil
             }
-            let seen = max(lastSeen, now)
+            let seen = max(lastSeenAt, now)
             try await connection.run(#"UPDATE "officeSession" SET "lastSeenAt" = \#(seen) WHERE "tokenDigest" = \#(tokenDigest)"#)
             return OfficeSession(
-                tokenDigest: tokenDigest, user: user, csrfToken: try row("csrfToken"), createdAt: try row("sessionCreatedAt"),
-                lastSeenAt: seen, expiresAt: expires
+                tokenDigest: tokenDigest, user: user, csrfToken: try row("csrfToken"), createdAt: try row("createdAt"),
+                lastSeenAt: seen, expiresAt: expiresAt
             )
         }
     }
@@ -147,23 +149,15 @@ extension PostgresDatabase: OfficeConsoleStore {
     ) async throws {
         try await write { connection in
             try await Self.lock(.office, connection)
-            guard let meeting = try await connection.row(#"""
-                SELECT "id", "state", "startsAt" FROM "meeting" WHERE "week" = \#(week.description) FOR UPDATE
-                """#)
+            guard let meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id
             else { throw TyndauError.notFound("meeting \(week)") }
-            let meetingID: Int64 = try meeting("id")
-            let state = try meeting("state", as: MeetingState.self)
-            let startsAt: Date = try meeting("startsAt")
-            guard state == .planned, now < startsAt else { throw TyndauError.agendaFrozen(week) }
-            // (id, topic, block, minutes, start offset) in speaking order.
+            guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
             var items = try await connection.rows(#"""
-                SELECT "id", "topicID", "block", "minutes", "startOffsetMinutes" FROM "agendaItem"
-                WHERE "meetingID" = \#(meetingID) ORDER BY "position"
-                """#).map { row in
-                (id: try row("id", as: Int64.self), topicID: try row("topicID", as: Int64.self),
-                 block: try row("block", as: String.self), minutes: try row.int("minutes"), offset: try row.int("startOffsetMinutes"))
+                SELECT * FROM "agendaItem" WHERE "meetingID" = \#(meetingID) ORDER BY "position"
+                """#).map(Self.agendaItem)
+            guard let index = items.firstIndex(where: { $0.id == itemID }) else {
+                throw TyndauError.notFound("agenda item \(itemID)")
             }
-            guard let index = items.firstIndex(where: { $0.id == itemID }) else { throw TyndauError.notFound("agenda item \(itemID)") }
             let original = items[index]
             if let minutes { items[index].minutes = minutes }
             if move != 0 {
@@ -174,31 +168,34 @@ extension PostgresDatabase: OfficeConsoleStore {
                     items.insert(moving, at: target)
                 }
             }
-            var offset = items.map(\.offset).min() ?? 0
-            for (position, item) in items.enumerated() {
+            var offset = items.map(\.startOffsetMinutes).min() ?? 0
+            for position in items.indices {
+                items[position].position = position + 1
+                items[position].startOffsetMinutes = offset
+                offset += items[position].minutes
                 try await connection.run(#"""
-                    UPDATE "agendaItem" SET "position" = \#(Int64(position + 1)), "startOffsetMinutes" = \#(Int64(offset)),
-                      "minutes" = \#(Int64(item.minutes))
-                    WHERE "id" = \#(item.id)
+                    UPDATE "agendaItem" SET "position" = \#(Int64(position + 1)), "startOffsetMinutes" = \#(Int64(items[position].startOffsetMinutes)),
+                           "minutes" = \#(Int64(items[position].minutes))
+                    WHERE "id" = \#(items[position].id)
                     """#)
-                offset += item.minutes
             }
             try await Self.audit(
                 AuditEvent(
                     at: now, actor: actor, action: "agenda.adjust", subject: "meeting:\(week)",
-                    details: "topic \(original.topicID)" + (minutes.map { "; \($0) min" } ?? "") + (move != 0 ? "; move \(move)" : "")),
-                connection)
+                    details: "topic \(original.topicID)" + (minutes.map { "; \($0) min" } ?? "") + (move != 0 ? "; move \(move)" : "")
+                ), connection)
         }
     }
 
     public func auditEvents(_ filter: AuditFilter, limit: Int) async throws -> [AuditEvent] {
         try await read { connection in
-            let prefix = filter.actionPrefix ?? ""
+            // starts_with is case-sensitive and treats every character literally, as the SQLite GLOB does once escaped.
+            let prefix = filter.actionPrefix.flatMap { $0.isEmpty ? nil : $0 }
             return try await connection.rows(#"""
                 SELECT * FROM "auditEvent"
                 WHERE (\#(filter.actor == nil) OR "actor" = \#(filter.actor ?? ""))
                   AND (\#(filter.subject == nil) OR "subject" = \#(filter.subject ?? ""))
-                  AND (\#(prefix.isEmpty) OR starts_with("action", \#(prefix)))
+                  AND (\#(prefix == nil) OR starts_with("action", \#(prefix ?? "")))
                 ORDER BY "id" DESC LIMIT \#(Int64(limit))
                 """#).map { row in
                 AuditEvent(

@@ -371,7 +371,9 @@ struct PostgresConcurrencyTests {
             #expect(error.code == "database-unavailable")
             #expect(!error.arguments.joined().contains("hunter2-secret"))
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // Alone this takes milliseconds; the bound only tells "reported at once" from the pool's minute of
+        // retries, with room for a loaded machine running the whole suite in parallel.
+        #expect(ContinuousClock.now - started < .seconds(45))
     }
 }
 

@@ -5,7 +5,7 @@ struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database.",
-        subcommands: [Migrate.self]
+        subcommands: [Migrate.self, Backup.self, Copy.self]
     )
 }
 

@@ -77,6 +77,7 @@ extension UsersCommand {
                     state,
                 ].joined(separator: " "))
             }
+            try await database.close()
         }
     }
 

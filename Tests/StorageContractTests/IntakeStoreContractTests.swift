@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TyndauCore
+
+/// `IntakeStore`: group-committed submissions, the duplicate window, the resident's progress page and
+/// the golden-hour report.
+@Suite struct IntakeStoreContractTests {
+    static func submission(_ text: String, client: String? = "c1", at date: Date = Fixture.now, window: TimeInterval = 600, contact: AskerContact? = nil) -> IntakeSubmission {
+        let question = Question(text: text, language: .ru, channel: .api, submittedAt: date)
+        return IntakeSubmission(
+            newQuestion: NewQuestion(question: question, contact: contact), clientKey: client, textKey: "k:" + text, duplicateWindow: window)
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aBatchIsStoredAcknowledgedAuditedAndInOrder(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let receipts = try await store.submit((1...5).map { Self.submission("Вопрос номер \($0) про двор") }, now: Fixture.now)
+            #expect(receipts.map(\.question.text) == (1...5).map { "Вопрос номер \($0) про двор" })
+            #expect(receipts.allSatisfy { $0.question.status == .acknowledged && !$0.isDuplicate && !$0.hasContact })
+            #expect(Set(receipts.compactMap(\.question.ticket)).count == 5)
+            #expect(try await store.countQuestions(status: .acknowledged) == 5)
+            let id = try #require(receipts[0].question.id)
+            #expect(try await store.question(id: id)?.status == .acknowledged)
+            let events = try await store.auditEvents(subject: "question:\(id)", limit: 5)
+            #expect(events.map(\.details) == ["received → acknowledged"])
+            #expect(events.first?.actor == "intake")
+            #expect(try await store.submit([], now: Fixture.now).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theSameClientAndTextWithinTheWindowGetTheFirstQuestionBack(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let contact = AskerContact(email: "a@example.kz", consent: true)
+            let receipts = try await store.submit(
+                [Self.submission("Одинаковый текст вопроса", contact: contact), Self.submission("Одинаковый текст вопроса")], now: Fixture.now)
+            #expect(!receipts[0].isDuplicate && receipts[0].hasContact)
+            #expect(receipts[1].isDuplicate && receipts[1].question.id == receipts[0].question.id && receipts[1].hasContact)
+            let later = try await store.submit([Self.submission("Одинаковый текст вопроса")], now: Fixture.now.addingTimeInterval(599))
+            #expect(later[0].isDuplicate && later[0].question.ticket == receipts[0].question.ticket)
+            let otherClient = try await store.submit([Self.submission("Одинаковый текст вопроса", client: "c2")], now: Fixture.now)
+            #expect(!otherClient[0].isDuplicate)
+            let anonymousClient = try await store.submit(
+                [Self.submission("Одинаковый текст вопроса", client: nil), Self.submission("Одинаковый текст вопроса", client: nil)], now: Fixture.now)
+            #expect(anonymousClient.allSatisfy { !$0.isDuplicate })
+            let afterWindow = try await store.submit([Self.submission("Одинаковый текст вопроса")], now: Fixture.now.addingTimeInterval(601))
+            #expect(!afterWindow[0].isDuplicate)
+            #expect(try await store.countQuestions(status: nil) == 5)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func concurrentBatchesStoreEverySubmissionOnce(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let total = try await withThrowingTaskGroup(of: Int.self) { group in
+                for batch in 0..<6 {
+                    group.addTask {
+                        try await store.submit((0..<10).map { Self.submission("Пакет \(batch), вопрос \($0)", client: "c\(batch)") }, now: Fixture.now).count
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(total == 60)
+            let stored = try await store.questions(QuestionQuery())
+            #expect(stored.count == 60 && Set(stored.map(\.text)).count == 60 && Set(stored.compactMap(\.ticket)).count == 60)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func progressShowsTheTopicMeetingItemAndAnswer(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            #expect(try await store.progress(ticket: "TRK-2026-000001") == nil)
+            let (questions, topics, items) = try await AnswerStoreContractTests.meeting(store)
+            let ticket = try #require(try await store.question(id: questions[0])?.ticket)
+            var progress = try #require(try await store.progress(ticket: ticket.lowercased()))
+            #expect(progress.question.id == questions[0])
+            #expect(progress.topicTitle == "Вопрос 1 о Саина")
+            #expect(progress.meeting?.week == AnswerStoreContractTests.week && progress.agendaItem?.topicID == topics[0])
+            #expect(progress.answer == nil)
+            try await store.recordAnswer(
+                AnswerInput(text: "Готово", kind: .answered), week: AnswerStoreContractTests.week, itemID: items[0].id!, actor: "office",
+                now: AnswerStoreContractTests.during)
+            progress = try #require(try await store.progress(ticket: ticket))
+            #expect(progress.answer?.text == "Готово")
+            let loose = try await store.submit([Self.submission("Без темы пока")], now: Fixture.now)[0].question
+            let looseTicket = try #require(loose.ticket)
+            let bare = try #require(try await store.progress(ticket: looseTicket))
+            #expect(bare.topicTitle == nil && bare.meeting == nil && bare.agendaItem == nil)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func theGoldenHourCountsTriageWithinAndPastTheWindow(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            // Triage time is stamped by the database's clock, so this report runs on the real one.
+            let now = Date()
+            let submitted = try await store.submit([
+                Self.submission("Давний, разобран поздно", client: "a", at: now.addingTimeInterval(-7200)),
+                Self.submission("Свежий, разобран вовремя", client: "b", at: now.addingTimeInterval(-600)),
+                Self.submission("Давний, ждёт", client: "c", at: now.addingTimeInterval(-10_800)),
+                Self.submission("Свежий, ждёт", client: "d", at: now.addingTimeInterval(-300)),
+            ], now: now)
+            try await store.updateStatus(questionID: submitted[0].question.id!, to: .rejected, reason: "спам", actor: "office")
+            try await store.updateStatus(questionID: submitted[1].question.id!, to: .redirected, reason: "город", actor: "office")
+            let report = try await store.goldenHour(since: nil, now: now.addingTimeInterval(1), window: 3600, oldestLimit: 5)
+            #expect(report.total == 4)
+            #expect(report.triagedLate == 1 && report.triagedWithin == 1)
+            #expect(report.pendingOverdue == 1 && report.pendingWithin == 1)
+            #expect(report.pastWindow == 2 && report.windowMinutes == 60)
+            #expect(report.oldestUntriaged.map(\.ticket) == [submitted[2].question.ticket!, submitted[3].question.ticket!])
+            #expect(report.oldestUntriaged.first?.waitingMinutes == 180)
+            let recent = try await store.goldenHour(since: now.addingTimeInterval(-3600), now: now, window: 3600, oldestLimit: 1)
+            #expect(recent.total == 2 && recent.triagedWithin == 1 && recent.pendingWithin == 1)
+            #expect(recent.oldestUntriaged.count == 1)
+        }
+    }
+}
