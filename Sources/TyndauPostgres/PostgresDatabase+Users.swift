@@ -152,31 +152,17 @@ extension PostgresDatabase: OfficeConsoleStore {
             guard let meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id
             else { throw TyndauError.notFound("meeting \(week)") }
             guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
-            var items = try await connection.rows(#"""
+            let items = try await connection.rows(#"""
                 SELECT * FROM "agendaItem" WHERE "meetingID" = \#(meetingID) ORDER BY "position"
                 """#).map(Self.agendaItem)
-            guard let index = items.firstIndex(where: { $0.id == itemID }) else {
-                throw TyndauError.notFound("agenda item \(itemID)")
-            }
-            let original = items[index]
-            if let minutes { items[index].minutes = minutes }
-            if move != 0 {
-                let sameBlock = items.indices.filter { items[$0].block == original.block }
-                if let place = sameBlock.firstIndex(of: index) {
-                    let target = sameBlock[max(0, min(sameBlock.count - 1, place + move))]
-                    let moving = items.remove(at: index)
-                    items.insert(moving, at: target)
-                }
-            }
-            var offset = items.map(\.startOffsetMinutes).min() ?? 0
-            for position in items.indices {
-                items[position].position = position + 1
-                items[position].startOffsetMinutes = offset
-                offset += items[position].minutes
+            guard let adjusted = AgendaItem.adjusting(items, itemID: itemID, minutes: minutes, move: move),
+                let original = items.first(where: { $0.id == itemID })
+            else { throw TyndauError.notFound("agenda item \(itemID)") }
+            for item in adjusted {
                 try await connection.run(#"""
-                    UPDATE "agendaItem" SET "position" = \#(Int64(position + 1)), "startOffsetMinutes" = \#(Int64(items[position].startOffsetMinutes)),
-                           "minutes" = \#(Int64(items[position].minutes))
-                    WHERE "id" = \#(items[position].id)
+                    UPDATE "agendaItem" SET "position" = \#(Int64(item.position)), "startOffsetMinutes" = \#(Int64(item.startOffsetMinutes)),
+                           "minutes" = \#(Int64(item.minutes))
+                    WHERE "id" = \#(item.id)
                     """#)
             }
             try await Self.audit(

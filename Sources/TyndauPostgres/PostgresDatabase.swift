@@ -47,27 +47,7 @@ public final class PostgresDatabase: TyndauStore, Sendable {
     /// before it gives up, while a wrong address, password or TLS mode should be reported at once,
     /// with the server's reason (never the password).
     static func probe(_ location: PostgresLocation) async throws {
-        do {
-            let tls: PostgresConnection.Configuration.TLS
-            switch location.tlsMode {
-            case .disable: tls = .disable
-            case .prefer: tls = .prefer(try NIOSSLContext(configuration: tlsContext(location)))
-            case .require, .verifyFull: tls = .require(try NIOSSLContext(configuration: tlsContext(location)))
-            }
-            var configuration = PostgresConnection.Configuration(
-                host: location.host, port: location.port, username: location.username,
-                password: location.password?.value, database: location.database, tls: tls
-            )
-            configuration.options.connectTimeout = .seconds(Int64(location.connectTimeoutSeconds))
-            configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
-            if location.tlsMode == .verifyFull { configuration.options.tlsServerName = location.host }
-            let connection = try await PostgresConnection.connect(
-                on: PostgresClient.defaultEventLoopGroup.next(), configuration: configuration, id: 0, logger: quietLogger
-            ).get()
-            try await connection.close()
-        } catch {
-            throw TyndauError.databaseUnavailable(location.description, reason(error, location: location))
-        }
+        try await connectDirectly(location).close()
     }
 
     /// A driver error in words, for an operator: the error's kind, the server's message, the network

@@ -162,26 +162,12 @@ extension AppDatabase: OfficeConsoleStore {
             guard let meeting = try Meeting.filter(Column("week") == week.description).fetchOne(db), let meetingID = meeting.id
             else { throw TyndauError.notFound("meeting \(week)") }
             guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
-            var items = try AgendaItem.filter(Column("meetingID") == meetingID).order(Column("position")).fetchAll(db)
-            guard let index = items.firstIndex(where: { $0.id == itemID }) else {
-                throw TyndauError.notFound("agenda item \(itemID)")
-            }
-            let original = items[index]
-            if let minutes { items[index].minutes = minutes }
-            if move != 0 {
-                let sameBlock = items.indices.filter { items[$0].block == original.block }
-                if let place = sameBlock.firstIndex(of: index) {
-                    let target = sameBlock[max(0, min(sameBlock.count - 1, place + move))]
-                    let moving = items.remove(at: index)
-                    items.insert(moving, at: target)
-                }
-            }
-            var offset = items.map(\.startOffsetMinutes).min() ?? 0
-            for position in items.indices {
-                items[position].position = position + 1
-                items[position].startOffsetMinutes = offset
-                offset += items[position].minutes
-                try items[position].update(db, columns: ["position", "startOffsetMinutes", "minutes"])
+            let items = try AgendaItem.filter(Column("meetingID") == meetingID).order(Column("position")).fetchAll(db)
+            guard let adjusted = AgendaItem.adjusting(items, itemID: itemID, minutes: minutes, move: move),
+                let original = items.first(where: { $0.id == itemID })
+            else { throw TyndauError.notFound("agenda item \(itemID)") }
+            for item in adjusted {
+                try item.update(db, columns: ["position", "startOffsetMinutes", "minutes"])
             }
             var event = AuditEvent(
                 at: now, actor: actor, action: "agenda.adjust", subject: "meeting:\(week)",

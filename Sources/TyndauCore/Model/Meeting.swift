@@ -87,3 +87,31 @@ public struct AgendaItem: Sendable, Codable, Hashable {
         self.why = why
     }
 }
+
+extension AgendaItem {
+    /// An office adjustment of a stored agenda (ordered by position): item `itemID` gets `minutes`
+    /// (`nil` keeps them) and moves `move` places earlier (negative) or later among the items of its
+    /// own block; positions and start offsets of every item follow. `nil` when no item has that id.
+    /// Both storage engines apply it inside their transaction, so they agree on the result.
+    public static func adjusting(_ items: [AgendaItem], itemID: ID, minutes: Int?, move: Int) -> [AgendaItem]? {
+        var items = items
+        guard let index = items.firstIndex(where: { $0.id == itemID }) else { return nil }
+        let block = items[index].block
+        if let minutes { items[index].minutes = minutes }
+        if move != 0 {
+            let sameBlock = items.indices.filter { items[$0].block == block }
+            if let place = sameBlock.firstIndex(of: index) {
+                let target = sameBlock[max(0, min(sameBlock.count - 1, place + move))]
+                let moving = items.remove(at: index)
+                items.insert(moving, at: target)
+            }
+        }
+        var offset = items.map(\.startOffsetMinutes).min() ?? 0
+        for position in items.indices {
+            items[position].position = position + 1
+            items[position].startOffsetMinutes = offset
+            offset += items[position].minutes
+        }
+        return items
+    }
+}
