@@ -76,7 +76,8 @@ class Tour:
         self.tyndau = tyndau
         self.artifacts = artifacts
         self.folder = tempfile.mkdtemp(prefix="tyndau-console-")
-        self.db = os.path.join(self.folder, "tyndau.sqlite")
+        # TYNDAU_TOUR_DB=postgres://… runs the same tour on a PostgreSQL database (fresh, owned by the tour).
+        self.db = os.environ.get("TYNDAU_TOUR_DB") or os.path.join(self.folder, "tyndau.sqlite")
         self.config = os.path.join(self.folder, "tyndau.yaml")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"

@@ -67,6 +67,7 @@ extension UsersCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let users = try await database.officeUsers()
+            try await database.close()
             if users.isEmpty { print(CLIText.text("users.none")) }
             for user in users {
                 let state = CLIText.text(user.disabled ? "users.state.disabled" : "users.state.active")
