@@ -20,9 +20,9 @@ public struct GlobalOptions: ParsableArguments {
     public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TyndauConfiguration {
         var configuration: TyndauConfiguration
         if let path = config ?? environment["TYNDAU_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            configuration = try TyndauConfiguration.load(path: path)
+            configuration = try TyndauConfiguration.load(path: path, environment: environment)
         } else if FileManager.default.fileExists(atPath: "tyndau.yaml") {
-            configuration = try TyndauConfiguration.load(path: "tyndau.yaml")
+            configuration = try TyndauConfiguration.load(path: "tyndau.yaml", environment: environment)
         } else {
             configuration = TyndauConfiguration()
         }

@@ -26,12 +26,10 @@ import TyndauPostgres
     }
 
     @Test func theConfigurationFileTakesAURLWithThePasswordFromTheEnvironment() throws {
-        setenv("TYNDAU_TEST_DB_PASSWORD", "from-env-secret", 1)
-        defer { unsetenv("TYNDAU_TEST_DB_PASSWORD") }
         let configuration = try TyndauConfiguration.parse("""
             database:
               url: postgres://tyndau:${TYNDAU_TEST_DB_PASSWORD}@db.internal:5432/tyndau?sslmode=verify-full
-            """)
+            """, environment: ["TYNDAU_TEST_DB_PASSWORD": "from-env-secret"])
         guard case .postgres(let location) = try configuration.database.location else {
             Issue.record("not PostgreSQL")
             return
@@ -56,9 +54,9 @@ import TyndauPostgres
 
 @Suite struct SharedIntakeKeyConfigurationTests {
     @Test func theClientKeySecretComesFromTheEnvironmentAndMustBeLongEnough() throws {
-        setenv("TYNDAU_TEST_INTAKE_KEY", "0123456789abcdef0123", 1)
-        defer { unsetenv("TYNDAU_TEST_INTAKE_KEY") }
-        let configuration = try TyndauConfiguration.parse("intake:\n  client_key_secret: ${TYNDAU_TEST_INTAKE_KEY}\n")
+        let configuration = try TyndauConfiguration.parse(
+            "intake:\n  client_key_secret: ${TYNDAU_TEST_INTAKE_KEY}\n", environment: ["TYNDAU_TEST_INTAKE_KEY": "0123456789abcdef0123"]
+        )
         #expect(configuration.serverSettings.intake.clientKeySecret?.value == "0123456789abcdef0123")
         #expect(throws: TyndauError.self) { try TyndauConfiguration.parse("intake:\n  client_key_secret: short\n") }
     }

@@ -5,13 +5,17 @@ import TyndauCore
 @testable import TyndauCLI
 
 @Suite struct PublishingConfigurationTests {
-    init() {
-        setenv("TYNDAU_TEST_TG_TOKEN", "424242:AAE-very-secret", 1)
-        setenv("TYNDAU_TEST_WHSEC", "whsec_" + Data("signing-key".utf8).base64EncodedString(), 1)
+    /// Given to the parser, never set in the process: setenv races with tests that start processes.
+    static let environment = [
+        "TYNDAU_TEST_TG_TOKEN": "424242:AAE-very-secret", "TYNDAU_TEST_WHSEC": "whsec_" + Data("signing-key".utf8).base64EncodedString(),
+    ]
+
+    func parse(_ yaml: String) throws -> TyndauConfiguration {
+        try TyndauConfiguration.parse(yaml, environment: Self.environment)
     }
 
     @Test func readsEndpointsWithSecretsFromTheEnvironment() throws {
-        let configuration = try TyndauConfiguration.parse("""
+        let configuration = try parse("""
             endpoints:
               - name: channel
                 url: tgram://${TYNDAU_TEST_TG_TOKEN}/-1001234567890?thread=5
@@ -46,31 +50,31 @@ import TyndauCore
 
     @Test func namesTheFieldAtFault() {
         #expect(throws: TyndauError.configuration("endpoints[0].colour", "unknown key")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n    colour: red\n")
+            try parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n    colour: red\n")
         }
         #expect(throws: TyndauError.configuration("endpoints[1].url", "expected tgram://BOT_TOKEN/CHAT_ID")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n  - name: b\n    url: tgram://nochat\n")
+            try parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n  - name: b\n    url: tgram://nochat\n")
         }
         #expect(throws: TyndauError.configuration("endpoints[0].url", "environment variable TYNDAU_TEST_UNSET is not set")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://${TYNDAU_TEST_UNSET}/-1\n")
+            try parse("endpoints:\n  - name: a\n    url: tgram://${TYNDAU_TEST_UNSET}/-1\n")
         }
         #expect(throws: TyndauError.configuration("endpoints[1].name", "duplicate endpoint name")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n  - name: a\n    url: tgram://1:A/-2\n")
+            try parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n  - name: a\n    url: tgram://1:A/-2\n")
         }
         #expect(throws: TyndauError.configuration("endpoints[0].overflow", "must be split or truncate")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n    overflow: wrap\n")
+            try parse("endpoints:\n  - name: a\n    url: tgram://1:A/-1\n    overflow: wrap\n")
         }
         #expect(throws: TyndauError.configuration("endpoints[0].url", "webhook over plain http needs local: true (or the s variant of the scheme)")) {
-            try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: json://example.kz/hook\n")
+            try parse("endpoints:\n  - name: a\n    url: json://example.kz/hook\n")
         }
         #expect(throws: TyndauError.configuration("publisher.retry_schedule", "expected a list of durations such as 5s, 5m, 2h")) {
-            try TyndauConfiguration.parse("publisher:\n  retry_schedule: [5s, soon]\n")
+            try parse("publisher:\n  retry_schedule: [5s, soon]\n")
         }
     }
 
     @Test func errorsNeverContainTheSecret() {
         do {
-            _ = try TyndauConfiguration.parse("endpoints:\n  - name: a\n    url: tgram://${TYNDAU_TEST_TG_TOKEN}\n")
+            _ = try parse("endpoints:\n  - name: a\n    url: tgram://${TYNDAU_TEST_TG_TOKEN}\n")
             Issue.record("expected an error")
         } catch {
             #expect(!"\(error)".contains("AAE-very-secret"))

@@ -6,13 +6,15 @@ import TyndauStorage
 @testable import TyndauCLI
 
 @Suite struct TelegramBotConfigurationTests {
-    init() {
-        setenv("TYNDAU_TEST_BOT_TOKEN", "7000001:AAH-bot-secret_0123456789", 1)
-        setenv("TYNDAU_TEST_BOT_HOOK", "hook-secret_42", 1)
+    /// Given to the parser, never set in the process: setenv races with tests that start processes.
+    static let environment = ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789", "TYNDAU_TEST_BOT_HOOK": "hook-secret_42"]
+
+    func parse(_ yaml: String) throws -> TyndauConfiguration {
+        try TyndauConfiguration.parse(yaml, environment: Self.environment)
     }
 
     @Test func readsTheTelegramBotSectionWithTheTokenFromTheEnvironment() throws {
-        let configuration = try TyndauConfiguration.parse("""
+        let configuration = try parse("""
             server:
               public_url: https://tyndau.almaty.kz
             telegram_bot:
@@ -37,35 +39,35 @@ import TyndauStorage
 
     @Test func rejectsUnknownKeysAndBadValuesWithTheirPath() {
         #expect(throws: TyndauError.configuration("telegram_bot.poll_timeout", "unknown key")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout: 5\n")
+            try parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout: 5\n")
         }
         #expect(throws: TyndauError.configuration("telegram_bot.poll_timeout_seconds", "must be 0–50")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout_seconds: 90\n")
+            try parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  poll_timeout_seconds: 90\n")
         }
         #expect(throws: TyndauError.configuration("telegram_bot.mode", "must be polling or webhook")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  mode: push\n")
+            try parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  mode: push\n")
         }
         #expect(throws: TyndauError.configuration("telegram_bot.base_url", "plain http needs local: true")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  base_url: http://10.0.0.5:8081\n")
+            try parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_TOKEN}\n  base_url: http://10.0.0.5:8081\n")
         }
         #expect(throws: TyndauError.configuration("telegram_bot.token", "environment variable TYNDAU_TEST_BOT_UNSET is not set")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_UNSET}\n")
+            try parse("telegram_bot:\n  token: ${TYNDAU_TEST_BOT_UNSET}\n")
         }
         #expect(throws: TyndauError.configuration("telegram_bot.token", "expected a BotFather token (digits:letters), e.g. from ${TELEGRAM_BOT_TOKEN}")) {
-            try TyndauConfiguration.parse("telegram_bot:\n  token: not-a-token\n")
+            try parse("telegram_bot:\n  token: not-a-token\n")
         }
     }
 
     @Test func webhookModeNeedsAnHTTPSURLAndASecretToken() throws {
         #expect(throws: TyndauError.configuration("telegram_bot.webhook_secret_token", "required in webhook mode")) {
-            try TyndauConfiguration.parse("""
+            try parse("""
                 telegram_bot:
                   token: ${TYNDAU_TEST_BOT_TOKEN}
                   mode: webhook
                   webhook_url: https://tyndau.almaty.kz/telegram/webhook
                 """)
         }
-        let configuration = try TyndauConfiguration.parse("""
+        let configuration = try parse("""
             telegram_bot:
               token: ${TYNDAU_TEST_BOT_TOKEN}
               mode: webhook
@@ -150,7 +152,7 @@ import TyndauStorage
         let environment = ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"]
 
         let (first, _) = try TyndauProcess.start(["worker", "--config", file.path], environment: environment)
-        #expect(await waitFor(api.held, seconds: 30))
+        #expect(await waitFor(api.held, seconds: 60))
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         api.release()
@@ -161,7 +163,9 @@ import TyndauStorage
         let (second, _) = try TyndauProcess.start(["worker", "--config", file.path], environment: environment)
         // The killed worker's polling lease runs out (poll timeout + 15 s), then the new one takes over.
         var offset: Int64?
-        for _ in 0..<6000 {
+        // A deadline, not a count: on a loaded machine the process start and the lease take longer.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
             offset = try await database.botOffset(bot: "7000001")
             if offset == 204 { break }
             try await Task.sleep(for: .milliseconds(10))

@@ -100,7 +100,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
 
         public init(from decoder: any Decoder) throws {
             if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
-                path = try Secret.expand(text, environment: ProcessInfo.processInfo.environment, path: decoder.codingPath)
+                path = try Secret.expand(text, environment: Secret.environment(of: decoder), path: decoder.codingPath)
                 return
             }
             try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -109,7 +109,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
                 throw TyndauError.configuration(ConfigurationPath.render(decoder.codingPath + [CodingKeys.url]), "give path or url, not both")
             }
             if let raw = try container.decodeIfPresent(String.self, forKey: .url) ?? container.decodeIfPresent(String.self, forKey: .path) {
-                path = try Secret.expand(raw, environment: ProcessInfo.processInfo.environment, path: decoder.codingPath)
+                path = try Secret.expand(raw, environment: Secret.environment(of: decoder), path: decoder.codingPath)
             }
         }
 
@@ -249,20 +249,25 @@ public struct TyndauConfiguration: Sendable, Decodable {
 
 extension TyndauConfiguration {
     /// Reads the YAML file at `path` (an empty file is the defaults).
-    public static func load(path: String) throws -> TyndauConfiguration {
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> TyndauConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw TyndauError.configuration(path, "cannot read the file")
         }
-        return try parse(text)
+        return try parse(text, environment: environment)
     }
 
-    public static func parse(_ yaml: String) throws -> TyndauConfiguration {
+    /// Decodes YAML; `${NAME}` values are read from `environment`.
+    public static func parse(
+        _ yaml: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> TyndauConfiguration {
         if yaml.allSatisfy({ $0.isWhitespace }) { return TyndauConfiguration() }
         do {
-            return try YAMLDecoder().decode(TyndauConfiguration.self, from: yaml)
+            return try YAMLDecoder().decode(TyndauConfiguration.self, from: yaml, userInfo: [Secret.environmentKey: environment])
         } catch let error as TyndauError {
             throw error
         } catch let error as DecodingError {

@@ -15,7 +15,15 @@ public struct Secret: Sendable, Hashable, Decodable, Encodable, CustomStringConv
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let raw = try container.decode(String.self)
-        self.value = try Secret.expand(raw, environment: ProcessInfo.processInfo.environment, path: decoder.codingPath)
+        self.value = try Secret.expand(raw, environment: Secret.environment(of: decoder), path: decoder.codingPath)
+    }
+
+    /// Where a decoder finds the environment `${NAME}` is read from: `userInfo[environmentKey]` when
+    /// the caller gave one (tests give theirs instead of changing the process's), else the process's own.
+    public static let environmentKey = CodingUserInfoKey(rawValue: "tyndau.environment")!
+
+    public static func environment(of decoder: any Decoder) -> [String: String] {
+        decoder.userInfo[environmentKey] as? [String: String] ?? ProcessInfo.processInfo.environment
     }
 
     public func encode(to encoder: any Encoder) throws {
