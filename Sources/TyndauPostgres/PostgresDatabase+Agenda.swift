@@ -123,42 +123,20 @@ extension PostgresDatabase: AgendaStore {
                 ORDER BY "id"
                 """#).map(Self.topic)
             guard !topics.isEmpty else { return [] }
-            struct Members {
-                var ids: [Question.ID] = []
-                var texts: [String] = []
-                var languages: Set<TextLanguage> = []
-                var people: Set<String> = []
-                var anonymous = 0
-                var first: Date?
-                var last: Date?
-            }
-            var members: [Topic.ID: Members] = [:]
             let rows = try await connection.rows(#"""
                 SELECT q."id", q."topicID", q."text", q."language", q."submittedAt", a."personKey"
                 FROM "question" q LEFT JOIN "asker" a ON a."questionID" = q."id"
                 WHERE q."topicID" IS NOT NULL AND q."submittedAt" < \#(cutoff) AND q."status" = ANY(\#(Self.waitingStatuses))
                 ORDER BY q."topicID", q."submittedAt", q."id"
                 """#)
+            var collector = AgendaFactsCollector()
             for row in rows {
-                let topicID: Topic.ID = try row("topicID")
-                let submittedAt: Date = try row("submittedAt")
-                var entry = members[topicID] ?? Members()
-                entry.ids.append(try row("id"))
-                entry.texts.append(try row("text"))
-                if let language = TextLanguage(rawValue: try row("language")) { entry.languages.insert(language) }
-                if let person = try row("personKey", as: String?.self) { entry.people.insert(person) } else { entry.anonymous += 1 }
-                entry.first = min(entry.first ?? submittedAt, submittedAt)
-                entry.last = max(entry.last ?? submittedAt, submittedAt)
-                members[topicID] = entry
-            }
-            return topics.compactMap { topic -> AgendaTopicFacts? in
-                guard let id = topic.id, let entry = members[id], let first = entry.first, let last = entry.last else { return nil }
-                let summary = TopicSummary(
-                    topic: topic, questionIDs: entry.ids, askers: entry.people.count + entry.anonymous,
-                    languages: entry.languages.sorted { $0.rawValue < $1.rawValue }, firstSubmittedAt: first
+                collector.add(
+                    topicID: try row("topicID"), questionID: try row("id"), text: try row("text"), language: try row("language"),
+                    personKey: try row("personKey", as: String?.self), submittedAt: try row("submittedAt")
                 )
-                return AgendaTopicFacts(summary: summary, texts: entry.texts, lastChangedAt: last)
             }
+            return collector.facts(for: topics)
         }
     }
 

@@ -92,36 +92,14 @@ extension AppDatabase: AgendaStore {
                 WHERE question.topicID IS NOT NULL AND question.submittedAt < ? AND question.status IN (\(statusList))
                 ORDER BY question.topicID, question.submittedAt, question.id
                 """, arguments: arguments)
-            struct Members {
-                var ids: [Question.ID] = []
-                var texts: [String] = []
-                var languages: Set<TextLanguage> = []
-                var people: Set<String> = []
-                var anonymous = 0
-                var first: Date?
-                var last: Date?
-            }
-            var members: [Topic.ID: Members] = [:]
+            var collector = AgendaFactsCollector()
             while let row = try rows.next() {
-                let topicID: Topic.ID = row["topicID"]
-                let submittedAt: Date = row["submittedAt"]
-                var entry = members[topicID] ?? Members()
-                entry.ids.append(row["id"])
-                entry.texts.append(row["text"])
-                if let language = TextLanguage(rawValue: row["language"]) { entry.languages.insert(language) }
-                if let person: String = row["personKey"] { entry.people.insert(person) } else { entry.anonymous += 1 }
-                entry.first = min(entry.first ?? submittedAt, submittedAt)
-                entry.last = max(entry.last ?? submittedAt, submittedAt)
-                members[topicID] = entry
-            }
-            return topics.compactMap { topic -> AgendaTopicFacts? in
-                guard let id = topic.id, let entry = members[id], let first = entry.first, let last = entry.last else { return nil }
-                let summary = TopicSummary(
-                    topic: topic, questionIDs: entry.ids, askers: entry.people.count + entry.anonymous,
-                    languages: entry.languages.sorted { $0.rawValue < $1.rawValue }, firstSubmittedAt: first
+                collector.add(
+                    topicID: row["topicID"], questionID: row["id"], text: row["text"], language: row["language"],
+                    personKey: row["personKey"], submittedAt: row["submittedAt"]
                 )
-                return AgendaTopicFacts(summary: summary, texts: entry.texts, lastChangedAt: last)
             }
+            return collector.facts(for: topics)
         }
     }
 

@@ -14,6 +14,50 @@ public struct AgendaTopicFacts: Sendable, Hashable {
     }
 }
 
+/// Gathers ``AgendaTopicFacts`` from the waiting questions of topics, fed row by row in
+/// (topic, submission time, id) order. Both storage engines use it, so they count askers (one per
+/// person key, each anonymous question as one) and languages the same way.
+public struct AgendaFactsCollector: Sendable {
+    private struct Members: Sendable {
+        var ids: [Question.ID] = []
+        var texts: [String] = []
+        var languages: Set<TextLanguage> = []
+        var people: Set<String> = []
+        var anonymous = 0
+        var first: Date?
+        var last: Date?
+    }
+
+    private var members: [Topic.ID: Members] = [:]
+
+    public init() {}
+
+    public mutating func add(
+        topicID: Topic.ID, questionID: Question.ID, text: String, language: String, personKey: String?, submittedAt: Date
+    ) {
+        var entry = members[topicID] ?? Members()
+        entry.ids.append(questionID)
+        entry.texts.append(text)
+        if let language = TextLanguage(rawValue: language) { entry.languages.insert(language) }
+        if let personKey { entry.people.insert(personKey) } else { entry.anonymous += 1 }
+        entry.first = min(entry.first ?? submittedAt, submittedAt)
+        entry.last = max(entry.last ?? submittedAt, submittedAt)
+        members[topicID] = entry
+    }
+
+    /// The facts of each of `topics` that has at least one question added, in the order of `topics`.
+    public func facts(for topics: [Topic]) -> [AgendaTopicFacts] {
+        topics.compactMap { topic -> AgendaTopicFacts? in
+            guard let id = topic.id, let entry = members[id], let first = entry.first, let last = entry.last else { return nil }
+            let summary = TopicSummary(
+                topic: topic, questionIDs: entry.ids, askers: entry.people.count + entry.anonymous,
+                languages: entry.languages.sorted { $0.rawValue < $1.rawValue }, firstSubmittedAt: first
+            )
+            return AgendaTopicFacts(summary: summary, texts: entry.texts, lastChangedAt: last)
+        }
+    }
+}
+
 /// The office's decision about one topic for one week's agenda.
 public struct AgendaMark: Sendable, Codable, Hashable {
     /// Pin or skip: the only two decisions the office makes about one week.
