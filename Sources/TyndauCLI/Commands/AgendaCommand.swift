@@ -176,15 +176,9 @@ extension AgendaCommand {
 /// The agenda's steps between storage and the scheduler, shared by `agenda build` and `tyndau demo`
 /// and called directly by tests with a fixed `now`.
 enum AgendaWorkflow {
-    struct Files {
-        var markdown: String
-        var json: String
-        var ics: String
-    }
-
     struct Result {
         var agenda: Agenda
-        var files: Files
+        var files: AgendaBuilder.Files
         /// Paths written (empty for a dry run).
         var paths: [String]
         /// Topics made of single questions because grouping has not run.
@@ -198,14 +192,6 @@ enum AgendaWorkflow {
             .overlaid(with: try await store.seriesSettings())
     }
 
-    /// The opening block: promises due by this meeting's day that are still open, and those kept
-    /// since the previous meeting.
-    static func commitmentsDueSinceLastMeeting(
-        week: ISOWeek, start: Date, timeZone: TimeZone = .almaty, store: any AnswerStore
-    ) async throws -> [CommitmentDue] {
-        try await AgendaBuilder.commitmentsDueSinceLastMeeting(week: week, start: start, timeZone: timeZone, store: store)
-    }
-
     /// Plans (and unless `outputFolder` is `nil`, saves) the week with ``AgendaBuilder`` and writes
     /// the three files to `outputFolder`.
     static func build(
@@ -213,7 +199,7 @@ enum AgendaWorkflow {
     ) async throws -> Result {
         let built = try await AgendaBuilder(settings: settings, actor: AgendaCommand.actor)
             .build(week: week, store: database, now: now, save: outputFolder != nil)
-        let files = Files(markdown: built.files.markdown, json: built.files.json, ics: built.files.ics)
+        let files = built.files
         var paths: [String] = []
         if let folder = outputFolder {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -227,9 +213,6 @@ enum AgendaWorkflow {
             agenda: built.agenda, files: files, paths: paths, singleTopicsMade: built.singleTopicsMade, preview: built.preview
         )
     }
-
-    /// What storage keeps of an agenda.
-    static func record(_ agenda: Agenda) -> AgendaRecord { AgendaBuilder.record(agenda) }
 
     static func report(_ result: Result) {
         let agenda = result.agenda
