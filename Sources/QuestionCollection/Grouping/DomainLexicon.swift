@@ -29,6 +29,9 @@ public struct DomainLexicon: Sendable {
         public var parent: Int32?
         public var label: [String: String]
         public var hasChildren = false
+        /// The issue family (index into ``families``): related problems a resident may name either way
+        /// (street lighting or the power supply; shifts or class size). A child inherits its parent's.
+        public var family: Int32?
     }
 
     /// A place of the gazetteer.
@@ -43,13 +46,17 @@ public struct DomainLexicon: Sendable {
 
     public private(set) var concepts: [Concept] = []
     public private(set) var places: [Place] = []
+    /// Issue families by id, in order of first mention.
+    public private(set) var families: [String] = []
     var conceptIndex: [String: Int32] = [:]
     var placeIndex: [String: Int32] = [:]
     var ambiguousPlaces: Set<Int32> = []
-    var conceptMatcher = PatternMatcher(fuzzyMinimum: 6, defaultRemainder: .max)
+    var conceptMatcher = PatternMatcher(fuzzyMinimum: 7, defaultRemainder: .max)
     var placeMatcher = PatternMatcher(fuzzyMinimum: 6, defaultRemainder: 5)
     var stopwords: Set<String> = []
     var numberAnchors: [String] = []
+    /// Anchors that make a number a house (or flat) number: it supports a pair but never vetoes one.
+    var houseAnchors: [String] = []
     var numberUnits: [String] = []
     var ordinalSuffixes: Set<String> = []
     var placeMarkers: [String] = []
@@ -89,6 +96,7 @@ public struct DomainLexicon: Sendable {
             var kind: ConceptKind?
             var category: QuestionCategory?
             var parent: String?
+            var family: String?
             var label: [String: String]?
             var patterns: [String]
         }
@@ -104,6 +112,7 @@ public struct DomainLexicon: Sendable {
         }
         var stopwords: [String]?
         var numberAnchors: [String]?
+        var houseAnchors: [String]?
         var numberUnits: [String]?
         var ordinalSuffixes: [String]?
         var placeMarkers: [String]?
@@ -123,6 +132,7 @@ public struct DomainLexicon: Sendable {
         }
         stopwords.formUnion((file.stopwords ?? []).map(Self.wordKey))
         numberAnchors += (file.numberAnchors ?? []).map(Self.wordKey)
+        houseAnchors += (file.houseAnchors ?? []).map(Self.wordKey)
         numberUnits += (file.numberUnits ?? []).map(Self.wordKey)
         ordinalSuffixes.formUnion((file.ordinalSuffixes ?? []).map(Self.wordKey))
         placeMarkers += (file.placeMarkers ?? []).map(Self.wordKey)
@@ -144,8 +154,20 @@ public struct DomainLexicon: Sendable {
                 conceptIndex[entry.id] = index
             }
             if let parent = entry.parent { pendingParents.append((index, parent)) }
+            if let family = entry.family {
+                if let existing = families.firstIndex(of: family) {
+                    concepts[Int(index)].family = Int32(existing)
+                } else {
+                    concepts[Int(index)].family = Int32(families.count)
+                    families.append(family)
+                }
+            }
             for pattern in entry.patterns {
-                conceptMatcher.add(parts: Self.patternParts(pattern, trimEndings: false), target: index)
+                // "~суық": a weak cue, see ``PatternMatcher/Pattern/weak``.
+                let weak = pattern.hasPrefix("~")
+                let text = weak ? String(pattern.dropFirst()) : pattern
+                let parts = Self.patternParts(text, trimEndings: false)
+                conceptMatcher.add(parts: parts, target: index, weak: weak, maxRemainder: Self.conceptRemainder(text, parts))
             }
         }
         for (child, parentID) in pendingParents {
@@ -155,6 +177,10 @@ public struct DomainLexicon: Sendable {
             concepts[Int(child)].parent = parent
             concepts[Int(parent)].hasChildren = true
             if concepts[Int(child)].category == nil { concepts[Int(child)].category = concepts[Int(parent)].category }
+        }
+        for (child, _) in pendingParents where concepts[Int(child)].family == nil {
+            let inherited = lineage(child).compactMap { concepts[Int($0)].family }.first
+            concepts[Int(child)].family = inherited
         }
         for entry in file.places ?? [] {
             let index: Int32
@@ -189,6 +215,18 @@ public struct DomainLexicon: Sendable {
         return TextNormalizer.skeleton(cyrillic) + (exact ? "=" : "")
     }
 
+    /// How many letters a word may carry beyond a concept pattern's first word. Folded to its
+    /// skeleton, a short prefix is the start of too many unrelated words ("жиль" → "жил" would take
+    /// the Kazakh "жыл", year), and a Latin-script pattern read as Kazakh Latin is too ("bill" →
+    /// "бил" would take "білім"): they take an ending of at most two letters (a short Latin one, one).
+    /// Other prefixes take any.
+    static func conceptRemainder(_ pattern: String, _ parts: [String]) -> Int {
+        guard let first = parts.first, !first.hasSuffix("=") else { return 0 }
+        let latin = pattern.unicodeScalars.contains { $0.properties.isAlphabetic && $0.value < 0x0250 }
+        if latin { return first.count <= 4 ? 1 : 2 }
+        return first.count <= 3 ? 2 : .max
+    }
+
     private static let adjectiveEndings = ["ская", "ской", "скую", "ский", "ского", "ское"]
 
     /// Splits a pattern or a place name into skeleton words. Place names drop their inflectable
@@ -207,6 +245,17 @@ public struct DomainLexicon: Sendable {
             }
             return TextNormalizer.skeleton(cyrillic)
         }
+    }
+
+    /// The top of a concept's lineage.
+    func root(_ concept: Int32) -> Int32 {
+        lineage(concept).last!
+    }
+
+    /// A concept pattern as written in the lexicon (words joined by spaces, `~` for a weak cue).
+    func conceptPatternText(_ index: Int32) -> String {
+        let pattern = conceptMatcher.patterns[Int(index)]
+        return (pattern.weak ? "~" : "") + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
     }
 
     /// The concept and its ancestors, nearest first.

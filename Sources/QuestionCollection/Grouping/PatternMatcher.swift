@@ -11,6 +11,9 @@ struct PatternMatcher: Sendable {
         var target: Int32
         /// Letters the first token may carry beyond the pattern (inflection); `Int.max` for prefixes.
         var maxRemainder: Int
+        /// A weak cue (an everyday word such as "суық", cold): it names its concept only beside a firm
+        /// mention of the same issue.
+        var weak = false
     }
 
     /// A pattern found at a position: what it names and how many tokens it spans.
@@ -18,6 +21,9 @@ struct PatternMatcher: Sendable {
         var target: Int32
         var tokenCount: Int
         var fuzzy: Bool
+        var weak = false
+        /// The pattern that matched (index into ``patterns``).
+        var pattern: Int32 = -1
     }
 
     private(set) var patterns: [Pattern] = []
@@ -26,7 +32,7 @@ struct PatternMatcher: Sendable {
     private var maxFirstLength = 0
     let fuzzyMinimum: Int
     /// A misspelt word may carry at most this many letters of ending beyond the pattern.
-    static let fuzzyRemainder = 3
+    static let fuzzyRemainder = 2
     let defaultRemainder: Int
 
     init(fuzzyMinimum: Int, defaultRemainder: Int) {
@@ -35,9 +41,11 @@ struct PatternMatcher: Sendable {
     }
 
     /// Adds a pattern given as skeleton words; a trailing `=` on the first word asks for the whole token.
-    mutating func add(parts rawParts: [String], target: Int32) {
+    /// `maxRemainder` caps the letters a token may carry beyond the first word (default: the
+    /// matcher's own, or none for a word ending in `=`).
+    mutating func add(parts rawParts: [String], target: Int32, weak: Bool = false, maxRemainder: Int? = nil) {
         guard var first = rawParts.first, !first.isEmpty else { return }
-        var remainder = defaultRemainder
+        var remainder = maxRemainder ?? defaultRemainder
         if first.hasSuffix("=") {
             first.removeLast()
             remainder = 0
@@ -45,7 +53,7 @@ struct PatternMatcher: Sendable {
         guard !first.isEmpty else { return }
         let parts = [first] + rawParts.dropFirst()
         let index = Int32(patterns.count)
-        patterns.append(Pattern(parts: parts, target: target, maxRemainder: remainder))
+        patterns.append(Pattern(parts: parts, target: target, maxRemainder: remainder, weak: weak))
         if byFirst[first] == nil, first.count >= fuzzyMinimum {
             for variant in Self.deletionVariants(first) { deletions[variant, default: []].append(first) }
         }
@@ -93,7 +101,9 @@ struct PatternMatcher: Sendable {
                     firsts.append(contentsOf: deletions[variant] ?? [])
                 }
             }
-            for first in firsts where first.count >= fuzzyMinimum && seen.insert(first).inserted {
+            // A misspelling keeps the first letter: "устают" is not a misspelt "кусают".
+            for first in firsts
+            where first.count >= fuzzyMinimum && first.first == characters.first && seen.insert(first).inserted {
                 for index in byFirst[first] ?? []
                 where remainder <= min(patterns[Int(index)].maxRemainder, Self.fuzzyRemainder) {
                     found.append((index, first.count, true))
@@ -122,7 +132,9 @@ struct PatternMatcher: Sendable {
                 score += part.count
             }
             guard ok else { continue }
-            let match = Match(target: pattern.target, tokenCount: pattern.parts.count, fuzzy: candidate.fuzzy)
+            let match = Match(
+                target: pattern.target, tokenCount: pattern.parts.count, fuzzy: candidate.fuzzy, weak: pattern.weak,
+                pattern: candidate.pattern)
             if best == nil || score > best!.1 { best = (match, score) }
         }
         return best?.0

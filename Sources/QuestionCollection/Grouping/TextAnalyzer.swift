@@ -13,6 +13,9 @@ public struct QuestionFeatures: Sendable, Hashable {
     public var areas: [Int32] = []
     /// House, school, bus-route numbers ("№45", "45-мектеп", "д. 15", "86-й"), without unit numbers.
     public var numbers: [String] = []
+    /// House numbers ("д. 15", "Абая 45", "31-үй"): shared ones support a pair, different ones never veto
+    /// (one outage covers a whole microdistrict).
+    public var houseNumbers: [String] = []
     /// Concepts named, with their ancestors (lexicon indexes, sorted).
     public var concepts: [Int32] = []
     /// The issue and audience concepts among them, kept apart because they veto.
@@ -21,6 +24,8 @@ public struct QuestionFeatures: Sendable, Hashable {
     public var facilities: [Int32] = []
     /// The most specific issues named (issue concepts without sub-concepts).
     public var specificIssues: [Int32] = []
+    /// The issue families of the issues named (``DomainLexicon/families`` indexes, sorted).
+    public var families: [Int32] = []
     /// Stemmed content words (hashes, sorted, unique).
     public var stems: [UInt64] = []
     /// Character trigrams of the folded content (hashes, sorted, unique).
@@ -40,12 +45,45 @@ public struct TextAnalyzer: Sendable {
     public let lexicon: DomainLexicon
     private let stemmer = RussianStemmer()
     private var cache: [String: WordInfo] = [:]
+    /// The concept matches of the last analysed text, for ``conceptHits(_:)``.
+    private var lastConceptMatches: [ConceptMatch] = []
+
+    struct ConceptMatch {
+        var position: Int
+        var match: PatternMatcher.Match
+        var kept = true
+    }
+
+    /// A lexicon pattern found in a text: which words, which concept, whether it counted.
+    public struct ConceptHit: Sendable, Hashable {
+        /// The words of the text that matched, as the analyser folded them.
+        public var words: String
+        public var concept: String
+        public var pattern: String
+        /// A weak cue that did not count (no firm mention of the same issue beside it).
+        public var ignored: Bool
+    }
+
+    /// Why a text has the concepts it has: every pattern found, in text order.
+    public mutating func conceptHits(_ text: String) -> [ConceptHit] {
+        let tokens = tokenize(text)
+        _ = features(text)
+        let skeletons = tokens.map { $0.isNumber || $0.isNumberSign ? $0.word : info($0.word).skeleton }
+        return lastConceptMatches.map { hit in
+            ConceptHit(
+                words: skeletons[hit.position..<min(hit.position + hit.match.tokenCount, skeletons.count)].joined(
+                    separator: " "),
+                concept: lexicon.concepts[Int(hit.match.target)].id,
+                pattern: lexicon.conceptPatternText(hit.match.pattern), ignored: !hit.kept)
+        }
+    }
 
     struct WordInfo: Sendable {
         var skeleton: String
         var stem: UInt64
         var isStopword: Bool
         var isAnchor: Bool
+        var isHouseAnchor: Bool
         var isUnit: Bool
         var isMarker: Bool
         var isOrdinal: Bool
@@ -185,6 +223,7 @@ public struct TextAnalyzer: Sendable {
             stem: FNV.hash(TextNormalizer.skeleton(stemmed)),
             isStopword: lexicon.stopwords.contains(skeleton),
             isAnchor: Self.matches(skeleton, lexicon.numberAnchors),
+            isHouseAnchor: Self.matches(skeleton, lexicon.houseAnchors),
             isUnit: Self.matches(skeleton, lexicon.numberUnits),
             isMarker: Self.matches(skeleton, lexicon.placeMarkers),
             isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
@@ -265,11 +304,20 @@ public struct TextAnalyzer: Sendable {
                 next += 1
                 if next < tokens.count, !tokens[next].isNumber, tokens[next].before == "-" { next += 1 }
             }
+            // "в 4-м Аксае", "3-й Орбите": the part may come first, as an ordinal.
+            if lexicon.places[Int(target)].kind == "microdistrict", position > 0, tokens[position - 1].isNumber,
+                tokens[position - 1].word.count <= 2,
+                lexicon.ordinalSuffixes.contains(DomainLexicon.wordKey(tokens[position - 1].suffix)),
+                let part = UInt64(tokens[position - 1].word)
+            {
+                placeParts.insert(UInt64(target) << 16 | part)
+                partNumber[position - 1] = true
+            }
             while next < tokens.count, infos[next]?.isMarker == true { next += 1 }
             afterPlace[next] = true
             position += match.tokenCount
         }
-        var concepts = Set<Int32>()
+        var hits: [ConceptMatch] = []
         position = 0
         while position < tokens.count {
             guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
@@ -278,20 +326,30 @@ public struct TextAnalyzer: Sendable {
                 position += 1
                 continue
             }
-            let target = match.target
-            if target >= 0 { concepts.formUnion(lexicon.lineage(target)) }
+            if match.target >= 0 { hits.append(ConceptMatch(position: position, match: match)) }
             position += match.tokenCount
         }
+        // A weak cue counts only beside a firm mention of the same issue: "суық су жоқ" (no cold
+        // water) is not about heating, "батареялар суық" is.
+        let firmRoots = Set(hits.filter { !$0.match.weak }.map { lexicon.root($0.match.target) })
+        var concepts = Set<Int32>()
+        for index in hits.indices {
+            hits[index].kept = !hits[index].match.weak || firmRoots.contains(lexicon.root(hits[index].match.target))
+            if hits[index].kept { concepts.formUnion(lexicon.lineage(hits[index].match.target)) }
+        }
+        lastConceptMatches = hits
         var numbers = Set<String>()
+        var houseNumbers = Set<String>()
         var stems = Set<UInt64>()
         var content: [String] = []
         for (index, token) in tokens.enumerated() {
             if token.isNumber {
                 if partNumber[index] { continue }
-                if let number = identifyingNumber(
-                    at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index])
+                let sameClause = token.before.map { !".?!;:".unicodeScalars.contains($0) } ?? true
+                if let (number, isHouse) = identifyingNumber(
+                    at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index] && sameClause)
                 {
-                    numbers.insert(number)
+                    if isHouse { houseNumbers.insert(number) } else { numbers.insert(number) }
                     stems.insert(FNV.hash("#" + number))
                     content.append(number)
                 }
@@ -305,11 +363,13 @@ public struct TextAnalyzer: Sendable {
         features.placeParts = placeParts.sorted()
         features.areas = areas.sorted()
         features.numbers = numbers.sorted()
+        features.houseNumbers = houseNumbers.sorted()
         features.concepts = concepts.sorted()
         features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
         features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
         features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
         features.specificIssues = features.issues.filter { !lexicon.concepts[Int($0)].hasChildren }
+        features.families = Set(features.issues.compactMap { lexicon.concepts[Int($0)].family }).sorted()
         features.stems = stems.sorted()
         features.grams = Self.trigrams(content)
         features.exactKey = FNV.hash(content.joined(separator: " "))
@@ -319,7 +379,7 @@ public struct TextAnalyzer: Sendable {
     /// A number names a house, school or route when marked (`№`), ordinal (`15-й`), glued to an
     /// anchor (`45-мектеп`), next to one (`д. 15`, `школа 198`, `86 автобус`) or right after a
     /// street; times (`19:00`), years and quantities with units (`600 мест`, `3 месяца`) are not.
-    func identifyingNumber(at index: Int, tokens: [Token], infos: [WordInfo?], afterPlace: Bool) -> String? {
+    func identifyingNumber(at index: Int, tokens: [Token], infos: [WordInfo?], afterPlace: Bool) -> (number: String, isHouse: Bool)? {
         let token = tokens[index]
         var digits = Substring(token.word)
         while digits.count > 1, digits.first == "0" { digits = digits.dropFirst() }
@@ -334,26 +394,27 @@ public struct TextAnalyzer: Sendable {
         }
         if let previous, previous.isNumber, token.before == ":" { return nil }
         let explicit = index > 0 && tokens[index - 1].isNumberSign
-        if explicit { return String(digits) }
+        if explicit { return (String(digits), false) }
         if let value = Int(digits), (1900...2100).contains(value) { return nil }
-        // Right after a street or microdistrict: a house number or a numbered part ("Айгерим-2").
-        if afterPlace { return String(digits) }
         if !token.suffix.isEmpty {
             let normalized = TextNormalizer.normalize(token.suffix)
             let suffix = TextNormalizer.skeleton(
                 KazakhLatinTransliterator.isLatin(normalized)
                     ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
-            if lexicon.ordinalSuffixes.contains(suffix) || Self.matches(suffix, lexicon.numberAnchors) {
-                return String(digits)
-            }
-            return nil
+            if Self.matches(suffix, lexicon.numberAnchors) { return (String(digits), Self.matches(suffix, lexicon.houseAnchors)) }
+            // "Абая 45-й" is a house; "139-я" alone a school or route, named the way it is known.
+            if lexicon.ordinalSuffixes.contains(suffix) { return (String(digits), afterPlace) }
+            return afterPlace ? (String(digits), true) : nil  // "Абая 45а"
         }
         let nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
         if nextWord?.isUnit == true { return nil }
-        if nextWord?.isAnchor == true { return String(digits) }
-        if index > 0, infos[index - 1]?.isAnchor == true { return String(digits) }
-        if index > 1, infos[index - 1]?.isStopword == true, infos[index - 2]?.isAnchor == true { return String(digits) }
-        if afterPlace { return String(digits) }
+        if let nextWord, nextWord.isAnchor { return (String(digits), nextWord.isHouseAnchor) }
+        if index > 0, let word = infos[index - 1], word.isAnchor { return (String(digits), word.isHouseAnchor) }
+        if index > 1, infos[index - 1]?.isStopword == true, let word = infos[index - 2], word.isAnchor {
+            return (String(digits), word.isHouseAnchor)
+        }
+        // Right after a street or microdistrict in the same clause: a house number ("Абая 45").
+        if afterPlace { return (String(digits), true) }
         return nil
     }
 

@@ -252,6 +252,79 @@ public struct TopicGrouper: Sendable {
             let merged = mergeClusters()
             if moved == 0 && merged == 0 { break }
         }
+        while consolidate() > 0 {}
+    }
+
+    // MARK: - Consolidation
+
+    /// A topic's anchors: the facility and its number, the number and the issue family, the place and
+    /// the issue family — each kept when at least half of the members name it. School No. 139 asked
+    /// about through its shifts, its class sizes and its promised extension has one anchor
+    /// (school × 139), though each symptom is a different concept.
+    func anchors(_ cluster: Int32) -> [UInt64] {
+        let members = clusters[Int(cluster)].members
+        var counts: [UInt64: Int] = [:]
+        for member in members {
+            let features = self.features[Int(member)]
+            let families = scorer.issueFamilies(features)
+            var keys = Set<UInt64>()
+            for number in features.numbers {
+                let n = FNV.hash(number)
+                for facility in features.facilities { keys.insert(Self.anchor(1, n, UInt64(facility))) }
+                for family in families { keys.insert(Self.anchor(2, n, family)) }
+            }
+            for place in features.places {
+                for family in families { keys.insert(Self.anchor(3, UInt64(place), family)) }
+            }
+            for key in keys { counts[key, default: 0] += 1 }
+        }
+        return counts.filter { $0.value * 2 >= members.count }.keys.sorted()
+    }
+
+    static func anchor(_ kind: UInt64, _ a: UInt64, _ b: UInt64) -> UInt64 {
+        (kind << 60) ^ (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019)
+    }
+
+    /// How far below the threshold two topics that share an anchor may agree and still be joined.
+    static let anchoredLinkage = 0.6
+    /// How many larger topics of one anchor a topic is compared with.
+    static let anchoredCandidates = 4
+
+    /// Joins topics that share an anchor when their members agree on average (average linkage at
+    /// ``anchoredLinkage`` × the threshold; never union-find over pairs): the smaller joins the
+    /// larger. Returns the number of joins.
+    private mutating func consolidate() -> Int {
+        var byAnchor: [UInt64: [Int32]] = [:]
+        for cluster in clusters.indices.map(Int32.init) where alive[Int(cluster)] && !clusters[Int(cluster)].members.isEmpty {
+            for key in anchors(cluster) { byAnchor[key, default: []].append(cluster) }
+        }
+        var merges = 0
+        for key in byAnchor.keys.sorted() {
+            let group = byAnchor[key]!.filter { alive[Int($0)] && !clusters[Int($0)].members.isEmpty }
+                .sorted { (clusters[Int($0)].members.count, -$0) > (clusters[Int($1)].members.count, -$1) }
+            guard group.count > 1 else { continue }
+            for (position, cluster) in group.enumerated().dropFirst() where alive[Int(cluster)] {
+                for larger in group[..<position].prefix(Self.anchoredCandidates) where alive[Int(larger)] {
+                    if clusters[Int(cluster)].officeLocked && clusters[Int(larger)].officeLocked { continue }
+                    guard linkage(cluster, larger) >= scorer.threshold * Self.anchoredLinkage else { continue }
+                    absorb(cluster, into: larger)
+                    merges += 1
+                    break
+                }
+            }
+        }
+        return merges
+    }
+
+    /// Moves every member of `drop` into `keep` (the office's topic keeps its identity).
+    private mutating func absorb(_ drop: Int32, into keep: Int32) {
+        let (keep, drop) =
+            clusters[Int(drop)].officeLocked && !clusters[Int(keep)].officeLocked ? (drop, keep) : (keep, drop)
+        let moving = clusters[Int(drop)].members
+        clusters[Int(drop)].members = []
+        clusters[Int(drop)].sample = []
+        for member in moving { attach(member, to: keep) }
+        alive[Int(drop)] = false
     }
 
     /// Average linkage between two clusters' samples (their first members, at most eight each).
@@ -285,16 +358,9 @@ public struct TopicGrouper: Sendable {
                 if score >= scorer.threshold, best == nil || score > best!.1 { best = (other, score) }
             }
             guard let (other, _) = best else { continue }
-            // The office's topic, else the older cluster, keeps its identity.
-            let (keep, drop) =
-                clusters[Int(other)].officeLocked && !clusters[Int(cluster)].officeLocked
-                ? (other, cluster) : (cluster, other)
-            // The whole cluster moves at once (detaching one by one would be quadratic).
-            let moving = clusters[Int(drop)].members
-            clusters[Int(drop)].members = []
-            clusters[Int(drop)].sample = []
-            for member in moving { attach(member, to: keep) }
-            alive[Int(drop)] = false
+            // The office's topic, else the older cluster, keeps its identity; the whole cluster moves
+            // at once (detaching one by one would be quadratic).
+            absorb(other, into: cluster)
             merges += 1
         }
         return merges

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+@testable import QuestionCollection
+
+/// One test per grouping rule, on sentences written for the test (none from the labelled sets).
+@Suite struct GroupingRuleTests {
+    let lexicon = DomainLexicon.bundled
+
+    func conceptIDs(_ text: String) -> Set<String> {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        return Set(analyzer.features(text).concepts.map { lexicon.concepts[Int($0)].id })
+    }
+
+    static func group(_ texts: [String]) -> [[Int64]] {
+        var analyzer = TextAnalyzer()
+        var grouper = TopicGrouper()
+        for (index, text) in texts.enumerated() { grouper.add(id: Int64(index), features: analyzer.features(text)) }
+        grouper.refine()
+        return grouper.groups.map(\.questionIDs)
+    }
+
+    // MARK: Confident and incidental concepts
+
+    @Test func aWeakCueCountsOnlyBesideAFirmMentionOfTheSameIssue() {
+        // "суық" (cold) beside "су жоқ" is about cold water, not heating.
+        #expect(!conceptIDs("Ақсай-2 де суық су жоқ екі күн").contains("heating"))
+        #expect(conceptIDs("Батареялар суық, үйде 15 градус").contains("heating"))
+        // A profession named in passing is not a request for that audience.
+        #expect(!conceptIDs("139 мектепте үш ауысым, мұғалімдер де шаршады").contains("audience.budget"))
+        #expect(conceptIDs("Бюджетниктерге арендное жилье, мұғалімдер кезекте").contains("audience.budget"))
+        // "тоқтатылды" (was stopped) is a cancelled route only beside a bus or a route.
+        #expect(!conceptIDs("Әлеуметтік көмек тоқтатылды").contains("transport.route"))
+        #expect(conceptIDs("58 автобус тоқтатылды, қайтарыңыздар").contains("transport.route"))
+    }
+
+    @Test func conceptHitsSayWhichWordsMatchedAndWhichWereIgnored() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let hits = analyzer.conceptHits("Ақсай-2 де суық су жоқ")
+        #expect(hits.contains { $0.concept == "heating" && $0.ignored && $0.pattern.hasPrefix("~") })
+        #expect(hits.contains { $0.concept.hasPrefix("water") && !$0.ignored })
+    }
+
+    @Test func anIncidentalIssueLowersTheScoreButDoesNotVeto() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let plain = analyzer.features("Орбита-1 де қаңғыбас иттер балаларға шабады")
+        let stray = analyzer.features("В Орбите-1 стаи собак, вечером темно и страшно выходить, примите меры")
+        #expect(scorer.veto(plain, stray) == nil)
+        #expect(scorer.score(plain, stray) >= scorer.threshold)
+    }
+
+    // MARK: Issue families
+
+    @Test func ambiguousLightIsTheParentOfStreetLightingAndPowerSupply() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let light = analyzer.features("Калкаман-3: свет опять пропал вечером")
+        let lamps = analyzer.features("В Калкамане-3 не горят фонари")
+        let supply = analyzer.features("В Калкамане-3 отключили свет, трансформатор старый")
+        #expect(conceptIDs("свет опять пропал").contains("power"))
+        #expect(scorer.issueRelation(light, lamps) == .sameIssue)
+        #expect(scorer.issueRelation(light, supply) == .sameIssue)
+        #expect(scorer.issueRelation(lamps, supply) == .sameIssue)
+    }
+
+    @Test func issuesOfOneFamilyAreRelatedNotConflicting() throws {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let heating = analyzer.features("Батареи холодные, отопления нет")
+        let hotWater = analyzer.features("Ыстық су жоқ екі апта")
+        let water = analyzer.features("Нет холодной воды третий день")
+        #expect(scorer.issueRelation(heating, hotWater) == .sameFamily)
+        #expect(scorer.issueRelation(heating, water) == .conflict)
+        let model = PairModel.bundled
+        let family = try #require(PairModel.featureNames.firstIndex(of: "same-issue-family"))
+        let conflict = try #require(PairModel.featureNames.firstIndex(of: "issue-conflict"))
+        #expect(model.weights[family] > model.weights[conflict])
+    }
+
+    // MARK: Facility and number
+
+    @Test func oneSchoolsOvercrowdingToldThroughItsSymptomsIsOneTopic() {
+        let groups = Self.group([
+            "В школе №87 дети учатся в три смены",
+            "87-мектепте сыныпта 42 бала, орын жоқ",
+            "Когда начнут пристройку к школе №87? Обещали в прошлом году",
+            "Школа 87 переполнена, нужна вторая школа",
+            "87 mektepte üş auysym, balalar keşke qaitady",
+            "В школе №78 три смены",
+        ])
+        #expect(groups.contains([0, 1, 2, 3, 4]))
+        #expect(groups.contains([5]))
+    }
+
+    @Test func aDifferentProblemOfTheSameSchoolStaysApart() {
+        let groups = Self.group([
+            "В школе №87 дети учатся в три смены",
+            "87-мектепте үш ауысым, орын жоқ",
+            "Школа 87 переполнена, нужна пристройка",
+            "В школе №87 холодно, батареи еле теплые",
+            "87-мектептің сыныптары суық, батареялар жылымайды",
+        ])
+        #expect(groups.count == 2)
+        #expect(groups.contains([3, 4]))
+    }
+
+    // MARK: Numbers
+
+    @Test func houseNumbersSupportButNeverVeto() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let twelve = analyzer.features("Аксай-2, дом 12: нет воды с утра")
+        let thirty = analyzer.features("Ақсай-2, 30-үй, су жоқ")
+        #expect(scorer.veto(twelve, thirty) == nil)
+        #expect(scorer.score(twelve, thirty) >= scorer.threshold)
+    }
+
+    @Test func anOrdinalBeforeAMicrodistrictIsItsPart() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let ordinal = analyzer.features("Почему во 2-м Аксае опять нет воды?")
+        #expect(ordinal.numbers.isEmpty)
+        #expect(!ordinal.placeParts.isEmpty)
+        #expect(scorer.veto(ordinal, analyzer.features("Аксай-2 без воды")) == nil)
+        #expect(scorer.veto(ordinal, analyzer.features("Аксай-3 без воды")) == .differentPlace)
+    }
+
+    // MARK: Latin and mixed text
+
+    @Test(arguments: [
+        ("Ақсай-2 де су жоқ үш күн", "Aqsai-2 de su joq üş kün"),
+        ("Ақсай-2 де су жоқ үш күн", "aksai 2 de su zhok 3 kun"),
+        ("Мектепте жылу жоқ, балалар тоңып жүр", "Mektepte jylu joq, balalar toñyp jür"),
+        ("Көшеде шамдар жанбайды", "Köşede şamdar janbaidy"),
+    ])
+    func latinAndCyrillicKazakhFindTheSameConcepts(cyrillic: String, latin: String) {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let a = analyzer.features(cyrillic)
+        let b = analyzer.features(latin)
+        #expect(!a.issues.isEmpty)
+        #expect(a.issues == b.issues)
+        #expect(a.places == b.places)
+        #expect(PairScorer(lexicon: lexicon).score(a, b) >= PairScorer.defaultThreshold)
+    }
+
+    @Test func aMixedMessageGroupsWithBothLanguages() {
+        let groups = Self.group([
+            "Тастақ-2 де жарық жоқ, свет отключили с утра",
+            "В Тастаке-2 нет света с утра",
+            "Тастақ-2 де электр жарығы жоқ",
+        ])
+        #expect(groups == [[0, 1, 2]])
+    }
+
+    // MARK: Matching
+
+    @Test func shortAndLatinPatternsDoNotSwallowUnrelatedWords() {
+        // "bill" read as Kazakh Latin is "бил": it must not take "білім" (knowledge).
+        #expect(!conceptIDs("жалпы білім беретін мектеп").contains("tariffs"))
+        // "почти" (almost) is not the post office; "жыл" (year) is not housing.
+        #expect(!conceptIDs("почти каждый вечер").contains("post"))
+        #expect(!conceptIDs("бір жылдан бері").contains("housing"))
+        #expect(conceptIDs("почта не работает").contains("post"))
+    }
+
+    @Test func aMisspellingKeepsItsFirstLetter() {
+        // "устают" (are tired) is one letter from "кусают" (bite) but not a misspelling of it.
+        #expect(!conceptIDs("дети устают").contains("dogs"))
+        #expect(conceptIDs("на улице нет освешения").contains("lighting"))
+    }
+}
