@@ -5,7 +5,7 @@ import TyndauCore
 extension PostgresDatabase {
     static func groupable(_ rows: [Columns]) throws -> [GroupableQuestion] {
         try rows.map { row in
-            let question = try question(row)
+            let question = try Self.question(row)
             let open = groupableStatuses.contains(question.status)
             return GroupableQuestion(
                 question: question,

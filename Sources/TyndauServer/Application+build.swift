@@ -68,9 +68,10 @@ public func buildRouter(
     arrivals: ArrivalGroupingService? = nil
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
+    var accepted: (@Sendable () -> Void)?
+    if let arrivals { accepted = { arrivals.wake() } }
     let intake = QuestionIntake(
-        store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now,
-        accepted: arrivals.map { service in { service.wake() } })
+        store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now, accepted: accepted)
     var publicURL = settings.publicURL
     while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
     let endpoint = IntakeEndpoint(intake: intake, store: store, publicURL: publicURL)

@@ -96,11 +96,11 @@ public struct ArrivalGrouper: Sendable {
         for member in members {
             guard let id = member.question.id, let topic = member.question.topicID else { continue }
             kept[id] = member.question
-            let features = features(of: member.question)
+            let analysed = self.features(of: member.question)
             if member.pinned {
-                grouper.add(id: id, features: features, officeTopic: topic)
+                grouper.add(id: id, features: analysed, officeTopic: topic)
             } else {
-                grouper.add(id: id, features: features, seedTopic: topic)
+                grouper.add(id: id, features: analysed, seedTopic: topic)
             }
         }
         questions = kept

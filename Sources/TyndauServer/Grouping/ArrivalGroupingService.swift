@@ -37,7 +37,9 @@ public final class ArrivalGroupingService: Service, Sendable {
         self.interval = interval
         self.batchLimit = batchLimit
         self.state = ArrivalState(ArrivalGrouper(lexicon: lexicon, threshold: threshold))
-        (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (signal, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.signal = signal
+        self.continuation = continuation
     }
 
     /// Asks for a pass soon; cheap and non-blocking (the intake calls it after each accepted commit).
@@ -58,7 +60,7 @@ public final class ArrivalGroupingService: Service, Sendable {
                         _ = await drain()
                     }
                 }
-                await group.next()
+                _ = await group.next()
                 group.cancelAll()
             }
         }

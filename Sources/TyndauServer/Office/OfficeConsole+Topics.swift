@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import QuestionCollection
 import TyndauCore
 
 /// Topics: the list with askers and languages, one topic with its questions, and the office's
