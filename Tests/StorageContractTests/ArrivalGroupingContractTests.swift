@@ -95,7 +95,7 @@ import TyndauCore
             }
             let members = try #require(seen.all.last?.members)
             #expect(Set(members.compactMap(\.question.id)) == [first, second])
-            #expect(members.allSatisfy(\.pinned))
+            #expect(members.allSatisfy { $0.pinned })
             #expect(members.first { $0.question.id == second }?.question.topicID == split)
             #expect(seen.all.last?.arrivals.compactMap(\.question.id) == [third])
         }

@@ -49,15 +49,16 @@ public final class ArrivalGroupingService: Service, Sendable {
 
     public func run() async {
         continuation.yield()
+        let (continuation, interval) = (self.continuation, self.interval)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { [continuation, interval] in
+                group.addTask {
                     while (try? await Task.sleep(for: interval)) != nil { continuation.yield() }
                 }
-                group.addTask { [self] in
-                    for await _ in signal {
+                group.addTask {
+                    for await _ in self.signal {
                         if Task.isCancelled { break }
-                        _ = await drain()
+                        _ = await self.drain()
                     }
                 }
                 _ = await group.next()
