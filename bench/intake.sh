@@ -3,6 +3,8 @@
 # fresh SQLite file (synchronous=FULL: every receipt follows an fsynced commit) and the rate limiter
 # off, then runs wrk against GET /health (the ceiling) and POST /api/v1/questions (varied bodies from
 # bench/intake-post.lua). Prints name=value lines. Usage: bench/intake.sh BIN [SECONDS] [CONNECTIONS]
+# The POST run is repeated side by side on a second fresh file with `--without-arrival-grouping`
+# (post_no_arrival_*), so topics on arrival can be compared with plain intake in the same run.
 set -euo pipefail
 BIN=${1:?path to the release tyndau binary}
 DURATION=${2:-15}
@@ -16,21 +18,27 @@ cleanup() {
 }
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+configure() {
 cat > "$WORK/tyndau.yaml" <<YAML
 database:
-  path: $WORK/bench.sqlite
+  path: $WORK/$1.sqlite
 server:
   host: 127.0.0.1
   port: $PORT
 intake:
   rate_limit_per_hour: 0
 YAML
-"$BIN" serve --config "$WORK/tyndau.yaml" --log-level warning > "$WORK/server.log" 2>&1 &
-SERVER=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break
-  sleep 0.1
-done
+}
+start_server() {
+  "$BIN" serve --config "$WORK/tyndau.yaml" --log-level warning "$@" > "$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/health" > /dev/null 2>&1 && break
+    sleep 0.1
+  done
+}
+configure bench
+start_server
 
 # wrk prints latencies as 812.00us / 1.23ms / 1.05s: turn them into milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
@@ -57,3 +65,13 @@ wait "$SERVER" || true
 SERVER=
 # Durability cross-check: every 201 is a row in the file after a graceful shutdown.
 echo "post_stored_questions=$("$BIN" sla --config "$WORK/tyndau.yaml" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')"
+# Placed in topics on arrival by the time the server stopped (the rest waits for the next start).
+echo "post_topics=$("$BIN" topics list --all --json --config "$WORK/tyndau.yaml" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+
+# Side by side: the same POST run with topics on arrival off, on a fresh file.
+configure bench-no-arrival
+start_server --without-arrival-grouping
+run post_no_arrival -s "$(dirname "$0")/intake-post.lua" "http://127.0.0.1:$PORT/api/v1/questions"
+kill -TERM "$SERVER"
+wait "$SERVER" || true
+SERVER=

@@ -355,6 +355,30 @@ extension PostgresDatabase {
             """#,
             #"CREATE INDEX "officeSession_on_userID" ON "officeSession" ("userID")"#,
         ]),
+        // As on SQLite: a change counter bumped by triggers whenever a question's topic or pin changes
+        // or a question in a topic is deleted, so arrival groupers know when to reconcile; `db copy` skips it.
+        PostgresMigration(name: "arrival-grouping-v1", statements: [
+            #"CREATE TABLE "groupingRevision" ("id" bigint PRIMARY KEY, "revision" bigint NOT NULL)"#,
+            #"""
+            CREATE FUNCTION "question_groupingRevision"() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              INSERT INTO "groupingRevision" ("id", "revision") VALUES (1, 1)
+              ON CONFLICT ("id") DO UPDATE SET "revision" = "groupingRevision"."revision" + 1;
+              RETURN NULL;
+            END
+            $$
+            """#,
+            #"""
+            CREATE TRIGGER "question_groupingRevision_update" AFTER UPDATE OF "topicID", "topicPinned" ON "question"
+            FOR EACH ROW WHEN (OLD."topicID" IS DISTINCT FROM NEW."topicID" OR OLD."topicPinned" IS DISTINCT FROM NEW."topicPinned")
+            EXECUTE FUNCTION "question_groupingRevision"()
+            """#,
+            #"""
+            CREATE TRIGGER "question_groupingRevision_delete" AFTER DELETE ON "question"
+            FOR EACH ROW WHEN (OLD."topicID" IS NOT NULL)
+            EXECUTE FUNCTION "question_groupingRevision"()
+            """#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

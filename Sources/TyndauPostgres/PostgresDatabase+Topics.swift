@@ -28,6 +28,36 @@ extension PostgresDatabase {
             """#)
     }
 
+    /// Updates an existing topic's facts (keeping an office title and category) or inserts a new topic
+    /// with them; returns its id.
+    static func storeFacts(_ facts: TopicFacts, topicID: Topic.ID?, now: Date, _ connection: PostgresConnection) async throws
+        -> Topic.ID
+    {
+        if let existingID = topicID, var topic = try await fetchTopic(id: existingID, connection) {
+            let overridden = try await grouping(topicID: existingID, connection)?.titleOverridden ?? false
+            if !overridden { topic.title = facts.title }
+            if !topic.categoryOverridden { topic.category = facts.category }
+            try await connection.run(#"""
+                UPDATE "topic" SET "title" = \#(topic.title), "category" = \#(topic.category?.rawValue),
+                  "representativeQuestionID" = \#(facts.representativeQuestionID), "place" = \#(facts.place),
+                  "reason" = \#(facts.reason)
+                WHERE "id" = \#(existingID)
+                """#)
+            try await saveGrouping(
+                topicID: existingID,
+                GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: overridden), connection)
+            return existingID
+        }
+        let id = try await insertTopic(
+            Topic(
+                title: facts.title, representativeQuestionID: facts.representativeQuestionID, category: facts.category,
+                place: facts.place, reason: facts.reason, createdAt: now), connection)
+        try await saveGrouping(
+            topicID: id, GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false),
+            connection)
+        return id
+    }
+
     /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through the
     /// lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
     static func assign(questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, actor: String, _ connection: PostgresConnection)
@@ -171,31 +201,7 @@ extension PostgresDatabase: TopicStore {
             var ids: [Topic.ID] = []
             ids.reserveCapacity(assignments.count)
             for assignment in assignments {
-                let facts = assignment.facts
-                let id: Topic.ID
-                if let existingID = assignment.topicID, var topic = try await Self.fetchTopic(id: existingID, connection) {
-                    let overridden = try await Self.grouping(topicID: existingID, connection)?.titleOverridden ?? false
-                    if !overridden { topic.title = facts.title }
-                    if !topic.categoryOverridden { topic.category = facts.category }
-                    try await connection.run(#"""
-                        UPDATE "topic" SET "title" = \#(topic.title), "category" = \#(topic.category?.rawValue),
-                          "representativeQuestionID" = \#(facts.representativeQuestionID), "place" = \#(facts.place),
-                          "reason" = \#(facts.reason)
-                        WHERE "id" = \#(existingID)
-                        """#)
-                    try await Self.saveGrouping(
-                        topicID: existingID,
-                        GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: overridden), connection)
-                    id = existingID
-                } else {
-                    id = try await Self.insertTopic(
-                        Topic(
-                            title: facts.title, representativeQuestionID: facts.representativeQuestionID, category: facts.category,
-                            place: facts.place, reason: facts.reason, createdAt: now), connection)
-                    try await Self.saveGrouping(
-                        topicID: id, GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false),
-                        connection)
-                }
+                let id = try await Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, connection)
                 ids.append(id)
                 for questionID in assignment.questionIDs {
                     try await Self.assign(questionID: questionID, to: id, pinned: nil, actor: actor, connection)

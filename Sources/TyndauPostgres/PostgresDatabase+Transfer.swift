@@ -18,6 +18,7 @@ extension PostgresDatabase: TableTransfer {
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> 'tyndau_migrations'
+              AND c.table_name <> 'groupingRevision'
             ORDER BY c.table_name, c.ordinal_position
             """)
         let references = try await connection.rows("""

@@ -20,6 +20,7 @@ import TyndauStorage
 ///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
 ///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 ///   - series: the meeting series and agenda policy of the configuration file, for the console's agenda.
+///   - arrivals: topics on arrival; run as a service and woken by the intake after each accepted commit.
 public func buildApplication(
     _ settings: ServerSettings,
     database: any TyndauStore,
@@ -29,11 +30,12 @@ public func buildApplication(
     acknowledgements: (any AcknowledgementOutbox)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     background: [any Service] = [],
-    series: SeriesSettings = SeriesSettings()
+    series: SeriesSettings = SeriesSettings(),
+    arrivals: ArrivalGroupingService? = nil
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
-        acknowledgements: acknowledgements, botWebhook: botWebhook, series: series
+        acknowledgements: acknowledgements, botWebhook: botWebhook, series: series, arrivals: arrivals
     )
     var application = Application(
         router: router,
@@ -45,6 +47,7 @@ public func buildApplication(
     }
     // The delivery worker and the meeting calendar watch run beside the server and stop with it.
     application.addServices(background)
+    if let arrivals { application.addServices(arrivals) }
     if let sqlite = database as? AppDatabase, let checkpointer = try WALCheckpointer(sqlite) {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
@@ -61,10 +64,14 @@ public func buildRouter(
     now: @escaping @Sendable () -> Date = Date.init,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
     botWebhook: (any BotWebhook)? = nil,
-    series: SeriesSettings = SeriesSettings()
+    series: SeriesSettings = SeriesSettings(),
+    arrivals: ArrivalGroupingService? = nil
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
-    let intake = QuestionIntake(store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now)
+    var accepted: (@Sendable () -> Void)?
+    if let arrivals { accepted = { arrivals.wake() } }
+    let intake = QuestionIntake(
+        store: store, settings: settings.intake, acknowledgements: acknowledgements, now: now, accepted: accepted)
     var publicURL = settings.publicURL
     while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
     let endpoint = IntakeEndpoint(intake: intake, store: store, publicURL: publicURL)

@@ -13,6 +13,7 @@ extension AppDatabase {
         registerIntake(&migrator)
         registerBot(&migrator)
         registerUsers(&migrator)
+        registerArrivalGrouping(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -82,40 +82,42 @@ extension AppDatabase: TopicStore {
             var ids: [Topic.ID] = []
             ids.reserveCapacity(assignments.count)
             for assignment in assignments {
-                let facts = assignment.facts
-                var topicID = assignment.topicID
-                if let existingID = topicID, var topic = try Topic.fetchOne(db, key: existingID) {
-                    let overridden = try TopicGroupingRecord.fetchOne(db, key: existingID)?.titleOverridden ?? false
-                    if !overridden { topic.title = facts.title }
-                    if !topic.categoryOverridden { topic.category = facts.category }
-                    topic.representativeQuestionID = facts.representativeQuestionID
-                    topic.place = facts.place
-                    topic.reason = facts.reason
-                    try topic.update(db)
-                    try TopicGroupingRecord(
-                        topicID: existingID, conceptKey: facts.conceptKey, placeKey: facts.placeKey,
-                        titleOverridden: overridden
-                    ).save(db)
-                } else {
-                    var topic = Topic(
-                        title: facts.title, representativeQuestionID: facts.representativeQuestionID,
-                        category: facts.category, place: facts.place, reason: facts.reason, createdAt: now)
-                    try topic.insert(db)
-                    topicID = topic.id
-                    try TopicGroupingRecord(
-                        topicID: topic.id!, conceptKey: facts.conceptKey, placeKey: facts.placeKey,
-                        titleOverridden: false
-                    ).insert(db)
-                }
-                let id = topicID!
-                ids.append(id)
+                let topicID = try Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, db)
+                ids.append(topicID)
                 for questionID in assignment.questionIDs {
-                    try Self.assign(questionID: questionID, to: id, pinned: nil, actor: actor, db)
+                    try Self.assign(questionID: questionID, to: topicID, pinned: nil, actor: actor, db)
                 }
             }
             try Self.deleteEmptyTopics(db)
             return ids
         }
+    }
+
+    /// Updates an existing topic's facts (keeping an office title and category) or inserts a new topic
+    /// with them; returns its id.
+    static func storeFacts(_ facts: TopicFacts, topicID: Topic.ID?, now: Date, _ db: Database) throws -> Topic.ID {
+        if let existingID = topicID, var topic = try Topic.fetchOne(db, key: existingID) {
+            let overridden = try TopicGroupingRecord.fetchOne(db, key: existingID)?.titleOverridden ?? false
+            if !overridden { topic.title = facts.title }
+            if !topic.categoryOverridden { topic.category = facts.category }
+            topic.representativeQuestionID = facts.representativeQuestionID
+            topic.place = facts.place
+            topic.reason = facts.reason
+            try topic.update(db)
+            try TopicGroupingRecord(
+                topicID: existingID, conceptKey: facts.conceptKey, placeKey: facts.placeKey,
+                titleOverridden: overridden
+            ).save(db)
+            return existingID
+        }
+        var topic = Topic(
+            title: facts.title, representativeQuestionID: facts.representativeQuestionID,
+            category: facts.category, place: facts.place, reason: facts.reason, createdAt: now)
+        try topic.insert(db)
+        try TopicGroupingRecord(
+            topicID: topic.id!, conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false
+        ).insert(db)
+        return topic.id!
     }
 
     /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through

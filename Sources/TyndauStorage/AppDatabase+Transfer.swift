@@ -15,6 +15,7 @@ extension AppDatabase: TableTransfer {
             sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table'
                 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\'
+                AND name <> 'groupingRevision'
                 ORDER BY name
                 """)
         return try names.map { name in

@@ -126,6 +126,11 @@ struct OfficeWorkflowTests {
             #expect(list.text.contains("<td>2</td>"))
             let page = try await browser.get(client, "/office/topics/\(lightingTopic)")
             #expect(page.text.contains(Self.lightingAgain))
+            // Why the members are together (the same TopicExplainer as `tyndau topics explain`).
+            #expect(page.text.contains("id=\"why\"") && page.text.contains("Shared concepts"))
+            #expect(page.text.contains("Zhansugurov (2 of 2)") && page.text.contains("№45 (2 of 2)"))
+            #expect(page.text.contains("street lighting (2 of 2)"))
+            #expect(page.text.contains("score to the others 1.00 · to the medoid 1.00"))
 
             #expect(try await browser.post(client, "/office/topics/\(lightingTopic)/rename", [("title", "Освещение на Жансугурова")]).status == .seeOther)
             #expect(try await browser.post(client, "/office/topics/\(lightingTopic)/category", [("category", "utilities")]).status == .seeOther)

@@ -179,7 +179,11 @@ import TyndauCore
         defer { try? queue.close() }
         return try queue.read { db in
             var tables: [String: [[DatabaseValue]]] = [:]
-            for name in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'grdb_migrations'") {
+            // groupingRevision is a change counter kept by triggers (topics on arrival), not data: copies skip it.
+            for name in try String.fetchAll(
+                db,
+                sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('grdb_migrations', 'groupingRevision')")
+            {
                 // sqlite_sequence rows appear in first-insert order, which a copy need not repeat.
                 let order = name == "sqlite_sequence" ? "name" : "_rowid_"
                 tables[name] = try Row.fetchAll(db, sql: "SELECT * FROM \(name.quotedDatabaseIdentifier) ORDER BY \(order)").map { Array($0.databaseValues) }

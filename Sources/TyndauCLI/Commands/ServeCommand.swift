@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve requests only; deliveries and meeting publication are left to `tyndau worker` processes.")
     var withoutWorker = false
 
+    @Flag(help: "Do not place accepted questions in topics on arrival (leave it to `tyndau topics group`).")
+    var withoutArrivalGrouping = false
+
     func validate() throws {
         if let port, !(1...65_535).contains(port) {
             throw ValidationError("--port must be 1–65535")
@@ -81,9 +84,14 @@ struct ServeCommand: AsyncParsableCommand {
                 background.append(BackgroundLoop { try await poller.run() })
             }
         }
+        // Topics on arrival: woken by the intake after each accepted commit, and ticking for the bot's questions.
+        let arrivals =
+            withoutArrivalGrouping
+            ? nil : ArrivalGroupingService(store: database, logger: logger, now: Date.init)
         let application = try buildApplication(
             settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
-            background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
+            background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy),
+            arrivals: arrivals
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
         fflush(nil)

@@ -10,7 +10,7 @@ struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Group duplicate questions into topics; list, merge, split, move, rename.",
-        subcommands: [Group.self, List.self, Merge.self, Split.self, Move.self, Rename.self, Category.self]
+        subcommands: [Group.self, List.self, Explain.self, Merge.self, Split.self, Move.self, Rename.self, Category.self]
     )
 
     /// `cli:<user>`: who made a decision, for the audit log.
@@ -112,6 +112,64 @@ extension TopicsCommand {
                 print("      " + summary.topic.title)
             }
             print(CLIText.text("topics.count", overviews.count))
+        }
+    }
+
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say why a topic's questions are together: shared places, numbers, concepts, and each member's scores.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The topic (id, or #id).") var topic: String
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() async throws {
+            let id = try TopicsCommand.parseTopic(topic)
+            let (database, _) = try await options.openDatabase()
+            guard try await database.topicOverview(id: id) != nil else { throw TyndauError.notFound("topic \(id)") }
+            let members = try await database.topicMembers(id)
+            let explanation = TopicExplainer().explain(topic: id, questions: members, language: CLIText.language)
+            if json {
+                print(try Console.json(explanation))
+                return
+            }
+            for line in Self.lines(explanation, total: members.count) { print(line) }
+        }
+
+        /// The explanation as text in the CLI's language.
+        static func lines(_ explanation: TopicExplainer.Explanation, total: Int) -> [String] {
+            let count = explanation.members.count
+            func score(_ value: Double) -> String { String(format: "%.2f", value) }
+            func facts(_ key: String, _ facts: [TopicExplainer.SharedFact]) -> String {
+                let list = facts.map { CLIText.text("topics.explain.fact", $0.label, $0.members, count) }
+                return CLIText.text(key, list.isEmpty ? "—" : list.joined(separator: ", "))
+            }
+            var lines = [
+                CLIText.text(
+                    "topics.explain.header", explanation.topicID, total, score(explanation.cohesion),
+                    score(explanation.threshold)),
+                facts("topics.explain.places", explanation.places),
+                facts("topics.explain.numbers", explanation.numbers),
+                facts("topics.explain.concepts", explanation.concepts),
+            ]
+            if count < total { lines.append(CLIText.text("topics.explain.truncated", count, total)) }
+            lines.append(CLIText.text("topics.explain.members"))
+            for member in explanation.members {
+                var notes: [String] = []
+                if member.questionID == explanation.medoidID { notes.append(CLIText.text("topics.explain.medoid")) }
+                if member.weak { notes.append(CLIText.text("topics.explain.weak")) }
+                for veto in member.vetoes.prefix(3) {
+                    notes.append(CLIText.text("topics.explain.veto", veto.questionID, CLIText.text("topics.veto." + veto.reason)))
+                }
+                let text = member.text.count > 100 ? String(member.text.prefix(99)) + "…" : member.text
+                lines.append(
+                    "  \(member.questionID) \(member.ticket ?? "")  \(score(member.averageScore)) / \(score(member.medoidScore))"
+                        + (notes.isEmpty ? "" : "  [" + notes.joined(separator: "; ") + "]"))
+                lines.append("      " + text)
+            }
+            return lines
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Publisher
 import TyndauCore
+import TyndauServer
 import TyndauStorage
 
 /// What every publishing command needs: the database with the configured endpoints synced into it,
@@ -58,6 +59,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Log every part sent.")
     var verbose = false
 
+    @Flag(help: "Do not place the bot's questions in topics on arrival (leave it to `tyndau topics group`).")
+    var withoutArrivalGrouping = false
+
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)
         let worker = DeliveryWorker(
@@ -65,6 +69,12 @@ struct WorkerCommand: AsyncParsableCommand {
             settings: configuration.publisher, logger: PublishingSetup.logger("tyndau.worker", verbose: verbose)
         )
         let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: verbose)
+        // The bot is an intake channel: its questions are placed in topics on arrival, as the server's are.
+        let arrivals =
+            poller == nil || withoutArrivalGrouping
+            ? nil
+            : ArrivalGroupingService(
+                store: database, logger: PublishingSetup.logger("tyndau.grouping", verbose: verbose), now: Date.init)
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
             do {
@@ -72,6 +82,7 @@ struct WorkerCommand: AsyncParsableCommand {
             } catch {
                 PublishingSetup.logger("tyndau.telegram", verbose: verbose).error("telegram bot: \(error)")
             }
+            await arrivals?.drain()
             try await MeetingAutomation(
                 database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
             ).runOnce()
@@ -92,6 +103,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }
+                if let arrivals { group.addTask { await arrivals.run() } }
                 _ = try await group.next()
                 group.cancelAll()
             }

@@ -15,13 +15,17 @@ public struct QuestionIntake: Sendable {
     /// publisher provides an outbox; the receipt itself is then the only acknowledgement.
     let acknowledgements: (any AcknowledgementOutbox)?
     let now: @Sendable () -> Date
+    /// Called after each accepted (non-duplicate) commit: wakes the arrival grouper. It must not block.
+    let accepted: (@Sendable () -> Void)?
 
     public init(
         store: any IntakeStore,
         settings: IntakeSettings,
         acknowledgements: (any AcknowledgementOutbox)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init,
+        accepted: (@Sendable () -> Void)? = nil
     ) {
+        self.accepted = accepted
         self.settings = settings
         self.validator = QuestionValidator()
         self.batcher = SubmissionBatcher(store: store, now: now)
@@ -55,6 +59,7 @@ public struct QuestionIntake: Sendable {
             return receipt
         }
         await limiter.record(client.key)
+        accepted?()
         logger.info("intake.accepted", metadata: [
             "tyndau.question.ticket": "\(ticket)",
             "tyndau.channel": "\(submission.channel.rawValue)",

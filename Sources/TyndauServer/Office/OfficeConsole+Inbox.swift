@@ -69,6 +69,7 @@ extension OfficeConsole {
             )
         }
         let titles = Dictionary(uniqueKeysWithValues: openTopics.map { ($0.summary.topic.id ?? 0, $0.summary.topic.title) })
+        let askers = Dictionary(uniqueKeysWithValues: openTopics.map { ($0.summary.topic.id ?? 0, $0.summary.askers) })
         let window = TimeInterval(goldenHourMinutes * 60)
         let rows = shown.map { question -> [String: Any] in
             let id = question.id ?? 0
@@ -88,6 +89,14 @@ extension OfficeConsole {
                 row["clock"] = left < 0
                     ? ServerText.text("page.office.inbox.overdue", language, [String(-left)])
                     : ServerText.text("page.office.inbox.minutes-left", language, [String(left)])
+            }
+            // Placed on arrival (or by a grouping run): where it went and how many residents that topic has now.
+            if let topicID = question.topicID, let count = askers[topicID] {
+                row["joined"] = [
+                    "topicID": topicID,
+                    "text": ServerText.text(
+                        "page.office.inbox.joined", language, [String(topicID), Self.short(titles[topicID] ?? "", 80), String(count)]),
+                ]
             }
             if let suggestion = suggestions[id] {
                 row["suggestion"] = [

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import QuestionCollection
 import TyndauCore
 
 /// Topics: the list with askers and languages, one topic with its questions, and the office's
@@ -59,10 +60,25 @@ extension OfficeConsole {
         let id = try visit.id(field: "topic")
         guard let overview = try await store.topicOverview(id: id) else { throw TyndauError.notFound("topic \(id)") }
         let topic = overview.summary.topic
+        // Why the members are together: the same explanation as `tyndau topics explain`.
+        let members = try await store.topicMembers(id)
+        let explanation = TopicExplainer().explain(topic: id, questions: members, language: language)
+        let explained = Dictionary(explanation.members.map { ($0.questionID, $0) }, uniquingKeysWith: { first, _ in first })
+        func score(_ value: Double) -> String { String(format: "%.2f", value) }
         var questions: [[String: Any]] = []
         for questionID in overview.summary.questionIDs {
             guard let question = try await store.question(id: questionID) else { continue }
+            let member = explained[questionID]
             questions.append([
+                "scores": member.map {
+                    ServerText.text("page.office.topic.scores", language, [score($0.averageScore), score($0.medoidScore)])
+                } ?? "",
+                "weak": member?.weak ?? false,
+                "refusals": (member?.vetoes ?? []).prefix(3).map {
+                    ServerText.text(
+                        "page.office.topic.refused", language,
+                        [String($0.questionID), ServerText.text("page.office.veto." + $0.reason, language)])
+                },
                 "id": questionID, "ticket": question.ticket ?? "", "text": question.text,
                 "language": question.language.rawValue, "status": CoreText.status(question.status, language),
                 "place": [question.street, question.house].compactMap { $0 }.joined(separator: ", "),
@@ -93,8 +109,23 @@ extension OfficeConsole {
             },
             "others": others.prefix(300).map { ["id": $0.summary.topic.id ?? 0, "title": Self.short($0.summary.topic.title, 80)] },
             "decisions": decisions,
+            "why": [
+                "cohesion": ServerText.text("page.office.topic.cohesion", language, [score(explanation.threshold)]),
+                "cohesionValue": score(explanation.cohesion),
+                "places": Self.sharedFacts(explanation.places, of: explanation.members.count, language),
+                "numbers": Self.sharedFacts(explanation.numbers, of: explanation.members.count, language),
+                "concepts": Self.sharedFacts(explanation.concepts, of: explanation.members.count, language),
+            ],
         ]
         return render("office-topic", values, titleKey: "page.office.topic.title", visit: visit, section: "topics")
+    }
+
+    /// Shared facts as one line ("Шуақты (9 of 10), …"), or the "none shared" text.
+    static func sharedFacts(_ facts: [TopicExplainer.SharedFact], of count: Int, _ language: UILanguage) -> String {
+        guard !facts.isEmpty else { return ServerText.text("page.office.topic.shared-none", language) }
+        return facts.map {
+            $0.label + " (" + ServerText.text("page.office.topic.of", language, [String($0.members), String(count)]) + ")"
+        }.joined(separator: ", ")
     }
 
     @Sendable func renameTopic(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
