@@ -3,8 +3,8 @@ import Foundation
 /// What anyone may see of residents' questions without their private link — the public promise of
 /// the Open311 request list and of token-less lookups, written once for every engine and channel.
 ///
-/// - Only questions the office has accepted are listed: grouped into a topic, on an agenda, answered
-///   at a meeting or sent to a written answer. Untriaged questions show only that they exist; rejected
+/// - Only questions the office has accepted are listed: grouped into a topic (also while in the
+///   written-answer queue), on an agenda, answered at a meeting or in writing. Untriaged questions show only that they exist; rejected
 ///   and redirected ones are not shown at all.
 /// - Text and street go through ``PersonalDataScrubber`` (with the asker's own name); the house number,
 ///   contacts and the office's reasons never leave.
@@ -13,9 +13,9 @@ import Foundation
 public enum PublicRequests {
     /// Accepted by the office, so listed publicly.
     public static let listedStatuses: Set<QuestionStatus> = [.grouped, .scheduled, .answered, .answeredInWriting]
-    /// GeoReport's `open`: accepted and still waiting for the meeting.
+    /// GeoReport's `open`: accepted and still waiting for the meeting or the written answer.
     public static let openStatuses: Set<QuestionStatus> = [.grouped, .scheduled]
-    /// GeoReport's `closed`: answered at a meeting or sent to a written answer.
+    /// GeoReport's `closed`: answered at a meeting or in writing.
     public static let closedStatuses: Set<QuestionStatus> = [.answered, .answeredInWriting]
     /// The longest `start_date`…`end_date` span, and the default window back from now.
     public static let maximumRange: TimeInterval = 90 * 86_400
@@ -64,7 +64,9 @@ public enum PublicRequests {
             if let meeting = facts.meeting, answer != nil {
                 view.statusNotes = CoreText.table.text("public.notes.answered", language, [day(meeting.startsAt, zone)])
             }
-        case .answeredInWriting:
+        case .grouped, .answeredInWriting:
+            // The agenda sends a topic that waited too long to the written-answer queue; its questions
+            // stay open (grouped) until the answer is recorded.
             if let written = facts.writtenAnswer {
                 view.statusNotes = CoreText.table.text("public.notes.written-due", language, [written.deadline])
                 view.expectedAt = endOfDay(written.deadline, .almaty)

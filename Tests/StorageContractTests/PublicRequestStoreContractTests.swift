@@ -11,7 +11,7 @@ import TyndauCore
     static let all = Set(QuestionStatus.allCases)
 
     /// Five questions an hour apart (the last without a category); the first two on the agenda, the
-    /// first answered with a commitment, the third sent to a written answer; the fifth rejected.
+    /// first answered with a commitment, the third sent to the written-answer queue; the fifth rejected.
     static func seeded(_ store: any TyndauStore) async throws -> [Question] {
         var questions: [Question] = []
         for index in 0..<5 {
@@ -42,13 +42,14 @@ import TyndauCore
     func filtersByStatusCategoryIdsAndTimeNewestFirst(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in
             let questions = try await Self.seeded(store)
-            #expect(questions.map(\.status) == [.answered, .grouped, .answeredInWriting, .grouped, .rejected])
+            #expect(questions.map(\.status) == [.answered, .grouped, .grouped, .grouped, .rejected])
             func ids(_ query: PublicRequestQuery) async throws -> [Question.ID] {
                 try await store.publicRequestRecords(query).entries.map { $0.question.id! }
             }
             let id = questions.map { $0.id! }
             #expect(try await ids(PublicRequestQuery(statuses: Self.all, limit: 10)) == id.reversed())
-            #expect(try await ids(PublicRequestQuery(statuses: [.grouped, .answered], limit: 10)) == [id[3], id[1], id[0]])
+            #expect(try await ids(PublicRequestQuery(statuses: [.grouped], limit: 10)) == [id[3], id[2], id[1]])
+            #expect(try await ids(PublicRequestQuery(statuses: [.answered, .rejected], limit: 10)) == [id[4], id[0]])
             #expect(try await ids(PublicRequestQuery(categories: [.utilities], statuses: Self.all, limit: 10)) == [id[2], id[0]])
             #expect(try await ids(PublicRequestQuery(categories: [.other], includeUncategorised: true, statuses: Self.all, limit: 10)) == [id[4]])
             #expect(try await ids(PublicRequestQuery(categories: [.other], statuses: Self.all, limit: 10)) == [])

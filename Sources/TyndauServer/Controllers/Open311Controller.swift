@@ -33,11 +33,11 @@ struct Open311Controller: Sendable {
         let routes = RouteCollection(context: TyndauRequestContext.self)
         for format in GeoReportFormat.allCases {
             let suffix = "." + format.rawValue
-            routes.get("services" + suffix) { request, context in try await services(request: request, context: context, format: format) }
-            routes.get("services/{code}" + suffix) { request, context in try await definition(request: request, context: context, format: format) }
-            routes.post("requests" + suffix) { request, context in try await create(request: request, context: context, format: format) }
-            routes.get("requests" + suffix) { request, context in try await list(request: request, context: context, format: format) }
-            routes.get("requests/{id}" + suffix) { request, context in try await show(request: request, context: context, format: format) }
+            routes.get(RouterPath("services" + suffix)) { request, context in try await services(request: request, context: context, format: format) }
+            routes.get(RouterPath("services/{code}" + suffix)) { request, context in try await definition(request: request, context: context, format: format) }
+            routes.post(RouterPath("requests" + suffix)) { request, context in try await create(request: request, context: context, format: format) }
+            routes.get(RouterPath("requests" + suffix)) { request, context in try await list(request: request, context: context, format: format) }
+            routes.get(RouterPath("requests/{id}" + suffix)) { request, context in try await show(request: request, context: context, format: format) }
         }
         return routes
     }
@@ -46,7 +46,7 @@ struct Open311Controller: Sendable {
     var discoveryEndpoints: RouteCollection<TyndauRequestContext> {
         let routes = RouteCollection(context: TyndauRequestContext.self)
         for format in GeoReportFormat.allCases {
-            routes.get("discovery." + format.rawValue) { request, context in try await discovery(request: request, context: context, format: format) }
+            routes.get(RouterPath("discovery." + format.rawValue)) { request, context in try await discovery(request: request, context: context, format: format) }
         }
         return routes
     }
