@@ -77,7 +77,7 @@ class Acceptance:
     def run_cli(self, *arguments):
         result = subprocess.run(
             [self.tyndau, *arguments], capture_output=True, text=True, timeout=600,
-            env={**os.environ, "TYNDAU_LANG": "en"},
+            env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,  # the demo writes agendas/ into its folder
         )
         if result.returncode != 0:
             raise AssertionError(f"tyndau {' '.join(arguments)} failed: {result.stdout}{result.stderr}")
@@ -93,7 +93,7 @@ class Acceptance:
         log = open(os.path.join(self.folder, "serve.log"), "w")
         self.server = subprocess.Popen(
             [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"},
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,
         )
         for _ in range(300):
             try:
