@@ -15,6 +15,8 @@ SMTP_VENV := .build/smtp-venv
 # Selenium drives Debian's headless Chromium (with chromium-driver) in the console's browser test.
 BROWSER_VENV := .build/browser-venv
 BROWSER_PACKAGES := chromium chromium-driver
+# georeport (PyPI): an independent Open311 GeoReport v2 client, the acceptance test of our Open311 side.
+OPEN311_VENV := .build/open311-venv
 APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
 
 # Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
@@ -54,16 +56,19 @@ test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES) $(BROWSER_PACKAGES))
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
 	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
+	$(call pip_venv,$(OPEN311_VENV),georeport==0.3.1,georeport)
 
 # The Swift tests beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
 # TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not; then the
 # office console in headless Chromium against a real `tyndau serve` (screenshots in
-# .build/test-artifacts/console). Either failing fails `make test`.
+# .build/test-artifacts/console); then the `georeport` client reads Open311 (XML and JSON) from a real
+# `tyndau serve` over the demo week. Any of them failing fails `make test`.
 test: test-deps
 	$(SWIFT) build --build-tests
 	scripts/throwaway-postgres.sh run -- $(SWIFT) test --skip-build
 	$(BROWSER_VENV)/bin/python Tests/Browser/console_tour.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau \
 		--artifacts .build/test-artifacts/console
+	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -54,7 +54,7 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2`, `/health`, the
+/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health`, the
 /// Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
@@ -82,7 +82,9 @@ public func buildRouter(
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
-    router.addRoutes(Open311Controller(endpoint: endpoint).endpoints, atPath: "/open311/v2")
+    let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)
+    router.addRoutes(open311.endpoints, atPath: "/open311/v2")
+    router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)

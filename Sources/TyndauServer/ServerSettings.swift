@@ -16,12 +16,15 @@ public struct ServerSettings: Sendable {
     public var officeToken: String?
     /// The office console's sessions, sign-in limits and masked endpoint addresses.
     public var office: OfficeSettings
+    /// The `open311:` section: the jurisdiction this server answers for and the discovery contact.
+    public var open311: Open311Settings
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, intake: IntakeSettings = IntakeSettings(),
-        officeToken: String? = nil, office: OfficeSettings = OfficeSettings()
+        officeToken: String? = nil, office: OfficeSettings = OfficeSettings(), open311: Open311Settings = Open311Settings()
     ) {
         self.office = office
+        self.open311 = open311
         self.host = host
         self.port = port
         self.publicURL = publicURL
@@ -67,5 +70,20 @@ public struct IntakeSettings: Sendable, Hashable {
         self.trustForwardedFor = trustForwardedFor
         self.goldenHourMinutes = goldenHourMinutes
         self.clientKeySecret = clientKeySecret
+    }
+}
+
+/// The `open311:` configuration section.
+public struct Open311Settings: Sendable, Hashable {
+    /// `open311.jurisdiction_id`: when set, a request naming another `jurisdiction_id` is refused
+    /// (400, GeoReport error); a request without one is served. Default none: any value is accepted.
+    public var jurisdictionID: String?
+    /// `open311.contact`: who answers questions about the API, shown by discovery. Default: the
+    /// akimat's office, in the request's language.
+    public var contact: String?
+
+    public init(jurisdictionID: String? = nil, contact: String? = nil) {
+        self.jurisdictionID = jurisdictionID
+        self.contact = contact
     }
 }

@@ -34,6 +34,26 @@ import TyndauCore
         }
     }
 
+    @Test func readsTheOpen311SectionIntoServerSettings() throws {
+        let configuration = try TyndauConfiguration.parse("""
+            open311:
+              jurisdiction_id: almaty-bostandyq
+              contact: "open311@akimat.example, +7 727 000 00 00"
+            """)
+        #expect(configuration.serverSettings.open311.jurisdictionID == "almaty-bostandyq")
+        #expect(configuration.serverSettings.open311.contact == "open311@akimat.example, +7 727 000 00 00")
+        #expect(try TyndauConfiguration.parse("language: ru\n").serverSettings.open311.jurisdictionID == nil)
+    }
+
+    @Test func rejectsUnknownOrEmptyOpen311Keys() {
+        #expect(throws: TyndauError.configuration("open311.jurisdiction", "unknown key")) {
+            try TyndauConfiguration.parse("open311:\n  jurisdiction: x\n")
+        }
+        #expect(throws: TyndauError.configuration("open311.jurisdiction_id", "must be a non-empty line of at most 200 characters")) {
+            try TyndauConfiguration.parse("open311:\n  jurisdiction_id: \"  \"\n")
+        }
+    }
+
     @Test func rejectsWrongTypeWithItsPath() {
         #expect(throws: TyndauError.configuration("server.port", "expected an integer")) {
             try TyndauConfiguration.parse("server:\n  port: eighty\n")

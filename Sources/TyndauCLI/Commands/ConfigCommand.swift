@@ -35,6 +35,9 @@ extension ConfigCommand {
             for endpoint in configuration.endpoints {
                 print("endpoint \(endpoint.name): \(endpoint.kind.rawValue) \(endpoint.redactedURL) [\(endpoint.tags.joined(separator: ","))]")
             }
+            if let jurisdiction = configuration.open311.settings.jurisdictionID {
+                print("open311: jurisdiction_id \(jurisdiction)")
+            }
             if let bot = configuration.telegramBot {
                 print("telegram_bot: bot \(bot.botID), token [secret], \(bot.mode.rawValue), \(bot.baseURL ?? "https://api.telegram.org"), poll \(bot.pollTimeout) s")
             }

@@ -56,12 +56,12 @@ extension TyndauConfiguration {
         }
     }
 
-    /// What `tyndau serve` runs with: the `server:` and `intake:` sections together. Status links use
+    /// What `tyndau serve` runs with: the `server:`, `intake:` and `open311:` sections together. Status links use
     /// `server.public_url`: the base of status links, in receipts and in published notices alike.
     public var serverSettings: ServerSettings {
         ServerSettings(
             host: server.host, port: server.port, publicURL: server.publicURL, intake: intake.settings,
-            officeToken: server.officeToken?.value
+            officeToken: server.officeToken?.value, open311: open311.settings
         )
     }
 }

@@ -24,6 +24,7 @@ import Yams
 /// - `summaries.*`: autoclose, templates, status links, which tags get digests and notices
 ///   (see ``SummariesSettings``).
 /// - `telegram_bot.*`: the residents' bot — token, base URL, polling or webhook (see ``TelegramBotSection``).
+/// - `open311.*`: `jurisdiction_id` checked on GeoReport requests, discovery's `contact` (see ``Open311Section``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -40,6 +41,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     var summaries: SummariesSettings
     /// The residents' Telegram bot; `nil` when the section is absent. Holds the token: never print it.
     public var telegramBot: TelegramBotSettings?
+    /// The Open311 adapter's jurisdiction and discovery contact.
+    public var open311: Open311Section
 
     public init() {
         self.language = nil
@@ -52,6 +55,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.agendaPolicy = AgendaPolicy()
         self.summaries = SummariesSettings()
         self.telegramBot = nil
+        self.open311 = Open311Section()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -64,6 +68,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case publisher
         case summaries
         case telegramBot = "telegram_bot"
+        case open311
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +86,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         agendaPolicy = seriesSection?.policy ?? defaults.agendaPolicy
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
         telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
+        open311 = try container.decodeIfPresent(Open311Section.self, forKey: .open311) ?? defaults.open311
         // Status links in receipts: the same public address as the web receipts and the notices.
         telegramBot?.statusBaseURL = server.publicURL
     }

@@ -45,14 +45,6 @@ struct IntakeEndpoint: Sendable {
         else { throw TyndauError.questionNotFound }
         return progress
     }
-
-    /// The public part of a ticket, for Open311's token-less lookups: no text, no place.
-    func publicProgress(ticket: String) async throws -> QuestionProgress {
-        guard Ticket.id(from: ticket) != nil, let progress = try await store.progress(ticket: ticket) else {
-            throw TyndauError.questionNotFound
-        }
-        return progress
-    }
 }
 
 /// The resident's view of a question in JSON (API), without personal data.

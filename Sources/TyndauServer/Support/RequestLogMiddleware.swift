@@ -36,7 +36,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Turns whatever a handler throws into the answer its audience reads: our JSON error shape under
-/// `/api`, GeoReport's error list under `/open311`, an HTML page elsewhere. Unknown errors become a
+/// `/api`, GeoReport's error list under `/open311` (XML for `.xml` paths), an HTML page elsewhere. Unknown errors become a
 /// 500 with a generic message; the error itself goes to the log only.
 struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
     let pages: PageRenderer
@@ -67,7 +67,7 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.uri.path.hasPrefix("/api/") {
             response = APIErrorResponse.response(error, language: choice.language)
         } else if request.uri.path.hasPrefix("/open311/") {
-            response = Open311Controller.errorResponse(error, language: choice.language)
+            response = Open311Controller.errorResponse(error, language: choice.language, format: GeoReportFormat(path: request.uri.path))
         } else {
             response = pages.errorPage(error, choice: choice, path: "/")
         }
