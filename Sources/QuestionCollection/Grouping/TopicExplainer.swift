@@ -91,7 +91,8 @@ public struct TopicExplainer: Sendable {
         var conceptCounts: [Int32: Int] = [:]
         for feature in features {
             for place in Set(feature.places) { placeCounts[place, default: 0] += 1 }
-            for number in Set(feature.numbers) { numberCounts[number, default: 0] += 1 }
+            // School, route and house numbers alike: a shared one is a fact the office can check.
+            for number in Set(feature.numbers + feature.houseNumbers) { numberCounts[number, default: 0] += 1 }
             for concept in Set(feature.concepts) { conceptCounts[concept, default: 0] += 1 }
         }
         let minimum = count > 1 ? 2 : 1
@@ -124,7 +125,7 @@ public struct TopicExplainer: Sendable {
                     averageScore: averages[index], medoidScore: medoid.map { scores[index][$0] } ?? 1,
                     weak: count > 1 && averages[index] < threshold, vetoes: vetoes,
                     places: feature.places.map { lexicon.placeLabel(lexicon.places[Int($0)].id, language) },
-                    numbers: feature.numbers,
+                    numbers: (feature.numbers + feature.houseNumbers).sorted(),
                     concepts: feature.concepts.map { lexicon.conceptLabel(lexicon.concepts[Int($0)].id, language) }))
         }
         let medoidID = medoid.map { questions[$0].id ?? 0 }
