@@ -29,8 +29,9 @@ define pip_venv
 		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
 	fi
 endef
-.PHONY: demo test bench bench-datasketch build deps bench-deps test-deps clean
+.PHONY: demo test bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
 DEV_SET := ../shared/data/dedup-dev.jsonl
+DEV2_SET := ../shared/data/dedup-dev2.jsonl
 
 # Installs each package that dpkg does not report as installed.
 define apt_install
@@ -84,10 +85,18 @@ bench: bench-deps
 	@# Scale-out: 1 and 2 `tyndau serve` / `tyndau worker` processes on one SQLite file and on a throwaway
 	@# PostgreSQL with fsync on (bench/scale-out.sh starts and stops it).
 	bash bench/scale-out.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
-	@if [ -f $(DEV_SET) ]; then \
-		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET); \
-	else echo "grouping dev set $(DEV_SET) not found: skipping the quality figures"; fi
+	@# Grouping quality on both labelled sets, then the cross-check (fitted on one, scored on the other).
+	@if [ -f $(DEV_SET) ] && [ -f $(DEV2_SET) ]; then \
+		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET) --gold $(DEV2_SET) --cross; \
+	else echo "labelled sets $(DEV_SET) / $(DEV2_SET) not found: skipping the quality figures"; fi
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --scale 10000,100000,1000000
+
+# Refits the pair model on both labelled sets and rewrites the shipped file (then commit it with the
+# figures `make bench` prints).
+grouping-fit: deps
+	$(SWIFT) build -c release --product tyndau-bench
+	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET) --gold $(DEV2_SET) \
+		--fit Sources/QuestionCollection/Resources/pair-model.json
 
 # Side by side with datasketch MinHash LSH on the same 100k generated questions (pip into a temp folder).
 bench-datasketch: deps

@@ -53,11 +53,15 @@ extension PostgresDatabase: ArrivalGroupingStore {
             let placements = try decide(ArrivalBatch(revision: before, members: members, arrivals: arrivals))
             var created: [Int: Topic.ID] = [:]
             var placed: [Question.ID: Topic.ID] = [:]
-            for placement in placements {
+            let withFacts = ArrivalPlacement.factsToStore(placements)
+            for (index, placement) in placements.enumerated() {
                 let existing = placement.topicID ?? created[placement.newTopic]
-                let topicID = try await Self.storeFacts(placement.facts, topicID: existing, now: now, connection)
+                let topicID =
+                    withFacts.contains(index) || existing == nil
+                    ? try await Self.storeFacts(placement.facts, topicID: existing, now: now, connection) : existing!
                 if existing == nil { created[placement.newTopic] = topicID }
-                try await Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, actor: actor, connection)
+                try await Self.assign(
+                    questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, connection)
                 try await Self.audit(
                     AuditEvent(
                         at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",

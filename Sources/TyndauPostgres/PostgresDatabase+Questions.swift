@@ -109,6 +109,13 @@ extension PostgresDatabase {
         try await connection.run(#"""
             UPDATE "question" SET "status" = \#(status.rawValue), "statusReason" = \#(reason) WHERE "id" = \#(questionID)
             """#)
+        if QuestionStatus.leavesTopic(from: previous, to: status), question.topicID != nil {
+            try await connection.run(#"""
+                UPDATE "question" SET "topicID" = NULL, "topicPinned" = FALSE WHERE "id" = \#(questionID)
+                """#)
+            question.topicID = nil
+            try await deleteEmptyTopics(connection)
+        }
         try await audit(
             AuditEvent(
                 at: Date(), actor: actor, action: "question.status", subject: "question:\(questionID)",

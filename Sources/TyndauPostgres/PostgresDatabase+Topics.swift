@@ -60,14 +60,17 @@ extension PostgresDatabase {
 
     /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through the
     /// lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
-    static func assign(questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, actor: String, _ connection: PostgresConnection)
-        async throws
-    {
+    /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
+    /// or a grouping run); placing on arrival does not: the office still has to look at it.
+    static func assign(
+        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String,
+        _ connection: PostgresConnection
+    ) async throws {
         guard let status = try await connection.value(
             #"SELECT "status" FROM "question" WHERE "id" = \#(questionID)"#, as: String.self
         ).flatMap(QuestionStatus.init(rawValue:))
         else { throw TyndauError.notFound("question \(questionID)") }
-        if status == .received || status == .acknowledged {
+        if triage, !status.isTriaged {
             _ = try await updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, connection)
         }
         if let pinned {

@@ -73,11 +73,14 @@ extension AppDatabase: ArrivalGroupingStore {
             let placements = try decide(ArrivalBatch(revision: before, members: members, arrivals: arrivals))
             var created: [Int: Topic.ID] = [:]
             var placed: [Question.ID: Topic.ID] = [:]
-            for placement in placements {
+            let withFacts = ArrivalPlacement.factsToStore(placements)
+            for (index, placement) in placements.enumerated() {
                 let existing = placement.topicID ?? created[placement.newTopic]
-                let topicID = try Self.storeFacts(placement.facts, topicID: existing, now: now, db)
+                let topicID =
+                    withFacts.contains(index) || existing == nil
+                    ? try Self.storeFacts(placement.facts, topicID: existing, now: now, db) : existing!
                 if existing == nil { created[placement.newTopic] = topicID }
-                try Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, actor: actor, db)
+                try Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, db)
                 var event = AuditEvent(
                     at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",
                     details: placement.auditDetails(opened: existing == nil))

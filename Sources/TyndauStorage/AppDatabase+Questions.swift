@@ -125,6 +125,11 @@ extension AppDatabase: QuestionStore {
         question.status = try previous.checkedMove(to: status)
         question.statusReason = reason
         try question.update(db, columns: ["status", "statusReason"])
+        if QuestionStatus.leavesTopic(from: previous, to: status), question.topicID != nil {
+            try db.execute(sql: "UPDATE question SET topicID = NULL, topicPinned = 0 WHERE id = ?", arguments: [questionID])
+            question.topicID = nil
+            try deleteEmptyTopics(db)
+        }
         var event = AuditEvent(
             at: Date(), actor: actor, action: "question.status", subject: "question:\(questionID)",
             details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")

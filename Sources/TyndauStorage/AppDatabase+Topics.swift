@@ -122,16 +122,18 @@ extension AppDatabase: TopicStore {
 
     /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through
     /// the lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
-    static func assign(questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, actor: String, _ db: Database)
-        throws
-    {
+    /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
+    /// or a grouping run); placing on arrival does not: the office still has to look at it.
+    static func assign(
+        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String, _ db: Database
+    ) throws {
         guard
             let status = try String.fetchOne(
                 db, sql: "SELECT status FROM question WHERE id = ?", arguments: [questionID]
             )
             .flatMap(QuestionStatus.init(rawValue:))
         else { throw TyndauError.notFound("question \(questionID)") }
-        if status == .received || status == .acknowledged {
+        if triage, !status.isTriaged {
             _ = try updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, db)
         }
         if let pinned {

@@ -47,12 +47,13 @@ import TyndauCore
             let overview = try #require(try await store.topicOverview(id: lights))
             #expect(overview.summary.questionIDs == [first, second])
             #expect(overview.summary.topic.title == "Фонари")  // the last placement's facts win
-            for id in ids { #expect(try await store.question(id: id)?.status == .grouped) }
+            // Placing is not triage: the office still sees each question in its inbox.
+            for id in ids { #expect(try await store.question(id: id)?.status == .received) }
             let events = try await store.auditEvents(subject: "topic:\(lights)", limit: 10)
             #expect(events.filter { $0.action == "topic.arrival" && $0.actor == "system" }.count == 2)
             #expect(events.contains { $0.details.contains("question \(second) joined") && $0.details.contains("0.61") })
             let statusEvents = try await store.auditEvents(subject: "question:\(second)", limit: 10)
-            #expect(statusEvents.contains { $0.action == "question.status" && $0.details.contains("→ grouped") })
+            #expect(!statusEvents.contains { $0.action == "question.status" })
             #expect(try await store.topicMembers(lights).compactMap(\.id) == [first, second])
         }
     }
@@ -114,6 +115,31 @@ import TyndauCore
             let question = try #require(try await store.question(id: id))
             #expect(question.topicID == nil && question.status != .grouped)
             #expect(try await store.topicOverviews(states: nil).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreFactory.all)
+    func aQuestionTurnedAwayAtTriageLeavesItsTopic(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let lights = try #require(try await store.insert(Fixture.newQuestion("Фонари на Терехина")).id)
+            let spam = try #require(try await store.insert(Fixture.newQuestion("Фонари на Терехина!!! купите кредит")).id)
+            let alone = try #require(try await store.insert(Fixture.newQuestion("Ямы на Терехина")).id)
+            let outcome = try await store.placeArrivals(knownRevision: nil, limit: 10, actor: "system", now: Fixture.now) {
+                _ in
+                [
+                    ArrivalPlacement(questionID: lights, topicID: nil, newTopic: 1, facts: Self.facts("Фонари"), score: 0),
+                    ArrivalPlacement(questionID: spam, topicID: nil, newTopic: 1, facts: Self.facts("Фонари"), score: 0.7),
+                    ArrivalPlacement(questionID: alone, topicID: nil, newTopic: 2, facts: Self.facts("Ямы"), score: 0),
+                ]
+            }
+            let topic = try #require(outcome.placed[lights])
+            _ = try await store.updateStatus(questionID: spam, to: .rejected, reason: "spam", actor: "office")
+            #expect(try await store.question(id: spam)?.topicID == nil)
+            #expect(try await store.topicOverview(id: topic)?.summary.questionIDs == [lights])
+            // The last member turned away: the topic it opened is gone.
+            let roads = try #require(outcome.placed[alone])
+            _ = try await store.updateStatus(questionID: alone, to: .redirected, reason: "ГУ", actor: "office")
+            #expect(try await store.topicOverview(id: roads) == nil)
         }
     }
 }

@@ -82,7 +82,8 @@ import TyndauTestSupport
         let overview = try #require(try await store.topicOverview(id: lightingTopic))
         #expect(overview.summary.askers == 2 && overview.placeKey == "terekhin-st")
         let question = try #require(try await store.question(id: Ticket.id(from: second) ?? 0))
-        #expect(question.status == .grouped)
+        // Placing is not triage: the question waits in the office's inbox, already in its topic.
+        #expect(!question.status.isTriaged)
         let events = try await store.auditEvents(subject: "topic:\(lightingTopic)", limit: 10)
         #expect(events.filter { $0.action == "topic.arrival" }.count == 2)
         #expect(try await store.topicDecisions(topicID: nil).isEmpty, "no office decision, no grouping run")

@@ -28,6 +28,10 @@ public struct ArrivalGrouper: Sendable {
     private var storedTopics: [Int32: Topic.ID] = [:]
     /// The cluster each question of the current batch went to.
     private var pending: [Question.ID: Int32] = [:]
+    /// Each cluster's medoid and the member count it was found at: recomputed while a topic is small,
+    /// then each time it doubles (the medoid of a large topic hardly moves, and the search is
+    /// quadratic in the members it looks at).
+    private var medoids: [Int32: (members: Int, medoid: Int64?)] = [:]
 
     /// The batch reached the grouper without the stored members although its memory is unreconciled
     /// (the store retried a transaction after ``decide(_:)`` had run): the caller retries from scratch.
@@ -91,6 +95,7 @@ public struct ArrivalGrouper: Sendable {
     mutating func reconcile(_ members: [GroupableQuestion]) {
         grouper = TopicGrouper(scorer: grouper.scorer)
         storedTopics = [:]
+        medoids = [:]
         var kept: [Question.ID: Question] = [:]
         kept.reserveCapacity(members.count)
         for member in members {
@@ -119,11 +124,24 @@ public struct ArrivalGrouper: Sendable {
         grouper.clusters[Int(cluster)].storedTopic ?? storedTopics[cluster]
     }
 
-    private func facts(_ cluster: Int32) -> TopicFacts {
+    private mutating func facts(_ cluster: Int32) -> TopicFacts {
         let ids = grouper.clusters[Int(cluster)].members.map { grouper.items[Int($0)].id }
+        let medoid: Int64?
+        if let cached = medoids[cluster], ids.count > 8, ids.count < cached.members * 2 {
+            medoid = cached.medoid
+        } else {
+            medoid = grouper.medoid(cluster)
+            medoids[cluster] = (ids.count, medoid)
+        }
+        // The majority place, issue and category of a large topic are read from its most recent
+        // members (and the medoid): a bounded sample, so a pass costs the same however large topics grow.
+        var sample = ids.count <= Self.factsSample ? ids : Array(ids.suffix(Self.factsSample))
+        if let medoid, !sample.contains(medoid) { sample.append(medoid) }
         return TopicFactsBuilder(lexicon: lexicon).facts(
-            questions: ids.compactMap { questions[$0] }, features: featureCache, medoid: grouper.medoid(cluster))
+            questions: sample.compactMap { questions[$0] }, features: featureCache, medoid: medoid)
     }
+
+    static let factsSample = 256
 
     /// Facts for an arrival that is not the last of its topic in the batch: the last one's overwrite
     /// them in the same transaction, so a cheap stand-in (without the medoid search) is enough.

@@ -380,14 +380,18 @@ public struct TopicGrouper: Sendable {
     /// The member most like all the others (over at most 64 members for speed).
     public func medoid(_ cluster: Int32) -> Int64? {
         let members = Array(clusters[Int(cluster)].members.sorted().prefix(64))
-        var best: (Int32, Double)?
-        for member in members {
-            var total = 0.0
-            for other in members where other != member {
-                total += scorer.score(features[Int(member)], features[Int(other)])
+        // Each pair once, on borrowed features (copying a feature value retains a dozen arrays).
+        var totals = [Double](repeating: 0, count: members.count)
+        features.withUnsafeBufferPointer { features in
+            for i in members.indices {
+                for j in members.indices where j > i {
+                    let score = scorer.score(features[Int(members[i])], features[Int(members[j])])
+                    totals[i] += score
+                    totals[j] += score
+                }
             }
-            if best == nil || total > best!.1 { best = (member, total) }
         }
-        return best.map { items[Int($0.0)].id }
+        guard let best = totals.indices.max(by: { (totals[$0], -$0) < (totals[$1], -$1) }) else { return nil }
+        return items[Int(members[best])].id
     }
 }

@@ -30,6 +30,13 @@ public enum QuestionStatus: String, Sendable, Codable, CaseIterable, Hashable {
     /// Whether the office has triaged the question: the golden hour counts up to this moment.
     public var isTriaged: Bool { self != .received && self != .acknowledged }
 
+    /// A question the office turns away at triage (rejected, or redirected to another body) leaves
+    /// the topic the grouping engine placed it in on arrival: it no longer counts as an asker there.
+    /// (Redirecting a whole topic after the meeting keeps its members where they are.)
+    public static func leavesTopic(from previous: QuestionStatus, to next: QuestionStatus) -> Bool {
+        !previous.isTriaged && (next == .rejected || next == .redirected)
+    }
+
     public func canMove(to next: QuestionStatus) -> Bool { allowedNext.contains(next) }
 
     /// Checks a transition, throwing ``TyndauError/illegalTransition(from:to:)`` when it is not allowed.

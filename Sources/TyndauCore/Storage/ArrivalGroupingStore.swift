@@ -40,6 +40,22 @@ public struct ArrivalPlacement: Sendable, Hashable {
     }
 }
 
+extension ArrivalPlacement {
+    /// Which placements of a batch carry facts the store must write: the first of each new topic (it
+    /// creates the topic) and the last of each topic (its facts win). The others' facts would be
+    /// overwritten in the same transaction, so writing them is only cost.
+    public static func factsToStore(_ placements: [ArrivalPlacement]) -> Set<Int> {
+        var first: [String: Int] = [:]
+        var last: [String: Int] = [:]
+        for (index, placement) in placements.enumerated() {
+            let key = placement.topicID.map { "topic \($0)" } ?? "new \(placement.newTopic)"
+            if first[key] == nil, placement.topicID == nil { first[key] = index }
+            last[key] = index
+        }
+        return Set(first.values).union(last.values)
+    }
+}
+
 /// What one arrival transaction stored: each placed question with the topic it is now in, and the
 /// revision after those writes (the caller's next `knownRevision`).
 public struct ArrivalOutcome: Sendable, Hashable {
@@ -64,8 +80,8 @@ public protocol ArrivalGroupingStore: Sendable {
     /// Reads the batch, calls `decide` (synchronously, inside the transaction: possibly more than once
     /// if the engine retries after a serialization failure, so `decide` must not keep state of its own
     /// until this returns), stores each placement — a new topic or the facts of the joined one, the
-    /// question's topic, received/acknowledged → `grouped` through the lifecycle with its audit event,
-    /// and a `topic.arrival` audit event — and returns the outcome. With no arrivals it reads nothing
+    /// question's topic (its status stays: placing is not triage, the office still sees the question in
+    /// its inbox, now with "joins topic #N"), and a `topic.arrival` audit event — and returns the outcome. With no arrivals it reads nothing
     /// else and calls nothing.
     func placeArrivals(
         knownRevision: Int64?, limit: Int, actor: String, now: Date,

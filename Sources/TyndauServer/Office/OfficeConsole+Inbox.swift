@@ -53,7 +53,8 @@ extension OfficeConsole {
         let shown = Array(questions.prefix(200))
         let openTopics = try await store.topicOverviews(states: [.open])
         var suggestions: [Question.ID: TopicSuggester.Suggestion] = [:]
-        let triageable = shown.filter { !$0.status.isTriaged }
+        // A question placed on arrival already has its topic: that is the one to accept it into.
+        let triageable = shown.filter { !$0.status.isTriaged && $0.topicID == nil }
         if !triageable.isEmpty, !openTopics.isEmpty {
             // The largest open topics (the list is sorted by askers) with up to eight members each:
             // enough for the suggestion, bounded however large the queue grows.
@@ -98,7 +99,9 @@ extension OfficeConsole {
                         "page.office.inbox.joined", language, [String(topicID), Self.short(titles[topicID] ?? "", 80), String(count)]),
                 ]
             }
-            if let suggestion = suggestions[id] {
+            if !question.status.isTriaged, let topicID = question.topicID, titles[topicID] != nil {
+                row["suggestion"] = ["topicID": topicID, "title": titles[topicID] ?? ""]
+            } else if let suggestion = suggestions[id] {
                 row["suggestion"] = [
                     "topicID": suggestion.topicID, "title": titles[suggestion.topicID] ?? "",
                     "score": String(Int((suggestion.score * 100).rounded())),
