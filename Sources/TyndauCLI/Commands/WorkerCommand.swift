@@ -57,7 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Port of the probe listener answering /health and /ready (default: none).")
     var healthPort: Int?
 
-    @Option(help: "Address of the probe listener (default 127.0.0.1).")
+    @Option(help: "Address of the probe listener; keep it on loopback unless a monitor elsewhere must reach it.")
     var healthHost = "127.0.0.1"
 
     func validate() throws {
