@@ -34,6 +34,7 @@ struct ExampleConfigurationTests {
         let (status, output) = try TyndauProcess.run(["config", "check", Self.file.path], environment: Self.environment, errors: true)
         #expect(status == 0, "\(output)")
         #expect(output.contains("endpoint akimat-channel"))
+        #expect(output.contains("log: json, info"))
         for secret in Self.environment.values { #expect(!output.contains(secret)) }
     }
 

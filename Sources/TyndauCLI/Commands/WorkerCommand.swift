@@ -18,7 +18,6 @@ enum PublishingSetup {
         return (database, configuration)
     }
 
-
     /// The residents' bot loop when `telegram_bot` is configured in polling mode, with its own libcurl
     /// client: a long poll needs timeouts longer than the publisher's. In webhook mode `tyndau serve`
     /// receives the updates instead.
@@ -60,14 +59,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Address of the probe listener; keep it on loopback unless a monitor elsewhere must reach it.")
     var healthHost = "127.0.0.1"
 
+    @Flag(help: "Do not place the bot's questions in topics on arrival (leave it to `tyndau topics group`).")
+    var withoutArrivalGrouping = false
+
     func validate() throws {
         if let healthPort, !(1...65_535).contains(healthPort) {
             throw ValidationError(CLIText.text("worker.bad-health-port"))
         }
     }
-
-    @Flag(help: "Do not place the bot's questions in topics on arrival (leave it to `tyndau topics group`).")
-    var withoutArrivalGrouping = false
 
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import TyndauCore
 
 /// `GET /health` and `GET /ready`, the same on `tyndau serve` and on `tyndau worker`'s probe listener.

@@ -4,7 +4,8 @@ import Logging
 import TyndauCore
 
 /// One log line per request: method, path WITHOUT the query (status links carry secret tokens),
-/// status and duration. No address, no body, no headers — nothing personal.
+/// status and duration, plus the `request_id` that ``RequestIDMiddleware`` put on the request's logger.
+/// No address, no body, no other header — nothing personal.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logLevel: Logger.Level
 
