@@ -54,9 +54,18 @@ extension TyndauStore {
     /// Asks the database for its migrations, giving up after `timeout` (a PostgreSQL pool that cannot
     /// connect would otherwise keep the probe waiting far longer than a load balancer does).
     public func readiness(timeout: Duration = .seconds(3)) async -> ReadinessReport {
-        let known = Self.knownMigrations
-        // The query runs on its own: a driver that ignores cancellation cannot hold the answer past the timeout.
-        let query = Task { try await self.appliedMigrations() }
+        await ReadinessReport.probe(known: Self.knownMigrations, timeout: timeout) { try await self.appliedMigrations() }
+    }
+}
+
+extension ReadinessReport {
+    /// Runs `applied` and compares its answer with `known`; a failure or no answer within `timeout`
+    /// is `unreachable`. The query runs on its own task, so a driver that ignores cancellation cannot
+    /// hold the answer past the timeout.
+    public static func probe(
+        known: [String], timeout: Duration, applied: @escaping @Sendable () async throws -> [String]
+    ) async -> ReadinessReport {
+        let query = Task { try await applied() }
         let outcome: Result<[String], any Error>? = await withCheckedContinuation { continuation in
             let first = FirstAnswer(continuation)
             let timer = Task {
@@ -69,7 +78,7 @@ extension TyndauStore {
             }
         }
         switch outcome {
-        case .success(let applied): return ReadinessReport.compare(applied: applied, known: known)
+        case .success(let applied): return compare(applied: applied, known: known)
         case .failure(let error): return ReadinessReport(problem: .unreachable, appliedMigrations: 0, detail: "\(error)")
         case nil: return ReadinessReport(problem: .unreachable, appliedMigrations: 0, detail: "no answer within \(timeout)")
         }
