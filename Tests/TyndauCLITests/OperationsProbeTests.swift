@@ -58,7 +58,10 @@ import TyndauTestSupport
         #expect(ready.status == 200)
         #expect(Self.object(ready)["status"] as? String == "ready")
         #expect(ready.headers["x-request-id"] == "probe-1234")
-        let replaced = await Self.get(base + "/ready", headers: ["X-Request-Id: not a safe id"])
+        let sla = await Self.get(base + "/api/v1/sla", headers: ["X-Request-Id: nginx-5f1e"])
+        #expect(sla.status == 200)
+        #expect(sla.headers["x-request-id"] == "nginx-5f1e")
+        let replaced = await Self.get(base + "/api/v1/sla?since=nonsense", headers: ["X-Request-Id: not a safe id"])
         let fresh = try #require(replaced.headers["x-request-id"])
         #expect(fresh != "not a safe id" && fresh.count == 32)
 
@@ -74,10 +77,14 @@ import TyndauTestSupport
         let lines = collected.finish().split(separator: "\n").filter { $0.hasPrefix("{") }
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == lines.count, "every JSON log line parses")
-        let requestLine = try #require(objects.first { $0["message"] as? String == "request" && $0["request_id"] as? String == "probe-1234" })
-        #expect(requestLine["http.path"] as? String == "/ready")
+        let requestLine = try #require(objects.first { $0["message"] as? String == "request" && $0["request_id"] as? String == "nginx-5f1e" })
+        #expect(requestLine["http.path"] as? String == "/api/v1/sla")
+        #expect(requestLine["http.status"] as? String == "200")
         #expect(requestLine["level"] as? String == "info")
-        #expect(objects.contains { $0["request_id"] as? String == fresh })
+        #expect(objects.contains { $0["request_id"] as? String == fresh && $0["http.status"] as? String == "400" })
+        // A passing probe is logged at debug (below this server's level); the failing one at info.
+        #expect(!objects.contains { $0["request_id"] as? String == "probe-1234" })
+        #expect(objects.contains { $0["http.path"] as? String == "/ready" && $0["http.status"] as? String == "503" })
         #expect(!lines.contains { $0.contains("not a safe id") }, "a refused id is never logged")
     }
 

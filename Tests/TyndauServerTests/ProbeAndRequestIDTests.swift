@@ -12,6 +12,7 @@ import TyndauStorage
 /// Keeps every log line (label, message, merged metadata) a logger writes, for assertions.
 final class CapturedLog: @unchecked Sendable {
     struct Line {
+        var level: Logger.Level
         var message: String
         var metadata: Logger.Metadata
     }
@@ -42,7 +43,7 @@ final class CapturedLog: @unchecked Sendable {
         func log(event: LogEvent) {
             var merged = metadata
             merged.merge(event.metadata ?? [:]) { $1 }
-            log.append(Line(message: event.message.description, metadata: merged))
+            log.append(Line(level: event.level, message: event.message.description, metadata: merged))
         }
     }
 }
@@ -122,6 +123,21 @@ struct ProbeAndRequestIDTests {
         let requestLines = log.lines.filter { $0.message == "request" }
         #expect(requestLines.count == 1)
         #expect(requestLines.allSatisfy { $0.metadata["request_id"]?.description == "nginx-4f2a.9:b_c" })
+    }
+
+    @Test func passingProbesAreLoggedAtDebugSoTheyDoNotBuryTraffic() async throws {
+        let log = CapturedLog()
+        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger)
+        try await app.test(.router) { client in
+            for path in ["/health", "/ready", "/api/v1/sla"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .ok)
+            }
+        }
+        let levels = Dictionary(
+            log.lines.filter { $0.message == "request" }.map { ($0.metadata["http.path"]?.description ?? "", $0.level) },
+            uniquingKeysWith: { first, _ in first })
+        #expect(levels == ["/health": .debug, "/ready": .debug, "/api/v1/sla": .info])
     }
 
     @Test(arguments: ["", String(repeating: "a", count: 129), "id with spaces", "ид-кириллица", "a\"b", "x;y"])
