@@ -33,6 +33,8 @@ struct ReadinessTests {
             while true { try? await Task.sleep(for: .seconds(60)) }
         }
         #expect(report.problem == .unreachable)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The stuck query would never return; the bound only has to be far below that, and loose enough for
+        // a loaded machine running the whole suite in parallel.
+        #expect(ContinuousClock.now - started < .seconds(50))
     }
 }
