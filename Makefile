@@ -44,6 +44,7 @@ define apt_install
 endef
 
 deps:
+	@scripts/stamp-build-commit.sh
 	$(call apt_install,$(APT_PACKAGES))
 
 build: deps

@@ -136,7 +136,7 @@ let package = Package(
         // Floor 4: executables.
         .executableTarget(
             name: "tyndau",
-            dependencies: ["TyndauCLI"],
+            dependencies: ["TyndauCLI", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -210,7 +210,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TyndauCLITests",
-            dependencies: ["TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher", "AgendaScheduler"],
+            dependencies: [
+                "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher",
+                "AgendaScheduler", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

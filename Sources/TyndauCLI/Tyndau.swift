@@ -9,7 +9,7 @@ public struct Tyndau: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tyndau",
         abstract: "Weekly online-meeting Q&A for the akimat: questions, topics, agenda, answers, publishing.",
-        version: "0.1.0",
+        version: TyndauBuild.description,
         subcommands: [
             DatabaseCommand.self,
             QuestionsCommand.self,

@@ -54,7 +54,7 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health`, the
+/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health` and `/ready`, the
 /// Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
@@ -77,8 +77,10 @@ public func buildRouter(
     let endpoint = IntakeEndpoint(intake: intake, store: store, publicURL: publicURL)
 
     let router = Router(context: TyndauRequestContext.self)
+    router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestLogMiddleware(logLevel: requestLogLevel))
     router.middlewares.add(ErrorShapeMiddleware(pages: pages))
+    ProbeController(store: store, logger: logger, role: "serve").addRoutes(to: router)
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")

@@ -18,6 +18,13 @@ extension AppDatabase {
     /// The copy is written next to `destination` under a temporary name, checked (`quick_check`),
     /// switched to a self-contained rollback journal and only then renamed into place, so a failed
     /// backup never leaves a half file and `replacing` swaps an old backup atomically.
+    /// Where a backup to `destination` is written before it is renamed into place: the folder and the
+    /// file name's prefix (a random suffix follows). A progress display watches that file grow.
+    public static func partialBackupName(for destination: String) -> (folder: String, prefix: String) {
+        let target = URL(fileURLWithPath: destination).standardizedFileURL
+        return (target.deletingLastPathComponent().path, ".\(target.lastPathComponent).partial-")
+    }
+
     public static func backup(path: String, to destination: String, replacing: Bool = false) throws -> BackupSummary {
         let files = FileManager.default
         guard files.fileExists(atPath: path) else { throw TyndauError.databaseMissing(path) }
@@ -26,8 +33,8 @@ extension AppDatabase {
         guard source.path != target.resolvingSymlinksInPath().path else { throw TyndauError.backupTargetExists(destination) }
         if files.fileExists(atPath: target.path), !replacing { throw TyndauError.backupTargetExists(destination) }
 
-        let partial = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).partial-\(UUID().uuidString)")
+        let naming = partialBackupName(for: destination)
+        let partial = URL(fileURLWithPath: naming.folder).appendingPathComponent(naming.prefix + UUID().uuidString)
         defer {
             for suffix in ["", "-journal", "-wal", "-shm"] { try? files.removeItem(atPath: partial.path + suffix) }
         }

@@ -46,9 +46,14 @@ public struct AppDatabase: Sendable {
         try migrator.migrate(writer)
     }
 
-    /// Names of the migrations applied to this database, oldest first.
+    /// Names of the migrations applied to this database, oldest first; migrations this build does not
+    /// know (written by a newer Tyndau after this process opened the file) follow, sorted, so readiness sees them.
     public func appliedMigrations() throws -> [String] {
-        try reader.read { db in try Self.migrator.appliedMigrations(db) }
+        try reader.read { db in
+            let known = try Self.migrator.appliedMigrations(db)
+            let unknown = try Self.migrator.appliedIdentifiers(db).subtracting(known).sorted()
+            return known + unknown
+        }
     }
 
     /// Every migration this build knows, in order.

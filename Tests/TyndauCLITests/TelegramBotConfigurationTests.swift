@@ -76,7 +76,7 @@ import TyndauStorage
             """)
         #expect(configuration.telegramBot?.webhookSecretToken?.value == "hook-secret_42")
         // Telegram calls `tyndau serve`; the worker does not poll.
-        #expect(try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), verbose: false) == nil)
+        #expect(try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), logs: LogSettings(level: .info)) == nil)
     }
 
     @Test func theTokenNeverReachesConfigCheckOutput() throws {

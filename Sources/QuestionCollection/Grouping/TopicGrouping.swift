@@ -24,7 +24,10 @@ public struct TopicGrouping: Sendable {
         public var topicIDs: [Topic.ID] = []
     }
 
-    public func run(store: any TopicStore, rebuild: Bool, actor: String, now: Date = Date()) async throws -> Report {
+    /// - Parameter progress: called with the number of questions placed so far (for a progress line).
+    public func run(
+        store: any TopicStore, rebuild: Bool, actor: String, now: Date = Date(), progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws -> Report {
         let candidates = try await store.groupingCandidates()
         var analyzer = TextAnalyzer(lexicon: lexicon)
         var grouper = TopicGrouper(scorer: PairScorer(lexicon: lexicon, threshold: threshold))
@@ -38,7 +41,10 @@ public struct TopicGrouping: Sendable {
         // Fixed members first, so that the rest can find them; then the others in arrival order.
         let fixed = candidates.filter { $0.pinned || (!rebuild && $0.question.topicID != nil) }
         let free = candidates.filter { !($0.pinned || (!rebuild && $0.question.topicID != nil)) }
+        var placed = 0
         for candidate in fixed {
+            placed += 1
+            if placed % 256 == 0 { progress?(placed) }
             let id = candidate.question.id!
             if candidate.pinned {
                 grouper.add(id: id, features: features[id]!, officeTopic: candidate.question.topicID)
@@ -47,9 +53,12 @@ public struct TopicGrouping: Sendable {
             }
         }
         for candidate in free {
+            placed += 1
+            if placed % 256 == 0 { progress?(placed) }
             let id = candidate.question.id!
             grouper.add(id: id, features: features[id]!)
         }
+        progress?(placed)
         if rebuild { grouper.refine() }
 
         var assignments: [TopicAssignment] = []

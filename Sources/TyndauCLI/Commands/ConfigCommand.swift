@@ -28,6 +28,7 @@ extension ConfigCommand {
             print(CLIText.text("config.ok"))
             print("database: \(configuration.database.display)")
             print("server: \(configuration.server.host):\(configuration.server.port)")
+            print("log: \(configuration.log.format.rawValue), \(configuration.log.level)")
             let series = configuration.series
             print(String(format: "series: weekday %d, %02d:%02d, %d min, %@, cut-off %d h",
                 series.weekday, series.startMinute / 60, series.startMinute % 60, series.durationMinutes,

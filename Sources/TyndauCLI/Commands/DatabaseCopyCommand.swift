@@ -21,6 +21,9 @@ extension DatabaseCommand {
         @Option(help: "Rows per insert transaction.")
         var batchSize = 1000
 
+        @Flag(help: "No progress line on a terminal.")
+        var quiet = false
+
         func validate() throws {
             guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         }
@@ -32,10 +35,24 @@ extension DatabaseCommand {
             let reading = try await source.openForTransfer(mustExist: true)
             let writing = try await target.openForTransfer(mustExist: false)
             print(CLIText.text("db.copy.start", source, target))
-            let report = try await StoreCopy(batchSize: batchSize).run(from: reading, to: writing) { table in
-                let name = table.name.padding(toLength: 20, withPad: " ", startingAt: 0)
-                print("  " + CLIText.text("db.copy.table", name, table.rows, table.checksum))
+            let progress = ProgressLine(CLIText.text("progress.copy"), quiet: quiet)
+            let report: StoreCopyReport
+            do {
+                report = try await StoreCopy(batchSize: batchSize).run(
+                    from: reading, to: writing,
+                    progress: { table in
+                        // The table's line replaces the progress line; the next batch draws it again below.
+                        progress.clear()
+                        let name = table.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                        print("  " + CLIText.text("db.copy.table", name, table.rows, table.checksum))
+                        fflush(nil)
+                    },
+                    rowsCopied: progress.isEnabled ? progress.update : nil)
+            } catch {
+                progress.clear()
+                throw error
             }
+            progress.finish()
             // Closing checkpoints a SQLite target, so the copied file is complete on its own.
             try await reading.close()
             try await writing.close()

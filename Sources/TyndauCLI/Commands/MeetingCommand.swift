@@ -179,7 +179,7 @@ extension CommitmentsCommand {
             let view = try await database.markCommitmentDone(id: id, actor: MeetingWorkflow.actor, now: Date())
             let recipients = try await database.noticeRecipients(topicIDs: [view.commitment.topicID])
             let automation = try await MeetingAutomation(
-                database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.cli", verbose: false)
+                database: database, configuration: configuration, logger: LogSettings(level: .info).logger("tyndau.cli")
             )
             let batches = automation.publication.commitmentDoneBatches(view, recipients: recipients)
             try await database.enqueue(batches, now: Date())

@@ -53,9 +53,20 @@ extension QuestionsCommand {
         @Argument(help: "The file to import.")
         var file: String
 
+        @Flag(help: "No progress line on a terminal.")
+        var quiet = false
+
         func run() async throws {
             let (database, _) = try await options.openDatabase()
-            let report = try await QuestionImport.run(file: file, into: database)
+            let progress = ProgressLine(CLIText.text("progress.import"), quiet: quiet)
+            let report: QuestionImport.Report
+            do {
+                report = try await QuestionImport.run(file: file, into: database, progress: progress)
+            } catch {
+                progress.clear()
+                throw error
+            }
+            progress.finish()
             for line in report.errorLines { Console.error(line) }
             print(CLIText.text("import.summary", report.added, report.alreadyPresent, report.rejected))
             if report.rejected > 0 { throw ExitCode.failure }
@@ -132,7 +143,8 @@ enum QuestionImport {
         var errorLines: [String] = []
     }
 
-    static func run(file: String, into store: any QuestionStore, now: Date = Date()) async throws -> Report {
+    /// `progress` counts rows read and checked; the good ones are then stored in one transaction.
+    static func run(file: String, into store: any QuestionStore, now: Date = Date(), progress: ProgressLine? = nil) async throws -> Report {
         let content: String
         do {
             content = try String(contentsOfFile: file, encoding: .utf8)
@@ -145,6 +157,7 @@ enum QuestionImport {
         var batch: [NewQuestion] = []
         let language = CLIText.language
         for row in rows {
+            progress?.advance()
             do {
                 var newQuestion = try validator.validate(try row.result.get(), now: now)
                 newQuestion.sourceKey = row.sourceKey

@@ -34,8 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (overrides server.port / TYNDAU_PORT).")
     var port: Int?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
-    var logLevel = "info"
+    @OptionGroup var logOptions: LogOptions
 
     @Flag(help: "Serve requests only; deliveries and meeting publication are left to `tyndau worker` processes.")
     var withoutWorker = false
@@ -47,18 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let port, !(1...65_535).contains(port) {
             throw ValidationError("--port must be 1–65535")
         }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError(CLIText.text("serve.bad-log-level", logLevel))
-        }
     }
 
     func run() async throws {
         var configuration = try options.configuration()
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
+        let logs = logOptions.apply(configuration.log)
         let database = try await configuration.database.location.open(durability: .full)
-        var logger = Logger(label: "tyndau")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = logs.logger("tyndau")
         var settings = configuration.serverSettings
         // The console's endpoints page shows addresses with every secret masked, never the configuration itself.
         settings.office.endpointAddresses = Dictionary(
@@ -80,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             let interval = configuration.publisher.pollInterval * 5
             background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
             // The residents' bot in polling mode runs with the worker's loops (webhook mode needs no loop).
-            if let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: false) {
+            if let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs) {
                 background.append(BackgroundLoop { try await poller.run() })
             }
         }

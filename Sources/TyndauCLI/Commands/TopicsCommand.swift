@@ -65,11 +65,22 @@ extension TopicsCommand {
         @Option(help: "How many of the largest topics to print.")
         var top = 10
 
+        @Flag(help: "No progress line on a terminal.")
+        var quiet = false
+
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let lexicon = try TopicsCommand.lexicon(extraFiles: extraFiles)
-            let report = try await TopicGrouping(lexicon: lexicon).run(
-                store: database, rebuild: rebuild, actor: TopicsCommand.actor)
+            let progress = ProgressLine(CLIText.text("progress.group"), quiet: quiet)
+            let report: TopicGrouping.Report
+            do {
+                report = try await TopicGrouping(lexicon: lexicon).run(
+                    store: database, rebuild: rebuild, actor: TopicsCommand.actor, progress: progress.isEnabled ? progress.update : nil)
+            } catch {
+                progress.clear()
+                throw error
+            }
+            progress.finish()
             print(CLIText.text("topics.grouped", report.questions, report.newlyGrouped, report.topics))
             for overview in try await database.topicOverviews(states: [.open]).prefix(top) {
                 print("  #\(overview.summary.topic.id ?? 0)  " + TopicsCommand.headline(overview, lexicon: lexicon))

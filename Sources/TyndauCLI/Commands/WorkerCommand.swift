@@ -18,20 +18,14 @@ enum PublishingSetup {
         return (database, configuration)
     }
 
-    static func logger(_ label: String, verbose: Bool) -> Logger {
-        var logger = Logger(label: label)
-        logger.logLevel = verbose ? .debug : .info
-        return logger
-    }
-
     /// The residents' bot loop when `telegram_bot` is configured in polling mode, with its own libcurl
     /// client: a long poll needs timeouts longer than the publisher's. In webhook mode `tyndau serve`
     /// receives the updates instead.
-    static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, verbose: Bool) throws -> TelegramBotPoller? {
+    static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, logs: LogSettings) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
             settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
-            logger: logger("tyndau.telegram", verbose: verbose)
+            logger: logs.logger("tyndau.telegram")
         )
     }
 
@@ -44,7 +38,8 @@ enum PublishingSetup {
 }
 
 /// `tyndau worker`: the delivery loop. Runs until SIGINT/SIGTERM, then returns in-flight rows to the
-/// queue; `--once` sends what is due now and exits.
+/// queue; `--once` sends what is due now and exits. `--health-port` opens a small listener
+/// (loopback unless `--health-host` says otherwise) answering `/health` and `/ready`, as `serve` does.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -56,35 +51,47 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Send what is due now, then exit.")
     var once = false
 
-    @Flag(help: "Log every part sent.")
-    var verbose = false
+    @OptionGroup var logOptions: LogOptions
+
+    @Option(help: "Port of the probe listener answering /health and /ready (default: none).")
+    var healthPort: Int?
+
+    @Option(help: "Address of the probe listener; keep it on loopback unless a monitor elsewhere must reach it.")
+    var healthHost = "127.0.0.1"
 
     @Flag(help: "Do not place the bot's questions in topics on arrival (leave it to `tyndau topics group`).")
     var withoutArrivalGrouping = false
 
+    func validate() throws {
+        if let healthPort, !(1...65_535).contains(healthPort) {
+            throw ValidationError(CLIText.text("worker.bad-health-port"))
+        }
+    }
+
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)
+        let logs = logOptions.apply(configuration.log)
         let worker = DeliveryWorker(
             store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
-            settings: configuration.publisher, logger: PublishingSetup.logger("tyndau.worker", verbose: verbose)
+            settings: configuration.publisher, logger: logs.logger("tyndau.worker")
         )
-        let poller = try PublishingSetup.telegramPoller(configuration, database: database, verbose: verbose)
+        let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs)
         // The bot is an intake channel: its questions are placed in topics on arrival, as the server's are.
         let arrivals =
             poller == nil || withoutArrivalGrouping
             ? nil
             : ArrivalGroupingService(
-                store: database, logger: PublishingSetup.logger("tyndau.grouping", verbose: verbose), now: Date.init)
+                store: database, logger: logs.logger("tyndau.grouping"), now: Date.init)
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
             do {
                 _ = try await poller?.pollOnceUnlessPolledElsewhere(timeout: 0)
             } catch {
-                PublishingSetup.logger("tyndau.telegram", verbose: verbose).error("telegram bot: \(error)")
+                logs.logger("tyndau.telegram").error("telegram bot: \(error)")
             }
             await arrivals?.drain()
             try await MeetingAutomation(
-                database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+                database: database, configuration: configuration, logger: logs.logger("tyndau.meetings")
             ).runOnce()
             let handled = try await worker.drain()
             print(CLIText.text(
@@ -94,12 +101,21 @@ struct WorkerCommand: AsyncParsableCommand {
             return
         }
         let automation = try await MeetingAutomation(
-            database: database, configuration: configuration, logger: PublishingSetup.logger("tyndau.meetings", verbose: verbose)
+            database: database, configuration: configuration, logger: logs.logger("tyndau.meetings")
         )
-        // The delivery loop, the meeting calendar watch and the residents' bot run side by side until a
-        // signal stops them all.
+        // The probe listener: a dead worker is visible to systemd, a load balancer or monitoring.
+        let probe = healthPort.map {
+            buildProbeApplication(host: healthHost, port: $0, store: database, logger: logs.logger("tyndau.worker.probe"))
+        }
+        if let healthPort {
+            print(CLIText.text("worker.probe-listening", healthHost, healthPort))
+            fflush(nil)
+        }
+        // The delivery loop, the meeting calendar watch, the residents' bot and the probes run side by
+        // side until a signal stops them all.
         let task = Task { () async throws -> Void in
             try await withThrowingTaskGroup(of: Void.self) { group in
+                if let probe { group.addTask { try await probe.run() } }
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }

@@ -25,6 +25,8 @@ import Yams
 ///   (see ``SummariesSettings``).
 /// - `telegram_bot.*`: the residents' bot — token, base URL, polling or webhook (see ``TelegramBotSection``).
 /// - `open311.*`: `jurisdiction_id` checked on GeoReport requests, discovery's `contact` (see ``Open311Section``).
+/// - `log.*`: `format` (`text` | `json`) and `level` of `serve` and `worker` (env `TYNDAU_LOG_FORMAT`,
+///   `TYNDAU_LOG_LEVEL`; see ``LogSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -43,6 +45,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var telegramBot: TelegramBotSettings?
     /// The Open311 adapter's jurisdiction and discovery contact.
     public var open311: Open311Section
+    /// How `serve` and `worker` log: format and level.
+    public var log: LogSection
 
     public init() {
         self.language = nil
@@ -56,6 +60,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.summaries = SummariesSettings()
         self.telegramBot = nil
         self.open311 = Open311Section()
+        self.log = LogSection()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -69,6 +74,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case summaries
         case telegramBot = "telegram_bot"
         case open311
+        case log
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,6 +93,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         summaries = try container.decodeIfPresent(SummariesSettings.self, forKey: .summaries) ?? defaults.summaries
         telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
         open311 = try container.decodeIfPresent(Open311Section.self, forKey: .open311) ?? defaults.open311
+        log = try container.decodeIfPresent(LogSection.self, forKey: .log) ?? defaults.log
         // Status links in receipts: the same public address as the web receipts and the notices.
         telegramBot?.statusBaseURL = server.publicURL
     }
@@ -290,8 +297,10 @@ extension TyndauConfiguration {
         }
     }
 
-    /// Applies the environment's overrides (`TYNDAU_DB`, `TYNDAU_HOST`, `TYNDAU_PORT`, `TYNDAU_LANG`).
+    /// Applies the environment's overrides (`TYNDAU_DB`, `TYNDAU_HOST`, `TYNDAU_PORT`, `TYNDAU_LANG`,
+    /// `TYNDAU_LOG_FORMAT`, `TYNDAU_LOG_LEVEL`).
     public mutating func overlay(environment: [String: String]) throws {
+        try log.overlay(environment: environment)
         if let path = environment["TYNDAU_DB"], !path.isEmpty { database.path = path }
         if let host = environment["TYNDAU_HOST"], !host.isEmpty { server.host = host }
         if let port = environment["TYNDAU_PORT"], !port.isEmpty {

@@ -53,15 +53,20 @@ public struct StoreCopy: Sendable {
         }
     }
 
+    /// - Parameters:
+    ///   - progress: called once per table after it is copied.
+    ///   - rowsCopied: called after each batch with the rows copied so far, all tables together (for a progress line).
     public func run(
         from source: any TableTransfer, to target: any TableTransfer,
-        progress: @Sendable (StoreCopyReport.Table) -> Void = { _ in }
+        progress: @Sendable (StoreCopyReport.Table) -> Void = { _ in },
+        rowsCopied: (@Sendable (Int) -> Void)? = nil
     ) async throws -> StoreCopyReport {
         let pairs = try Self.pair(source: try await source.transferTables(), target: try await target.transferTables())
         try await Self.requireEmpty(target, pairs.map(\.target))
 
         var expected: [String: (rows: Int, checksum: TableChecksum)] = [:]
         var report = StoreCopyReport(tables: [])
+        var copied = 0
         do {
             let snapshot = try await source.openTransferSnapshot()
             do {
@@ -74,6 +79,8 @@ public struct StoreCopy: Sendable {
                         let rows = batch.rows.map(pair.reorder)
                         if !rows.isEmpty { try await target.insertTransferRows(rows, into: pair.target) }
                         for row in rows { checksum.add(row) }
+                        copied += rows.count
+                        if !rows.isEmpty { rowsCopied?(copied) }
                         position = batch.rows.isEmpty ? nil : batch.next
                     } while position != nil
                     guard checksum.rows == counted else {

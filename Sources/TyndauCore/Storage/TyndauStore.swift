@@ -11,6 +11,10 @@ public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, O
     /// Names of the schema migrations applied, oldest first (the same names on every engine).
     func appliedMigrations() async throws -> [String]
 
+    /// Every migration this build knows for the engine, in order (the same names on every engine);
+    /// readiness compares it with ``appliedMigrations()``.
+    static var knownMigrations: [String] { get }
+
     /// Finishes with the store before the process exits: SQLite checkpoints its WAL so the file is
     /// complete on its own; PostgreSQL closes its connection pool. Nothing may use the store afterwards.
     func close() async throws

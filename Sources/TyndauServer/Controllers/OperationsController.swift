@@ -2,17 +2,13 @@ import Foundation
 import Hummingbird
 import TyndauCore
 
-/// `GET /health` (liveness: the benchmark's ceiling, so it touches nothing) and
-/// `GET /api/v1/sla?since=…` (the golden-hour report).
+/// `GET /api/v1/sla?since=…` (the golden-hour report); `/health` and `/ready` are ``ProbeController``'s.
 struct OperationsController: Sendable {
     let store: any IntakeStore
     let goldenHourMinutes: Int
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
-        router.get("/health") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-        }
         router.get("/api/v1/sla", use: sla)
     }
 

@@ -4,9 +4,14 @@ import Logging
 import TyndauCore
 
 /// One log line per request: method, path WITHOUT the query (status links carry secret tokens),
-/// status and duration. No address, no body, no headers — nothing personal.
+/// status and duration, plus the `request_id` that ``RequestIDMiddleware`` put on the request's logger.
+/// No address, no body, no other header — nothing personal. Successful probes (`/health`, `/ready`),
+/// which a load balancer or systemd asks every few seconds, are logged at `debug` so they do not bury
+/// the traffic; a failing `/ready` keeps the normal level.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logLevel: Logger.Level
+
+    static func isProbe(_ path: String) -> Bool { path == "/health" || path == "/ready" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -26,7 +31,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     private func log(_ request: Request, context: Context, status: Int, start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        context.logger.log(level: logLevel, "request", metadata: [
+        let level = Self.isProbe(request.uri.path) && status < 400 ? min(logLevel, .debug) : logLevel
+        context.logger.log(level: level, "request", metadata: [
             "http.method": "\(request.method.rawValue)",
             "http.path": "\(request.uri.path)",
             "http.status": "\(status)",
