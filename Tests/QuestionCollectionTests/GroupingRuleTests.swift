@@ -12,13 +12,7 @@ import Testing
         return Set(analyzer.features(text).concepts.map { lexicon.concepts[Int($0)].id })
     }
 
-    static func group(_ texts: [String]) -> [[Int64]] {
-        var analyzer = TextAnalyzer()
-        var grouper = TopicGrouper()
-        for (index, text) in texts.enumerated() { grouper.add(id: Int64(index), features: analyzer.features(text)) }
-        grouper.refine()
-        return grouper.groups.map(\.questionIDs)
-    }
+    static func group(_ texts: [String]) -> [[Int64]] { GroupingTests.group(texts) }
 
     // MARK: Confident and incidental concepts
 
