@@ -34,6 +34,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PASSWORD = "browser tour passphrase"
@@ -173,7 +174,14 @@ endpoints:
     def click(self, element):
         """Clicks a submit button and waits for the next page to load."""
         old = self.driver.find_element(By.TAG_NAME, "html")
-        element.click()
+        try:
+            element.click()
+        except WebDriverException as error:
+            # chromedriver sometimes reports the click's own navigation as this inspector error
+            # (the node left the document because the page already changed); the waits below tell a
+            # click that worked from one that did not.
+            if "does not belong to the document" not in str(error):
+                raise
         WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
         WebDriverWait(self.driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
