@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import QuestionCollection
+import Synchronization
 import Testing
 import TyndauCore
 import TyndauServer
@@ -67,6 +68,35 @@ struct OfficeWorkflowTests {
             #expect(bad.text.contains("Блок"))
             let kk = try await browser.get(client, "/office/inbox", language: "kk")
             #expect(kk.text.contains("Кіріс сұрақтар"))
+        }
+    }
+
+    @Test func questionsPlacedOnArrivalWaitInTheInboxWithTheirTopic() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        let lightingTopic = try await seed(database, clock)
+        let again = try await Office.question(database, Self.lighting + "!", minutesAgo: 5, now: clock.now)
+        let spam = try await Office.question(database, "Купите пластиковые окна со скидкой, звоните", minutesAgo: 4, now: clock.now)
+        let grouper = Mutex(ArrivalGrouper())
+        let outcome = try await database.placeArrivals(knownRevision: nil, limit: 10, actor: "system", now: clock.now) {
+            batch in try grouper.withLock { try $0.decide(batch) }
+        }
+        #expect(outcome.placed[again.id!] == lightingTopic)
+        let spamTopic = try #require(outcome.placed[spam.id!])
+        #expect(spamTopic != lightingTopic)
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let inbox = try await browser.get(client, "/office/inbox")
+            // Placing is not triage: both still wait, each with the topic it went to.
+            #expect(inbox.text.contains("q-\(again.id!)") && inbox.text.contains("q-\(spam.id!)"))
+            #expect(inbox.text.contains("joins topic #\(lightingTopic)"))
+            #expect(inbox.text.contains("opened topic #\(spamTopic): the first question about this problem"))
+            #expect(inbox.text.contains("Accept into topic #\(lightingTopic)"))
+            // Rejected at triage, the spam leaves the topic it opened, which disappears.
+            let reject = try await browser.post(client, "/office/inbox/\(spam.id!)/reject", [("kind", "spam")])
+            #expect(reject.status == .seeOther)
+            #expect(try await database.topicOverview(id: spamTopic) == nil)
         }
     }
 

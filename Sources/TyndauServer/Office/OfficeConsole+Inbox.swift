@@ -71,6 +71,7 @@ extension OfficeConsole {
         }
         let titles = Dictionary(uniqueKeysWithValues: openTopics.map { ($0.summary.topic.id ?? 0, $0.summary.topic.title) })
         let askers = Dictionary(uniqueKeysWithValues: openTopics.map { ($0.summary.topic.id ?? 0, $0.summary.askers) })
+        let memberIDs = Dictionary(uniqueKeysWithValues: openTopics.map { ($0.summary.topic.id ?? 0, $0.summary.questionIDs) })
         let window = TimeInterval(goldenHourMinutes * 60)
         let rows = shown.map { question -> [String: Any] in
             let id = question.id ?? 0
@@ -93,10 +94,15 @@ extension OfficeConsole {
             }
             // Placed on arrival (or by a grouping run): where it went and how many residents that topic has now.
             if let topicID = question.topicID, let count = askers[topicID] {
+                // A question alone in its topic opened it: "joins … now 1 residents" would mislead.
+                let opened = memberIDs[topicID] == [id]
                 row["joined"] = [
                     "topicID": topicID,
-                    "text": ServerText.text(
-                        "page.office.inbox.joined", language, [String(topicID), Self.short(titles[topicID] ?? "", 80), String(count)]),
+                    "text": opened
+                        ? ServerText.text("page.office.inbox.opened", language, [String(topicID)])
+                        : ServerText.text(
+                            "page.office.inbox.joined", language,
+                            [String(topicID), Self.short(titles[topicID] ?? "", 80), String(count)]),
                 ]
             }
             if !question.status.isTriaged, let topicID = question.topicID, titles[topicID] != nil {
