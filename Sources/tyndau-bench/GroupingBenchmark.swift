@@ -8,6 +8,8 @@ import TyndauCore
 /// sensitivity around the shipped threshold (diagnostic only; the product always uses the model's).
 /// `--cross`: the cross-check — the pair model fitted on each file alone (threshold included) and
 /// scored on each other file, an estimate of quality on questions the weights never saw.
+/// `--regularisation X`: the L2 penalty for `--cross` and `--fit` (diagnostic: the shipped default was
+/// chosen with the cross-check).
 /// `--fit PATH`: fits the model on all the files and writes it to PATH (the shipped
 /// `Sources/QuestionCollection/Resources/pair-model.json` is made this way), saying whether it equals
 /// the bundled one.
@@ -18,7 +20,10 @@ enum GroupingBenchmark {
         let goldPaths = options("--gold", in: arguments)
         if !goldPaths.isEmpty {
             let threshold = Measure.option("--threshold", in: arguments).flatMap(Double.init)
-            let fitter = PairModelFitter()
+            var fitter = PairModelFitter()
+            if let value = Measure.option("--regularisation", in: arguments).flatMap(Double.init) {
+                fitter.regularisation = value
+            }
             let sets = try goldPaths.map { path in fitter.analyse(name: name(path), try load(path)) }
             for (path, set) in zip(goldPaths, sets) {
                 try gold(path: path, set: set, threshold: threshold, verbose: arguments.contains("--verbose"))

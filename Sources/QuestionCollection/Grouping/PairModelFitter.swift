@@ -70,7 +70,10 @@ public struct GroupingQuality: Sendable, Hashable {
 public struct PairModelFitter: Sendable {
     public var lexicon: DomainLexicon
     /// L2 penalty on the weights (not the bias): keeps rare signals from taking extreme weights.
-    public var regularisation = 1.0
+    /// Chosen by the cross-check (fit on one labelled set, score the other, both ways): over
+    /// 0.1 / 1 / 10 / 100 / 1000 the mean cross B³ F1 was 0.919 / 0.924 / 0.932 / 0.921 / 0.917, and
+    /// at 10 the precision stays ≥ 0.85 in both directions.
+    public var regularisation = 10.0
     public var thresholds: [Double] = stride(from: 0.2, through: 0.8, by: 0.02).map { ($0 * 100).rounded() / 100 }
 
     public init(lexicon: DomainLexicon = .bundled) {
