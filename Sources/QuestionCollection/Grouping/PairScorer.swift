@@ -42,7 +42,7 @@ public struct PairScorer: Sendable {
         case differentFacility = "different-facility"
     }
 
-    public func veto(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Veto? {
+    public func veto(_ a: borrowing QuestionFeatures, _ b: borrowing QuestionFeatures) -> Veto? {
         if !a.places.isEmpty, !b.places.isEmpty, !Self.intersects(a.places, b.places) { return .differentPlace }
         if Self.differentParts(a.placeParts, b.placeParts) { return .differentPlace }
         if !a.numbers.isEmpty, !b.numbers.isEmpty, !Self.intersects(a.numbers, b.numbers) { return .differentNumber }
@@ -71,7 +71,7 @@ public struct PairScorer: Sendable {
         case neither
     }
 
-    public func issueRelation(_ a: QuestionFeatures, _ b: QuestionFeatures) -> IssueRelation {
+    public func issueRelation(_ a: borrowing QuestionFeatures, _ b: borrowing QuestionFeatures) -> IssueRelation {
         switch (a.issues.isEmpty, b.issues.isEmpty) {
         case (true, true): return .neither
         case (true, false), (false, true): return .oneSide
@@ -93,7 +93,7 @@ public struct PairScorer: Sendable {
 
     /// The signals of a pair, in ``PairModel/featureNames`` order (vetoes aside; lanes past the
     /// last name are 0). A SIMD vector, so the grouper's inner loop allocates nothing.
-    public func signals(_ a: QuestionFeatures, _ b: QuestionFeatures) -> PairModel.Signals {
+    public func signals(_ a: borrowing QuestionFeatures, _ b: borrowing QuestionFeatures) -> PairModel.Signals {
         var signals = PairModel.Signals()
         signals[0] = conceptSimilarity(a, b)
         let relation = issueRelation(a, b)
@@ -118,14 +118,14 @@ public struct PairScorer: Sendable {
         return signals
     }
 
-    public func score(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Double {
+    public func score(_ a: borrowing QuestionFeatures, _ b: borrowing QuestionFeatures) -> Double {
         if a.exactKey == b.exactKey, !a.grams.isEmpty { return 1 }
         if veto(a, b) != nil { return 0 }
         return model.probability(signals(a, b))
     }
 
     /// Weighted cosine of the two concept sets (specific issues weigh most).
-    func conceptSimilarity(_ a: QuestionFeatures, _ b: QuestionFeatures) -> Double {
+    func conceptSimilarity(_ a: borrowing QuestionFeatures, _ b: borrowing QuestionFeatures) -> Double {
         var shared = 0.0
         var totalA = 0.0
         var totalB = 0.0
