@@ -384,9 +384,6 @@ extension PostgresDatabase {
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).
     public static var knownMigrations: [String] { migrations.map(\.name) }
 
-    /// The table that records applied migrations; not part of the data a copy moves.
-    public static let migrationTable = "tyndau_migrations"
-
     /// Names of the migrations applied to this database, in the order they were applied.
     public func appliedMigrations() async throws -> [String] {
         try await read { connection in try await Self.applied(connection) }
@@ -428,24 +425,4 @@ extension PostgresDatabase {
             }
         }
     }
-
-    /// Sets every id sequence past the largest stored id: after rows were copied in with their ids
-    /// (`tyndau db copy`), new rows must not collide with them.
-    public func synchroniseSequences() async throws {
-        try await write { connection in
-            for table in Self.tablesWithSequences {
-                try await connection.run(PostgresQuery(unsafeSQL: """
-                    SELECT setval(pg_get_serial_sequence('"\(table)"', 'id'),
-                                  GREATEST((SELECT COALESCE(MAX("id"), 0) FROM "\(table)"), 1),
-                                  (SELECT COUNT(*) > 0 FROM "\(table)"))
-                    """))
-            }
-        }
-    }
-
-    /// Tables whose `id` is drawn from a sequence.
-    public static let tablesWithSequences = [
-        "topic", "question", "meeting", "agendaItem", "answer", "commitment", "delivery", "deliveryAttempt",
-        "auditEvent", "topicDecision", "botMedia", "officeUser",
-    ]
 }

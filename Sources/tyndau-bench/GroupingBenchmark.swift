@@ -59,7 +59,7 @@ enum GroupingBenchmark {
             .map { try decoder.decode(LabelledQuestion.self, from: Data($0.utf8)) }
     }
 
-    static func gold(path: String, set: PairModelFitter.Set, threshold: Double?, verbose: Bool) throws {
+    static func gold(path: String, set: PairModelFitter.LabelledSet, threshold: Double?, verbose: Bool) throws {
         let scorer = PairScorer(threshold: threshold)
         var grouper = TopicGrouper(scorer: scorer)
         let start = ContinuousClock.now
@@ -102,7 +102,7 @@ enum GroupingBenchmark {
     }
 
     /// Fit on each set alone, score on every other one.
-    static func cross(_ sets: [PairModelFitter.Set], fitter: PairModelFitter) {
+    static func cross(_ sets: [PairModelFitter.LabelledSet], fitter: PairModelFitter) {
         for (index, training) in sets.enumerated() {
             let model = fitter.fit([training])
             for (other, test) in sets.enumerated() where other != index {
@@ -116,7 +116,7 @@ enum GroupingBenchmark {
         }
     }
 
-    static func fit(_ sets: [PairModelFitter.Set], fitter: PairModelFitter, output: String) throws {
+    static func fit(_ sets: [PairModelFitter.LabelledSet], fitter: PairModelFitter, output: String) throws {
         let model = fitter.fit(sets)
         try model.encoded().write(to: URL(fileURLWithPath: output))
         print("fit written=\(output) threshold=\(model.threshold) equals_bundled=\(model == PairModel.bundled)")

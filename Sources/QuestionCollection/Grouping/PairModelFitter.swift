@@ -81,18 +81,18 @@ public struct PairModelFitter: Sendable {
     }
 
     /// One labelled set, analysed.
-    public struct Set: Sendable {
+    public struct LabelledSet: Sendable {
         public var name: String
         public var features: [QuestionFeatures]
         public var truth: [String]
     }
 
-    public func analyse(name: String, _ questions: [LabelledQuestion]) -> Set {
+    public func analyse(name: String, _ questions: [LabelledQuestion]) -> LabelledSet {
         var analyzer = TextAnalyzer(lexicon: lexicon)
-        return Set(name: name, features: questions.map { analyzer.features($0.text) }, truth: questions.map(\.group))
+        return LabelledSet(name: name, features: questions.map { analyzer.features($0.text) }, truth: questions.map(\.group))
     }
 
-    public func fit(_ sets: [Set]) -> PairModel {
+    public func fit(_ sets: [LabelledSet]) -> PairModel {
         let scorer = PairScorer(lexicon: lexicon)
         let count = PairModel.featureNames.count
         var rows: [[Double]] = []

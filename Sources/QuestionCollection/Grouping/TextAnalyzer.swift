@@ -1,4 +1,5 @@
 import Foundation
+import TyndauCore
 
 /// What the grouper compares: the facts extracted from one question's text.
 ///
@@ -220,7 +221,7 @@ public struct TextAnalyzer: Sendable {
         let stemmed = KazakhSuffixStripper.isKazakh(word) ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
         let info = WordInfo(
             skeleton: skeleton,
-            stem: FNV.hash(TextNormalizer.skeleton(stemmed)),
+            stem: FNV1a.hash(TextNormalizer.skeleton(stemmed)),
             isStopword: lexicon.stopwords.contains(skeleton),
             isAnchor: Self.matches(skeleton, lexicon.numberAnchors),
             isHouseAnchor: Self.matches(skeleton, lexicon.houseAnchors),
@@ -350,7 +351,7 @@ public struct TextAnalyzer: Sendable {
                     at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index] && sameClause)
                 {
                     if isHouse { houseNumbers.insert(number) } else { numbers.insert(number) }
-                    stems.insert(FNV.hash("#" + number))
+                    stems.insert(FNV1a.hash("#" + number))
                     content.append(number)
                 }
                 continue
@@ -372,7 +373,7 @@ public struct TextAnalyzer: Sendable {
         features.families = Set(features.issues.compactMap { lexicon.concepts[Int($0)].family }).sorted()
         features.stems = stems.sorted()
         features.grams = Self.trigrams(content)
-        features.exactKey = FNV.hash(content.joined(separator: " "))
+        features.exactKey = FNV1a.hash(content.joined(separator: " "))
         return features
     }
 
@@ -424,26 +425,11 @@ public struct TextAnalyzer: Sendable {
             let scalars = [UInt32(32)] + word.unicodeScalars.map(\.value) + [UInt32(32)]
             guard scalars.count >= 3 else { continue }
             for start in 0...(scalars.count - 3) {
-                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-                for value in scalars[start..<start + 3] {
-                    hash ^= UInt64(value)
-                    hash &*= 0x0000_0100_0000_01b3
-                }
-                result.insert(UInt32(truncatingIfNeeded: hash ^ (hash >> 32)))
+                var hash = FNV1a()
+                for value in scalars[start..<start + 3] { hash.mix(UInt64(value)) }
+                result.insert(UInt32(truncatingIfNeeded: hash.value ^ (hash.value >> 32)))
             }
         }
         return result.sorted()
-    }
-}
-
-/// FNV-1a: a stable 64-bit hash, the same in every process (Swift's `Hasher` is seeded per run).
-enum FNV {
-    static func hash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
     }
 }

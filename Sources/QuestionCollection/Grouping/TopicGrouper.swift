@@ -1,3 +1,5 @@
+import TyndauCore
+
 /// Groups questions into topics, one question at a time, without comparing all pairs.
 ///
 /// Each arriving question is compared with a handful of candidate topics found through an inverted
@@ -71,7 +73,7 @@ public struct TopicGrouper: Sendable {
     func keys(_ features: QuestionFeatures) -> [UInt64] {
         var keys: [UInt64] = []
         let places = features.places.map { 0x1000_0000_0000_0000 | UInt64($0) }
-        let numbers = features.numbers.map { 0x2000_0000_0000_0000 ^ FNV.hash($0) }
+        let numbers = features.numbers.map { 0x2000_0000_0000_0000 ^ FNV1a.hash($0) }
         let concepts = (features.issues + features.audiences).map { 0x3000_0000_0000_0000 | UInt64($0) }
         keys += places + numbers + concepts + features.placeParts.map { 0x4000_0000_0000_0000 ^ $0 }
         func pair(_ a: UInt64, _ b: UInt64) -> UInt64 { (a &* 0x9E37_79B9_7F4A_7C15) ^ (b &+ 0x632B_E59B_D9B4_E019) }
@@ -281,7 +283,7 @@ public struct TopicGrouper: Sendable {
         let families = scorer.issueFamilies(features)
         var keys = Set<UInt64>()
         for number in features.numbers {
-            let n = FNV.hash(number)
+            let n = FNV1a.hash(number)
             for facility in features.facilities { keys.insert(Self.anchor(1, n, UInt64(facility))) }
             for family in families { keys.insert(Self.anchor(2, n, family)) }
         }

@@ -127,11 +127,8 @@ public struct TableChecksum: Sendable, Hashable, CustomStringConvertible {
     public init() {}
 
     public mutating func add(_ row: [StoredValue]) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        var hash = FNV1a()
+        func mix(_ byte: UInt8) { hash.mix(UInt64(byte)) }
         func mix(_ value: UInt64) {
             for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
         }
@@ -158,7 +155,7 @@ public struct TableChecksum: Sendable, Hashable, CustomStringConvertible {
             }
         }
         // SplitMix64's finaliser spreads the row hash before summing, so similar rows do not cancel out.
-        var z = hash &+ 0x9e37_79b9_7f4a_7c15
+        var z = hash.value &+ 0x9e37_79b9_7f4a_7c15
         z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
         z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
         sum = sum &+ (z ^ (z >> 31))
