@@ -34,7 +34,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PASSWORD = "browser tour passphrase"
@@ -174,15 +174,29 @@ endpoints:
     def click(self, element):
         """Clicks a submit button and waits for the next page to load."""
         old = self.driver.find_element(By.TAG_NAME, "html")
+
+        def detached(error):
+            # Chromium 156's driver sometimes reports a node of a page that is gone as this inspector
+            # error instead of a stale element: both mean the click's navigation happened.
+            return "does not belong to the document" in str(error)
+
+        def gone(_driver):
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if detached(error):
+                    return True
+                raise
+
         try:
             element.click()
         except WebDriverException as error:
-            # chromedriver sometimes reports the click's own navigation as this inspector error
-            # (the node left the document because the page already changed); the waits below tell a
-            # click that worked from one that did not.
-            if "does not belong to the document" not in str(error):
+            if not detached(error):
                 raise
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, 60).until(gone)
         WebDriverWait(self.driver, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def expect_no_error(self):
