@@ -91,11 +91,10 @@ public func buildRouter(
     router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)
     let record = PublicRecord(store: store)
+    let cache = PublicRecordCache(record: record, goldenHourMinutes: settings.intake.goldenHourMinutes)
     PublicRecordController(
-        record: record, pages: pages,
-        downloads: PublicRecordDownloads(record: record, series: series, seriesStore: store, publicURL: publicURL, now: now),
-        statistics: PublicStatisticsCache(
-            record: record, goldenHourMinutes: settings.intake.goldenHourMinutes, weeks: PublicRecordController.statisticsWeeks),
+        record: record, cache: cache, pages: pages,
+        downloads: PublicRecordDownloads(record: record, cache: cache, series: series, seriesStore: store, publicURL: publicURL, now: now),
         now: now
     ).addRoutes(to: router)
     return router
