@@ -156,10 +156,15 @@ struct PublicRecordController: Sendable {
     @Sendable func live(request: Request, context: TyndauRequestContext) async throws -> Response {
         let choice = LanguageChoice(request)
         let language = choice.language
+        // Refreshing by itself is the viewer's choice (`?auto=1`, e.g. the stream's browser source):
+        // a page that reloads unasked moves a screen reader's place (WCAG 2.2.1), so it is off by default.
+        let auto = request.uri.queryParameters["auto"] == "1"
         var values: [String: Any] = [
-            "refreshSeconds": Self.liveRefreshSeconds,
-            "refreshLine": ServerText.text("page.live.refresh", language, [String(Self.liveRefreshSeconds)]),
+            "refreshLine": ServerText.text(auto ? "page.live.refresh" : "page.live.refresh-off", language, [String(Self.liveRefreshSeconds)]),
+            "refreshToggle": auto ? "/live?lang=\(language.rawValue)" : "/live?auto=1&lang=\(language.rawValue)",
+            "refreshToggleLabel": ServerText.text(auto ? "page.live.refresh-stop" : "page.live.refresh-start", language),
         ]
+        if auto { values["refreshSeconds"] = Self.liveRefreshSeconds }
         if let live = try await record.live(now: now()) {
             values["hasMeeting"] = true
             let start = Self.localTime(live.startsAt, live.timeZone)
@@ -185,7 +190,8 @@ struct PublicRecordController: Sendable {
             values["hasAnswered"] = !answered.isEmpty
             values["answered"] = answered.map { item($0, language) }
         }
-        return pages.page("public-live", values, title: ServerText.text("page.live.title", language), choice: choice, path: "/live")
+        return pages.page(
+            "public-live", values, title: ServerText.text("page.live.title", language), choice: choice, path: auto ? "/live?auto=1" : "/live")
     }
 
     // MARK: - Statistics
