@@ -66,6 +66,44 @@ import TyndauCore
         }
     }
 
+    /// The rate limit is reserved in the storing transaction: concurrent transactions of one client (and
+    /// the submissions inside one batch) cannot pass it together; other clients are not affected.
+    @Test(arguments: StoreFactory.all)
+    func concurrentSubmissionsOfOneClientStoreExactlyTheLimit(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let limit = IntakeRateLimit(limit: 10, window: 3600)
+            func limited(_ text: String, client: String = "burst") -> IntakeSubmission {
+                var submission = Self.submission(text, client: client)
+                submission.rateLimit = limit
+                return submission
+            }
+            // 25 single-submission transactions at once, plus one batch of 5 in the same burst.
+            let receipts = try await withThrowingTaskGroup(of: [IntakeReceipt].self) { group in
+                for index in 0..<25 {
+                    group.addTask { try await store.submit([limited("Одновременный вопрос номер \(index)")], now: Fixture.now) }
+                }
+                group.addTask { try await store.submit((0..<5).map { limited("Вопрос из пакета \($0)") }, now: Fixture.now) }
+                return try await group.reduce(into: [IntakeReceipt]()) { $0 += $1 }
+            }
+            #expect(receipts.count == 30)
+            #expect(receipts.filter(\.isStored).count == 10)
+            #expect(receipts.filter { !$0.isStored }.allSatisfy { $0.retryAfter == 3600 })
+            #expect(try await store.countQuestions(status: nil) == 10)
+            // One batch alone: its own earlier submissions count.
+            let batch = try await store.submit((0..<4).map { limited("Другой житель, вопрос \($0)", client: "other") }, now: Fixture.now)
+            #expect(batch.map(\.isStored) == [true, true, true, true])
+            let over = try await store.submit(
+                (0..<12).map { limited("Третий житель, вопрос \($0)", client: "third") }, now: Fixture.now)
+            #expect(over.prefix(10).allSatisfy(\.isStored) && over.suffix(2).allSatisfy { $0.retryAfter == 3600 })
+            // The window slides: 30 minutes later still limited (retry after the rest of the hour), after it free.
+            let later = try await store.submit([limited("Через полчаса")], now: Fixture.now.addingTimeInterval(1800))
+            #expect(later[0].retryAfter == 1800)
+            let afterHour = try await store.submit([limited("Через час")], now: Fixture.now.addingTimeInterval(3600))
+            #expect(afterHour[0].isStored)
+            #expect(try await store.countQuestions(status: nil) == 25)
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func progressShowsTheTopicMeetingItemAndAnswer(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in

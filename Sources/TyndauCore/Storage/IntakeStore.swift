@@ -10,12 +10,48 @@ public struct IntakeSubmission: Sendable, Hashable {
     public var clientKey: String?
     public var textKey: String
     public var duplicateWindow: TimeInterval
+    /// The per-client limit, reserved inside the storing transaction (needs `clientKey`); `nil` for none.
+    public var rateLimit: IntakeRateLimit?
 
-    public init(newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600) {
+    public init(
+        newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600,
+        rateLimit: IntakeRateLimit? = nil
+    ) {
         self.newQuestion = newQuestion
         self.clientKey = clientKey
         self.textKey = textKey
         self.duplicateWindow = duplicateWindow
+        self.rateLimit = rateLimit
+    }
+}
+
+/// The intake's per-client limit: at most `limit` stored questions from one client key in any
+/// sliding `window`. The rule lives here, once; each engine only counts the client's fingerprints
+/// inside the window in the transaction that stores the question (serialised per client), so
+/// concurrent submissions — in one batch, or on several servers sharing a PostgreSQL database —
+/// cannot pass it together.
+public struct IntakeRateLimit: Sendable, Hashable {
+    public var limit: Int
+    public var window: TimeInterval
+
+    /// `limit` 0 allows everything.
+    public init(limit: Int, window: TimeInterval = 3600) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Whether the limit counts at all.
+    public var isActive: Bool { limit > 0 && window > 0 }
+
+    /// The start of the window ending at `now`: fingerprints after it count.
+    public func windowStart(now: Date) -> Date { now.addingTimeInterval(-window) }
+
+    /// `nil` when one more submission is allowed, else the whole seconds until the oldest counted
+    /// submission leaves the window (at least 1).
+    public func retryAfter(storedInWindow: Int, oldest: Date?, now: Date) -> Int? {
+        guard isActive, storedInWindow >= limit else { return nil }
+        let wait = window - now.timeIntervalSince(oldest ?? now)
+        return max(1, Int(wait.rounded(.up)))
     }
 }
 
@@ -26,12 +62,19 @@ public struct IntakeReceipt: Sendable, Hashable {
     public var isDuplicate: Bool
     /// Whether the asker left a contact an acknowledgement message can reach.
     public var hasContact: Bool
+    /// Set when the submission's ``IntakeRateLimit`` refused it: nothing was stored (`question` is the
+    /// unsaved submission) and the client may try again after this many seconds.
+    public var retryAfter: Int?
 
-    public init(question: Question, isDuplicate: Bool, hasContact: Bool) {
+    public init(question: Question, isDuplicate: Bool, hasContact: Bool, retryAfter: Int? = nil) {
         self.question = question
         self.isDuplicate = isDuplicate
         self.hasContact = hasContact
+        self.retryAfter = retryAfter
     }
+
+    /// Whether the question (or, for a duplicate, its first copy) is stored.
+    public var isStored: Bool { retryAfter == nil }
 }
 
 /// Where a question stands, as the resident's status page shows it: only what exists is filled in.
@@ -102,7 +145,9 @@ public struct GoldenHourReport: Sendable, Hashable, Codable {
 /// duplicate check, the resident's view of a question, and the golden-hour report.
 public protocol IntakeStore: Sendable {
     /// Stores every submission in ONE transaction (group commit) and acknowledges each new question
-    /// in it. Results are in the order of `batch`. Durable when it returns.
+    /// in it. Results are in the order of `batch`. Durable when it returns. A submission with a
+    /// ``IntakeRateLimit`` is first counted against it in the same transaction (earlier submissions of
+    /// the batch included); a refused one stores nothing and its receipt carries `retryAfter`.
     func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt]
 
     /// The question with `ticket` and what happened to it since, or `nil` when there is none.
