@@ -86,6 +86,13 @@ public struct QuestionProgress: Sendable, Hashable {
     public var agendaItem: AgendaItem?
     public var answer: Answer?
 
+    /// The answer as the resident may see it: only once the meeting is closed (the answer is final).
+    /// What is saved during the meeting is a draft the office may still change.
+    public var publishedAnswer: Answer? {
+        guard let answer, answer.isFinal || meeting?.state == .closed else { return nil }
+        return answer
+    }
+
     public init(question: Question, topicTitle: String? = nil, meeting: Meeting? = nil, agendaItem: AgendaItem? = nil, answer: Answer? = nil) {
         self.question = question
         self.topicTitle = topicTitle
