@@ -88,6 +88,7 @@ extension PostgresDatabase: IntakeStore {
                     VALUES (\#(id), \#(clientKey), \#(submission.textKey), \#(now))
                     """#)
             }
+            try await enqueueAcknowledgement(submission, question: question, now: now, connection)
             return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(newQuestion.contact?.isEmpty ?? true))
         }
         // Live intake, the server's hot path: question, ticket, asker, audit event and fingerprint in one
@@ -130,7 +131,16 @@ extension PostgresDatabase: IntakeStore {
         else { throw TyndauError.conflict("question insert") }
         question.id = try row("id", as: Int64.self)
         question.ticket = try row("ticket", as: String.self)
+        try await enqueueAcknowledgement(submission, question: question, now: now, connection)
         return IntakeReceipt(question: question, isDuplicate: false, hasContact: contact != nil)
+    }
+
+    /// The golden-hour message, in the transaction that stores its question: a stored question always has it.
+    static func enqueueAcknowledgement(
+        _ submission: IntakeSubmission, question: Question, now: Date, _ connection: PostgresConnection
+    ) async throws {
+        guard let acknowledgement = submission.acknowledgement, let message = acknowledgement.message(question) else { return }
+        _ = try await enqueue(message, endpointNames: acknowledgement.endpointNames, now: now, connection)
     }
 
     public func progress(ticket: String) async throws -> QuestionProgress? {

@@ -99,6 +99,10 @@ extension AppDatabase: IntakeStore {
             try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id, clientKey, submission.textKey, now])
         }
+        // The golden-hour message commits with its question: a stored question always has it.
+        if let acknowledgement = submission.acknowledgement, let message = acknowledgement.message(question) {
+            _ = try Self.enqueue(message, endpointNames: acknowledgement.endpointNames, now: now, in: db)
+        }
         return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(contact?.isEmpty ?? true))
     }
 

@@ -104,6 +104,42 @@ import TyndauCore
         }
     }
 
+    /// The golden-hour acknowledgement commits with its question: every stored question with a contact has
+    /// its `ack:q<id>` row (concurrent transactions and batches alike); duplicates and refused ones add none.
+    @Test(arguments: StoreFactory.all)
+    func aStoredQuestionAlwaysHasItsAcknowledgementRow(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            try await store.syncEndpoints([Endpoint(name: "residents-mail", kind: "email", tags: ["residents"])])
+            let acknowledgement = IntakeAcknowledgement(endpointNames: ["residents-mail"]) { question in
+                OutgoingMessage(
+                    messageKey: "ack:q\(question.id ?? 0)", subject: question.ticket, body: "received \(question.ticket ?? "")",
+                    language: .ru, recipientQuestionID: question.id)
+            }
+            func submission(_ index: Int, client: String) -> IntakeSubmission {
+                var submission = Self.submission(
+                    "Вопрос жителя номер \(index) о ремонте двора", client: client,
+                    contact: AskerContact(email: "resident\(index)@example.kz", consent: true))
+                submission.acknowledgement = acknowledgement
+                submission.rateLimit = IntakeRateLimit(limit: 12)
+                return submission
+            }
+            let receipts = try await withThrowingTaskGroup(of: [IntakeReceipt].self) { group in
+                for index in 0..<10 { group.addTask { try await store.submit([submission(index, client: "a")], now: Fixture.now) } }
+                group.addTask { try await store.submit((10..<16).map { submission($0, client: "a") }, now: Fixture.now) }
+                group.addTask { try await store.submit([submission(0, client: "a"), submission(1, client: "b")], now: Fixture.now) }
+                return try await group.reduce(into: [IntakeReceipt]()) { $0 += $1 }
+            }
+            let stored = receipts.filter { $0.isStored && !$0.isDuplicate }.map(\.question)
+            #expect(stored.count == 13, "12 for client a (the limit), 1 for b")
+            let deliveries = try await store.deliveries(status: nil, limit: 100)
+            #expect(deliveries.count == stored.count)
+            #expect(Set(deliveries.map(\.messageKey)) == Set(stored.map { "ack:q\($0.id!)" }))
+            #expect(Set(deliveries.compactMap(\.recipientQuestionID)) == Set(stored.compactMap(\.id)))
+            #expect(deliveries.allSatisfy { delivery in stored.contains { "received \($0.ticket!)" == delivery.body } })
+            #expect(try await store.countQuestions(status: nil) == stored.count)
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func progressShowsTheTopicMeetingItemAndAnswer(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in

@@ -61,8 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.endpoints.map { ($0.name, $0.redactedURL) }, uniquingKeysWith: { first, _ in first }
         )
         let acknowledgements = OutboxAcknowledgements(
-            database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
-            publicURL: settings.publicURL, now: Date.init
+            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         var background: [any Service] = []

@@ -5,23 +5,41 @@ import Foundation
 /// `clientKey` is a keyed hash of the client's address (never the address itself) and
 /// `textKey` a hash of the normalised text: the same client sending the same text again within
 /// `duplicateWindow` gets the first question back instead of a new one.
-public struct IntakeSubmission: Sendable, Hashable {
+public struct IntakeSubmission: Sendable {
     public var newQuestion: NewQuestion
     public var clientKey: String?
     public var textKey: String
     public var duplicateWindow: TimeInterval
     /// The per-client limit, reserved inside the storing transaction (needs `clientKey`); `nil` for none.
     public var rateLimit: IntakeRateLimit?
+    /// The golden-hour message to the asker, queued in the transaction that stores the question (so a
+    /// stored question always has it); `nil` when the asker left no contact an endpoint can reach.
+    public var acknowledgement: IntakeAcknowledgement?
 
     public init(
         newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600,
-        rateLimit: IntakeRateLimit? = nil
+        rateLimit: IntakeRateLimit? = nil, acknowledgement: IntakeAcknowledgement? = nil
     ) {
         self.newQuestion = newQuestion
         self.clientKey = clientKey
         self.textKey = textKey
         self.duplicateWindow = duplicateWindow
         self.rateLimit = rateLimit
+        self.acknowledgement = acknowledgement
+    }
+}
+
+/// The acknowledgement of a new question ("we received your question, ticket …"): the endpoints it
+/// goes to and its message, made from the stored question (its id and ticket exist only inside the
+/// storing transaction). Engines insert it with the question; a duplicate or a refused submission
+/// queues nothing.
+public struct IntakeAcknowledgement: Sendable {
+    public var endpointNames: [String]
+    public var message: @Sendable (Question) -> OutgoingMessage?
+
+    public init(endpointNames: [String], message: @escaping @Sendable (Question) -> OutgoingMessage?) {
+        self.endpointNames = endpointNames
+        self.message = message
     }
 }
 
@@ -166,9 +184,10 @@ public protocol IntakeStore: Sendable {
 
 /// Where the acknowledgement message to a resident who left a contact goes.
 ///
-/// The publisher (outbox and its targets) implements this when it lands; until then the server runs
-/// without one and the receipt page/JSON response is the only acknowledgement.
+/// The publisher's outbox implements this; without one the server runs without acknowledgement
+/// messages and the receipt page/JSON response is the only acknowledgement.
 public protocol AcknowledgementOutbox: Sendable {
-    /// Queues the "we received your question, ticket …" message for the asker of `question`.
-    func enqueueAcknowledgement(for question: Question, language: UILanguage) async throws
+    /// The "we received your question, ticket …" message for the asker of `newQuestion`, to be queued
+    /// in the transaction that stores it; `nil` when no endpoint reaches the asker's contact.
+    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) -> IntakeAcknowledgement?
 }

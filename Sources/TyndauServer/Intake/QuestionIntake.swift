@@ -5,7 +5,7 @@ import TyndauCore
 
 /// The one path every live channel (web form, JSON API, Open311) takes from raw fields to a durable,
 /// acknowledged question: honeypot, the shared ``QuestionValidator``, then group commit with the rate
-/// limit and the duplicate check inside the storing transaction, then the acknowledgement hook.
+/// limit, the duplicate check and the acknowledgement message inside the storing transaction.
 public struct QuestionIntake: Sendable {
     public let settings: IntakeSettings
     let validator: QuestionValidator
@@ -13,8 +13,8 @@ public struct QuestionIntake: Sendable {
     /// Reserved in the transaction that stores the question, so concurrent submissions (and several
     /// servers on one PostgreSQL database) cannot pass it together.
     let rateLimit: IntakeRateLimit
-    /// Golden hour, second half: the message to a resident who left a contact. `nil` until the
-    /// publisher provides an outbox; the receipt itself is then the only acknowledgement.
+    /// Golden hour, second half: the message to a resident who left a contact, queued in the same
+    /// transaction as the question. `nil` without an outbox; the receipt is then the only acknowledgement.
     let acknowledgements: (any AcknowledgementOutbox)?
     let now: @Sendable () -> Date
     /// Called after each accepted (non-duplicate) commit: wakes the arrival grouper. It must not block.
@@ -45,12 +45,14 @@ public struct QuestionIntake: Sendable {
             throw TyndauError.validation(["website": "field.not-allowed"])
         }
         let newQuestion = try validator.validate(submission, now: now())
+        let language = submission.language ?? newQuestion.question.language.replyLanguage
         let receipt = try await batcher.submit(IntakeSubmission(
             newQuestion: newQuestion,
             clientKey: client.key,
             textKey: ClientIdentity.textKey(newQuestion.question.text, secret: settings.clientKeySecret),
             duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60),
-            rateLimit: rateLimit.isActive ? rateLimit : nil
+            rateLimit: rateLimit.isActive ? rateLimit : nil,
+            acknowledgement: acknowledgements?.acknowledgement(for: newQuestion, language: language)
         ))
         if let retryAfter = receipt.retryAfter {
             logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
@@ -67,15 +69,6 @@ public struct QuestionIntake: Sendable {
             "tyndau.channel": "\(submission.channel.rawValue)",
             "tyndau.question.language": "\(receipt.question.language.rawValue)",
         ])
-        if receipt.hasContact, let acknowledgements {
-            let language = submission.language ?? receipt.question.language.replyLanguage
-            do {
-                try await acknowledgements.enqueueAcknowledgement(for: receipt.question, language: language)
-            } catch {
-                // The question is stored and the resident has the receipt; the message is best effort.
-                logger.error("intake.acknowledgement-failed", metadata: ["tyndau.question.ticket": "\(ticket)"])
-            }
-        }
         return receipt
     }
 }
