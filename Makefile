@@ -17,6 +17,8 @@ BROWSER_VENV := .build/browser-venv
 BROWSER_PACKAGES := chromium chromium-driver
 # georeport (PyPI): an independent Open311 GeoReport v2 client, the acceptance test of our Open311 side.
 OPEN311_VENV := .build/open311-venv
+# schemathesis (PyPI): checks a live `tyndau serve` against openapi.yaml (Tests/OpenAPI/schemathesis_run.py).
+OPENAPI_VENV := .build/schemathesis-venv
 APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
 
 # Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
@@ -59,18 +61,21 @@ test-deps: deps
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
 	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
 	$(call pip_venv,$(OPEN311_VENV),georeport==0.3.1,georeport)
+	$(call pip_venv,$(OPENAPI_VENV),schemathesis==4.32.5,schemathesis)
 
 # The Swift tests beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
 # TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not; then the
 # office console in headless Chromium against a real `tyndau serve` (screenshots in
 # .build/test-artifacts/console); then the `georeport` client reads Open311 (XML and JSON) from a real
-# `tyndau serve` over the demo week. Any of them failing fails `make test`.
+# `tyndau serve` over the demo week, and schemathesis checks another against openapi.yaml. Any of them
+# failing fails `make test`.
 test: test-deps
 	$(SWIFT) build --build-tests
 	scripts/throwaway-postgres.sh run -- $(SWIFT) test --skip-build
 	$(BROWSER_VENV)/bin/python Tests/Browser/console_tour.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau \
 		--artifacts .build/test-artifacts/console
 	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+	$(OPENAPI_VENV)/bin/python Tests/OpenAPI/schemathesis_run.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

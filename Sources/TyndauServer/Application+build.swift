@@ -54,8 +54,8 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health` and `/ready`, the
-/// Telegram webhook when configured; request log and error shaping around all.
+/// The routes: pages, the office console (`/office`), `/api/v1` (described by `/api/v1/openapi.yaml`), `/open311/v2` and
+/// `/open311/discovery`, `/health` and `/ready`, the Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
     store: any TyndauStore,
@@ -82,6 +82,7 @@ public func buildRouter(
     router.middlewares.add(ErrorShapeMiddleware(pages: pages))
     ProbeController(store: store, logger: logger, role: "serve").addRoutes(to: router)
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)
+    try APIDocumentController().addRoutes(to: router)
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)
