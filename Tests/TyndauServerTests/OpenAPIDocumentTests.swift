@@ -131,3 +131,23 @@ struct OpenAPIDocumentTests {
         }
     }
 }
+
+extension OpenAPIDocumentTests {
+    /// The enumerations of the document are the code's own, so a new status, category, alias or
+    /// language cannot be answered without being described.
+    @Test func enumerationsAreTheCodes() async throws {
+        let document = try await servedDocument()
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func values(_ name: String) throws -> Set<String> {
+            let schema = try #require(schemas[name] as? [String: Any], "schema \(name)")
+            return Set(try #require(schema["enum"] as? [String], "enum of \(name)"))
+        }
+        let categories = Set(QuestionCategory.allCases.map(\.rawValue))
+        #expect(try values("Category") == categories)
+        #expect(try values("Open311ServiceCode") == categories.union(Open311Catalog.aliases.keys))
+        #expect(try values("QuestionStatusValue") == Set(QuestionStatus.allCases.map(\.rawValue)))
+        #expect(try values("AnswerKind") == Set(AnswerKind.allCases.map(\.rawValue)))
+        #expect(try values("Language") == Set(UILanguage.allCases.map(\.rawValue)))
+        #expect(try values("TextLanguage") == Set(TextLanguage.allCases.map(\.rawValue)))
+    }
+}
