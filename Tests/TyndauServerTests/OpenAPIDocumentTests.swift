@@ -123,7 +123,8 @@ struct OpenAPIDocumentTests {
         }
         let codes = [
             "validation", "malformed", "bad-parameter", "too-large", "rate-limited", "not-found", "unsupported-media-type",
-            "conflict", "meeting-closed", "meeting-not-started", "unauthorized", "database-unavailable", "internal",
+            "conflict", "meeting-closed", "meeting-not-started", "illegal-transition", "unauthorized", "database-unavailable",
+            "internal",
         ]
         for code in codes {
             let status = APIErrorResponse.status(for: TyndauError(code: code, messageKey: "error.internal"))
@@ -149,5 +150,35 @@ extension OpenAPIDocumentTests {
         #expect(try values("AnswerKind") == Set(AnswerKind.allCases.map(\.rawValue)))
         #expect(try values("Language") == Set(UILanguage.allCases.map(\.rawValue)))
         #expect(try values("TextLanguage") == Set(TextLanguage.allCases.map(\.rawValue)))
+    }
+}
+
+extension OpenAPIDocumentTests {
+    /// schemathesis found it: a receipt's `language` is the language detected in the text (`unknown`
+    /// for digits only), which the document first described as the interface language.
+    @Test func receiptLanguageIsOneTheDocumentAllows() async throws {
+        let document = try await servedDocument()
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func allowed(_ schema: String) throws -> Set<String> {
+            let properties = try #require((schemas[schema] as? [String: Any])?["properties"] as? [String: Any])
+            let reference = try #require((properties["language"] as? [String: Any])?["$ref"] as? String)
+            let target = try #require(schemas[String(reference.split(separator: "/").last!)] as? [String: Any])
+            return Set(try #require(target["enum"] as? [String]))
+        }
+        let receiptLanguages = try allowed("QuestionReceipt")
+        let statusLanguages = try allowed("QuestionStatus")
+        let app = try TestServer.application(try AppDatabase.inMemory())
+        try await app.test(.router) { client in
+            let created = try await client.execute(
+                uri: "/api/v1/questions?lang=ru", method: .post, headers: .json(), body: jsonBody(["text": "0000000000"]))
+            #expect(created.status == .created)
+            let language = try #require(created.object["language"] as? String)
+            #expect(language == "unknown")
+            #expect(receiptLanguages.contains(language))
+            let ticket = try #require(created.object["ticket"] as? String)
+            let token = try #require(created.object["token"] as? String)
+            let status = try await client.execute(uri: "/api/v1/questions/\(ticket)?token=\(token)", method: .get)
+            #expect(statusLanguages.contains(try #require(status.object["language"] as? String)))
+        }
     }
 }

@@ -22,7 +22,7 @@ struct APIErrorResponse: Encodable {
         case "rate-limited": .tooManyRequests
         case "not-found": .notFound
         case "unsupported-media-type": .unsupportedMediaType
-        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen": .conflict
+        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen", "illegal-transition": .conflict
         case "unauthorized": .unauthorized
         case "database-unavailable": .serviceUnavailable
         default: .internalServerError
