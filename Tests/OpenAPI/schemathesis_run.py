@@ -19,6 +19,7 @@ gracefully). Usage: schemathesis_run.py --tyndau PATH/TO/tyndau [--examples N] [
 """
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -50,7 +51,7 @@ class ContractRun:
         self.checks = checks
         self.examples = examples
         self.seed = seed
-        self.artifacts = artifacts
+        self.artifacts = os.path.abspath(artifacts)
         self.folder = tempfile.mkdtemp(prefix="tyndau-openapi-")
         self.db = os.path.join(self.folder, "tyndau.sqlite")
         self.config = os.path.join(self.folder, "tyndau.yaml")
@@ -79,7 +80,8 @@ class ContractRun:
             print(f"note: no open meeting for 2026-W50: {built.stderr.strip()}")
         log = open(self.log_path, "w")
         self.server = subprocess.Popen(
-            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning"],
+            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning",
+             "--log-format", "json"],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,
         )
         for _ in range(300):
@@ -130,13 +132,27 @@ class ContractRun:
             "--no-color",
         ]
         started = time.monotonic()
-        result = subprocess.run(command, env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"})
+        # In the throwaway folder: schemathesis and Hypothesis keep caches (.schemathesis, .hypothesis) in
+        # the working directory, and a cache would replay an earlier run's cases first.
+        result = subprocess.run(command, env={**os.environ, "SCHEMATHESIS_TELEMETRY": "false"}, cwd=self.folder)
         print(f"schemathesis took {time.monotonic() - started:.0f} s")
         return result.returncode
 
     def server_errors(self):
+        """Lines of the server's JSON log at level error or above (anything unparseable counts too)."""
+        errors = []
         with open(self.log_path, encoding="utf-8", errors="replace") as file:
-            return [line.rstrip() for line in file if " error " in f" {line.lower()} " or "request.failed" in line]
+            for line in file:
+                if not line.startswith("{"):
+                    continue  # the start-up banner
+                try:
+                    level = json.loads(line).get("level")
+                except ValueError:
+                    errors.append(line.rstrip())
+                    continue
+                if level in ("error", "critical"):
+                    errors.append(line.rstrip())
+        return errors
 
 
 def main():
