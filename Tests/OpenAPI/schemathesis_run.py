@@ -22,13 +22,12 @@ import argparse
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Support"))
+from demo_server import DemoServer  # noqa: E402
 
 CHECKS = ",".join([
     "not_a_server_error",
@@ -39,79 +38,29 @@ CHECKS = ",".join([
 ])
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ContractRun:
+class ContractRun(DemoServer):
     def __init__(self, tyndau, examples, seed, artifacts, checks=CHECKS):
-        self.tyndau = tyndau
+        # Every generated submission comes from 127.0.0.1: a resident's limit of 10 an hour would
+        # answer 429 to nearly all of them.
+        super().__init__(tyndau, "tyndau-openapi-", config="intake: {rate_limit_per_hour: 100000}\n",
+                         serve_options=["--log-format", "json"])
         self.checks = checks
         self.examples = examples
         self.seed = seed
         self.artifacts = os.path.abspath(artifacts)
-        self.folder = tempfile.mkdtemp(prefix="tyndau-openapi-")
-        self.db = os.path.join(self.folder, "tyndau.sqlite")
-        self.config = os.path.join(self.folder, "tyndau.yaml")
-        self.log_path = os.path.join(self.folder, "serve.log")
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         # A throwaway token for a throwaway server; schemathesis masks it in what it prints.
         self.token = secrets.token_hex(24)
-        self.server = None
 
-    def run_cli(self, *arguments, check=True):
-        result = subprocess.run(
-            [self.tyndau, *arguments, "--db", self.db], capture_output=True, text=True, timeout=600,
-            env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,  # the demo writes agendas/ into its folder
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(f"tyndau {' '.join(arguments)} failed: {result.stdout}{result.stderr}")
-        return result
+    def server_config(self):
+        return f"server: {{host: 127.0.0.1, port: {self.port}, office_token: {self.token}}}\n"
 
-    def start(self):
-        self.run_cli("demo")
+    def prepare(self):
         # The open meeting the office API answers into; refused once that week's meeting has started,
         # which only leaves fewer 200s to check.
-        built = self.run_cli("agenda", "build", "--week", "2026-W50", "--config", self.config_file(), check=False)
-        if built.returncode != 0:
-            print(f"note: no open meeting for 2026-W50: {built.stderr.strip()}")
-        log = open(self.log_path, "w")
-        self.server = subprocess.Popen(
-            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning",
-             "--log-format", "json"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,
-        )
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{self.base}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        with open(self.log_path, encoding="utf-8", errors="replace") as file:
-            raise AssertionError("tyndau serve did not answer /health:\n" + file.read()[-2000:])
-
-    def config_file(self):
-        with open(self.config, "w", encoding="utf-8") as file:
-            file.write(
-                f"server: {{host: 127.0.0.1, port: {self.port}, office_token: {self.token}}}\n"
-                # Every generated submission comes from 127.0.0.1: a resident's limit of 10 an hour
-                # would answer 429 to nearly all of them.
-                "intake: {rate_limit_per_hour: 100000}\n"
-            )
-        return self.config
-
-    def stop(self):
-        if self.server:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        try:
+            self.run_cli("agenda", "build", "--week", "2026-W50", "--config", self.config, "--db", self.db)
+        except AssertionError as error:
+            print(f"note: no open meeting for 2026-W50: {error}")
 
     def schemathesis(self):
         executable = os.path.join(os.path.dirname(sys.executable), "schemathesis")
@@ -166,7 +115,6 @@ def main():
     run = ContractRun(os.path.abspath(arguments.tyndau), arguments.examples, arguments.seed, arguments.artifacts, arguments.checks)
     passed = failed = 0
     try:
-        run.config_file()
         run.start()
         if run.schemathesis() == 0:
             passed += 1

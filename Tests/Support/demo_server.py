@@ -26,14 +26,17 @@ def free_port():
 
 class DemoServer:
     """Counts checks; `start()` runs the demo and the server, `stop()` ends both and removes the folder.
-    `config` is extra YAML for the server's configuration file."""
+    `config` is extra YAML for the server's configuration file, `serve_options` extra arguments of
+    `tyndau serve`; `prepare()` runs after the demo, before the server starts."""
 
-    def __init__(self, tyndau, prefix, config=""):
+    def __init__(self, tyndau, prefix, config="", serve_options=()):
         self.tyndau = tyndau
         self.folder = tempfile.mkdtemp(prefix=prefix)
         self.db = os.path.join(self.folder, "tyndau.sqlite")
         self.config = os.path.join(self.folder, "tyndau.yaml")
         self.extra_config = config
+        self.serve_options = list(serve_options)
+        self.log_path = os.path.join(self.folder, "serve.log")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.server = None
@@ -65,13 +68,18 @@ class DemoServer:
             raise AssertionError(f"tyndau {' '.join(arguments)} failed: {result.stdout}{result.stderr}")
         return result.stdout
 
+    def prepare(self):
+        pass
+
     def start(self):
         self.run_cli("demo", "--db", self.db)
         with open(self.config, "w", encoding="utf-8") as file:
-            file.write(f"server: {{host: 127.0.0.1, port: {self.port}}}\n" + self.extra_config)
-        log = open(os.path.join(self.folder, "serve.log"), "w")
+            file.write(self.server_config() + self.extra_config)
+        self.prepare()
+        log = open(self.log_path, "w")
         self.server = subprocess.Popen(
-            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning"],
+            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning",
+             *self.serve_options],
             stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,
         )
         for _ in range(300):
@@ -81,7 +89,11 @@ class DemoServer:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise AssertionError("tyndau serve did not answer /health")
+        with open(self.log_path, encoding="utf-8", errors="replace") as file:
+            raise AssertionError("tyndau serve did not answer /health:\n" + file.read()[-2000:])
+
+    def server_config(self):
+        return f"server: {{host: 127.0.0.1, port: {self.port}}}\n"
 
     def stop(self):
         if self.server:
