@@ -437,7 +437,7 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 60) async -> Bool
         try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
         var automation = try await MeetingAutomation(database: database, configuration: configuration, logger: Logger(label: "test"))
         automation.now = { time.now }
-        let (_, published) = try await automation.runOnce()
+        let published = try await automation.runOnce().published
         #expect(published == [week])
         let worker = DeliveryWorker(
             store: database, client: workerTestClient, endpoints: configuration.endpoints, clock: ManualClock(time: time),

@@ -10,7 +10,7 @@ struct AgendaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agenda",
         abstract: "Build, show and adjust the weekly meeting's agenda.",
-        subcommands: [Build.self, Show.self, Pin.self, Skip.self, Unmark.self]
+        subcommands: [Build.self, Show.self, Pin.self, Skip.self, Unmark.self, Announce.self]
     )
 
     /// `--week`, defaulting to the next meeting that has not started.
@@ -169,6 +169,34 @@ extension AgendaCommand {
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
             print(CLIText.text(removed ? "agenda.unmarked" : "agenda.no-mark", id, week))
+        }
+    }
+}
+
+extension AgendaCommand {
+    /// `tyndau agenda announce`: the office publishes the week's stored agenda; the announcement goes
+    /// to the endpoints tagged `summaries.announcement_tags` (default `public`), once per endpoint.
+    struct Announce: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Announce the week's agenda (date, time, broadcast link, topics) on the public endpoints, once."
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var weekOption: WeekOption
+
+        func run() async throws {
+            let (database, configuration) = try await PublishingSetup.open(options)
+            let now = Date()
+            let settings = try await AgendaWorkflow.settings(configuration, database)
+            let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
+            guard let meeting = try await database.meeting(week: week) else { throw TyndauError.notFound("agenda \(week)") }
+            guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+            let announcement = MeetingAnnouncement(
+                endpoints: configuration.endpoints, settings: configuration.summaries, publicURL: configuration.server.publicURL)
+            let batches = try await announcement.batches(.announcement, meeting: meeting, store: database)
+            guard !batches.isEmpty else { throw TyndauError.notFound(CLIText.text("publish.no-match")) }
+            try await database.enqueue(batches, now: now)
+            print(CLIText.text("agenda.announced", week, batches.map(\.endpointNames.count).reduce(0, +)))
         }
     }
 }

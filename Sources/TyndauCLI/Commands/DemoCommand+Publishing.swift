@@ -34,7 +34,9 @@ extension DemoCommand {
 
         var logger = Logger(label: "tyndau.demo")
         logger.logLevel = .warning
-        let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
+        var automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
+        // The demo's own clock: just after its meeting, whatever day it runs on.
+        automation.now = { meeting.endsAt.addingTimeInterval(60) }
         let published = try await automation.runOnce().published
         let worker = DeliveryWorker(store: database, client: PublishingSetup.client, endpoints: configuration.endpoints, logger: logger)
         try await worker.drain()

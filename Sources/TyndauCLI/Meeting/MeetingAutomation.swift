@@ -1,3 +1,4 @@
+import AgendaScheduler
 import Foundation
 import Logging
 import MeetingSummaries
@@ -30,9 +31,15 @@ struct MeetingAutomation: Sendable {
         )
     }
 
-    /// One pass: autoclose, then publish. Returns the weeks closed and published.
+    var announcement: MeetingAnnouncement {
+        MeetingAnnouncement(endpoints: configuration.endpoints, settings: configuration.summaries, publicURL: configuration.server.publicURL)
+    }
+
+    /// One pass: the draft agenda at the cut-off (when configured), autoclose, then publish. Returns
+    /// the weeks drafted, closed and published.
     @discardableResult
-    func runOnce() async throws -> (closed: [ISOWeek], published: [ISOWeek]) {
+    func runOnce() async throws -> (drafted: [ISOWeek], closed: [ISOWeek], published: [ISOWeek]) {
+        let drafted = configuration.summaries.draftAtCutoff ? try await draftAtCutoff() : []
         var closed: [ISOWeek] = []
         if let minutes = configuration.summaries.autocloseAfterMinutes {
             let deadline = now().addingTimeInterval(-Double(minutes) * 60)
@@ -54,7 +61,25 @@ struct MeetingAutomation: Sendable {
         for meeting in try await database.meetingsAwaitingPublication() {
             if try await publish(meeting) { published.append(meeting.week) }
         }
-        return (closed, published)
+        return (drafted, closed, published)
+    }
+
+    /// Between the next meeting's cut-off and its start: builds its agenda when none is stored, and
+    /// sends the draft to the office's internal endpoints (once: the message key is per week).
+    func draftAtCutoff() async throws -> [ISOWeek] {
+        let settings = try await AgendaWorkflow.settings(configuration, database)
+        let calendar = MeetingCalendar(series: settings.series)
+        let now = now()
+        let week = calendar.nextMeeting(after: now)
+        guard now >= calendar.cutoff(of: week) else { return [] }
+        if try await database.meeting(week: week) == nil {
+            _ = try await AgendaBuilder(settings: settings, actor: "system:cutoff").build(week: week, store: database, now: now, save: true)
+            logger.notice("agenda drafted at the cut-off", metadata: ["tyndau.meeting.week": "\(week)"])
+        }
+        guard let meeting = try await database.meeting(week: week) else { return [] }
+        let batches = try await announcement.batches(.draft, meeting: meeting, store: database)
+        try await database.enqueue(batches, now: now)
+        return batches.isEmpty ? [] : [week]
     }
 
     /// Enqueues one closed meeting's messages; `false` when another process got there first.
@@ -93,13 +118,20 @@ struct MeetingAutomation: Sendable {
 /// absent = only by hand), `templates` (folder whose `digest.ru.mustache`, `notice.kk.mustache`, …
 /// override the bundled ones), `digest_tags`
 /// (default `[public, internal]`), `notice_tags` (default `[residents]`), `digest_languages`
-/// (for endpoints without a language; default `[kk, ru]`).
+/// (for endpoints without a language; default `[kk, ru]`), `draft_at_cutoff` (at the cut-off, build the
+/// next meeting's agenda when the office has not and send the draft to `draft_tags`, default
+/// `[internal]`; default off), `announcement_tags` (where `tyndau agenda announce` sends the published
+/// agenda; default `[public]`), `stream_url` (the link to the meeting's broadcast in announcements).
 struct SummariesSettings: Sendable, Decodable {
     var autocloseAfterMinutes: Int?
     var templates: String?
     var digestTags: Set<String> = ["public", "internal"]
     var noticeTags: Set<String> = ["residents"]
     var digestLanguages: [UILanguage] = [.kk, .ru]
+    var draftAtCutoff = false
+    var draftTags: Set<String> = ["internal"]
+    var announcementTags: Set<String> = ["public"]
+    var streamURL: String?
 
     init() {}
 
@@ -109,6 +141,10 @@ struct SummariesSettings: Sendable, Decodable {
         case digestTags = "digest_tags"
         case noticeTags = "notice_tags"
         case digestLanguages = "digest_languages"
+        case draftAtCutoff = "draft_at_cutoff"
+        case draftTags = "draft_tags"
+        case announcementTags = "announcement_tags"
+        case streamURL = "stream_url"
     }
 
     init(from decoder: any Decoder) throws {
@@ -127,6 +163,15 @@ struct SummariesSettings: Sendable, Decodable {
         if let languages = try container.decodeIfPresent([UILanguage].self, forKey: .digestLanguages) {
             guard !languages.isEmpty else { throw fail(.digestLanguages, "needs at least one of ru, kk, en") }
             digestLanguages = languages
+        }
+        draftAtCutoff = try container.decodeIfPresent(Bool.self, forKey: .draftAtCutoff) ?? false
+        if let tags = try container.decodeIfPresent([String].self, forKey: .draftTags) { draftTags = Set(tags) }
+        if let tags = try container.decodeIfPresent([String].self, forKey: .announcementTags) { announcementTags = Set(tags) }
+        if let url = try container.decodeIfPresent(String.self, forKey: .streamURL) {
+            guard let parsed = URL(string: url), ["https", "http"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw fail(.streamURL, "must be an http(s) URL")
+            }
+            streamURL = url
         }
     }
 }
