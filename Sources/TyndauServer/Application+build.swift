@@ -79,6 +79,7 @@ public func buildRouter(
     let router = Router(context: TyndauRequestContext.self)
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestLogMiddleware(logLevel: requestLogLevel))
+    router.middlewares.add(HTTPMetricsMiddleware())
     router.middlewares.add(ErrorShapeMiddleware(pages: pages))
     ProbeController(store: store, logger: logger, role: "serve").addRoutes(to: router)
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)

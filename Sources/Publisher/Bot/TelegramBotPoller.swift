@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TyndauCore
 
 /// The Telegram bot's intake loop: long polling of `getUpdates` through the project's libcurl client,
@@ -156,6 +157,7 @@ public struct TelegramBotPoller: Sendable {
                     ?? response.retryAfter.map(Double.init)
             )
         }
+        Gauge(label: TyndauMetrics.botLastPoll).record(now().timeIntervalSince1970.rounded())
         var next: Int64?
         for element in result {
             try Task.checkCancellation()
@@ -175,6 +177,9 @@ public struct TelegramBotPoller: Sendable {
             do {
                 try await conversation.handle(update)
                 await failures.clear(update.updateID)
+                if case .message(let message) = update.content, let sent = message.date {
+                    Recorder(label: TyndauMetrics.botUpdateLag).record(max(0, now().timeIntervalSince(sent)))
+                }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
