@@ -220,6 +220,7 @@ let package = Package(
             dependencies: [
                 "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher",
                 "AgendaScheduler", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),
