@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TyndauCore
 import TyndauServer
 
@@ -35,7 +36,7 @@ struct MetricsOptions: ParsableArguments {
     /// (with the wall clock: this is the edge), or `nil` when none is configured. Prints its address.
     func listener(
         _ configuration: TyndauConfiguration, role: Role, store: any TyndauStore, logger: Logger
-    ) -> (some ApplicationProtocol)? {
+    ) -> (any Service)? {
         guard let (host, port) = address(configuration.metrics, role: role) else { return nil }
         let sampler = DatabaseMetricsSampler(
             store: store, goldenHourMinutes: configuration.intake.settings.goldenHourMinutes, now: Date.init, logger: logger)

@@ -8,7 +8,7 @@ import TyndauCore
 /// the number of series stays bounded; a path no route matches is `unmatched`.
 ///
 /// Added outside ``ErrorShapeMiddleware``, it sees the status residents got; the duration runs until
-/// the body is written. Hummingbird's own `MetricsMiddleware` records the same under OpenTelemetry
+/// the handler has produced the response (our bodies are built in memory, so that is all the work). Hummingbird's own `MetricsMiddleware` records the same under OpenTelemetry
 /// names; this one keeps our `tyndau_` names and labels.
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     static var knownMethods: Set<String> { ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] }
@@ -17,12 +17,8 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
         do {
-            var response = try await next(request, context)
-            let status = response.status.code
-            let route = context.endpointPath ?? "unmatched"
-            response.body = response.body.withPostWriteClosure {
-                Self.record(route: route, method: method, status: status, since: start)
-            }
+            let response = try await next(request, context)
+            Self.record(route: context.endpointPath ?? "unmatched", method: method, status: response.status.code, since: start)
             return response
         } catch let error as any HTTPResponseError {
             Self.record(route: context.endpointPath ?? "unmatched", method: method, status: error.status.code, since: start)
