@@ -28,8 +28,9 @@ import TyndauCore
             #expect(census.deliveries[.pending] == 2 && census.deliveries[.sent] == 1 && census.deliveries[.dead] == 0)
             #expect(census.oldestPendingCreatedAt == start)
             #expect(census.oldestDueAt == start.addingTimeInterval(600))
-            let later = try await store.operationsCensus(now: start.addingTimeInterval(7200), goldenHour: 3600)
-            #expect(later.oldestDueAt == start, "the retried row is due again")
+            let early = try await store.operationsCensus(now: start.addingTimeInterval(300), goldenHour: 3600)
+            #expect(early.oldestDueAt == nil, "the retried row waits for its time, the newer one is not due yet")
+            #expect(early.oldestPendingCreatedAt == start)
 
             // Two questions waiting past the hour, one inside it, one triaged.
             let submitted = try await store.submit([
