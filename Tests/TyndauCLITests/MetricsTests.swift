@@ -144,6 +144,7 @@ extension Array where Element == PrometheusSample {
             #expect(await EndToEndTests.request(.post, base + "/api/v1/questions", json: ["text": text]).status == 201)
         }
         #expect(await EndToEndTests.request(.post, base + "/api/v1/questions", json: ["text": "?"]).status == 422)
+        #expect(await OperationsProbeTests.get(base + "/status/TRK-2026-999999?token=abc").status == 404)
         // A question that arrived two hours ago and nobody triaged (stored as the bot or an import would).
         let database = try AppDatabase.open(path: db)
         let late = Question(text: "Двор не убирают уже неделю, кто отвечает?", language: .ru, channel: .import, submittedAt: Date().addingTimeInterval(-7200))
@@ -159,6 +160,8 @@ extension Array where Element == PrometheusSample {
         #expect(served.value(TyndauMetrics.httpRequests, created) == 3)
         #expect(served.value(TyndauMetrics.httpRequestDuration + "_count", created) == 3)
         #expect(served.value(TyndauMetrics.httpRequests, ["route": "/api/v1/questions", "method": "POST", "status": "422"]) == 1)
+        #expect(served.value(TyndauMetrics.httpRequests, ["route": "/status/{ticket}", "method": "GET", "status": "404"]) == 1)
+        #expect(served.value(TyndauMetrics.httpRequests, ["route": "unmatched", "method": "GET", "status": "404"]) == 1, "the /metrics tried above")
         #expect(served.value(TyndauMetrics.intakeCommitBatchSize + "_sum") == 3, "three questions committed by the server")
         #expect((served.value(TyndauMetrics.intakeCommitDuration + "_count") ?? 0) >= 1)
         #expect(served.value(TyndauMetrics.untriagedPastGoldenHour) == 1)

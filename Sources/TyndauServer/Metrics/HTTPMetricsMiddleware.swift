@@ -18,15 +18,22 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
         do {
             let response = try await next(request, context)
-            Self.record(route: context.endpointPath ?? "unmatched", method: method, status: response.status.code, since: start)
+            Self.record(route: Self.route(context), method: method, status: response.status.code, since: start)
             return response
         } catch let error as any HTTPResponseError {
-            Self.record(route: context.endpointPath ?? "unmatched", method: method, status: error.status.code, since: start)
+            Self.record(route: Self.route(context), method: method, status: error.status.code, since: start)
             throw error
         } catch {
-            Self.record(route: context.endpointPath ?? "unmatched", method: method, status: 500, since: start)
+            Self.record(route: Self.route(context), method: method, status: 500, since: start)
             throw error
         }
+    }
+
+    /// The matched route's pattern; `unmatched` when no route matched (the router then reports a
+    /// placeholder that is not a path).
+    static func route(_ context: Context) -> String {
+        guard let path = context.endpointPath, path.hasPrefix("/") else { return "unmatched" }
+        return path
     }
 
     static func record(route: String, method: String, status: Int, since start: ContinuousClock.Instant) {
