@@ -107,6 +107,10 @@ extension Array where Element == PrometheusSample {
             return .json(#"{"ok":true,"result":{"message_id":1}}"#)
         }
         defer { sink.stop() }
+        // The residents' bot, polled by the worker: one message waits at the fake Bot API.
+        let bot = try FakeBotAPI(clock: { Date() })
+        defer { bot.stop() }
+        bot.queue(1, FakeBotAPI.message(chat: 46_173_905, id: 1, text: "Когда откроют детскую площадку на Жандосова?"))
         let (port, servePort, workerPort) = (try Self.freePort(), try Self.freePort(), try Self.freePort())
         let config = folder.appendingPathComponent("tyndau.yaml").path
         try """
@@ -116,6 +120,11 @@ extension Array where Element == PrometheusSample {
                 tags: [public]
                 base_url: \(sink.baseURL)
                 local: true
+            telegram_bot:
+              token: ${TYNDAU_TEST_BOT_TOKEN}
+              base_url: \(bot.baseURL)
+              local: true
+              poll_timeout_seconds: 1
             metrics:
               port: \(servePort)
               worker_port: \(workerPort)
@@ -123,7 +132,9 @@ extension Array where Element == PrometheusSample {
         let db = folder.appendingPathComponent("t.sqlite").path
         let common = ["--config", config, "--db", db]
 
-        let (server, serverOutput) = try TyndauProcess.start(["serve", "--without-worker", "--port", "\(port)"] + common, errors: true)
+        let (server, serverOutput) = try TyndauProcess.start(
+            ["serve", "--without-worker", "--port", "\(port)"] + common,
+            environment: ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"], errors: true)
         let serverLog = CollectedOutput(serverOutput)
         let base = "http://127.0.0.1:\(port)"
         let serveMetrics = "http://127.0.0.1:\(servePort)/metrics"
@@ -150,7 +161,9 @@ extension Array where Element == PrometheusSample {
         let late = Question(text: "Двор не убирают уже неделю, кто отвечает?", language: .ru, channel: .import, submittedAt: Date().addingTimeInterval(-7200))
         _ = try await database.submit([IntakeSubmission(newQuestion: NewQuestion(question: late), clientKey: nil, textKey: "late")], now: Date())
         // The office publishes a message: one delivery waits in the outbox.
-        let (published, publishOutput) = try TyndauProcess.run(["publish", "--text", "Ответы готовы", "--tag", "public"] + common)
+        let (published, publishOutput) = try TyndauProcess.run(
+            ["publish", "--text", "Ответы готовы", "--tag", "public"] + common,
+            environment: ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"])
         #expect(published == 0 && publishOutput.contains("Enqueued: 1"), "\(publishOutput)")
 
         let served = try await Self.scrape(serveMetrics)
@@ -168,11 +181,19 @@ extension Array where Element == PrometheusSample {
         #expect(served.value(TyndauMetrics.outboxDeliveries, ["status": "pending"]) == 1)
         #expect((served.value(TyndauMetrics.outboxOldestPendingAge) ?? -1) >= 0)
         #expect(served.value(TyndauMetrics.outboxDeliveries, ["status": "sent"]) == 0)
+        // Topics on arrival ran in the server and placed the questions.
+        #expect(try await EndToEndTests.eventually(30) {
+            let samples = try await Self.scrape(serveMetrics)
+            return (samples.value(TyndauMetrics.groupingQuestionsPlaced) ?? 0) >= 3
+                && (samples.value(TyndauMetrics.groupingRunDuration + "_count") ?? 0) >= 1
+        })
+        #expect((try await Self.scrape(serveMetrics).value(TyndauMetrics.groupingRuns, ["outcome": "ok"]) ?? 0) >= 1)
         // The residents' own addresses and texts never become labels.
         #expect(!served.contains { $0.labels.values.contains { $0.contains("TRK-") || $0.contains("Момыш") } })
 
         // The worker sends the delivery to the loopback sink.
-        let (worker, workerOutput) = try TyndauProcess.start(["worker"] + common, errors: true)
+        let (worker, workerOutput) = try TyndauProcess.start(
+            ["worker"] + common, environment: ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"], errors: true)
         let workerLog = CollectedOutput(workerOutput)
         let workerMetrics = "http://127.0.0.1:\(workerPort)/metrics"
         #expect(try await EndToEndTests.eventually(30) { received.all.count == 1 })
@@ -188,8 +209,17 @@ extension Array where Element == PrometheusSample {
         #expect(scraped.value(TyndauMetrics.outboxOldestPendingAge) == 0 && scraped.value(TyndauMetrics.outboxOldestDueAge) == 0)
         #expect(scraped.value(TyndauMetrics.untriagedPastGoldenHour) == 1)
         #expect(scraped.value(TyndauMetrics.databaseUp, ["engine": "sqlite"]) == 1)
+        // The bot's question counted as the telegram channel's intake, its poll and its lag recorded.
+        #expect(try await EndToEndTests.eventually(30) {
+            let samples = try await Self.scrape(workerMetrics)
+            return samples.value(TyndauMetrics.intakeRequests, ["channel": "telegram", "outcome": "accepted"]) == 1
+                && samples.value(TyndauMetrics.botUpdateLag + "_count") == 1
+        })
+        let polled = try #require(try await Self.scrape(workerMetrics).value(TyndauMetrics.botLastPoll))
+        #expect(abs(polled - Date().timeIntervalSince1970) < 120)
         let workerText = await OperationsProbeTests.get(workerMetrics).bodyText
         #expect(!workerText.contains("SECRET-TOKEN") && !workerText.contains(sink.baseURL), "an endpoint is labelled by name only")
+        #expect(!workerText.contains("AAH-bot-secret") && !workerText.contains("46173905"), "no token, no chat id")
         // The serving process sees the same outbox: the gauges come from the database.
         #expect(try await Self.scrape(serveMetrics).value(TyndauMetrics.outboxDeliveries, ["status": "sent"]) == 1)
 
