@@ -14,22 +14,32 @@ public struct DatabaseMetricsSampler: Sendable {
     let goldenHour: TimeInterval
     let now: @Sendable () -> Date
     let logger: Logger
+    /// How long a scrape waits for the database before it reports `tyndau_database_up 0`.
+    let timeout: Duration
 
     /// - Parameter goldenHourMinutes: `intake.golden_hour_minutes`.
-    public init(store: any OperationsCensusStore, goldenHourMinutes: Int, now: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(
+        store: any OperationsCensusStore, goldenHourMinutes: Int, now: @escaping @Sendable () -> Date, logger: Logger,
+        timeout: Duration = .seconds(3)
+    ) {
+        self.timeout = timeout
         self.store = store
         self.goldenHour = TimeInterval(goldenHourMinutes * 60)
         self.now = now
         self.logger = logger
     }
 
-    /// Reads the census and sets the gauges. A database that does not answer sets
+    /// Reads the census and sets the gauges. A database that does not answer (within `timeout`) sets
     /// ``TyndauMetrics/databaseUp`` to 0 and leaves the other gauges at their last values.
     public func sample() async {
         let up = Gauge(label: TyndauMetrics.databaseUp, dimensions: [(TyndauMetrics.Label.engine, store.engineName)])
         let at = now()
+        let (store, goldenHour) = (self.store, self.goldenHour)
         do {
-            let census = try await store.operationsCensus(now: at, goldenHour: goldenHour)
+            guard let result = await answer(within: timeout, { try await store.operationsCensus(now: at, goldenHour: goldenHour) }) else {
+                throw TyndauError.databaseUnavailable(store.engineName, "no answer within \(timeout)")
+            }
+            let census = try result.get()
             for (status, count) in census.deliveries {
                 Gauge(label: TyndauMetrics.outboxDeliveries, dimensions: [(TyndauMetrics.Label.status, status.rawValue)]).record(count)
             }
