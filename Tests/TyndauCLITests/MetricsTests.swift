@@ -289,15 +289,7 @@ extension Array where Element == PrometheusSample {
             let alert = try #require(rule["alert"] as? String)
             let expr = try #require(rule["expr"] as? String, "\(alert) has an expression")
             #expect(rule["annotations"] is [String: Any], "\(alert) explains itself")
-            let regex = try NSRegularExpression(pattern: "tyndau_[a-z_]+")
-            for match in regex.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {
-                var name = String(expr[Range(match.range, in: expr)!])
-                for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) && !TyndauMetrics.all.contains(name) {
-                    name.removeLast(suffix.count)
-                }
-                #expect(TyndauMetrics.all.contains(name), "\(alert) names \(name), which Tyndau does not export")
-                used.insert(name)
-            }
+            used.formUnion(Self.metricNames(in: expr, by: alert))
         }
         #expect(used.contains(TyndauMetrics.untriagedPastGoldenHour))
         #expect(used.contains(TyndauMetrics.outboxOldestDueAge))
@@ -315,6 +307,38 @@ extension Array where Element == PrometheusSample {
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "\(text)")
         }
+    }
+
+    /// The Tyndau metrics an expression names (histogram series reduced to their metric), each checked
+    /// against ``TyndauMetrics/all``.
+    static func metricNames(in expr: String, by user: String) -> Set<String> {
+        var names: Set<String> = []
+        let regex = try! NSRegularExpression(pattern: "tyndau_[a-z_]+")
+        for match in regex.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {
+            var name = String(expr[Range(match.range, in: expr)!])
+            for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) && !TyndauMetrics.all.contains(name) {
+                name.removeLast(suffix.count)
+            }
+            #expect(TyndauMetrics.all.contains(name), "\(user) names \(name), which Tyndau does not export")
+            names.insert(name)
+        }
+        return names
+    }
+
+    @Test func theGrafanaDashboardShowsOnlyMetricsThatExistAndEveryOneOfThem() throws {
+        let file = Self.alertsFile.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("grafana/tyndau-dashboard.json")
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        var shown: Set<String> = []
+        for panel in panels {
+            let title = panel["title"] as? String ?? "?"
+            let targets = try #require(panel["targets"] as? [[String: Any]], "\(title) has queries")
+            for target in targets {
+                shown.formUnion(Self.metricNames(in: try #require(target["expr"] as? String), by: title))
+            }
+        }
+        #expect(shown == Set(TyndauMetrics.all), "missing from the dashboard: \(Set(TyndauMetrics.all).subtracting(shown).sorted())")
     }
 
     @Test func theTextReaderUnescapesLabelsAndRefusesGarbage() throws {
