@@ -177,9 +177,6 @@ public struct TelegramBotPoller: Sendable {
             do {
                 try await conversation.handle(update)
                 await failures.clear(update.updateID)
-                if case .message(let message) = update.content, let sent = message.date {
-                    Recorder(label: TyndauMetrics.botUpdateLag).record(max(0, now().timeIntervalSince(sent)))
-                }
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

@@ -57,6 +57,10 @@ struct TelegramConversation: Sendable {
         case .message(let message):
             guard message.chatType == "private" else { return }
             try await handleMessage(message, update: update.updateID)
+            // From the resident's sending to the bot's reply, whether it polls or receives a webhook.
+            if let sent = message.date {
+                Recorder(label: TyndauMetrics.botUpdateLag).record(max(0, now().timeIntervalSince(sent)))
+            }
         case .edited(let message):
             guard message.chatType == "private" else { return }
             try await handleEdit(message, update: update.updateID)
