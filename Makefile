@@ -6,6 +6,7 @@ APT_PACKAGES := libcurl4-openssl-dev libstemmer-dev libsqlite3-dev pkg-config
 BENCH_PACKAGES := wrk curl python3 postgresql-15
 # The contract tests run against a throwaway PostgreSQL 15 (scripts/throwaway-postgres.sh).
 TEST_PACKAGES := postgresql-15
+, := ,
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 
@@ -17,6 +18,8 @@ BROWSER_VENV := .build/browser-venv
 BROWSER_PACKAGES := chromium chromium-driver
 # georeport (PyPI): an independent Open311 GeoReport v2 client, the acceptance test of our Open311 side.
 OPEN311_VENV := .build/open311-venv
+# feedparser and icalendar: independent parsers of the public record's Atom and calendar feeds.
+FEEDS_VENV := .build/feeds-venv
 APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
 
 # Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
@@ -59,6 +62,7 @@ test-deps: deps
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
 	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
 	$(call pip_venv,$(OPEN311_VENV),georeport==0.3.1,georeport)
+	$(call pip_venv,$(FEEDS_VENV),feedparser==6.0.14 icalendar==7.3.0,feedparser$(,) icalendar)
 
 # The Swift tests beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
 # TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not; then the
@@ -71,6 +75,7 @@ test: test-deps
 	$(BROWSER_VENV)/bin/python Tests/Browser/console_tour.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau \
 		--artifacts .build/test-artifacts/console
 	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+	$(FEEDS_VENV)/bin/python Tests/PublicRecord/public_record_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

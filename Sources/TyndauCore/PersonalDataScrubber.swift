@@ -159,10 +159,17 @@ public struct PersonalDataScrubber: Sendable {
             .map(String.init).filter { $0.count >= 3 })
         guard !parts.isEmpty else { return text }
         var output = text
+        var stems: [String] = []
         // Longest first, so "Айгуль" is not left behind when "Айгуль Серикова" matched only partly.
         for part in parts.sorted(by: { $0.count > $1.count }) {
             // Drop a final vowel or soft sign so case endings match: "Айгуль" → "Айгулю", "Серикова" → "Сериковой".
             let stem = part.count >= 5 && "аяеиоуыьйюёэіәөұүa".contains(part.last!.lowercased()) ? String(part.dropLast()) : part
+            // A name of letters only is matched word by word below (compiling a pattern per name is
+            // what made scrubbing a topic with many named askers slow); anything else by pattern.
+            if stem.allSatisfy(\.isLetter) {
+                stems.append(stem.lowercased())
+                continue
+            }
             let escaped = NSRegularExpression.escapedPattern(for: stem)
             // Whole word, allowing Russian/Kazakh case endings after the name ("Айгуль" → "Айгулю").
             guard let regex = try? NSRegularExpression(
@@ -170,6 +177,30 @@ public struct PersonalDataScrubber: Sendable {
             ) else { continue }
             output = Self.replace(regex, in: output, with: mask)
         }
-        return output
+        return maskWords(in: output, stems: stems)
+    }
+
+    /// Every word (a maximal run of letters) that starts with one of `stems` (lowercased) and has at
+    /// most three letters more — a case ending — replaced by the mask.
+    private func maskWords(in text: String, stems: [String]) -> String {
+        guard !stems.isEmpty else { return text }
+        var result = ""
+        var word = ""
+        func flush() {
+            guard !word.isEmpty else { return }
+            let lower = word.lowercased()
+            result += stems.contains { lower.hasPrefix($0) && lower.count - $0.count <= 3 } ? mask : word
+            word = ""
+        }
+        for character in text {
+            if character.isLetter {
+                word.append(character)
+            } else {
+                flush()
+                result.append(character)
+            }
+        }
+        flush()
+        return result
     }
 }

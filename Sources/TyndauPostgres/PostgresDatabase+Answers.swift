@@ -56,18 +56,27 @@ extension PostgresDatabase {
         return result
     }
 
-    static func commitmentViews(_ commitments: [Commitment], _ connection: PostgresConnection) async throws -> [CommitmentView] {
-        var views: [CommitmentView] = []
-        for commitment in commitments {
-            let title = try await connection.value(
-                #"SELECT "title" FROM "topic" WHERE "id" = \#(commitment.topicID)"#, as: String.self) ?? ""
-            let week = try await connection.value(#"""
-                SELECT m."week" FROM "answer" a JOIN "agendaItem" i ON i."id" = a."agendaItemID" JOIN "meeting" m ON m."id" = i."meetingID"
-                WHERE a."id" = \#(commitment.answerID)
-                """#, as: String.self).flatMap(ISOWeek.init)
-            views.append(CommitmentView(commitment: commitment, topicTitle: title, week: week))
+    /// Commitments with their topic's title and place and the week and block of the agenda item, in
+    /// one query: final ones (optionally due before a day, optionally open only), or the one with `id`.
+    static func commitmentViews(
+        id: Commitment.ID? = nil, dueBefore: String? = nil, openOnly: Bool = false, _ connection: PostgresConnection
+    ) async throws -> [CommitmentView] {
+        try await connection.rows(#"""
+            SELECT c.*, t."title" AS "topicTitle", t."place" AS "topicPlace", m."week" AS "meetingWeek", i."block" AS "itemBlock"
+            FROM "commitment" c JOIN "answer" a ON a."id" = c."answerID"
+            JOIN "agendaItem" i ON i."id" = a."agendaItemID" JOIN "meeting" m ON m."id" = i."meetingID"
+            LEFT JOIN "topic" t ON t."id" = c."topicID"
+            WHERE (\#(id == nil) OR c."id" = \#(id ?? 0))
+              AND (\#(id != nil) OR a."isFinal")
+              AND (\#(dueBefore == nil) OR c."dueDate" COLLATE "C" < \#(dueBefore ?? ""))
+              AND (NOT \#(openOnly) OR c."state" = \#(CommitmentState.open.rawValue))
+            ORDER BY c."dueDate" COLLATE "C", c."id"
+            """#).map { row in
+            CommitmentView(
+                commitment: try Self.commitment(row), topicTitle: try row("topicTitle", as: String?.self) ?? "",
+                week: ISOWeek(try row("meetingWeek", as: String.self)), place: try row("topicPlace"),
+                block: try row("itemBlock", as: AgendaBlock?.self))
         }
-        return views
     }
 }
 
@@ -190,14 +199,7 @@ extension PostgresDatabase: AnswerStore {
     public func commitments(dueBefore: String?, openOnly: Bool) async throws -> [CommitmentView] {
         try await read { connection in
             // Only promises of closed meetings are real commitments; drafts of a live meeting are not.
-            let commitments = try await connection.rows(#"""
-                SELECT c.* FROM "commitment" c JOIN "answer" a ON a."id" = c."answerID"
-                WHERE a."isFinal"
-                  AND (\#(dueBefore == nil) OR c."dueDate" COLLATE "C" < \#(dueBefore ?? ""))
-                  AND (NOT \#(openOnly) OR c."state" = \#(CommitmentState.open.rawValue))
-                ORDER BY c."dueDate" COLLATE "C", c."id"
-                """#).map(Self.commitment)
-            return try await Self.commitmentViews(commitments, connection)
+            try await Self.commitmentViews(dueBefore: dueBefore, openOnly: openOnly, connection)
         }
     }
 
@@ -215,7 +217,10 @@ extension PostgresDatabase: AnswerStore {
                         at: now, actor: actor, action: "commitment.done", subject: "commitment:\(id)",
                         details: commitment.responsible), connection)
             }
-            return try await Self.commitmentViews([commitment], connection)[0]
+            guard let view = try await Self.commitmentViews(id: id, connection).first else {
+                throw TyndauError.notFound("commitment \(id)")
+            }
+            return view
         }
     }
 

@@ -54,7 +54,7 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health` and `/ready`, the
+/// The routes: pages, the public record (`/meetings`, `/promises`, `/live`, `/stats`, `/open-data`, `/feeds`), the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health` and `/ready`, the
 /// Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
@@ -91,6 +91,14 @@ public func buildRouter(
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
     OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)
+    let record = PublicRecord(store: store)
+    PublicRecordController(
+        record: record, pages: pages,
+        downloads: PublicRecordDownloads(record: record, series: series, seriesStore: store, publicURL: publicURL, now: now),
+        statistics: PublicStatisticsCache(
+            record: record, goldenHourMinutes: settings.intake.goldenHourMinutes, weeks: PublicRecordController.statisticsWeeks),
+        now: now
+    ).addRoutes(to: router)
     return router
 }
 

@@ -45,18 +45,25 @@ extension AppDatabase {
         }
     }
 
-    static func commitmentViews(_ commitments: [Commitment], _ db: Database) throws -> [CommitmentView] {
-        try commitments.map { commitment in
-            let title = try String.fetchOne(db, sql: "SELECT title FROM topic WHERE id = ?", arguments: [commitment.topicID]) ?? ""
-            let week = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT m.week FROM answer a JOIN agendaItem i ON i.id = a.agendaItemID JOIN meeting m ON m.id = i.meetingID
-                    WHERE a.id = ?
-                    """,
-                arguments: [commitment.answerID]
-            ).flatMap(ISOWeek.init)
-            return CommitmentView(commitment: commitment, topicTitle: title, week: week)
+    /// Commitments matching `condition` (SQL over `c`, the commitment, and `a`, its answer) with their
+    /// topic's title and place and the week and block of the agenda item, in one query.
+    static func commitmentViews(where condition: String, arguments: StatementArguments = [], _ db: Database) throws -> [CommitmentView] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.*, t.title AS topicTitle, t.place AS topicPlace, m.week AS meetingWeek, i.block AS itemBlock
+                FROM commitment c JOIN answer a ON a.id = c.answerID
+                JOIN agendaItem i ON i.id = a.agendaItemID JOIN meeting m ON m.id = i.meetingID
+                LEFT JOIN topic t ON t.id = c.topicID
+                WHERE \(condition)
+                ORDER BY c.dueDate, c.id
+                """,
+            arguments: arguments
+        ).map { row in
+            CommitmentView(
+                commitment: try Commitment(row: row), topicTitle: row["topicTitle"] ?? "",
+                week: (row["meetingWeek"] as String?).flatMap(ISOWeek.init), place: row["topicPlace"],
+                block: (row["itemBlock"] as String?).flatMap(AgendaBlock.init(rawValue:)))
         }
     }
 
@@ -159,14 +166,15 @@ extension AppDatabase: AnswerStore {
 
     public func commitments(dueBefore: String?, openOnly: Bool) async throws -> [CommitmentView] {
         try await reader.read { db in
-            var request = Commitment.order(Column("dueDate"), Column("id"))
-            if let dueBefore { request = request.filter(Column("dueDate") < dueBefore) }
-            if openOnly { request = request.filter(Column("state") == CommitmentState.open.rawValue) }
             // Only promises of closed meetings are real commitments; drafts of a live meeting are not.
-            let commitments = try request.fetchAll(db).filter { commitment in
-                try Bool.fetchOne(db, sql: "SELECT isFinal FROM answer WHERE id = ?", arguments: [commitment.answerID]) ?? false
+            var conditions = ["a.isFinal"]
+            var arguments: StatementArguments = []
+            if let dueBefore {
+                conditions.append("c.dueDate < ?")
+                _ = arguments.append(contentsOf: [dueBefore])
             }
-            return try Self.commitmentViews(commitments, db)
+            if openOnly { conditions.append("c.state = '\(CommitmentState.open.rawValue)'") }
+            return try Self.commitmentViews(where: conditions.joined(separator: " AND "), arguments: arguments, db)
         }
     }
 
@@ -179,7 +187,10 @@ extension AppDatabase: AnswerStore {
                 try commitment.update(db, columns: ["state", "doneAt"])
                 try Self.audit(db, actor: actor, action: "commitment.done", subject: "commitment:\(id)", details: commitment.responsible, now: now)
             }
-            return try Self.commitmentViews([commitment], db)[0]
+            guard let view = try Self.commitmentViews(where: "c.id = ?", arguments: [id], db).first else {
+                throw TyndauError.notFound("commitment \(id)")
+            }
+            return view
         }
     }
 

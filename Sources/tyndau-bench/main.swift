@@ -7,6 +7,7 @@ let suites: [String: ([String]) async throws -> Void] = [
     "import": ImportBenchmark.run,
     "deliveries": DeliveryBenchmark.run,
     "agenda": AgendaBenchmark.run,
+    "history": HistoryBenchmark.run,
     "grouping": GroupingBenchmark.run,
     "sink": ScaleOutSink.run,
     "outbox": ScaleOutOutbox.run,

@@ -14,13 +14,7 @@ import argparse
 import datetime
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import traceback
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
@@ -29,14 +23,9 @@ import requests
 from georeport import GeoReport
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEMO_QUESTIONS = os.path.join(HERE, "..", "..", "Sources", "TyndauCLI", "Resources", "demo-questions.jsonl")
+sys.path.insert(0, os.path.join(HERE, "..", "Support"))
+from demo_server import DemoServer  # noqa: E402
 JURISDICTION = "almaty-bostandyq-test"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def as_list(value):
@@ -46,77 +35,10 @@ def as_list(value):
     return value if isinstance(value, list) else [value]
 
 
-class Acceptance:
+class Acceptance(DemoServer):
     def __init__(self, tyndau):
-        self.tyndau = tyndau
-        self.folder = tempfile.mkdtemp(prefix="tyndau-open311-")
-        self.db = os.path.join(self.folder, "tyndau.sqlite")
-        self.config = os.path.join(self.folder, "tyndau.yaml")
-        self.port = free_port()
-        self.root = f"http://127.0.0.1:{self.port}/open311/v2"
-        self.server = None
-        self.passed = 0
-        self.failed = 0
-        with open(DEMO_QUESTIONS, encoding="utf-8") as file:
-            self.demo = [json.loads(line) for line in file if line.strip()]
-        self.secrets = sorted(
-            {row[key] for row in self.demo for key in ("phone", "email") if row.get(key)}
-            | {part for row in self.demo if row.get("name") for part in row["name"].split() if len(part) >= 3}
-        )
-
-    def check(self, name, body):
-        try:
-            body()
-            self.passed += 1
-            print(f"ok   {name}")
-        except Exception:  # noqa: BLE001 - every failure is reported and counted
-            self.failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-
-    def run_cli(self, *arguments):
-        result = subprocess.run(
-            [self.tyndau, *arguments], capture_output=True, text=True, timeout=600,
-            env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,  # the demo writes agendas/ into its folder
-        )
-        if result.returncode != 0:
-            raise AssertionError(f"tyndau {' '.join(arguments)} failed: {result.stdout}{result.stderr}")
-        return result.stdout
-
-    def start(self):
-        self.run_cli("demo", "--db", self.db)
-        with open(self.config, "w", encoding="utf-8") as file:
-            file.write(
-                f"server: {{host: 127.0.0.1, port: {self.port}}}\n"
-                f"open311: {{jurisdiction_id: {JURISDICTION}}}\n"
-            )
-        log = open(os.path.join(self.folder, "serve.log"), "w")
-        self.server = subprocess.Popen(
-            [self.tyndau, "serve", "--config", self.config, "--db", self.db, "--without-worker", "--log-level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TYNDAU_LANG": "en"}, cwd=self.folder,
-        )
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("tyndau serve did not answer /health")
-
-    def stop(self):
-        if self.server:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def no_personal_data(self, payload):
-        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-        leaked = [secret for secret in self.secrets if secret in text]
-        assert not leaked, f"personal data in a public answer: {leaked[:5]}"
+        super().__init__(tyndau, "tyndau-open311-", config=f"open311: {{jurisdiction_id: {JURISDICTION}}}\n")
+        self.root = f"{self.base}/open311/v2"
 
     # --- the calls an Open311 client makes -------------------------------------------------------
 

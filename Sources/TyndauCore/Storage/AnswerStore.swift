@@ -102,11 +102,17 @@ public struct CommitmentView: Sendable, Hashable, Codable {
     public var commitment: Commitment
     public var topicTitle: String
     public var week: ISOWeek?
+    /// The topic's place (street, microdistrict), when one was recognised.
+    public var place: String?
+    /// The agenda block the promise was made in.
+    public var block: AgendaBlock?
 
-    public init(commitment: Commitment, topicTitle: String, week: ISOWeek?) {
+    public init(commitment: Commitment, topicTitle: String, week: ISOWeek?, place: String? = nil, block: AgendaBlock? = nil) {
         self.commitment = commitment
         self.topicTitle = topicTitle
         self.week = week
+        self.place = place
+        self.block = block
     }
 }
 

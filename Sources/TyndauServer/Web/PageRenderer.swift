@@ -16,7 +16,7 @@ public struct PageRenderer: Sendable {
 
     public init() throws {
         var templates: [String: MustacheTemplate] = [:]
-        for name in ["head", "foot", "form", "receipt", "status", "error"] + Self.officeTemplates {
+        for name in ["head", "foot", "form", "receipt", "status", "error"] + Self.publicTemplates + Self.officeTemplates {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache") else {
                 throw TyndauError.notFound("template \(name).mustache")
             }
@@ -33,6 +33,11 @@ public struct PageRenderer: Sendable {
         }
         officeScript = ByteBuffer(bytes: try Data(contentsOf: script))
     }
+
+    /// The public record's pages (``PublicRecordController``).
+    static let publicTemplates = [
+        "public-meetings", "public-meeting", "public-promise-line", "public-promises", "public-live", "public-stats", "public-data",
+    ]
 
     /// An HTML response from `template` with `values`, the page texts and the language switch.
     /// `path` is the page's own path and query (without `lang`), for the switch's links.

@@ -1,0 +1,277 @@
+import AgendaScheduler
+import Foundation
+import Hummingbird
+import TyndauCore
+
+/// The public record, for residents who did not ask, journalists and the press office: the meeting
+/// archive (`/meetings`, `/meetings/{week}`), the promises tracker (`/promises`), the live page
+/// (`/live`), statistics with charts (`/stats`) and open data (`/open-data`, feeds under `/feeds`).
+/// Server-rendered in ru/kk/en without script; what may be shown is ``PublicRecord``'s rule.
+struct PublicRecordController: Sendable {
+    let record: PublicRecord
+    let pages: PageRenderer
+    let downloads: PublicRecordDownloads
+    let statistics: PublicStatisticsCache
+    let now: @Sendable () -> Date
+    /// Seconds between the live page's refreshes.
+    static let liveRefreshSeconds = 20
+    static let statisticsWeeks = 12
+
+    func addRoutes(to router: Router<TyndauRequestContext>) {
+        router.get("/meetings", use: meetings)
+        router.get("/meetings/{week}", use: meeting)
+        router.get("/promises", use: promises)
+        router.get("/live", use: live)
+        router.get("/stats", use: stats)
+        router.get("/open-data", use: openData)
+        downloads.addRoutes(to: router)
+    }
+
+    // MARK: - Archive
+
+    @Sendable func meetings(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let rows = try await record.meetings().map { summary -> [String: Any] in
+            [
+                "week": summary.meeting.week.description, "date": Self.localTime(summary.meeting.startsAt, summary.meeting.timeZone),
+                "answered": summary.answeredTopics, "commitments": summary.commitments,
+            ]
+        }
+        return pages.page(
+            "public-meetings", ["meetings": rows, "hasMeetings": !rows.isEmpty],
+            title: ServerText.text("page.meetings.title", choice.language), choice: choice, path: "/meetings")
+    }
+
+    @Sendable func meeting(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let language = choice.language
+        let raw = context.parameters.get("week") ?? ""
+        guard let week = ISOWeek(raw),
+            let meeting = try await record.meeting(week: week, today: ISODate.day(now()))
+        else {
+            return pages.page(
+                "error", ["message": ServerText.text("page.meeting.not-found", language, [String(raw.prefix(10))])],
+                title: ServerText.text("page.error.title", language), choice: choice, path: "/meetings", status: .notFound)
+        }
+        let heading = ServerText.text("page.meeting.title", language, [Self.localDay(meeting.startsAt, meeting.timeZone)])
+        return pages.page(
+            "public-meeting",
+            [
+                "heading": heading,
+                "startsLine": Self.localTime(meeting.startsAt, meeting.timeZone),
+                "summaryLine": ServerText.text("page.meeting.residents", language, [String(meeting.items.count), String(meeting.residents)]),
+                "items": meeting.items.map { item($0, language) },
+                "written": meeting.written.map { ["title": $0.title, "deadline": Self.displayDay($0.deadline)] },
+                "hasWritten": !meeting.written.isEmpty,
+            ],
+            title: heading, choice: choice, path: "/meetings/\(week)")
+    }
+
+    /// One agenda item's values for the templates (archive and live page).
+    func item(_ item: PublicMeeting.Item, _ language: UILanguage) -> [String: Any] {
+        var values: [String: Any] = [
+            "position": item.position, "title": item.title, "askers": item.askers,
+            "blockLabel": CoreText.block(item.block, language),
+        ]
+        if item.question != item.title { values["question"] = item.question }
+        if let place = item.place { values["place"] = place }
+        if let answer = item.answer { values["answer"] = answer }
+        if let kind = item.kind { values["kindLabel"] = ServerText.text("page.meeting.kind." + kind.rawValue, language) }
+        if let target = item.redirectedTo { values["redirectedLine"] = ServerText.text("page.meeting.redirected-to", language, [target]) }
+        if let promise = item.promise { values["promise"] = self.promise(promise, language) }
+        return values
+    }
+
+    // MARK: - Promises
+
+    @Sendable func promises(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let language = choice.language
+        let query = request.uri.queryParameters
+        let status = query["status"].flatMap { PromiseStatus(rawValue: String($0)) }
+        let block = query["block"].flatMap { AgendaBlock(rawValue: String($0)) }
+        let place = query["place"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let all = try await record.promises(today: ISODate.day(now()))
+        let shown = all.filter { promise in
+            (status == nil || promise.status == status) && (block == nil || promise.block == block)
+                && (place == nil || promise.place == place)
+        }
+        var path = "/promises"
+        let filters = [("status", status?.rawValue), ("block", block?.rawValue), ("place", place)]
+            .compactMap { name, value in value.map { "\(name)=\(Self.queryEscaped($0))" } }
+        if !filters.isEmpty { path += "?" + filters.joined(separator: "&") }
+        return pages.page(
+            "public-promises",
+            [
+                "statuses": PromiseStatus.allCases.map { value -> [String: Any] in
+                    ["value": value.rawValue, "label": Self.statusLabel(value, language), "selected": value == status]
+                },
+                "blocks": AgendaBlock.allCases.map { value -> [String: Any] in
+                    ["value": value.rawValue, "label": CoreText.block(value, language), "selected": value == block]
+                },
+                "places": Set(all.compactMap(\.place)).sorted().map { value -> [String: Any] in ["value": value, "selected": value == place] },
+                "countLine": ServerText.text("page.promises.count", language, [String(shown.count)]),
+                "hasPromises": !shown.isEmpty,
+                "promises": shown.map { promise -> [String: Any] in
+                    var values = self.promise(promise, language)
+                    values["id"] = promise.id
+                    values["topicTitle"] = promise.topicTitle
+                    if let week = promise.week {
+                        values["week"] = week.description
+                        values["madeAt"] = ServerText.text("page.promises.made-at", language, [week.description])
+                    }
+                    if let block = promise.block { values["blockLabel"] = CoreText.block(block, language) }
+                    if let place = promise.place { values["place"] = place }
+                    return values
+                },
+            ],
+            title: ServerText.text("page.promises.title", language), choice: choice, path: path)
+    }
+
+    func promise(_ promise: PublicPromise, _ language: UILanguage) -> [String: Any] {
+        var values: [String: Any] = [
+            "status": promise.status.rawValue, "statusLabel": Self.statusLabel(promise.status, language), "text": promise.text,
+            "responsible": promise.responsible, "due": Self.displayDay(promise.dueDate),
+        ]
+        if let kept = promise.keptOn { values["keptLine"] = ServerText.text("page.promises.kept-on", language, [Self.displayDay(kept)]) }
+        return values
+    }
+
+    static func statusLabel(_ status: PromiseStatus, _ language: UILanguage) -> String {
+        ServerText.text("page.promises.status." + status.rawValue, language)
+    }
+
+    // MARK: - Live
+
+    @Sendable func live(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let language = choice.language
+        var values: [String: Any] = [
+            "refreshSeconds": Self.liveRefreshSeconds,
+            "refreshLine": ServerText.text("page.live.refresh", language, [String(Self.liveRefreshSeconds)]),
+        ]
+        if let live = try await record.live(now: now()) {
+            values["hasMeeting"] = true
+            let start = Self.localTime(live.startsAt, live.timeZone)
+            switch live.phase {
+            case .upcoming: values["phaseLine"] = ServerText.text("page.live.upcoming", language, [start])
+            case .onAir: values["phaseLine"] = ServerText.text("page.live.on-air", language, [start, Self.clock(live.endsAt, live.timeZone)])
+            case .ended: values["phaseLine"] = ServerText.text("page.live.ended", language)
+            }
+            let zone = TimeZone(identifier: live.timeZone) ?? .almaty
+            var upcoming = live.phase == .upcoming ? live.items : []
+            if let index = live.currentIndex {
+                values["current"] = item(live.items[index], language)
+                upcoming = live.items[(index + 1)...].filter { $0.answer == nil }
+            }
+            values["nextHeading"] = ServerText.text(live.phase == .upcoming ? "page.live.agenda" : "page.live.next", language)
+            values["hasNext"] = !upcoming.isEmpty
+            values["next"] = upcoming.map { entry -> [String: Any] in
+                var row = item(entry, language)
+                row["clock"] = Self.clock(live.startsAt.addingTimeInterval(Double(entry.startOffsetMinutes) * 60), zone.identifier)
+                return row
+            }
+            let answered = live.items.filter { $0.answer != nil }
+            values["hasAnswered"] = !answered.isEmpty
+            values["answered"] = answered.map { item($0, language) }
+        }
+        return pages.page("public-live", values, title: ServerText.text("page.live.title", language), choice: choice, path: "/live")
+    }
+
+    // MARK: - Statistics
+
+    @Sendable func stats(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let language = choice.language
+        let figures = try await statistics.current(now: now())
+        let percent = figures.goldenHourShare.map { String(Int(($0 * 100).rounded())) }
+        let total = figures.triagedInTime + figures.triagedLate
+        let values: [String: Any] = [
+            "periodLine": ServerText.text("page.stats.period", language, [String(Self.statisticsWeeks)]),
+            "charts": StatisticsCharts(figures: figures, language: language).all,
+            "goldenHourLine": percent.map {
+                ServerText.text("page.stats.golden-hour-line", language, [String(figures.triagedInTime), String(total), $0])
+            } ?? ServerText.text("page.stats.none", language),
+            "medianLine": figures.medianHoursToAnswer.map {
+                ServerText.text("page.stats.hours", language, [String(format: "%.1f", $0)])
+            } ?? ServerText.text("page.stats.none", language),
+        ]
+        return pages.page("public-stats", values, title: ServerText.text("page.stats.title", language), choice: choice, path: "/stats")
+    }
+
+    // MARK: - Open data
+
+    @Sendable func openData(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let language = choice.language
+        let downloads: [[String: Any]] = [
+            [
+                "label": ServerText.text("page.data.meetings", language), "json": "/open-data/meetings.json",
+                "csv": "/open-data/meetings.csv", "fields": PublicRecordDownloads.meetingColumns,
+            ],
+            [
+                "label": ServerText.text("page.data.promises", language), "json": "/open-data/promises.json",
+                "csv": "/open-data/promises.csv", "fields": PublicRecordDownloads.promiseColumns,
+            ],
+        ]
+        return pages.page(
+            "public-data", ["downloads": downloads], title: ServerText.text("page.data.title", language), choice: choice,
+            path: "/open-data")
+    }
+
+    // MARK: - Formatting
+
+    /// `03.12.2026 15:00` in the meeting's zone.
+    static func localTime(_ date: Date, _ zone: String) -> String {
+        format(date, zone, "dd.MM.yyyy HH:mm")
+    }
+
+    static func localDay(_ date: Date, _ zone: String) -> String {
+        format(date, zone, "dd.MM.yyyy")
+    }
+
+    static func clock(_ date: Date, _ zone: String) -> String {
+        format(date, zone, "HH:mm")
+    }
+
+    private static func format(_ date: Date, _ zone: String, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone) ?? .almaty
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
+    /// `2026-12-20` as residents read it: `20.12.2026`.
+    static func displayDay(_ day: String) -> String {
+        let parts = day.split(separator: "-")
+        return parts.count == 3 ? "\(parts[2]).\(parts[1]).\(parts[0])" : day
+    }
+
+    static func queryEscaped(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+    }
+}
+
+/// Statistics change slowly and cost a scan of the last weeks' questions: computed at most once a
+/// minute (by the injected clock), shared by every request and language.
+actor PublicStatisticsCache {
+    let record: PublicRecord
+    let goldenHourMinutes: Int
+    let weeks: Int
+    let lifetime: TimeInterval = 60
+    private var cached: (at: Date, figures: PublicStatistics)?
+
+    init(record: PublicRecord, goldenHourMinutes: Int, weeks: Int) {
+        self.record = record
+        self.goldenHourMinutes = goldenHourMinutes
+        self.weeks = weeks
+    }
+
+    func current(now: Date) async throws -> PublicStatistics {
+        if let cached, now.timeIntervalSince(cached.at) < lifetime, now >= cached.at { return cached.figures }
+        let figures = try await record.statistics(now: now, weeks: weeks, goldenHourMinutes: goldenHourMinutes)
+        cached = (now, figures)
+        return figures
+    }
+}
