@@ -13,7 +13,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Python tools live in virtual environments under .build (nothing is installed system-wide by pip):
 # aiosmtpd is the real SMTP server the e-mail tests talk to; Apprise is the benchmark's comparison.
 SMTP_VENV := .build/smtp-venv
-# Selenium drives Debian's headless Chromium (with chromium-driver) in the console's browser test.
+# Selenium drives Debian's headless Chromium (with chromium-driver) in the console's browser test;
+# axe-selenium-python carries axe-core, which checks every page the test visits.
 BROWSER_VENV := .build/browser-venv
 BROWSER_PACKAGES := chromium chromium-driver
 # georeport (PyPI): an independent Open311 GeoReport v2 client, the acceptance test of our Open311 side.
@@ -60,7 +61,7 @@ demo: deps
 test-deps: deps
 	$(call apt_install,$(TEST_PACKAGES) $(BROWSER_PACKAGES))
 	$(call pip_venv,$(SMTP_VENV),aiosmtpd,aiosmtpd)
-	$(call pip_venv,$(BROWSER_VENV),selenium,selenium)
+	$(call pip_venv,$(BROWSER_VENV),selenium axe-selenium-python==2.1.6,selenium$(,) axe_selenium_python)
 	$(call pip_venv,$(OPEN311_VENV),georeport==0.3.1,georeport)
 	$(call pip_venv,$(FEEDS_VENV),feedparser==6.0.14 icalendar==7.3.0,feedparser$(,) icalendar)
 
@@ -91,6 +92,8 @@ bench: bench-deps
 	@# Scale-out: 1 and 2 `tyndau serve` / `tyndau worker` processes on one SQLite file and on a throwaway
 	@# PostgreSQL with fsync on (bench/scale-out.sh starts and stops it).
 	bash bench/scale-out.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
+	@# The public record over a long history (100k questions, 2k topics, 200 meetings): each page under wrk.
+	bash bench/public-pages.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
 	@# Grouping quality on both labelled sets, then the cross-check (fitted on one, scored on the other).
 	@if [ -f $(DEV_SET) ] && [ -f $(DEV2_SET) ]; then \
 		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET) --gold $(DEV2_SET) --cross; \

@@ -88,26 +88,42 @@ static inline int ccurl_ipv4_is_internal(const unsigned char *a) {
     return 0;
 }
 
+/// IPv6 by its bytes, never by how it was written: every form that carries an IPv4 address (mapped
+/// ::ffff:0:0/96, compatible ::/96, translated ::ffff:0:0:0/96, NAT64 64:ff9b::/96, 6to4 2002::/16) is
+/// judged by that IPv4 address; forms without a public use (local-use NAT64 64:ff9b:1::/48, Teredo
+/// 2001::/32, discard 100::/64, documentation 2001:db8::/32, site-local fec0::/10) are internal.
+static inline int ccurl_ipv6_is_internal(const unsigned char *a) {
+    static const unsigned char zero[12] = {0};
+    if (memcmp(a, zero, 12) == 0) {                                      /* ::/96: ::, ::1, ::a.b.c.d */
+        if (a[12] == 0 && a[13] == 0 && a[14] == 0) return 1;            /* :: and ::1 (and ::0.0.0.x) */
+        return ccurl_ipv4_is_internal(a + 12);
+    }
+    if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff)      /* ::ffff:a.b.c.d */
+        return ccurl_ipv4_is_internal(a + 12);
+    if (memcmp(a, zero, 8) == 0 && a[8] == 0xff && a[9] == 0xff && a[10] == 0 && a[11] == 0) /* ::ffff:0:a.b.c.d */
+        return ccurl_ipv4_is_internal(a + 12);
+    if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) {
+        if (a[4] == 0 && a[5] == 0 && memcmp(a + 6, zero, 6) == 0)       /* 64:ff9b::/96 NAT64 */
+            return ccurl_ipv4_is_internal(a + 12);
+        return 1;                                                        /* 64:ff9b:1::/48 local-use NAT64 */
+    }
+    if (a[0] == 0x20 && a[1] == 0x02) return ccurl_ipv4_is_internal(a + 2); /* 6to4 2002:a.b.c.d::/48 */
+    if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x00 && a[3] == 0x00) return 1; /* Teredo 2001::/32 */
+    if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return 1; /* documentation 2001:db8::/32 */
+    if (a[0] == 0x01 && memcmp(a + 1, zero, 7) == 0) return 1;           /* discard-only 100::/64 */
+    if ((a[0] & 0xfe) == 0xfc) return 1;                                 /* unique local fc00::/7, incl. fd00:ec2::254 */
+    if (a[0] == 0xfe && (a[1] & 0x80) == 0x80) return 1;                 /* link-local fe80::/10, site-local fec0::/10 */
+    if (a[0] == 0xff) return 1;                                          /* multicast */
+    return 0;
+}
+
 static inline int ccurl_address_is_internal(const struct sockaddr *address) {
     if (address->sa_family == AF_INET) {
         const struct sockaddr_in *v4 = (const struct sockaddr_in *)address;
         return ccurl_ipv4_is_internal((const unsigned char *)&v4->sin_addr.s_addr);
     }
     if (address->sa_family == AF_INET6) {
-        const unsigned char *a = ((const struct sockaddr_in6 *)address)->sin6_addr.s6_addr;
-        static const unsigned char zero[10] = {0};
-        int all_zero = 1;
-        for (int i = 0; i < 15; i++) if (a[i] != 0) all_zero = 0;
-        if (all_zero) return 1;                                          /* :: and ::1 */
-        if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff)  /* ::ffff:a.b.c.d */
-            return ccurl_ipv4_is_internal(a + 12);
-        if ((a[0] & 0xfe) == 0xfc) return 1;                             /* unique local fc00::/7 */
-        if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return 1;             /* link-local fe80::/10 */
-        if (a[0] == 0xff) return 1;                                      /* multicast */
-        if (a[0] == 0xfd && a[1] == 0x00 && a[2] == 0x0e && a[3] == 0xc2) return 1; /* fd00:ec2::254 metadata */
-        if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b)        /* NAT64 of an internal v4 */
-            return ccurl_ipv4_is_internal(a + 12);
-        return 0;
+        return ccurl_ipv6_is_internal(((const struct sockaddr_in6 *)address)->sin6_addr.s6_addr);
     }
     return 1;
 }

@@ -9,4 +9,8 @@ public protocol BotWebhook: Sendable {
     /// Handles one request: `secretToken` is the `X-Telegram-Bot-Api-Secret-Token` header, `body` the
     /// update. Returns the HTTP status to answer with.
     func receive(secretToken: String?, body: [UInt8]) async -> Int
+
+    /// Whether `secretToken` (the header) is the configured one. The server asks before it reads the
+    /// body, so an unauthenticated request never costs a body read (and is 403 whatever its size).
+    func acceptsSecretToken(_ secretToken: String?) -> Bool
 }

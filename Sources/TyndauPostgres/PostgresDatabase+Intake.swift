@@ -6,7 +6,8 @@ extension PostgresDatabase: IntakeStore {
     public func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt] {
         guard !batch.isEmpty else { return [] }
         return try await write { connection in
-            let horizon = now.addingTimeInterval(-(batch.map(\.duplicateWindow).max() ?? 600))
+            // Fingerprints serve the duplicate check and the rate limit: kept as long as the longer window.
+            let horizon = now.addingTimeInterval(-(batch.map { max($0.duplicateWindow, $0.rateLimit?.window ?? 0) }.max() ?? 600))
             // Pruning skips rows another server is pruning at this moment, so intake transactions on
             // several servers never queue behind each other's clean-up.
             try await connection.run(#"""
@@ -14,6 +15,16 @@ extension PostgresDatabase: IntakeStore {
                   SELECT "questionID" FROM "intakeFingerprint" WHERE "at" < \#(horizon)
                   LIMIT 1000 FOR UPDATE SKIP LOCKED)
                 """#)
+            // The rate limit is shared by every server: one advisory lock per limited client, taken for the
+            // whole batch up front in one order (so two batches cannot deadlock), serialises the
+            // count-then-insert of that client's submissions across transactions.
+            let limitedClients = Set(batch.compactMap { $0.rateLimit?.isActive == true ? $0.clientKey : nil })
+            if !limitedClients.isEmpty {
+                try await connection.run(#"""
+                    SELECT count(pg_advisory_xact_lock(\#(Int32(truncatingIfNeeded: AdvisoryLock.intakeRate.rawValue)), "h"))
+                    FROM (SELECT DISTINCT hashtext("c") AS "h" FROM unnest(\#(limitedClients.sorted())::text[]) AS "c" ORDER BY 1) AS "keys"
+                    """#)
+            }
             var receipts: [IntakeReceipt] = []
             receipts.reserveCapacity(batch.count)
             for submission in batch {
@@ -27,6 +38,19 @@ extension PostgresDatabase: IntakeStore {
     /// servers at once must still be stored once: an advisory lock on the fingerprint's hash serialises
     /// the check-then-insert of identical submissions (and only of those).
     static func submit(_ submission: IntakeSubmission, now: Date, _ connection: PostgresConnection) async throws -> IntakeReceipt {
+        if let clientKey = submission.clientKey, let limit = submission.rateLimit, limit.isActive {
+            // Under the client's advisory lock (taken by the batch): the count includes every committed
+            // submission of any server and this batch's earlier ones.
+            if let row = try await connection.row(#"""
+                SELECT COUNT(*)::bigint AS "n", MIN("at") AS "oldest" FROM "intakeFingerprint"
+                WHERE "clientKey" = \#(clientKey) AND "at" > \#(limit.windowStart(now: now))
+                """#),
+                let retryAfter = limit.retryAfter(
+                    storedInWindow: try row.int("n"), oldest: try row("oldest", as: Date?.self), now: now)
+            {
+                return IntakeReceipt(question: submission.newQuestion.question, isDuplicate: false, hasContact: false, retryAfter: retryAfter)
+            }
+        }
         if let clientKey = submission.clientKey {
             try await connection.run(#"""
                 SELECT pg_advisory_xact_lock(\#(Int32(truncatingIfNeeded: AdvisoryLock.intakeDuplicate.rawValue)),
@@ -64,6 +88,7 @@ extension PostgresDatabase: IntakeStore {
                     VALUES (\#(id), \#(clientKey), \#(submission.textKey), \#(now))
                     """#)
             }
+            try await enqueueAcknowledgement(submission, question: question, now: now, connection)
             return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(newQuestion.contact?.isEmpty ?? true))
         }
         // Live intake, the server's hot path: question, ticket, asker, audit event and fingerprint in one
@@ -106,7 +131,16 @@ extension PostgresDatabase: IntakeStore {
         else { throw TyndauError.conflict("question insert") }
         question.id = try row("id", as: Int64.self)
         question.ticket = try row("ticket", as: String.self)
+        try await enqueueAcknowledgement(submission, question: question, now: now, connection)
         return IntakeReceipt(question: question, isDuplicate: false, hasContact: contact != nil)
+    }
+
+    /// The golden-hour message, in the transaction that stores its question: a stored question always has it.
+    static func enqueueAcknowledgement(
+        _ submission: IntakeSubmission, question: Question, now: Date, _ connection: PostgresConnection
+    ) async throws {
+        guard let acknowledgement = submission.acknowledgement, let message = acknowledgement.message(question) else { return }
+        _ = try await enqueue(message, endpointNames: acknowledgement.endpointNames, now: now, connection)
     }
 
     public func progress(ticket: String) async throws -> QuestionProgress? {

@@ -206,6 +206,8 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         case office = 0x7479_6E64_0002
         /// Intake's duplicate check (with the fingerprint's hash as second key).
         case intakeDuplicate = 0x7479_6E64_0003
+        /// Intake's per-client rate limit (with the client key's hash as second key).
+        case intakeRate = 0x7479_6E64_0004
     }
 
     /// Waits for the transaction-level advisory lock `lock`; it is released at commit or rollback.

@@ -76,27 +76,30 @@ public func buildRouter(
     while publicURL?.hasSuffix("/") == true { publicURL?.removeLast() }
     let endpoint = IntakeEndpoint(intake: intake, store: store, publicURL: publicURL)
 
-    let router = Router(context: TyndauRequestContext.self)
+    // HEAD on every GET route, answered without the body (SecurityHeadersMiddleware).
+    let router = Router(context: TyndauRequestContext.self, options: .autoGenerateHeadEndpoints)
+    router.middlewares.add(SecurityHeadersMiddleware(https: publicURL?.lowercased().hasPrefix("https://") == true))
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestLogMiddleware(logLevel: requestLogLevel))
     router.middlewares.add(HTTPMetricsMiddleware())
     router.middlewares.add(ErrorShapeMiddleware(pages: pages))
     ProbeController(store: store, logger: logger, role: "serve").addRoutes(to: router)
-    OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, now: now).addRoutes(to: router)
+    let officeGate = OfficeTokenGate(token: settings.officeToken, trustForwardedFor: settings.intake.trustForwardedFor, now: now)
+    OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, gate: officeGate, now: now)
+        .addRoutes(to: router)
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)
     router.addRoutes(open311.endpoints, atPath: "/open311/v2")
     router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
-    router.addRoutes(MeetingsAPIController(store: store, token: settings.officeToken, now: now).endpoints, atPath: "/api/v1/meetings")
+    router.addRoutes(MeetingsAPIController(store: store, gate: officeGate, now: now).endpoints, atPath: "/api/v1/meetings")
     OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)
     let record = PublicRecord(store: store)
+    let cache = PublicRecordCache(record: record, goldenHourMinutes: settings.intake.goldenHourMinutes)
     PublicRecordController(
-        record: record, pages: pages,
-        downloads: PublicRecordDownloads(record: record, series: series, seriesStore: store, publicURL: publicURL, now: now),
-        statistics: PublicStatisticsCache(
-            record: record, goldenHourMinutes: settings.intake.goldenHourMinutes, weeks: PublicRecordController.statisticsWeeks),
+        record: record, cache: cache, pages: pages,
+        downloads: PublicRecordDownloads(record: record, cache: cache, series: series, seriesStore: store, publicURL: publicURL, now: now),
         now: now
     ).addRoutes(to: router)
     return router

@@ -42,7 +42,8 @@ extension AppDatabase: IntakeStore {
     public func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt] {
         guard !batch.isEmpty else { return [] }
         return try await writer.write { db in
-            let horizon = now.addingTimeInterval(-(batch.map(\.duplicateWindow).max() ?? 600))
+            // Fingerprints serve the duplicate check and the rate limit: kept as long as the longer window.
+            let horizon = now.addingTimeInterval(-(batch.map { max($0.duplicateWindow, $0.rateLimit?.window ?? 0) }.max() ?? 600))
             try db.execute(sql: "DELETE FROM intakeFingerprint WHERE at < ?", arguments: [horizon])
             var receipts: [IntakeReceipt] = []
             receipts.reserveCapacity(batch.count)
@@ -56,6 +57,18 @@ extension AppDatabase: IntakeStore {
     /// One submission inside the batch's transaction. Cached statements and no record decoding:
     /// this runs once per resident request, so it is the server's hot path.
     static func submit(_ submission: IntakeSubmission, now: Date, _ db: Database) throws -> IntakeReceipt {
+        // The rate limit: SQLite has one writer, so counting inside this write transaction (which also
+        // holds the batch's earlier inserts) reserves atomically.
+        if let clientKey = submission.clientKey, let limit = submission.rateLimit, limit.isActive {
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM intakeFingerprint WHERE clientKey = ? AND at > ?"),
+                arguments: [clientKey, limit.windowStart(now: now)])
+            let count: Int = row?["n"] ?? 0
+            let oldest: Date? = row?["oldest"]
+            if let retryAfter = limit.retryAfter(storedInWindow: count, oldest: oldest, now: now) {
+                return IntakeReceipt(question: submission.newQuestion.question, isDuplicate: false, hasContact: false, retryAfter: retryAfter)
+            }
+        }
         if let clientKey = submission.clientKey {
             let since = now.addingTimeInterval(-submission.duplicateWindow)
             let lookup = try db.cachedStatement(sql: """
@@ -85,6 +98,10 @@ extension AppDatabase: IntakeStore {
         if let clientKey = submission.clientKey {
             try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id, clientKey, submission.textKey, now])
+        }
+        // The golden-hour message commits with its question: a stored question always has it.
+        if let acknowledgement = submission.acknowledgement, let message = acknowledgement.message(question) {
+            _ = try Self.enqueue(message, endpointNames: acknowledgement.endpointNames, now: now, in: db)
         }
         return IntakeReceipt(question: question, isDuplicate: false, hasContact: !(contact?.isEmpty ?? true))
     }

@@ -4,7 +4,9 @@
 
 Signs in, triages five questions (accept, reject, redirect), merges two topics, builds the agenda, records an answer, closes
 the meeting and waits until the published digest shows up on the deliveries page (and reaches the
-webhook). Screenshots go to --artifacts. Exit status 0 when every step passed.
+webhook). Then a resident's way through the form, the receipt and the status page, and the public
+record (archive, promises, live page, statistics, open data). axe-core checks every page it visits:
+no critical or serious violation. Screenshots go to --artifacts. Exit status 0 when every step passed.
 
 The meeting series is set a few minutes ahead of the wall clock (time zone UTC, no cutoff), so the
 agenda can still be built and the meeting can be closed after it starts: the script waits for that
@@ -36,6 +38,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from accessibility import audit
 
 PASSWORD = "browser tour passphrase"
 QUESTIONS = [
@@ -86,6 +90,8 @@ class Tour:
         self.server = None
         self.driver = None
         self.shots = 0
+        self.audited = 0
+        self.inaccessible = []
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -157,7 +163,17 @@ endpoints:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def check_accessibility(self):
+        """axe-core over the current page; critical and serious violations fail the tour at its end."""
+        blocking, other = audit(self.driver)
+        self.audited += 1
+        page = self.driver.current_url.replace(self.base, "")
+        self.inaccessible += [f"{page}: {line}" for line in blocking]
+        for line in other:
+            print(f"  axe note {page}: {line}")
+
     def shot(self, name, full_page=True):
+        self.check_accessibility()
         self.shots += 1
         path = os.path.join(self.artifacts, f"{self.shots:02d}-{name}.png")
         if full_page:
@@ -366,6 +382,42 @@ endpoints:
         self.go("/office/audit?actor=office%3Ainspector")
         assert "meeting.close" in driver.page_source and "topic.merge" in driver.page_source
         self.shot("audit")
+        for path in ["/office/topics", f"/office/topics/{first}", "/office/users", "/office/series", "/office/inbox"]:
+            self.go(path)
+            self.check_accessibility()
+        self.resident_and_public_pages()
+        assert not self.inaccessible, "axe-core: critical or serious violations:\n  " + "\n  ".join(self.inaccessible)
+        print(f"  axe-core: {self.audited} pages, no critical or serious violation")
+
+    def resident_and_public_pages(self):
+        """A resident asks through the form (first with a mistake), gets the receipt and follows the
+        status page; then the public record in the three languages."""
+        driver = self.driver
+        self.go("/?lang=kk")
+        self.check_accessibility()
+        driver.find_element(By.ID, "text").send_keys("Абай көшесіндегі 12 үйдің ауласында балалар алаңы сынған")
+        driver.find_element(By.ID, "email").send_keys("not-an-address")
+        driver.execute_script("document.querySelector('form').noValidate = true")
+        self.click(driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        assert driver.find_elements(By.CSS_SELECTOR, ".errors"), "the form did not name the wrong e-mail"
+        self.check_accessibility()
+        driver.find_element(By.ID, "email").clear()
+        self.click(driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        self.expect_no_error()
+        self.shot("receipt", full_page=False)
+        status = driver.find_element(By.CSS_SELECTOR, "a[href*='token=']").get_attribute("href")
+        driver.get(status)
+        self.shot("status", full_page=False)
+        week = json.load(urllib.request.urlopen(self.base + "/open-data/meetings.json", timeout=10))["meetings"][0]["week"]
+        for language in ["ru", "kk", "en"]:
+            for path in ["/meetings", f"/meetings/{week}", "/promises", "/live", "/stats", "/open-data"]:
+                self.go(f"{path}?lang={language}")
+                if language == "en" and path in ("/promises", "/stats"):
+                    self.shot(path.strip("/"))
+                else:
+                    self.check_accessibility()
+        self.go("/promises?lang=en")
+        assert "Алматы Жарық" in driver.page_source, "the promise made at the meeting is not on the public tracker"
 
     def stop(self):
         if self.server and self.server.poll() is None:

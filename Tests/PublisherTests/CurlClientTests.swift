@@ -41,7 +41,7 @@ let sharedClient = CurlClient()
             return .text("ok")
         }
         defer { server.stop() }
-        for host in ["127.0.0.1", "localhost"] {
+        for host in ["127.0.0.1", "localhost", "[::127.0.0.1]", "[::ffff:0:127.0.0.1]", "[::ffff:127.0.0.1]", "[64:ff9b::7f00:1]"] {
             let response = await sharedClient.perform(TransferRequest(method: .get, url: "https://\(host):\(server.port)/", allowLocal: false))
             #expect(response.curlCode != 0)
             #expect(response.refusedAddress != nil)
@@ -60,6 +60,12 @@ let sharedClient = CurlClient()
         ("169.254.169.254", true), ("100.64.0.1", true), ("0.0.0.0", true), ("8.8.8.8", false), ("::1", true),
         ("fe80::1", true), ("fc00::1", true), ("fd00:ec2::254", true), ("::ffff:127.0.0.1", true),
         ("::ffff:8.8.8.8", false), ("2001:4860:4860::8888", false), ("224.0.0.1", true),
+        // IPv4 inside IPv6, however written: compatible, translated, NAT64, 6to4; and forms without public use.
+        ("::127.0.0.1", true), ("::7f00:1", true), ("::10.0.0.1", true), ("::ffff:0:127.0.0.1", true),
+        ("::ffff:0:169.254.169.254", true), ("64:ff9b::127.0.0.1", true), ("64:ff9b::8.8.8.8", false),
+        ("64:ff9b:1::8.8.8.8", true), ("2002:7f00:1::", true), ("2002:a9fe:a9fe::1", true), ("2002:808:808::1", false),
+        ("2001:0:4136:e378::1", true), ("2001:db8::1", true), ("100::1", true), ("fec0::1", true), ("::", true),
+        ("0:0:0:0:0:ffff:7f00:1", true), ("::8.8.8.8", false),
     ])
     func classifiesInternalAddresses(address: String, isInternal: Bool) {
         #expect(ccurl_is_internal_address(address) == (isInternal ? 1 : 0))

@@ -189,6 +189,39 @@ func exchange(
         #expect((matrix.makeTarget() as! MatrixTarget).room == "#akimat:matrix.example")
     }
 
+    @Test func everyInterpolatedValueIsMaskedInAnyKindOfURL() throws {
+        let environment = ["HOOK_SECRET": "path-secret-123", "HOOK_KEY": "query-key-456", "HOOK_PASS": "pass-789"]
+        let raw = "jsons://bot:${HOOK_PASS}@receiver.example/x/${HOOK_SECRET}?key=${HOOK_KEY}&mode=full"
+        let expanded = try EndpointDefinition.expanding(raw, environment: environment)
+        #expect(expanded.url == "jsons://bot:pass-789@receiver.example/x/path-secret-123?key=query-key-456&mode=full")
+        let webhook = try EndpointDefinition(
+            name: "hook", url: expanded.url, urlTemplate: expanded.template, interpolatedValues: expanded.values)
+        #expect(webhook.redactedURL == "jsons://bot:***@receiver.example/x/***?key=***&mode=full")
+        for shown in [webhook.redactedURL, webhook.description, webhook.redact("HTTP 404: no route /x/path-secret-123?key=query-key-456")] {
+            for secret in environment.values { #expect(!shown.contains(secret), "\(shown)") }
+        }
+        #expect(webhook.redact("echo /x/path%2Dsecret%2D123") == "echo /x/***")
+        // The same for a kind whose parts are not secrets by themselves (the chat id, the host).
+        let chat = try EndpointDefinition.expanding("tgram://${TOKEN}/${CHAT}", environment: ["TOKEN": "1:AAH-token", "CHAT": "-100777"])
+        let telegram = try EndpointDefinition(name: "t", url: chat.url, urlTemplate: chat.template, interpolatedValues: chat.values)
+        #expect(telegram.redactedURL == "tgram://***/***")
+    }
+
+    @Test func webhookCredentialsAndQueryAreSentNotDropped() async throws {
+        let (outcome, request, _) = try await exchange("json://bot:s3cret-pass@receiver.example/hooks/in?key=abc-123&x=1") { _ in
+            .init(status: 204)
+        }
+        #expect(outcome == .sent(remoteID: nil, cooldown: nil))
+        #expect(request.target == "/hooks/in?key=abc-123&x=1")
+        #expect(request.headers["authorization"] == "Basic " + Data("bot:s3cret-pass".utf8).base64EncodedString())
+    }
+
+    @Test func credentialsAKindWouldNotSendAreRefused() {
+        for url in ["slack://user:pw@T1/B2/XXXX", "discord://user:pw@1234/token", "mmosts://user:pw@chat.example/hook"] {
+            #expect(throws: TyndauError.self, "\(url)") { try EndpointDefinition(name: "x", url: url) }
+        }
+    }
+
     @Test func rejectsMalformedURLsWithTheField() {
         #expect(throws: TyndauError.configuration("endpoints[0].url", "expected tgram://BOT_TOKEN/CHAT_ID")) {
             try EndpointDefinition(name: "x", url: "tgram://nochat", fieldPath: "endpoints[0].url")

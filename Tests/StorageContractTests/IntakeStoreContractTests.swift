@@ -66,6 +66,80 @@ import TyndauCore
         }
     }
 
+    /// The rate limit is reserved in the storing transaction: concurrent transactions of one client (and
+    /// the submissions inside one batch) cannot pass it together; other clients are not affected.
+    @Test(arguments: StoreFactory.all)
+    func concurrentSubmissionsOfOneClientStoreExactlyTheLimit(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let limit = IntakeRateLimit(limit: 10, window: 3600)
+            func limited(_ text: String, client: String = "burst") -> IntakeSubmission {
+                var submission = Self.submission(text, client: client)
+                submission.rateLimit = limit
+                return submission
+            }
+            // 25 single-submission transactions at once, plus one batch of 5 in the same burst.
+            let receipts = try await withThrowingTaskGroup(of: [IntakeReceipt].self) { group in
+                for index in 0..<25 {
+                    group.addTask { try await store.submit([limited("Одновременный вопрос номер \(index)")], now: Fixture.now) }
+                }
+                group.addTask { try await store.submit((0..<5).map { limited("Вопрос из пакета \($0)") }, now: Fixture.now) }
+                return try await group.reduce(into: [IntakeReceipt]()) { $0 += $1 }
+            }
+            #expect(receipts.count == 30)
+            #expect(receipts.filter(\.isStored).count == 10)
+            #expect(receipts.filter { !$0.isStored }.allSatisfy { $0.retryAfter == 3600 })
+            #expect(try await store.countQuestions(status: nil) == 10)
+            // One batch alone: its own earlier submissions count.
+            let batch = try await store.submit((0..<4).map { limited("Другой житель, вопрос \($0)", client: "other") }, now: Fixture.now)
+            #expect(batch.map(\.isStored) == [true, true, true, true])
+            let over = try await store.submit(
+                (0..<12).map { limited("Третий житель, вопрос \($0)", client: "third") }, now: Fixture.now)
+            #expect(over.prefix(10).allSatisfy(\.isStored) && over.suffix(2).allSatisfy { $0.retryAfter == 3600 })
+            // The window slides: 30 minutes later still limited (retry after the rest of the hour), after it free.
+            let later = try await store.submit([limited("Через полчаса")], now: Fixture.now.addingTimeInterval(1800))
+            #expect(later[0].retryAfter == 1800)
+            let afterHour = try await store.submit([limited("Через час")], now: Fixture.now.addingTimeInterval(3600))
+            #expect(afterHour[0].isStored)
+            #expect(try await store.countQuestions(status: nil) == 25)
+        }
+    }
+
+    /// The golden-hour acknowledgement commits with its question: every stored question with a contact has
+    /// its `ack:q<id>` row (concurrent transactions and batches alike); duplicates and refused ones add none.
+    @Test(arguments: StoreFactory.all)
+    func aStoredQuestionAlwaysHasItsAcknowledgementRow(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            try await store.syncEndpoints([Endpoint(name: "residents-mail", kind: "email", tags: ["residents"])])
+            let acknowledgement = IntakeAcknowledgement(endpointNames: ["residents-mail"]) { question in
+                OutgoingMessage(
+                    messageKey: "ack:q\(question.id ?? 0)", subject: question.ticket, body: "received \(question.ticket ?? "")",
+                    language: .ru, recipientQuestionID: question.id)
+            }
+            func submission(_ index: Int, client: String) -> IntakeSubmission {
+                var submission = Self.submission(
+                    "Вопрос жителя номер \(index) о ремонте двора", client: client,
+                    contact: AskerContact(email: "resident\(index)@example.kz", consent: true))
+                submission.acknowledgement = acknowledgement
+                submission.rateLimit = IntakeRateLimit(limit: 12)
+                return submission
+            }
+            let receipts = try await withThrowingTaskGroup(of: [IntakeReceipt].self) { group in
+                for index in 0..<10 { group.addTask { try await store.submit([submission(index, client: "a")], now: Fixture.now) } }
+                group.addTask { try await store.submit((10..<16).map { submission($0, client: "a") }, now: Fixture.now) }
+                group.addTask { try await store.submit([submission(0, client: "a"), submission(1, client: "b")], now: Fixture.now) }
+                return try await group.reduce(into: [IntakeReceipt]()) { $0 += $1 }
+            }
+            let stored = receipts.filter { $0.isStored && !$0.isDuplicate }.map(\.question)
+            #expect(stored.count == 13, "12 for client a (the limit), 1 for b")
+            let deliveries = try await store.deliveries(status: nil, limit: 100)
+            #expect(deliveries.count == stored.count)
+            #expect(Set(deliveries.map(\.messageKey)) == Set(stored.map { "ack:q\($0.id!)" }))
+            #expect(Set(deliveries.compactMap(\.recipientQuestionID)) == Set(stored.compactMap(\.id)))
+            #expect(deliveries.allSatisfy { delivery in stored.contains { "received \($0.ticket!)" == delivery.body } })
+            #expect(try await store.countQuestions(status: nil) == stored.count)
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func progressShowsTheTopicMeetingItemAndAnswer(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in

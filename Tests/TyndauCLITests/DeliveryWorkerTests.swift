@@ -195,6 +195,37 @@ struct WorkerHarness {
         #expect(attempts.allSatisfy { $0.response?.contains("TOPSECRET") != true })
     }
 
+    @Test func aReceiverEchoingAnInterpolatedPathSecretWithNewlinesLeaksNeither() async throws {
+        let server = try LoopbackHTTPServer { request in
+            .text("no route \(request.target)\nFORGED log line\r\n\u{1B}[2J", status: 404)
+        }
+        defer { server.stop() }
+        let expanded = try EndpointDefinition.expanding(
+            "json://127.0.0.1:\(server.port)/hooks/${HOOK_SECRET}?key=${HOOK_KEY}",
+            environment: ["HOOK_SECRET": "path-secret-31337", "HOOK_KEY": "query-secret-4242"])
+        let endpoint = try EndpointDefinition(
+            name: "hook", url: expanded.url, tags: ["public"], local: true, urlTemplate: expanded.template,
+            interpolatedValues: expanded.values)
+        let database = try AppDatabase.inMemory()
+        try await database.syncEndpoints([endpoint.endpoint])
+        let time = ManualTime()
+        let delivery = try await database.enqueue(OutgoingMessage(messageKey: "m1", body: "a"), endpointNames: ["hook"], now: time.now)[0]
+        let worker = DeliveryWorker(
+            store: database, client: workerTestClient, endpoints: [endpoint], clock: ManualClock(time: time),
+            now: { time.now }, random: { 0.5 }, logger: Logger(label: "test"))
+        try await worker.drain()
+        let stored = try #require(try await database.delivery(id: delivery.id!))
+        #expect(stored.status == .failed)
+        let attempts = try await database.attempts(deliveryID: delivery.id!)
+        let texts = [stored.lastError ?? ""] + attempts.compactMap(\.response)
+        #expect(texts.contains { $0.contains("/hooks/***?key=***") }, "\(texts)")
+        for text in texts {
+            #expect(!text.contains("path-secret-31337") && !text.contains("query-secret-4242"), "\(text)")
+            #expect(!text.contains("\n") && !text.contains("\r") && !text.contains("\u{1B}"), "\(text)")
+        }
+        #expect(texts.contains { $0.contains("\\nFORGED log line") })
+    }
+
     @Test func retriesAServiceSlowerThanTheTimeout() async throws {
         let client = CurlClient(profile: .init(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300), lowSpeedTime: .seconds(1)))
         defer { client.shutdown() }

@@ -17,8 +17,7 @@ import TyndauStorage
         ]
         try await database.syncEndpoints(endpoints.map(\.endpoint))
         let acknowledgements = OutboxAcknowledgements(
-            database: database, endpoints: endpoints, noticeTags: ["residents"],
-            publicURL: "https://tyndau.example.kz/", now: Date.init
+            endpoints: endpoints, noticeTags: ["residents"], publicURL: "https://tyndau.example.kz/"
         )
         let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: acknowledgements)
         var logger = Logger(label: "test")

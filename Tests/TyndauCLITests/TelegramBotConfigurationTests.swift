@@ -230,6 +230,14 @@ import TyndauStorage
         #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_41"]) == 403)
         #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 200)
         #expect(await post(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 200)
+        // Over 1 MiB: refused before the body is read without the token (403), 413 with it — never 500.
+        let oversized = Array(repeating: UInt8(ascii: "x"), count: (1 << 20) + 4096)
+        func postLarge(_ headers: [String]) async -> Int {
+            await workerTestClient.perform(.json(url: base + "/telegram/hook-9", body: oversized, headers: headers, allowLocal: true)).status
+        }
+        #expect(await postLarge([]) == 403)
+        #expect(await postLarge(["X-Telegram-Bot-Api-Secret-Token: hook-secret_41"]) == 403)
+        #expect(await postLarge(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 413)
         let database = try AppDatabase.open(path: databasePath)
         #expect(try await database.countQuestions(status: nil) == 1)
         #expect(api.messages.map(\.chatID) == ["8801", "8801"])

@@ -68,13 +68,18 @@ final class CrashSink: @unchecked Sendable {
                 tags: [public]
               - name: mail
                 url: mailtos://bot:${MAILPASS}@smtp.example.kz?to=office@example.kz
+              - name: hook
+                url: jsons://hooks.example.kz/in/${HOOK_SECRET}?key=${HOOK_KEY}
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        let environment = ["TG": "9999:TOKEN-SHOULD-NOT-SHOW", "MAILPASS": "PASSWORD-SHOULD-NOT-SHOW"]
+        let environment = [
+            "TG": "9999:TOKEN-SHOULD-NOT-SHOW", "MAILPASS": "PASSWORD-SHOULD-NOT-SHOW", "HOOK_SECRET": "PATH-SHOULD-NOT-SHOW",
+            "HOOK_KEY": "KEY-SHOULD-NOT-SHOW",
+        ]
         let db = folder.appendingPathComponent("t.sqlite").path
         for arguments in [["endpoints", "list", "--json"], ["endpoints", "list"], ["config", "check"]] {
             let (status, output) = try TyndauProcess.run(arguments + ["--config", config, "--db", db], environment: environment)
             #expect(status == 0)
-            #expect(output.contains("channel"))
+            #expect(output.contains("channel") && output.contains("jsons://hooks.example.kz/in/***?key=***"), "\(output)")
             #expect(!output.contains("SHOULD-NOT-SHOW"))
         }
     }

@@ -97,7 +97,9 @@ struct GoldenHourTests {
         let realNow = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let clock = ManualClock(realNow.addingTimeInterval(-3 * 3600))
         let database = try AppDatabase.inMemory()
-        let app = try TestServer.application(database, clock: clock)
+        var settings = TestServer.settings()
+        settings.officeToken = "office-token-for-sla"
+        let app = try TestServer.application(database, settings: settings, clock: clock)
         try await app.test(.router) { client in
             func submit(_ text: String) async throws -> String {
                 let response = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(["text": text]))
@@ -114,7 +116,8 @@ struct GoldenHourTests {
                 try await database.updateStatus(questionID: question.id!, to: .grouped, reason: nil, actor: "office")
             }
 
-            let response = try await client.execute(uri: "/api/v1/sla", method: .get)
+            // The tickets and times of the oldest are the office's: with its token.
+            let response = try await client.execute(uri: "/api/v1/sla", method: .get, headers: [.authorization: "Bearer office-token-for-sla"])
             #expect(response.status == .ok)
             let report = response.object
             #expect(report["total"] as? Int == 4)

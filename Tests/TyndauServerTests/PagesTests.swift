@@ -148,8 +148,9 @@ struct PagesTests {
                 try db.execute(sql: "INSERT INTO topic (id, title, state, createdAt) VALUES (7, 'Детская площадка во дворе Абая 45', 'scheduled', ?)", arguments: [Date()])
                 try db.execute(sql: "UPDATE question SET topicID = 7, status = 'scheduled' WHERE ticket = ?", arguments: [ticket])
                 try db.execute(
-                    sql: "INSERT INTO meeting (id, week, startsAt, durationMinutes, timeZone) VALUES (3, '2026-W49', ?, 60, 'Asia/Almaty')",
-                    arguments: [Date(timeIntervalSince1970: 1_796_468_400)]
+                    // Closed: residents see an answer only once its meeting is closed (HardeningTests has the draft case).
+                    sql: "INSERT INTO meeting (id, week, startsAt, durationMinutes, timeZone, state, closedAt) VALUES (3, '2026-W49', ?, 60, 'Asia/Almaty', 'closed', ?)",
+                    arguments: [Date(timeIntervalSince1970: 1_796_468_400), Date(timeIntervalSince1970: 1_796_472_000)]
                 )
                 try db.execute(sql: "INSERT INTO agendaItem (id, meetingID, topicID, position, block, startOffsetMinutes, minutes, why) VALUES (11, 3, 7, 2, 'landscaping-utilities', 15, 5, '3 askers')")
                 try db.execute(sql: "INSERT INTO answer (agendaItemID, text, kind, recordedBy, recordedAt) VALUES (11, 'Площадку установят <до мая>', 'commitment', 'office', ?)", arguments: [Date()])

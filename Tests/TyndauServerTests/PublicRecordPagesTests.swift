@@ -160,7 +160,8 @@ struct PublicRecordPagesTests {
         try await app.test(.router) { client in
             let upcoming = try await client.execute(uri: "/live?lang=en", method: .get)
             #expect(upcoming.text.contains("The meeting starts at 03.12.2026 15:00"))
-            #expect(upcoming.text.contains("http-equiv=\"refresh\""))
+            #expect(!upcoming.text.contains("http-equiv=\"refresh\""))
+            #expect(try await client.execute(uri: "/live?auto=1", method: .get).text.contains("<meta http-equiv=\"refresh\" content=\"20\">"))
             #expect(!upcoming.text.contains("Being answered now"))
             clock.advance(3600 + 1200)
             let onAir = try await client.execute(uri: "/live?lang=en", method: .get)

@@ -73,8 +73,9 @@ public struct TelegramBotSettings: Sendable, Hashable {
     }
 
     /// `text` with the token (also percent-encoded) replaced by `***`: curl errors can quote the URL.
+    /// Control characters are escaped (``LogSafeText``): Telegram's answers go to one log line.
     func redact(_ text: String) -> String {
-        var text = text.replacingOccurrences(of: token.value, with: "***")
+        var text = LogSafeText.escapingControls(text).replacingOccurrences(of: token.value, with: "***")
         if let encoded = token.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             text = text.replacingOccurrences(of: encoded, with: "***")
         }

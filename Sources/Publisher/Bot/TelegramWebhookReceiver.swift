@@ -36,10 +36,13 @@ public struct TelegramWebhookReceiver: BotWebhook {
     /// The HTTP status to answer Telegram with: 200 when the update was handled (or was malformed and
     /// is skipped, so Telegram stops resending it), 403 when the secret token is missing or wrong,
     /// 500 when handling failed (Telegram retries; nothing is stored twice).
+    public func acceptsSecretToken(_ secretToken: String?) -> Bool {
+        guard let expected = settings.webhookSecretToken?.value, let given = secretToken else { return false }
+        return Self.constantTimeEqual(Array(given.utf8), Array(expected.utf8))
+    }
+
     public func receive(secretToken: String?, body: [UInt8]) async -> Int {
-        guard let expected = settings.webhookSecretToken?.value, let given = secretToken,
-            Self.constantTimeEqual(Array(given.utf8), Array(expected.utf8))
-        else {
+        guard acceptsSecretToken(secretToken) else {
             logger.warning("webhook request without the right secret token refused")
             return 403
         }

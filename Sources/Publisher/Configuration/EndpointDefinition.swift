@@ -60,12 +60,26 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
     public let fragment: String?
     /// Query options (`?thread=12&format=markdownv2`), keys lowercased.
     public let options: [String: String]
+    /// The query as written (without `?`): a webhook sends it as is.
+    public let query: String?
+    /// The URL as written in the configuration, `${NAME}` references unexpanded: what ``redactedURL``
+    /// shows (each reference as `***`) when the URL had any.
+    let urlTemplate: String?
+    /// The values `${NAME}` references expanded to: secrets wherever they appear, whatever the kind.
+    let interpolatedValues: [String]
 
     /// Parses `url`; a malformed URL or a missing part is a configuration error at `fieldPath`.
+    ///
+    /// `urlTemplate` is the URL as written with its `${NAME}` references, `interpolatedValues` what they
+    /// expanded to (``expanding(_:environment:name:…)`` gives both): every such value is masked in every
+    /// output, in any kind of URL.
     public init(
         name: String, url: String, tags: [String] = [], language: UILanguage? = nil, overflow: OverflowMode = .split,
-        baseURL: String? = nil, local: Bool = false, signingSecrets: [Secret] = [], fieldPath: String = "url"
+        baseURL: String? = nil, local: Bool = false, signingSecrets: [Secret] = [], fieldPath: String = "url",
+        urlTemplate: String? = nil, interpolatedValues: [String] = []
     ) throws {
+        self.urlTemplate = urlTemplate.flatMap { $0.contains("${") ? $0 : nil }
+        self.interpolatedValues = interpolatedValues.filter { !$0.isEmpty }
         func fail(_ reason: String) -> TyndauError { .configuration(fieldPath, reason) }
         guard let schemeEnd = url.range(of: "://") else { throw fail("expected an Apprise-style URL such as tgram://TOKEN/CHAT") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
@@ -98,7 +112,9 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         }
         self.fragment = fragment.flatMap { $0.isEmpty ? nil : "#" + $0 }
         var options: [String: String] = [:]
+        var query: String?
         if let question = rest.firstIndex(of: "?") {
+            query = String(rest[rest.index(after: question)...])
             for pair in rest[rest.index(after: question)...].split(separator: "&") {
                 let pieces = pair.split(separator: "=", maxSplits: 1)
                 let key = String(pieces[0]).lowercased()
@@ -108,6 +124,7 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
             rest = rest[..<question]
         }
         self.options = options
+        self.query = query.flatMap { $0.isEmpty ? nil : $0 }
         let firstSlash = rest.firstIndex(of: "/") ?? rest.endIndex
         var authority = rest[..<firstSlash]
         if kind != .telegram, let at = authority.lastIndex(of: "@") {
@@ -162,6 +179,7 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         case .teams:
             guard path.count >= 2 else { throw fail("expected workflows://HOST[:PORT]/WORKFLOW/SIGNATURE") }
         case .webhook:
+            // user:password@ is sent as HTTP basic authentication, the query as written.
             break
         case .email:
             // Without `to` the endpoint only carries personal notices, each addressed to its asker.
@@ -170,6 +188,10 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
                 throw fail("mailto needs ?to=ADDRESS (or the tag residents, for personal notices only)")
             }
             if let from = options["from"], !from.contains("@") { throw fail("from must be an e-mail address") }
+        }
+        // Credentials the target would not send must not be dropped silently.
+        if [.slack, .discord, .mattermost, .teams].contains(kind), user != nil || password != nil {
+            throw fail("\(kind.rawValue) URLs take no user:password@ (it would not be sent); remove it")
         }
         if !local, !secure, kind != .email, baseURL == nil {
             throw fail("\(kind.rawValue) over plain http needs local: true (or the s variant of the scheme)")
@@ -189,11 +211,42 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         if kind == .matrix, password == nil, let user { values.append(user) }
         if let sig = options["sig"] { values.append(sig) }
         values += signingSecrets.map(\.value)
+        values += interpolatedValues
         return values.filter { $0.count >= 4 }
     }
 
     /// The URL as it may be shown: every secret replaced by `***`.
+    ///
+    /// When the configuration wrote the URL with `${NAME}` references, that text is shown with each
+    /// reference as `***` (whatever the kind and wherever in the URL it stands), and any secret written
+    /// inline is masked too.
     public var redactedURL: String {
+        guard let urlTemplate else { return structurallyRedactedURL }
+        var shown = ""
+        var rest = Substring(urlTemplate)
+        while let start = rest.range(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            shown += rest[..<start.lowerBound] + "***"
+            rest = rest[rest.index(after: end)...]
+        }
+        return redact(shown + rest)
+    }
+
+    /// Expands the `${NAME}` references of `raw` from `environment` and returns the definition's
+    /// parameters that keep those values secret: the expanded URL, the template and the values.
+    public static func expanding(
+        _ raw: String, environment: [String: String], path: [any CodingKey] = []
+    ) throws -> (url: String, template: String, values: [String]) {
+        var values: [String] = []
+        var rest = Substring(raw)
+        while let start = rest.range(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            if let value = environment[String(rest[start.upperBound..<end])] { values.append(value) }
+            rest = rest[rest.index(after: end)...]
+        }
+        return (try Secret.expand(raw, environment: environment, path: path), raw, values)
+    }
+
+    /// The URL rebuilt from its parts, every secret the kind puts in a known place replaced by `***`.
+    var structurallyRedactedURL: String {
         let scheme = TargetKind.schemes.first { $0.value.0 == kind && $0.value.1 == secure }?.key ?? kind.rawValue
         var authority = host
         if kind == .telegram { authority = "***" }
@@ -213,9 +266,11 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `text` with every secret (also percent-encoded) replaced by `***`.
+    /// Control characters are escaped too (``LogSafeText``): what this returns goes to one log line,
+    /// a stored error or a stored answer, and a receiver must not forge log lines with it.
     public func redact(_ text: String) -> String {
         guard !text.isEmpty else { return text }
-        var text = text
+        var text = LogSafeText.escapingControls(text)
         for secret in redactions where text.contains(secret) {
             text = text.replacingOccurrences(of: secret, with: "***")
         }

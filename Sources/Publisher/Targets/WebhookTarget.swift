@@ -79,8 +79,15 @@ public struct WebhookTarget: DeliveryTarget {
         if let signer {
             headers.append("webhook-signature: " + signer.signature(id: id, timestamp: timestamp, body: body))
         }
+        // Credentials in the URL are sent, never dropped: user:password@ as basic authentication, the
+        // query (`?key=…`) as written.
+        if let user = definition.user {
+            let pair = user + ":" + (definition.password?.value ?? "")
+            headers.append("Authorization: Basic " + Data(pair.utf8).base64EncodedString())
+        }
         let fallback = (definition.secure ? "https://" : "http://") + definition.host
-        let path = "/" + definition.path.map(percentEncodedSegment).joined(separator: "/")
+        var path = "/" + definition.path.map(percentEncodedSegment).joined(separator: "/")
+        if let query = definition.query { path += "?" + query }
         return .json(url: serviceURL(fallback: fallback, path: path), body: body, headers: headers, allowLocal: definition.local)
     }
 

@@ -53,6 +53,10 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try await Self.telegramStage(database: database)
         try database.checkpoint()
+        print(CLIText.text("demo.public.title", db))
+        for path in ["/meetings/\(Self.demoWeek)", "/promises", "/live", "/stats", "/open-data", "/feeds/meetings.atom", "/feeds/meetings.ics"] {
+            print("  http://127.0.0.1:8080" + path)
+        }
     }
 
     /// The bundled sample of resident questions.

@@ -59,13 +59,19 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try await configuration.database.location.open(durability: .full)
         let logger = logs.logger("tyndau")
         var settings = configuration.serverSettings
+        // The limit is kept in the database, but client keys only match across servers under one secret.
+        if case .postgres = try configuration.database.location, settings.intake.rateLimitPerHour > 0,
+            settings.intake.clientKeySecret == nil
+        {
+            logger.warning(
+                "intake.client_key_secret is not set: each server keys clients its own way, so the rate limit and the duplicate check are per server")
+        }
         // The console's endpoints page shows addresses with every secret masked, never the configuration itself.
         settings.office.endpointAddresses = Dictionary(
             configuration.endpoints.map { ($0.name, $0.redactedURL) }, uniquingKeysWith: { first, _ in first }
         )
         let acknowledgements = OutboxAcknowledgements(
-            database: database, endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags,
-            publicURL: settings.publicURL, now: Date.init
+            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         var background: [any Service] = []

@@ -26,7 +26,10 @@ struct EndpointEntry: Decodable {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw TyndauError.configuration(path(.name), "use letters, digits, - and _")
         }
-        let url = try container.decode(Secret.self, forKey: .url)
+        // Every value a `${NAME}` brings into the URL is a secret, whatever the kind and position.
+        let url = try EndpointDefinition.expanding(
+            try container.decode(String.self, forKey: .url), environment: Secret.environment(of: decoder),
+            path: decoder.codingPath + [CodingKeys.url])
         let tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
         let language = try container.decodeIfPresent(String.self, forKey: .language)
         if let language, UILanguage(rawValue: language) == nil {
@@ -41,11 +44,11 @@ struct EndpointEntry: Decodable {
             throw TyndauError.configuration(path(.secrets), "a signing secret must be whsec_ followed by base64")
         }
         definition = try EndpointDefinition(
-            name: name, url: url.value, tags: tags, language: language.flatMap(UILanguage.init(rawValue:)),
+            name: name, url: url.url, tags: tags, language: language.flatMap(UILanguage.init(rawValue:)),
             overflow: overflow.flatMap(OverflowMode.init(rawValue:)) ?? .split,
             baseURL: try container.decodeIfPresent(String.self, forKey: .baseURL),
             local: try container.decodeIfPresent(Bool.self, forKey: .local) ?? false,
-            signingSecrets: secrets, fieldPath: path(.url)
+            signingSecrets: secrets, fieldPath: path(.url), urlTemplate: url.template, interpolatedValues: url.values
         )
     }
 }

@@ -5,17 +5,71 @@ import Foundation
 /// `clientKey` is a keyed hash of the client's address (never the address itself) and
 /// `textKey` a hash of the normalised text: the same client sending the same text again within
 /// `duplicateWindow` gets the first question back instead of a new one.
-public struct IntakeSubmission: Sendable, Hashable {
+public struct IntakeSubmission: Sendable {
     public var newQuestion: NewQuestion
     public var clientKey: String?
     public var textKey: String
     public var duplicateWindow: TimeInterval
+    /// The per-client limit, reserved inside the storing transaction (needs `clientKey`); `nil` for none.
+    public var rateLimit: IntakeRateLimit?
+    /// The golden-hour message to the asker, queued in the transaction that stores the question (so a
+    /// stored question always has it); `nil` when the asker left no contact an endpoint can reach.
+    public var acknowledgement: IntakeAcknowledgement?
 
-    public init(newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600) {
+    public init(
+        newQuestion: NewQuestion, clientKey: String?, textKey: String, duplicateWindow: TimeInterval = 600,
+        rateLimit: IntakeRateLimit? = nil, acknowledgement: IntakeAcknowledgement? = nil
+    ) {
         self.newQuestion = newQuestion
         self.clientKey = clientKey
         self.textKey = textKey
         self.duplicateWindow = duplicateWindow
+        self.rateLimit = rateLimit
+        self.acknowledgement = acknowledgement
+    }
+}
+
+/// The acknowledgement of a new question ("we received your question, ticket …"): the endpoints it
+/// goes to and its message, made from the stored question (its id and ticket exist only inside the
+/// storing transaction). Engines insert it with the question; a duplicate or a refused submission
+/// queues nothing.
+public struct IntakeAcknowledgement: Sendable {
+    public var endpointNames: [String]
+    public var message: @Sendable (Question) -> OutgoingMessage?
+
+    public init(endpointNames: [String], message: @escaping @Sendable (Question) -> OutgoingMessage?) {
+        self.endpointNames = endpointNames
+        self.message = message
+    }
+}
+
+/// The intake's per-client limit: at most `limit` stored questions from one client key in any
+/// sliding `window`. The rule lives here, once; each engine only counts the client's fingerprints
+/// inside the window in the transaction that stores the question (serialised per client), so
+/// concurrent submissions — in one batch, or on several servers sharing a PostgreSQL database —
+/// cannot pass it together.
+public struct IntakeRateLimit: Sendable, Hashable {
+    public var limit: Int
+    public var window: TimeInterval
+
+    /// `limit` 0 allows everything.
+    public init(limit: Int, window: TimeInterval = 3600) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Whether the limit counts at all.
+    public var isActive: Bool { limit > 0 && window > 0 }
+
+    /// The start of the window ending at `now`: fingerprints after it count.
+    public func windowStart(now: Date) -> Date { now.addingTimeInterval(-window) }
+
+    /// `nil` when one more submission is allowed, else the whole seconds until the oldest counted
+    /// submission leaves the window (at least 1).
+    public func retryAfter(storedInWindow: Int, oldest: Date?, now: Date) -> Int? {
+        guard isActive, storedInWindow >= limit else { return nil }
+        let wait = window - now.timeIntervalSince(oldest ?? now)
+        return max(1, Int(wait.rounded(.up)))
     }
 }
 
@@ -26,12 +80,19 @@ public struct IntakeReceipt: Sendable, Hashable {
     public var isDuplicate: Bool
     /// Whether the asker left a contact an acknowledgement message can reach.
     public var hasContact: Bool
+    /// Set when the submission's ``IntakeRateLimit`` refused it: nothing was stored (`question` is the
+    /// unsaved submission) and the client may try again after this many seconds.
+    public var retryAfter: Int?
 
-    public init(question: Question, isDuplicate: Bool, hasContact: Bool) {
+    public init(question: Question, isDuplicate: Bool, hasContact: Bool, retryAfter: Int? = nil) {
         self.question = question
         self.isDuplicate = isDuplicate
         self.hasContact = hasContact
+        self.retryAfter = retryAfter
     }
+
+    /// Whether the question (or, for a duplicate, its first copy) is stored.
+    public var isStored: Bool { retryAfter == nil }
 }
 
 /// Where a question stands, as the resident's status page shows it: only what exists is filled in.
@@ -42,6 +103,13 @@ public struct QuestionProgress: Sendable, Hashable {
     public var meeting: Meeting?
     public var agendaItem: AgendaItem?
     public var answer: Answer?
+
+    /// The answer as the resident may see it: only once the meeting is closed (the answer is final).
+    /// What is saved during the meeting is a draft the office may still change.
+    public var publishedAnswer: Answer? {
+        guard let answer, answer.isFinal || meeting?.state == .closed else { return nil }
+        return answer
+    }
 
     public init(question: Question, topicTitle: String? = nil, meeting: Meeting? = nil, agendaItem: AgendaItem? = nil, answer: Answer? = nil) {
         self.question = question
@@ -102,7 +170,9 @@ public struct GoldenHourReport: Sendable, Hashable, Codable {
 /// duplicate check, the resident's view of a question, and the golden-hour report.
 public protocol IntakeStore: Sendable {
     /// Stores every submission in ONE transaction (group commit) and acknowledges each new question
-    /// in it. Results are in the order of `batch`. Durable when it returns.
+    /// in it. Results are in the order of `batch`. Durable when it returns. A submission with a
+    /// ``IntakeRateLimit`` is first counted against it in the same transaction (earlier submissions of
+    /// the batch included); a refused one stores nothing and its receipt carries `retryAfter`.
     func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt]
 
     /// The question with `ticket` and what happened to it since, or `nil` when there is none.
@@ -114,9 +184,10 @@ public protocol IntakeStore: Sendable {
 
 /// Where the acknowledgement message to a resident who left a contact goes.
 ///
-/// The publisher (outbox and its targets) implements this when it lands; until then the server runs
-/// without one and the receipt page/JSON response is the only acknowledgement.
+/// The publisher's outbox implements this; without one the server runs without acknowledgement
+/// messages and the receipt page/JSON response is the only acknowledgement.
 public protocol AcknowledgementOutbox: Sendable {
-    /// Queues the "we received your question, ticket …" message for the asker of `question`.
-    func enqueueAcknowledgement(for question: Question, language: UILanguage) async throws
+    /// The "we received your question, ticket …" message for the asker of `newQuestion`, to be queued
+    /// in the transaction that stores it; `nil` when no endpoint reaches the asker's contact.
+    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) -> IntakeAcknowledgement?
 }

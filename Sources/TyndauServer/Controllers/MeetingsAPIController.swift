@@ -7,7 +7,7 @@ import TyndauCore
 /// `Authorization: Bearer <server.office_token>`; without a configured token the API is off (404).
 struct MeetingsAPIController: Sendable {
     let store: any AnswerStore
-    let token: String?
+    let gate: OfficeTokenGate
     let now: @Sendable () -> Date
 
     static let answerFields: Set<String> = ["text", "status", "due", "responsible", "redirect_to"]
@@ -70,7 +70,7 @@ struct MeetingsAPIController: Sendable {
 
     /// `GET /api/v1/meetings/{week}`: the agenda in speaking order with the answers so far.
     @Sendable func show(request: Request, context: TyndauRequestContext) async throws -> Response {
-        try authorize(request)
+        try await gate.authorize(request, context)
         let week = try Self.week(context)
         let items = try await store.answeredItems(week: week)
         guard !items.isEmpty else { throw TyndauError.notFound("meeting \(week)") }
@@ -80,7 +80,7 @@ struct MeetingsAPIController: Sendable {
     /// `PUT /api/v1/meetings/{week}/items/{item}/answer` with `text`, `status`
     /// (`answered|commitment|redirected|written`), `due`, `responsible`, `redirect_to`.
     @Sendable func answer(request: Request, context: TyndauRequestContext) async throws -> Response {
-        try authorize(request)
+        try await gate.authorize(request, context)
         let week = try Self.week(context)
         guard let position = context.parameters.get("item").flatMap(Int.init) else {
             throw TyndauError.validation(["item": "field.required"])
@@ -113,21 +113,13 @@ struct MeetingsAPIController: Sendable {
 
     /// `POST /api/v1/meetings/{week}/close`: answers become final; the digest follows.
     @Sendable func close(request: Request, context: TyndauRequestContext) async throws -> Response {
-        try authorize(request)
+        try await gate.authorize(request, context)
         let week = try Self.week(context)
         let closure = try await store.closeMeeting(week: week, actor: "api:office", now: now())
         return JSONBody.response(
             Closed(week: week.description, answered: closure.answered, returnedToQueue: closure.returnedToQueue),
             language: LanguageChoice(request).language
         )
-    }
-
-    private func authorize(_ request: Request) throws {
-        guard let token else { throw TyndauError.officeAPIOff }
-        let header = request.headers[.authorization] ?? ""
-        guard header.hasPrefix("Bearer "), ConstantTime.equals(String(header.dropFirst(7)), token) else {
-            throw TyndauError.unauthorized
-        }
     }
 
     private static func week(_ context: TyndauRequestContext) throws -> ISOWeek {

@@ -3,9 +3,12 @@ import Hummingbird
 import TyndauCore
 
 /// `GET /api/v1/sla?since=…` (the golden-hour report); `/health` and `/ready` are ``ProbeController``'s.
+///
+/// Anyone sees the counts; the oldest untriaged tickets with their times only with the office token.
 struct OperationsController: Sendable {
     let store: any IntakeStore
     let goldenHourMinutes: Int
+    let gate: OfficeTokenGate
     let now: @Sendable () -> Date
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
@@ -19,10 +22,21 @@ struct OperationsController: Sendable {
             guard let date = SinceParser.parse(String(raw), now: now()) else { throw TyndauError.badParameter("since") }
             since = date
         }
+        // Without the office token (none configured, or none given) only the counts; a wrong one is 401.
+        let authorized: Bool
+        if request.headers[.authorization] == nil || gate.token == nil {
+            authorized = false
+        } else if try await gate.check(request, context) {
+            authorized = true
+        } else {
+            throw TyndauError.unauthorized
+        }
         let report = try await store.goldenHour(
-            since: since, now: now(), window: TimeInterval(goldenHourMinutes * 60), oldestLimit: 10
+            since: since, now: now(), window: TimeInterval(goldenHourMinutes * 60), oldestLimit: authorized ? 10 : 0
         )
-        return JSONBody.response(GoldenHourBody(report), language: choice.language)
+        var body = GoldenHourBody(report)
+        if !authorized { body.oldestUntriaged = nil }
+        return JSONBody.response(body, language: choice.language)
     }
 }
 
@@ -44,7 +58,8 @@ struct GoldenHourBody: Encodable {
     var pendingWithin: Int
     var pendingOverdue: Int
     var pastWindow: Int
-    var oldestUntriaged: [Waiting]
+    /// Only for the office (with its token): tickets and times are not public.
+    var oldestUntriaged: [Waiting]?
 
     enum CodingKeys: String, CodingKey {
         case since, now, windowMinutes = "window_minutes", total, triagedWithin = "triaged_within"

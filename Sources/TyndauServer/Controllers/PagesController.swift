@@ -104,7 +104,7 @@ struct PagesController: Sendable {
                 "page.status.step-agenda", language, [String(meeting.week.week), Self.localTime(starts)]
             )
         }
-        if let answer = progress.answer {
+        if let answer = progress.publishedAnswer {
             values["answerText"] = answer.text
             if let target = answer.redirectedTo {
                 values["redirectedLine"] = ServerText.text("page.status.redirected-to", language, [target])

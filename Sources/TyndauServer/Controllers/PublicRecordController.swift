@@ -9,13 +9,15 @@ import TyndauCore
 /// Server-rendered in ru/kk/en without script; what may be shown is ``PublicRecord``'s rule.
 struct PublicRecordController: Sendable {
     let record: PublicRecord
+    let cache: PublicRecordCache
     let pages: PageRenderer
     let downloads: PublicRecordDownloads
-    let statistics: PublicStatisticsCache
     let now: @Sendable () -> Date
     /// Seconds between the live page's refreshes.
     static let liveRefreshSeconds = 20
     static let statisticsWeeks = 12
+    /// Promises per page of the tracker, so a long history stays a light page.
+    static let promisesPerPage = 50
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
         router.get("/meetings", use: meetings)
@@ -31,7 +33,7 @@ struct PublicRecordController: Sendable {
 
     @Sendable func meetings(request: Request, context: TyndauRequestContext) async throws -> Response {
         let choice = LanguageChoice(request)
-        let rows = try await record.meetings().map { summary -> [String: Any] in
+        let rows = try await cache.meetings(now: now()).map { summary -> [String: Any] in
             [
                 "week": summary.meeting.week.description, "date": Self.localTime(summary.meeting.startsAt, summary.meeting.timeZone),
                 "answered": summary.answeredTopics, "commitments": summary.commitments,
@@ -47,7 +49,7 @@ struct PublicRecordController: Sendable {
         let language = choice.language
         let raw = context.parameters.get("week") ?? ""
         guard let week = ISOWeek(raw),
-            let meeting = try await record.meeting(week: week, today: ISODate.day(now()))
+            let meeting = try await cache.meeting(week: week, now: now())
         else {
             return pages.page(
                 "error", ["message": ServerText.text("page.meeting.not-found", language, [String(raw.prefix(10))])],
@@ -91,15 +93,20 @@ struct PublicRecordController: Sendable {
         let status = query["status"].flatMap { PromiseStatus(rawValue: String($0)) }
         let block = query["block"].flatMap { AgendaBlock(rawValue: String($0)) }
         let place = query["place"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let all = try await record.promises(today: ISODate.day(now()))
+        let all = try await cache.promises(now: now())
         let shown = all.filter { promise in
             (status == nil || promise.status == status) && (block == nil || promise.block == block)
                 && (place == nil || promise.place == place)
         }
-        var path = "/promises"
+        let pageCount = max(1, (shown.count + Self.promisesPerPage - 1) / Self.promisesPerPage)
+        let page = min(pageCount, max(1, query["page"].flatMap { Int(String($0)) } ?? 1))
         let filters = [("status", status?.rawValue), ("block", block?.rawValue), ("place", place)]
             .compactMap { name, value in value.map { "\(name)=\(Self.queryEscaped($0))" } }
-        if !filters.isEmpty { path += "?" + filters.joined(separator: "&") }
+        func link(_ page: Int) -> String {
+            "/promises?" + (filters + ["page=\(page)", "lang=\(language.rawValue)"]).joined(separator: "&")
+        }
+        let path = "/promises" + (filters.isEmpty && page == 1 ? "" : "?" + (filters + (page == 1 ? [] : ["page=\(page)"])).joined(separator: "&"))
+        let pageItems = shown.dropFirst((page - 1) * Self.promisesPerPage).prefix(Self.promisesPerPage)
         return pages.page(
             "public-promises",
             [
@@ -112,7 +119,10 @@ struct PublicRecordController: Sendable {
                 "places": Set(all.compactMap(\.place)).sorted().map { value -> [String: Any] in ["value": value, "selected": value == place] },
                 "countLine": ServerText.text("page.promises.count", language, [String(shown.count)]),
                 "hasPromises": !shown.isEmpty,
-                "promises": shown.map { promise -> [String: Any] in
+                "pageLine": pageCount > 1 ? ServerText.text("page.promises.page", language, [String(page), String(pageCount)]) as Any : false,
+                "previousPage": page > 1 ? link(page - 1) as Any : false,
+                "nextPage": page < pageCount ? link(page + 1) as Any : false,
+                "promises": pageItems.map { promise -> [String: Any] in
                     var values = self.promise(promise, language)
                     values["id"] = promise.id
                     values["topicTitle"] = promise.topicTitle
@@ -146,10 +156,15 @@ struct PublicRecordController: Sendable {
     @Sendable func live(request: Request, context: TyndauRequestContext) async throws -> Response {
         let choice = LanguageChoice(request)
         let language = choice.language
+        // Refreshing by itself is the viewer's choice (`?auto=1`, e.g. the stream's browser source):
+        // a page that reloads unasked moves a screen reader's place (WCAG 2.2.1), so it is off by default.
+        let auto = request.uri.queryParameters["auto"] == "1"
         var values: [String: Any] = [
-            "refreshSeconds": Self.liveRefreshSeconds,
-            "refreshLine": ServerText.text("page.live.refresh", language, [String(Self.liveRefreshSeconds)]),
+            "refreshLine": ServerText.text(auto ? "page.live.refresh" : "page.live.refresh-off", language, [String(Self.liveRefreshSeconds)]),
+            "refreshToggle": auto ? "/live?lang=\(language.rawValue)" : "/live?auto=1&lang=\(language.rawValue)",
+            "refreshToggleLabel": ServerText.text(auto ? "page.live.refresh-stop" : "page.live.refresh-start", language),
         ]
+        if auto { values["refreshSeconds"] = Self.liveRefreshSeconds }
         if let live = try await record.live(now: now()) {
             values["hasMeeting"] = true
             let start = Self.localTime(live.startsAt, live.timeZone)
@@ -175,7 +190,8 @@ struct PublicRecordController: Sendable {
             values["hasAnswered"] = !answered.isEmpty
             values["answered"] = answered.map { item($0, language) }
         }
-        return pages.page("public-live", values, title: ServerText.text("page.live.title", language), choice: choice, path: "/live")
+        return pages.page(
+            "public-live", values, title: ServerText.text("page.live.title", language), choice: choice, path: auto ? "/live?auto=1" : "/live")
     }
 
     // MARK: - Statistics
@@ -183,7 +199,7 @@ struct PublicRecordController: Sendable {
     @Sendable func stats(request: Request, context: TyndauRequestContext) async throws -> Response {
         let choice = LanguageChoice(request)
         let language = choice.language
-        let figures = try await statistics.current(now: now())
+        let figures = try await cache.statistics(now: now(), weeks: Self.statisticsWeeks)
         let percent = figures.goldenHourShare.map { String(Int(($0 * 100).rounded())) }
         let total = figures.triagedInTime + figures.triagedLate
         let values: [String: Any] = [
@@ -253,25 +269,50 @@ struct PublicRecordController: Sendable {
     }
 }
 
-/// Statistics change slowly and cost a scan of the last weeks' questions: computed at most once a
-/// minute (by the injected clock), shared by every request and language.
-actor PublicStatisticsCache {
+/// The public record's pages read a long history: each result (the archive index, a meeting, the
+/// promises of a day, the statistics) is computed at most once per ``lifetime`` by the injected
+/// clock and shared by every request and language. The live page is not cached.
+actor PublicRecordCache {
     let record: PublicRecord
     let goldenHourMinutes: Int
-    let weeks: Int
-    let lifetime: TimeInterval = 60
-    private var cached: (at: Date, figures: PublicStatistics)?
+    let lifetime: TimeInterval
+    private var entries: [String: (at: Date, value: any Sendable)] = [:]
 
-    init(record: PublicRecord, goldenHourMinutes: Int, weeks: Int) {
+    init(record: PublicRecord, goldenHourMinutes: Int, lifetime: TimeInterval = 30) {
         self.record = record
         self.goldenHourMinutes = goldenHourMinutes
-        self.weeks = weeks
+        self.lifetime = lifetime
     }
 
-    func current(now: Date) async throws -> PublicStatistics {
-        if let cached, now.timeIntervalSince(cached.at) < lifetime, now >= cached.at { return cached.figures }
-        let figures = try await record.statistics(now: now, weeks: weeks, goldenHourMinutes: goldenHourMinutes)
-        cached = (now, figures)
-        return figures
+    func meetings(now: Date) async throws -> [ClosedMeetingSummary] {
+        try await cached("meetings", now: now) { try await record.meetings() }
+    }
+
+    func meeting(week: ISOWeek, now: Date) async throws -> PublicMeeting? {
+        // Only closed meetings are looked up (and kept), so asking for any week costs nothing.
+        guard try await meetings(now: now).contains(where: { $0.meeting.week == week }) else { return nil }
+        let today = ISODate.day(now)
+        return try await cached("meeting:\(week):\(today)", now: now) { try await record.meeting(week: week, today: today) }
+    }
+
+    func promises(now: Date) async throws -> [PublicPromise] {
+        let today = ISODate.day(now)
+        return try await cached("promises:\(today)", now: now) { try await record.promises(today: today) }
+    }
+
+    func statistics(now: Date, weeks: Int) async throws -> PublicStatistics {
+        try await cached("statistics:\(weeks)", now: now) {
+            try await record.statistics(now: now, weeks: weeks, goldenHourMinutes: goldenHourMinutes)
+        }
+    }
+
+    private func cached<T: Sendable>(_ key: String, now: Date, compute: () async throws -> T) async throws -> T {
+        if let entry = entries[key], let value = entry.value as? T, now >= entry.at, now.timeIntervalSince(entry.at) < lifetime {
+            return value
+        }
+        let value = try await compute()
+        entries = entries.filter { now.timeIntervalSince($0.value.at) < lifetime && now >= $0.value.at }
+        entries[key] = (now, value)
+        return value
     }
 }

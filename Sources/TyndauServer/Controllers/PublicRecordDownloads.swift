@@ -9,6 +9,7 @@ import TyndauCore
 /// so no download holds anything a page does not show.
 struct PublicRecordDownloads: Sendable {
     let record: PublicRecord
+    let cache: PublicRecordCache
     /// The configured series; overrides the office stored apply on top.
     let series: SeriesSettings
     let seriesStore: any AgendaStore
@@ -49,10 +50,9 @@ struct PublicRecordDownloads: Sendable {
     }
 
     func closedMeetings(limit: Int? = nil) async throws -> [PublicMeeting] {
-        let today = ISODate.day(now())
         var meetings: [PublicMeeting] = []
-        for summary in try await record.meetings().prefix(limit ?? .max) {
-            if let meeting = try await record.meeting(week: summary.meeting.week, today: today) { meetings.append(meeting) }
+        for summary in try await cache.meetings(now: now()).prefix(limit ?? .max) {
+            if let meeting = try await cache.meeting(week: summary.meeting.week, now: now()) { meetings.append(meeting) }
         }
         return meetings
     }
@@ -62,7 +62,7 @@ struct PublicRecordDownloads: Sendable {
     }
 
     func promisesData() async throws -> PromisesFile {
-        PromisesFile(generatedAt: now(), promises: try await record.promises(today: ISODate.day(now())))
+        PromisesFile(generatedAt: now(), promises: try await cache.promises(now: now()))
     }
 
     func meetingRows() async throws -> [[String]] {
@@ -78,7 +78,7 @@ struct PublicRecordDownloads: Sendable {
     }
 
     func promiseRows() async throws -> [[String]] {
-        try await record.promises(today: ISODate.day(now())).map { promise in
+        try await cache.promises(now: now()).map { promise in
             [
                 String(promise.id), promise.week?.description ?? "", promise.topicTitle, promise.text, promise.responsible,
                 promise.dueDate, promise.status.rawValue, promise.keptOn ?? "", promise.place ?? "", promise.block?.rawValue ?? "",

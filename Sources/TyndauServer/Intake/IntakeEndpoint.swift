@@ -99,7 +99,7 @@ struct QuestionStatusBody: Encodable {
         if let meeting = progress.meeting, let item = progress.agendaItem {
             agenda = AgendaBody(week: meeting.week.description, startsAt: meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60), position: item.position)
         }
-        answer = progress.answer.map {
+        answer = progress.publishedAnswer.map {
             AnswerBody(text: $0.text, kind: $0.kind.rawValue, redirectedTo: $0.redirectedTo, recordedAt: $0.recordedAt)
         }
     }

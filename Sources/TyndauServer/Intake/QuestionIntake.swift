@@ -5,15 +5,17 @@ import QuestionCollection
 import TyndauCore
 
 /// The one path every live channel (web form, JSON API, Open311) takes from raw fields to a durable,
-/// acknowledged question: honeypot, rate limit, the shared ``QuestionValidator``, duplicate check and
-/// group commit, then the acknowledgement hook.
+/// acknowledged question: honeypot, the shared ``QuestionValidator``, then group commit with the rate
+/// limit, the duplicate check and the acknowledgement message inside the storing transaction.
 public struct QuestionIntake: Sendable {
     public let settings: IntakeSettings
     let validator: QuestionValidator
     let batcher: SubmissionBatcher
-    let limiter: SubmissionRateLimiter
-    /// Golden hour, second half: the message to a resident who left a contact. `nil` until the
-    /// publisher provides an outbox; the receipt itself is then the only acknowledgement.
+    /// Reserved in the transaction that stores the question, so concurrent submissions (and several
+    /// servers on one PostgreSQL database) cannot pass it together.
+    let rateLimit: IntakeRateLimit
+    /// Golden hour, second half: the message to a resident who left a contact, queued in the same
+    /// transaction as the question. `nil` without an outbox; the receipt is then the only acknowledgement.
     let acknowledgements: (any AcknowledgementOutbox)?
     let now: @Sendable () -> Date
     /// Called after each accepted (non-duplicate) commit: wakes the arrival grouper. It must not block.
@@ -30,7 +32,7 @@ public struct QuestionIntake: Sendable {
         self.settings = settings
         self.validator = QuestionValidator()
         self.batcher = SubmissionBatcher(store: store, now: now)
-        self.limiter = SubmissionRateLimiter(limit: settings.rateLimitPerHour, now: now)
+        self.rateLimit = IntakeRateLimit(limit: settings.rateLimitPerHour, window: 3600)
         self.acknowledgements = acknowledgements
         self.now = now
     }
@@ -67,38 +69,31 @@ public struct QuestionIntake: Sendable {
     }
 
     private func accept(_ submission: Submission, client: ClientIdentity, logger: Logger) async throws -> IntakeReceipt {
-        if case .limited(let retryAfter) = await limiter.check(client.key) {
-            logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
-            throw TyndauError.rateLimited(retryAfter: retryAfter)
-        }
         let newQuestion = try validator.validate(submission, now: now())
+        let language = submission.language ?? newQuestion.question.language.replyLanguage
         let receipt = try await batcher.submit(IntakeSubmission(
             newQuestion: newQuestion,
             clientKey: client.key,
             textKey: ClientIdentity.textKey(newQuestion.question.text, secret: settings.clientKeySecret),
-            duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60)
+            duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60),
+            rateLimit: rateLimit.isActive ? rateLimit : nil,
+            acknowledgement: acknowledgements?.acknowledgement(for: newQuestion, language: language)
         ))
+        if let retryAfter = receipt.retryAfter {
+            logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
+            throw TyndauError.rateLimited(retryAfter: retryAfter)
+        }
         let ticket = receipt.question.ticket ?? ""
         if receipt.isDuplicate {
             logger.info("intake.duplicate", metadata: ["tyndau.question.ticket": "\(ticket)"])
             return receipt
         }
-        await limiter.record(client.key)
         accepted?()
         logger.info("intake.accepted", metadata: [
             "tyndau.question.ticket": "\(ticket)",
             "tyndau.channel": "\(submission.channel.rawValue)",
             "tyndau.question.language": "\(receipt.question.language.rawValue)",
         ])
-        if receipt.hasContact, let acknowledgements {
-            let language = submission.language ?? receipt.question.language.replyLanguage
-            do {
-                try await acknowledgements.enqueueAcknowledgement(for: receipt.question, language: language)
-            } catch {
-                // The question is stored and the resident has the receipt; the message is best effort.
-                logger.error("intake.acknowledgement-failed", metadata: ["tyndau.question.ticket": "\(ticket)"])
-            }
-        }
         return receipt
     }
 }

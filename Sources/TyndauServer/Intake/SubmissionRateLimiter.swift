@@ -1,6 +1,7 @@
 import Foundation
 
-/// Per-client limit on accepted submissions: at most `limit` in any sliding hour.
+/// Per-key limit on counted events: at most `limit` in any sliding `window` (wrong office tokens per
+/// address). The intake's own limit is reserved in the database instead (``IntakeRateLimit``).
 ///
 /// Shared by every request of one process, so an actor. State is in memory only (per process,
 /// forgotten on restart); the clock is injected so tests move time instead of sleeping.

@@ -45,7 +45,7 @@ extension OfficeConsole {
             ))
             return renderSignIn(choice: choice, name: name, next: next, error: .officeSignInFailed, status: .unauthorized)
         }
-        await throttle.recordSuccess(account: name)
+        await throttle.recordSuccess(account: name, address: address)
         let token = OfficeCredentials.randomToken()
         try await store.createSession(OfficeSession(
             tokenDigest: OfficeCredentials.digest(token), user: user, csrfToken: OfficeCredentials.randomToken(),
@@ -93,12 +93,17 @@ extension OfficeConsole {
     }
 
     /// Only console paths are followed after sign-in (no open redirect).
+    /// Only a same-site console path of safe characters (letters, digits and `/ - _ . ~ ? = & % +`);
+    /// anything else — another site, a scheme, tab, space, raw UTF-8, `//`, `\\` — goes to the inbox.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/office/"), !next.hasPrefix("/office/sign-"), !next.contains("//"),
-            !next.contains("\\"), !next.contains("\r"), !next.contains("\n")
+            next.unicodeScalars.allSatisfy({ safeNextCharacters.contains($0) })
         else { return "/office/inbox" }
         return next
     }
+
+    private static let safeNextCharacters = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~?=&%+")
 
     /// The peer's address (or `X-Forwarded-For`'s first entry when trusted), for the sign-in limit.
     func clientAddress(_ request: Request, _ context: TyndauRequestContext) -> String {

@@ -19,14 +19,14 @@ struct OfficeForm: Sendable {
     func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
     static func read(_ request: Request, limit: Int) async throws -> OfficeForm {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let contentType = RequestFields.mediaType(request.headers[.contentType])
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw TyndauError.bodyTooLarge(limit: limit)
         }
-        guard contentType.hasPrefix("application/x-www-form-urlencoded") || (contentType.isEmpty && buffer.readableBytes == 0)
+        guard contentType == "application/x-www-form-urlencoded" || (contentType.isEmpty && buffer.readableBytes == 0)
         else { throw TyndauError.unsupportedMediaType }
         return try parse(Array(buffer.readableBytesView))
     }

@@ -7,7 +7,8 @@ public struct OfficeSettings: Sendable {
     public var idleTimeout: TimeInterval
     /// A session ends this long after sign-in whatever the activity (default 12 hours).
     public var sessionLifetime: TimeInterval
-    /// Failed sign-ins allowed per client address, and per account, within `signInWindow`.
+    /// Failed sign-ins allowed per client address, and per account from one address (so nobody can lock
+    /// an owner out from elsewhere), within `signInWindow`.
     public var signInAttemptsPerAddress: Int
     public var signInAttemptsPerAccount: Int
     public var signInWindow: TimeInterval

@@ -35,6 +35,7 @@ struct APIErrorResponse: Encodable {
         ))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLanguage: language.rawValue]
         if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
+        if error.code == "unauthorized" { headers[.wwwAuthenticate] = #"Bearer realm="tyndau""# }
         return Response(status: status(for: error), headers: headers, body: .init(byteBuffer: JSONBody.encode(body)))
     }
 }
@@ -55,7 +56,8 @@ enum JSONBody {
     }
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, language: UILanguage? = nil) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        // API answers may carry a resident's question and place: never cached, never sniffed.
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let language { headers[.contentLanguage] = language.rawValue }
         return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
     }

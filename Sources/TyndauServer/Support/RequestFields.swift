@@ -24,14 +24,22 @@ struct RequestFields: Sendable {
             throw TyndauError.bodyTooLarge(limit: limit)
         }
         let bytes = Array(buffer.readableBytesView)
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
-        if contentType.hasPrefix("application/x-www-form-urlencoded") {
+        let contentType = mediaType(request.headers[.contentType])
+        if contentType == "application/x-www-form-urlencoded" {
             return try form(bytes, booleanFields: booleanFields)
         }
-        if contentType.isEmpty || contentType.hasPrefix("application/json") || contentType.contains("+json") {
+        if contentType.isEmpty || contentType == "application/json" || contentType.hasSuffix("+json") {
             return try json(bytes, known: known, booleanFields: booleanFields)
         }
         throw TyndauError.unsupportedMediaType
+    }
+
+    /// The media type of a `Content-Type` value: `type/subtype` lowercased, parameters dropped
+    /// (`text/html; a=+json` is `text/html`, not JSON).
+    static func mediaType(_ header: String?) -> String {
+        guard let header else { return "" }
+        let essence = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return essence.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     /// A JSON object's string and boolean members; other types are named in ``wrongType`` for the

@@ -66,7 +66,7 @@ public struct PageRenderer: Sendable {
             .cacheControl: "no-store",
             .init("X-Content-Type-Options")!: "nosniff",
             // Resident pages run no script at all; console pages may load /static/office.js, nothing inline.
-            .init("Content-Security-Policy")!: "default-src 'self'; script-src \(scripts ? "'self'" : "'none'"); form-action 'self'; frame-ancestors 'none'",
+            .init("Content-Security-Policy")!: "default-src 'self'; script-src \(scripts ? "'self'" : "'none'"); form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             .init("Referrer-Policy")!: "no-referrer",
         ]
         if let cookie = choice.cookieHeader { headers[.setCookie] = cookie }

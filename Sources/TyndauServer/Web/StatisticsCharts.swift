@@ -12,6 +12,7 @@ struct StatisticsCharts {
     static let height = 220
     static let plotTop = 10
     static let plotBottom = 190
+    static let barHeight = 48
 
     var all: [[String: Any]] {
         [perWeekByBlock, perWeekByLanguage, outcomes, promises]
@@ -42,9 +43,11 @@ struct StatisticsCharts {
 
     var promises: [String: Any] {
         let cases = PromiseStatus.allCases
+        // Coloured by meaning, as on the tracker: overdue red, due soon amber, open blue, kept green.
         return totals(
             heading: "page.stats.promises",
-            entries: cases.map { (ServerText.text("page.promises.status." + $0.rawValue, language), figures.promises[$0] ?? 0) })
+            entries: cases.map { (ServerText.text("page.promises.status." + $0.rawValue, language), figures.promises[$0] ?? 0) },
+            series: cases.map { "state-" + $0.rawValue })
     }
 
     // MARK: - Geometry
@@ -63,7 +66,10 @@ struct StatisticsCharts {
             for (seriesIndex, value) in stack.enumerated() where value > 0 {
                 let height = plot * Double(value) / top
                 y -= height
-                bars.append(["x": Self.number(x), "y": Self.number(y), "w": Self.number(slot * 0.7), "h": Self.number(height), "series": seriesIndex])
+                bars.append([
+                    "x": Self.number(x), "y": Self.number(y), "w": Self.number(slot * 0.7), "h": Self.number(height),
+                    "class": "series-\(seriesIndex)",
+                ])
             }
             let week = figures.weeks[index].week
             labels.append(["x": Self.number(x), "y": Self.height - 12, "text": "W\(week.week)"])
@@ -74,33 +80,36 @@ struct StatisticsCharts {
             ["cells": [figures.weeks[index].week.description] + stack.map(String.init) + [String(stack.reduce(0, +))]]
         }
         return chart(
-            heading: heading, series: series, bars: bars, labels: labels,
-            columns: [ServerText.text("page.stats.week", language)] + series + [ServerText.text("page.stats.total", language)],
+            heading: heading, legend: series.enumerated().map { ["class": "series-\($0.offset)", "label": $0.element] }, bars: bars,
+            labels: labels, height: Self.height, columns: [ServerText.text("page.stats.week", language)] + series + [ServerText.text("page.stats.total", language)],
             rows: rows)
     }
 
-    /// One horizontal stacked bar of `entries`, each with its own colour.
-    private func totals(heading: String, entries: [(String, Int)]) -> [String: Any] {
+    /// One horizontal stacked bar of `entries`; `series` names each entry's colour class
+    /// (`series-N` by default).
+    private func totals(heading: String, entries: [(String, Int)], series: [String]? = nil) -> [String: Any] {
+        let classes = series ?? entries.indices.map { "series-\($0)" }
         let sum = Double(max(1, entries.map(\.1).reduce(0, +)))
         var x = 0.0
         var bars: [[String: Any]] = []
         for (index, entry) in entries.enumerated() where entry.1 > 0 {
             let width = Double(Self.width) * Double(entry.1) / sum
-            bars.append(["x": Self.number(x), "y": 60, "w": Self.number(width), "h": 80, "series": index])
+            bars.append(["x": Self.number(x), "y": 0, "w": Self.number(width), "h": Self.barHeight, "class": classes[index]])
             x += width
         }
         return chart(
-            heading: heading, series: entries.map(\.0), bars: bars, labels: [],
-            columns: ["", ServerText.text("page.stats.count", language)],
+            heading: heading, legend: zip(entries.map(\.0), classes).map { ["class": $1, "label": $0] }, bars: bars, labels: [],
+            height: Self.barHeight, columns: ["", ServerText.text("page.stats.count", language)],
             rows: entries.map { ["cells": [$0.0, String($0.1)]] })
     }
 
     private func chart(
-        heading: String, series: [String], bars: [[String: Any]], labels: [[String: Any]], columns: [String], rows: [[String: Any]]
+        heading: String, legend: [[String: String]], bars: [[String: Any]], labels: [[String: Any]], height: Int, columns: [String],
+        rows: [[String: Any]]
     ) -> [String: Any] {
         [
-            "heading": ServerText.text(heading, language), "width": Self.width, "height": Self.height, "bars": bars, "labels": labels,
-            "legend": series.enumerated().map { ["series": $0.offset, "label": $0.element] }, "columns": columns, "rows": rows,
+            "heading": ServerText.text(heading, language), "width": Self.width, "height": height, "bars": bars, "labels": labels,
+            "legend": legend, "columns": columns, "rows": rows,
         ]
     }
 
