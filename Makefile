@@ -21,6 +21,8 @@ BROWSER_PACKAGES := chromium chromium-driver
 OPEN311_VENV := .build/open311-venv
 # feedparser and icalendar: independent parsers of the public record's Atom and calendar feeds.
 FEEDS_VENV := .build/feeds-venv
+# schemathesis (PyPI): checks a live `tyndau serve` against openapi.yaml (Tests/OpenAPI/schemathesis_run.py).
+OPENAPI_VENV := .build/schemathesis-venv
 APPRISE_VENV := $(or $(TMPDIR),/tmp)/tyndau-apprise-venv
 
 # Creates a venv at $(1) with pip package $(2) unless it already imports $(3).
@@ -64,12 +66,14 @@ test-deps: deps
 	$(call pip_venv,$(BROWSER_VENV),selenium axe-selenium-python==2.1.6,selenium$(,) axe_selenium_python)
 	$(call pip_venv,$(OPEN311_VENV),georeport==0.3.1,georeport)
 	$(call pip_venv,$(FEEDS_VENV),feedparser==6.0.14 icalendar==7.3.0,feedparser$(,) icalendar)
+	$(call pip_venv,$(OPENAPI_VENV),schemathesis==4.32.5,schemathesis)
 
 # The Swift tests beside a throwaway PostgreSQL in a temporary folder (TYNDAU_TEST_POSTGRES_URL,
 # TYNDAU_REQUIRE_POSTGRES=1), stopped and deleted afterwards whether the tests pass or not; then the
 # office console in headless Chromium against a real `tyndau serve` (screenshots in
 # .build/test-artifacts/console); then the `georeport` client reads Open311 (XML and JSON) from a real
-# `tyndau serve` over the demo week. Any of them failing fails `make test`.
+# `tyndau serve` over the demo week, and schemathesis checks another against openapi.yaml. Any of them
+# failing fails `make test`.
 test: test-deps
 	$(SWIFT) build --build-tests
 	scripts/throwaway-postgres.sh run -- $(SWIFT) test --skip-build
@@ -77,6 +81,7 @@ test: test-deps
 		--artifacts .build/test-artifacts/console
 	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 	$(FEEDS_VENV)/bin/python Tests/PublicRecord/public_record_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+	$(OPENAPI_VENV)/bin/python Tests/OpenAPI/schemathesis_run.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -54,8 +54,9 @@ public func buildApplication(
     return application
 }
 
-/// The routes: pages, the public record (`/meetings`, `/promises`, `/live`, `/stats`, `/open-data`, `/feeds`), the office console (`/office`), `/api/v1`, `/open311/v2` and `/open311/discovery`, `/health` and `/ready`, the
-/// Telegram webhook when configured; request log and error shaping around all.
+/// The routes: pages, the public record (`/meetings`, `/promises`, `/live`, `/stats`, `/open-data`, `/feeds`), the office
+/// console (`/office`), `/api/v1` (described by `/api/v1/openapi.yaml`), `/open311/v2` and `/open311/discovery`, `/health`
+/// and `/ready`, the Telegram webhook when configured; request log and error shaping around all.
 public func buildRouter(
     _ settings: ServerSettings,
     store: any TyndauStore,
@@ -87,6 +88,7 @@ public func buildRouter(
     let officeGate = OfficeTokenGate(token: settings.officeToken, trustForwardedFor: settings.intake.trustForwardedFor, now: now)
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, gate: officeGate, now: now)
         .addRoutes(to: router)
+    try APIDocumentController().addRoutes(to: router)
     PagesController(endpoint: endpoint, pages: pages).addRoutes(to: router)
     router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)

@@ -57,7 +57,7 @@ struct PagesController: Sendable {
         } catch let error as TyndauError where error.code == "validation" {
             return renderForm(choice: choice, values: fields.values, consent: consent, error: error)
         } catch let error as TyndauError {
-            return pages.errorPage(error, choice: choice, path: "/")
+            return pages.errorPage(error.publicFacing(logger: context.logger), choice: choice, path: "/")
         }
         let question = receipt.question
         let ticket = question.ticket ?? ""

@@ -126,8 +126,8 @@ extension TyndauError {
         TyndauError(code: "bad-parameter", messageKey: "error.bad-parameter", arguments: [name])
     }
 
-    /// Retry-After seconds of a `rate-limited` error.
+    /// Retry-After seconds of a `rate-limited` error, and of the public `database-unavailable` one.
     var retryAfterSeconds: Int? {
-        code == "rate-limited" ? arguments.first.flatMap { Int($0) } : nil
+        code == "rate-limited" || messageKey == "error.service-unavailable" ? arguments.first.flatMap { Int($0) } : nil
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
+import Logging
 import TyndauCore
 
 /// Our JSON error shape, `{"error": {"code", "message", "fields": {…}}}`, with the message and the
-/// field reasons in the request's language. 429 answers carry `Retry-After`.
+/// field reasons in the request's language. 429 and 503 answers carry `Retry-After`.
 struct APIErrorResponse: Encodable {
     struct Body: Encodable {
         var code: String
@@ -21,8 +22,9 @@ struct APIErrorResponse: Encodable {
         case "rate-limited": .tooManyRequests
         case "not-found": .notFound
         case "unsupported-media-type": .unsupportedMediaType
-        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen": .conflict
+        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen", "illegal-transition": .conflict
         case "unauthorized": .unauthorized
+        case "database-unavailable": .serviceUnavailable
         default: .internalServerError
         }
     }
@@ -41,6 +43,23 @@ struct APIErrorResponse: Encodable {
 }
 
 extension TyndauError {
+    /// How long a client waits before trying again when the database cannot be reached.
+    static let unavailableRetrySeconds = 30
+
+    /// What a failure of the server's side (the database down, a statement refused, a bug) looks like to a
+    /// client: 503 `database-unavailable` with `Retry-After` when the database cannot be reached, else 500
+    /// `internal` — without the database's address or the engine's message, which go to the log.
+    static let serviceUnavailable = TyndauError(
+        code: "database-unavailable", messageKey: "error.service-unavailable", arguments: [String(unavailableRetrySeconds)])
+
+    /// The error as a client may see it: the client's own mistakes as they are; a server-side failure
+    /// logged with its details and replaced by ``serviceUnavailable`` or ``internalFailure``.
+    func publicFacing(logger: Logger) -> TyndauError {
+        guard APIErrorResponse.status(for: self).code >= 500, self != .serviceUnavailable, self != .internalFailure else { return self }
+        logger.error("request.failed", metadata: ["error.code": "\(code)", "error": "\(self)"])
+        return code == "database-unavailable" ? .serviceUnavailable : .internalFailure
+    }
+
     static let unsupportedMediaType = TyndauError(code: "unsupported-media-type", messageKey: "error.unsupported-media-type")
 }
 

@@ -43,7 +43,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Turns whatever a handler throws into the answer its audience reads: our JSON error shape under
 /// `/api`, GeoReport's error list under `/open311` (XML for `.xml` paths), an HTML page elsewhere. Unknown errors become a
-/// 500 with a generic message; the error itself goes to the log only.
+/// 500 with a generic message, an unreachable database a 503 with `Retry-After`; the error itself goes to the log only.
 struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
     let pages: PageRenderer
 
@@ -51,7 +51,7 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as TyndauError {
-            return render(error, request)
+            return render(error.publicFacing(logger: context.logger), request)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound, .methodNotAllowed: return render(.routeNotFound, request, status: error.status)
