@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import TyndauCore
 
@@ -89,6 +90,8 @@ public final class PostgresDatabase: TyndauStore, Sendable {
     /// The pool and its run task, without migrating (tests use it to prepare odd schemas).
     static func start(_ location: PostgresLocation, logger: Logger) -> PostgresDatabase {
         let client = PostgresClient(configuration: configuration(location), backgroundLogger: Self.quietLogger)
+        Gauge(label: TyndauMetrics.databaseConnectionsMax, dimensions: Self.engineDimensions)
+            .record(location.maximumConnections)
         let task = Task { await client.run() }
         return PostgresDatabase(client: client, runTask: task, location: location, logger: logger)
     }
@@ -98,6 +101,11 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         runTask.cancel()
         await runTask.value
     }
+
+    static let engineDimensions = [(TyndauMetrics.Label.engine, "postgresql")]
+
+    /// Transactions holding a pooled connection now (a gauge: the pool's use against `database.max_connections`).
+    static let connectionsInUse = Meter(label: TyndauMetrics.databaseConnectionsInUse, dimensions: engineDimensions)
 
     /// postgres-nio logs every query at debug level with its binds; personal data must never reach a
     /// log, so queries log nowhere.
@@ -145,6 +153,8 @@ public final class PostgresDatabase: TyndauStore, Sendable {
             attempt += 1
             do {
                 return try await client.withConnection { connection in
+                    Self.connectionsInUse.increment()
+                    defer { Self.connectionsInUse.decrement() }
                     try await connection.query(PostgresQuery(unsafeSQL: begin), logger: Self.quietLogger)
                     do {
                         let value = try await body(connection)

@@ -82,6 +82,7 @@ public func buildRouter(
     router.middlewares.add(SecurityHeadersMiddleware(https: publicURL?.lowercased().hasPrefix("https://") == true))
     router.middlewares.add(RequestIDMiddleware())
     router.middlewares.add(RequestLogMiddleware(logLevel: requestLogLevel))
+    router.middlewares.add(HTTPMetricsMiddleware())
     router.middlewares.add(ErrorShapeMiddleware(pages: pages))
     ProbeController(store: store, logger: logger, role: "serve").addRoutes(to: router)
     let officeGate = OfficeTokenGate(token: settings.officeToken, trustForwardedFor: settings.intake.trustForwardedFor, now: now)

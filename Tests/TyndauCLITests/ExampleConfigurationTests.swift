@@ -24,6 +24,7 @@ struct ExampleConfigurationTests {
         #expect(configuration.log.format == .json)
         #expect(configuration.telegramBot != nil)
         #expect(configuration.open311.settings.jurisdictionID == "almaty-bostandyk.kz")
+        #expect(configuration.metrics.host == "127.0.0.1" && configuration.metrics.port == 9464 && configuration.metrics.workerPort == 9465)
     }
 
     @Test func configCheckAcceptsTheExampleAndPrintsNoSecret() throws {
@@ -35,6 +36,7 @@ struct ExampleConfigurationTests {
         #expect(status == 0, "\(output)")
         #expect(output.contains("endpoint akimat-channel"))
         #expect(output.contains("log: json, info"))
+        #expect(output.contains("metrics: 127.0.0.1, serve port 9464, worker port 9465"))
         for secret in Self.environment.values { #expect(!output.contains(secret)) }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TyndauCore
 
 /// The Telegram bot's intake loop: long polling of `getUpdates` through the project's libcurl client,
@@ -156,6 +157,7 @@ public struct TelegramBotPoller: Sendable {
                     ?? response.retryAfter.map(Double.init)
             )
         }
+        Gauge(label: TyndauMetrics.botLastPoll).record(now().timeIntervalSince1970.rounded())
         var next: Int64?
         for element in result {
             try Task.checkCancellation()

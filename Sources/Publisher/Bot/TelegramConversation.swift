@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TyndauCore
 
 /// Question validation as the bot needs it, handed in by the caller: the rules live in
@@ -56,6 +57,10 @@ struct TelegramConversation: Sendable {
         case .message(let message):
             guard message.chatType == "private" else { return }
             try await handleMessage(message, update: update.updateID)
+            // From the resident's sending to the bot's reply, whether it polls or receives a webhook.
+            if let sent = message.date {
+                Recorder(label: TyndauMetrics.botUpdateLag).record(max(0, now().timeIntervalSince(sent)))
+            }
         case .edited(let message):
             guard message.chatType == "private" else { return }
             try await handleEdit(message, update: update.updateID)
@@ -96,6 +101,14 @@ struct TelegramConversation: Sendable {
         try await storeQuestion(text, message: message, chat: chat, update: update)
     }
 
+    /// The bot's questions in ``TyndauMetrics/intakeRequests`` (channel `telegram`), as the server counts its channels.
+    static func count(_ outcome: TyndauMetrics.IntakeOutcome) {
+        Counter(
+            label: TyndauMetrics.intakeRequests,
+            dimensions: [(TyndauMetrics.Label.channel, Channel.telegram.rawValue), (TyndauMetrics.Label.outcome, outcome.rawValue)]
+        ).increment()
+    }
+
     private func storeQuestion(_ text: String, message: TelegramIncomingMessage, chat: BotChatState?, update: Int64)
         async throws
     {
@@ -105,6 +118,7 @@ struct TelegramConversation: Sendable {
         do {
             question = try intake.validate(text, sourceKey, now())
         } catch let error as TyndauError where error.code == "validation" {
+            Self.count(.invalid)
             let language = self.language(chat, message, text: nil)
             if !message.media.isEmpty { _ = try await store.keepBotMedia(message.media, chatKey: chatKey, now: now()) }
             logger.info(
@@ -134,11 +148,13 @@ struct TelegramConversation: Sendable {
         switch outcome {
         case .stored(let question):
             stored = question
+            Self.count(.accepted)
             logger.info(
                 "question stored",
                 metadata: ["tyndau.telegram.update": "\(update)", "tyndau.question.id": "\(question.id ?? 0)"])
         case .alreadyStored(let question):
             stored = question
+            Self.count(.duplicate)
             logger.info(
                 "redelivered update: question already stored",
                 metadata: [

@@ -67,6 +67,8 @@ struct TelegramIncomingMessage: Sendable, Hashable {
     var caption: String?
     /// The sender's Telegram interface language (`ru`, `kk`, `en-US`, …), if Telegram sent it.
     var languageCode: String?
+    /// When the resident sent it (Telegram's `date`), for the bot's lag metric only.
+    var date: Date?
     /// Photos, voice messages and files, kept by file id. Stickers, locations and the like are neither
     /// read nor kept: the resident is asked for text.
     var media: [BotMedia]
@@ -101,6 +103,7 @@ struct TelegramIncomingMessage: Sendable, Hashable {
         self.text = object["text"] as? String
         self.caption = object["caption"] as? String
         self.languageCode = (object["from"] as? [String: Any])?["language_code"] as? String
+        self.date = TelegramUpdate.int64(object["date"]).map { Date(timeIntervalSince1970: TimeInterval($0)) }
         var media: [BotMedia] = []
         func file(_ value: Any?, _ kind: BotMedia.Kind) {
             guard let file = value as? [String: Any], let id = file["file_id"] as? String else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import TyndauCore
 
 /// The delivery loop: claims due outbox rows with a lease, sends each part through its target, records
@@ -127,8 +128,38 @@ public struct DeliveryWorker: Sendable {
     /// Writes results even while the worker is being cancelled: returning rows is part of stopping.
     private func apply(_ reports: [DeliveryReport]) async throws {
         guard !reports.isEmpty else { return }
+        Self.record(reports)
         let store = self.store
         try await Task { try await store.apply(reports) }.value
+    }
+
+    /// Each report in ``TyndauMetrics/deliveries`` (by endpoint name and outcome) and each transfer's
+    /// duration in ``TyndauMetrics/deliveryAttemptDuration``. The endpoint label is the configured name,
+    /// never its URL (which may hold a token); a personal notice's recipient never becomes a label.
+    static func record(_ reports: [DeliveryReport]) {
+        for report in reports {
+            let endpoint = report.claimed.delivery.endpointName
+            let dimensions = [(TyndauMetrics.Label.endpoint, endpoint)]
+            for attempt in report.attempts {
+                guard let latency = attempt.latencyMs else { continue }
+                Metrics.Timer(label: TyndauMetrics.deliveryAttemptDuration, dimensions: dimensions).recordMilliseconds(latency)
+            }
+            Counter(
+                label: TyndauMetrics.deliveries,
+                dimensions: dimensions + [(TyndauMetrics.Label.outcome, outcome(report.resolution).rawValue)]
+            ).increment()
+        }
+    }
+
+    static func outcome(_ resolution: DeliveryResolution) -> TyndauMetrics.DeliveryOutcome {
+        switch resolution {
+        case .sent: .sent
+        case .retry: .retry
+        case .failed(_, let dead): dead ? .dead : .failed
+        case .endpointGone: .gone
+        case .released: .released
+        case .deferred: .deferred
+        }
     }
 
     private func released(_ claimed: ClaimedDelivery) -> DeliveryReport {

@@ -29,6 +29,8 @@ extension ConfigCommand {
             print("database: \(configuration.database.display)")
             print("server: \(configuration.server.host):\(configuration.server.port)")
             print("log: \(configuration.log.format.rawValue), \(configuration.log.level)")
+            let metrics = configuration.metrics
+            print("metrics: \(metrics.host), serve port \(metrics.port.map(String.init) ?? "off"), worker port \(metrics.workerPort.map(String.init) ?? "off")")
             let series = configuration.series
             print(String(format: "series: weekday %d, %02d:%02d, %d min, %@, cut-off %d h",
                 series.weekday, series.startMinute / 60, series.startMinute % 60, series.durationMinutes,

@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the HTTP server (form, status pages, /api/v1, Open311) with the delivery worker and meeting publication.",
         discussion: """
-            Listens on server.host:server.port (default 127.0.0.1:8080). Abuse protection comes from the \
+            Listens on server.host:server.port (default 127.0.0.1:8080); /metrics on metrics.host:metrics.port \
+            when set (--metrics-port). Abuse protection comes from the \
             intake: section (rate_limit_per_hour, max_body_bytes, duplicate_window_minutes, \
             trust_forwarded_for); the rate limit is kept per process.
             """
@@ -35,6 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     @OptionGroup var logOptions: LogOptions
+
+    @OptionGroup var metricsOptions: MetricsOptions
 
     @Flag(help: "Serve requests only; deliveries and meeting publication are left to `tyndau worker` processes.")
     var withoutWorker = false
@@ -85,6 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
             if let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs) {
                 background.append(BackgroundLoop { try await poller.run() })
             }
+        }
+        // Prometheus metrics on a listener of their own (loopback by default), never on the residents' port.
+        if let metrics = metricsOptions.listener(configuration, role: .serve, store: database, logger: logs.logger("tyndau.metrics")) {
+            background.append(metrics)
         }
         // Topics on arrival: woken by the intake after each accepted commit, and ticking for the bot's questions.
         let arrivals =

@@ -39,7 +39,8 @@ enum PublishingSetup {
 
 /// `tyndau worker`: the delivery loop. Runs until SIGINT/SIGTERM, then returns in-flight rows to the
 /// queue; `--once` sends what is due now and exits. `--health-port` opens a small listener
-/// (loopback unless `--health-host` says otherwise) answering `/health` and `/ready`, as `serve` does.
+/// (loopback unless `--health-host` says otherwise) answering `/health` and `/ready`, as `serve` does;
+/// `--metrics-port` (or `metrics.worker_port`) another one answering `/metrics`.
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -52,6 +53,8 @@ struct WorkerCommand: AsyncParsableCommand {
     var once = false
 
     @OptionGroup var logOptions: LogOptions
+
+    @OptionGroup var metricsOptions: MetricsOptions
 
     @Option(help: "Port of the probe listener answering /health and /ready (default: none).")
     var healthPort: Int?
@@ -111,11 +114,13 @@ struct WorkerCommand: AsyncParsableCommand {
             print(CLIText.text("worker.probe-listening", healthHost, healthPort))
             fflush(nil)
         }
+        let metrics = metricsOptions.listener(configuration, role: .worker, store: database, logger: logs.logger("tyndau.metrics"))
         // The delivery loop, the meeting calendar watch, the residents' bot and the probes run side by
         // side until a signal stops them all.
         let task = Task { () async throws -> Void in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if let probe { group.addTask { try await probe.run() } }
+                if let metrics { group.addTask { try await metrics.run() } }
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }

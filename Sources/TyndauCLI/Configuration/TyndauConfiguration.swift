@@ -27,6 +27,8 @@ import Yams
 /// - `open311.*`: `jurisdiction_id` checked on GeoReport requests, discovery's `contact` (see ``Open311Section``).
 /// - `log.*`: `format` (`text` | `json`) and `level` of `serve` and `worker` (env `TYNDAU_LOG_FORMAT`,
 ///   `TYNDAU_LOG_LEVEL`; see ``LogSection``).
+/// - `metrics.*`: `host`, `port` (serve) and `worker_port` of the Prometheus `/metrics` listeners
+///   (see ``MetricsSection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -47,6 +49,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var open311: Open311Section
     /// How `serve` and `worker` log: format and level.
     public var log: LogSection
+    /// Where `serve` and `worker` expose `/metrics`.
+    public var metrics: MetricsSection
 
     public init() {
         self.language = nil
@@ -61,6 +65,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.telegramBot = nil
         self.open311 = Open311Section()
         self.log = LogSection()
+        self.metrics = MetricsSection()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -75,6 +80,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case telegramBot = "telegram_bot"
         case open311
         case log
+        case metrics
     }
 
     public init(from decoder: any Decoder) throws {
@@ -94,6 +100,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         telegramBot = try container.decodeIfPresent(TelegramBotSection.self, forKey: .telegramBot)?.settings
         open311 = try container.decodeIfPresent(Open311Section.self, forKey: .open311) ?? defaults.open311
         log = try container.decodeIfPresent(LogSection.self, forKey: .log) ?? defaults.log
+        metrics = try container.decodeIfPresent(MetricsSection.self, forKey: .metrics) ?? defaults.metrics
         // Status links in receipts: the same public address as the web receipts and the notices.
         telegramBot?.statusBaseURL = server.publicURL
     }

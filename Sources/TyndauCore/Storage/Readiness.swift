@@ -65,22 +65,29 @@ extension ReadinessReport {
     public static func probe(
         known: [String], timeout: Duration, applied: @escaping @Sendable () async throws -> [String]
     ) async -> ReadinessReport {
-        let query = Task { try await applied() }
-        let outcome: Result<[String], any Error>? = await withCheckedContinuation { continuation in
-            let first = FirstAnswer(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                first.resume(nil)
-            }
-            Task {
-                first.resume(await query.result)
-                timer.cancel()
-            }
-        }
-        switch outcome {
+        switch await answer(within: timeout, applied) {
         case .success(let applied): return compare(applied: applied, known: known)
         case .failure(let error): return ReadinessReport(problem: .unreachable, appliedMigrations: 0, detail: "\(error)")
         case nil: return ReadinessReport(problem: .unreachable, appliedMigrations: 0, detail: "no answer within \(timeout)")
+        }
+    }
+}
+
+/// Runs `body` on its own task and returns its result, or `nil` when it has not answered within
+/// `timeout` (it is left to finish on its own: a driver that ignores cancellation cannot hold the
+/// caller). Readiness and the metrics sampler use it so a database that does not answer costs a probe
+/// or a scrape seconds, not minutes.
+public func answer<T: Sendable>(within timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+    let query = Task { try await body() }
+    return await withCheckedContinuation { continuation in
+        let first = FirstAnswer<Result<T, any Error>?>(continuation)
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            first.resume(nil)
+        }
+        Task {
+            first.resume(await query.result)
+            timer.cancel()
         }
     }
 }

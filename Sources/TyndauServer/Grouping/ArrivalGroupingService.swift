@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import QuestionCollection
 import ServiceLifecycle
 import TyndauCore
@@ -81,20 +82,29 @@ public final class ArrivalGroupingService: Service, Sendable {
     public func drain() async -> Int {
         var total = 0
         while !Task.isCancelled {
+            let started = ContinuousClock.now
             do {
-                let started = ContinuousClock.now
                 let placed = try await pass()
+                Self.recordRun(.ok, placed: placed, since: started)
                 total += placed
                 // Intake first: the placing holds the writer at most a third of the time.
                 try? await Task.sleep(for: max(gap, (ContinuousClock.now - started) * 2))
                 if placed < batchLimit { break }
             } catch {
+                Self.recordRun(.failed, placed: 0, since: started)
                 state.abandon()
                 logger.warning("grouping.arrival-failed", metadata: ["error": "\(error)"])
                 break
             }
         }
         return total
+    }
+
+    /// One pass in the metrics: its outcome, its duration, the questions it placed.
+    static func recordRun(_ outcome: TyndauMetrics.RunOutcome, placed: Int, since started: ContinuousClock.Instant) {
+        Counter(label: TyndauMetrics.groupingRuns, dimensions: [(TyndauMetrics.Label.outcome, outcome.rawValue)]).increment()
+        Metrics.Timer(label: TyndauMetrics.groupingRunDuration).record(duration: ContinuousClock.now - started)
+        if placed > 0 { Counter(label: TyndauMetrics.groupingQuestionsPlaced).increment(by: placed) }
     }
 
     /// One transaction: the store reads the batch under its lock, the grouper decides, the store writes.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import QuestionCollection
 import TyndauCore
 
@@ -39,11 +40,35 @@ public struct QuestionIntake: Sendable {
     /// Accepts `submission` from `client`, returning its receipt after the commit.
     ///
     /// Throws ``TyndauError`` `validation` (422, honeypot included), `rate-limited` (429).
+    /// Every call is counted in ``TyndauMetrics/intakeRequests`` by channel and outcome.
     public func submit(_ submission: Submission, honeypot: String?, client: ClientIdentity, logger: Logger) async throws -> IntakeReceipt {
+        let channel = submission.channel
         if let honeypot, !honeypot.isEmpty {
-            logger.notice("intake.honeypot", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
+            logger.notice("intake.honeypot", metadata: ["tyndau.channel": "\(channel.rawValue)"])
+            Self.count(channel, .honeypot)
             throw TyndauError.validation(["website": "field.not-allowed"])
         }
+        do {
+            let receipt = try await accept(submission, client: client, logger: logger)
+            Self.count(channel, receipt.isDuplicate ? .duplicate : .accepted)
+            return receipt
+        } catch let error as TyndauError {
+            Self.count(channel, error.code == "validation" ? .invalid : error.code == "rate-limited" ? .rateLimited : .error)
+            throw error
+        } catch {
+            Self.count(channel, .error)
+            throw error
+        }
+    }
+
+    static func count(_ channel: Channel, _ outcome: TyndauMetrics.IntakeOutcome) {
+        Counter(
+            label: TyndauMetrics.intakeRequests,
+            dimensions: [(TyndauMetrics.Label.channel, channel.rawValue), (TyndauMetrics.Label.outcome, outcome.rawValue)]
+        ).increment()
+    }
+
+    private func accept(_ submission: Submission, client: ClientIdentity, logger: Logger) async throws -> IntakeReceipt {
         let newQuestion = try validator.validate(submission, now: now())
         let language = submission.language ?? newQuestion.question.language.replyLanguage
         let receipt = try await batcher.submit(IntakeSubmission(

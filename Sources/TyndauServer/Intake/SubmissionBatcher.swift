@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import TyndauCore
 
 /// Group commit: submissions that arrive while a transaction is being written wait and go together
@@ -6,7 +7,8 @@ import TyndauCore
 /// transaction holding its question has committed — nothing is acknowledged before it is durable.
 ///
 /// With one request in flight this is one transaction per request and adds no delay; under load the
-/// batches grow by themselves (up to `maximumBatch`).
+/// batches grow by themselves (up to `maximumBatch`). Each transaction's size and duration are
+/// recorded (``TyndauMetrics/intakeCommitBatchSize``, ``TyndauMetrics/intakeCommitDuration``).
 public actor SubmissionBatcher {
     private typealias Waiter = (submission: IntakeSubmission, continuation: CheckedContinuation<IntakeReceipt, any Error>)
 
@@ -38,7 +40,10 @@ public actor SubmissionBatcher {
             let batch = Array(pending.prefix(maximumBatch))
             pending.removeFirst(batch.count)
             do {
+                Recorder(label: TyndauMetrics.intakeCommitBatchSize).record(batch.count)
+                let started = ContinuousClock.now
                 let receipts = try await store.submit(batch.map(\.submission), now: now())
+                Metrics.Timer(label: TyndauMetrics.intakeCommitDuration).record(duration: ContinuousClock.now - started)
                 for (waiter, receipt) in zip(batch, receipts) {
                     waiter.continuation.resume(returning: receipt)
                 }
