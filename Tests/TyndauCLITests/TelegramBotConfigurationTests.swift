@@ -147,7 +147,7 @@ import TyndauStorage
               token: ${TYNDAU_TEST_BOT_TOKEN}
               base_url: \(api.baseURL)
               local: true
-              poll_timeout_seconds: 1
+              poll_timeout_seconds: 10
             """.write(to: file, atomically: true, encoding: .utf8)
         let environment = ["TYNDAU_TEST_BOT_TOKEN": "7000001:AAH-bot-secret_0123456789"]
 

@@ -54,8 +54,12 @@ struct BotHarness {
 
 /// Waits (off the cooperative pool) for a semaphore a server thread signals; the bound only stops a
 /// broken test from hanging, so it is generous for a loaded machine.
+/// (A detached task would block one of the cooperative pool's threads — two on this machine — and
+/// stall every other test while it waits.)
 func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 60) async -> Bool {
-    await Task.detached { semaphore.wait(timeout: .now() + seconds) == .success }.value
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: semaphore.wait(timeout: .now() + seconds) == .success) }
+    }
 }
 
 @Suite(.serialized) struct TelegramBotTests {
