@@ -1,6 +1,7 @@
 import AgendaScheduler
 import Foundation
 import Hummingbird
+import Synchronization
 import TyndauCore
 
 /// The public record, for residents who did not ask, journalists and the press office: the meeting
@@ -239,23 +240,33 @@ struct PublicRecordController: Sendable {
 
     /// `03.12.2026 15:00` in the meeting's zone.
     static func localTime(_ date: Date, _ zone: String) -> String {
-        format(date, zone, "dd.MM.yyyy HH:mm")
+        let p = parts(date, zone)
+        return String(format: "%02d.%02d.%04d %02d:%02d", p.day ?? 0, p.month ?? 0, p.year ?? 0, p.hour ?? 0, p.minute ?? 0)
     }
 
     static func localDay(_ date: Date, _ zone: String) -> String {
-        format(date, zone, "dd.MM.yyyy")
+        let p = parts(date, zone)
+        return String(format: "%02d.%02d.%04d", p.day ?? 0, p.month ?? 0, p.year ?? 0)
     }
 
     static func clock(_ date: Date, _ zone: String) -> String {
-        format(date, zone, "HH:mm")
+        let p = parts(date, zone)
+        return String(format: "%02d:%02d", p.hour ?? 0, p.minute ?? 0)
     }
 
-    private static func format(_ date: Date, _ zone: String, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: zone) ?? .almaty
-        formatter.dateFormat = pattern
-        return formatter.string(from: date)
+    /// One calendar per zone, made once: building a formatter or calendar per date was most of the
+    /// archive index's time (200 rows).
+    private static let calendars = Mutex<[String: Calendar]>([:])
+
+    private static func parts(_ date: Date, _ zone: String) -> DateComponents {
+        let calendar = calendars.withLock { cache -> Calendar in
+            if let calendar = cache[zone] { return calendar }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: zone) ?? .almaty
+            cache[zone] = calendar
+            return calendar
+        }
+        return calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
     }
 
     /// `2026-12-20` as residents read it: `20.12.2026`.
