@@ -78,7 +78,7 @@ public struct PublicRecord: Sendable {
         return PublicPromise(
             id: commitment.id ?? 0, week: view.week, topicTitle: scrubber.scrub(view.topicTitle, names: names),
             text: scrubber.scrub(commitment.text, names: names), responsible: commitment.responsible,
-            dueDate: commitment.dueDate, keptOn: keptOn,
+            dueDate: commitment.dueDate, keptOn: keptOn, note: commitment.publicNote.map { scrubber.scrub($0, names: names) },
             status: PromiseStatus(dueDate: commitment.dueDate, keptOn: commitment.state == .done ? keptOn ?? today : nil, today: today),
             place: view.place, block: view.block
         )
@@ -178,6 +178,8 @@ public struct PublicPromise: Sendable, Hashable, Codable {
     public var dueDate: String
     /// The local day it was marked kept.
     public var keptOn: String?
+    /// The office's public note on how it was kept.
+    public var note: String?
     public var status: PromiseStatus
     public var place: String?
     public var block: AgendaBlock?

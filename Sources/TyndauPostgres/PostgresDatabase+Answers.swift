@@ -15,7 +15,7 @@ extension PostgresDatabase {
         Commitment(
             id: try row("id", as: Int64.self), answerID: try row("answerID"), topicID: try row("topicID"), text: try row("text"),
             responsible: try row("responsible"), dueDate: try row("dueDate"), state: try row("state", as: CommitmentState.self),
-            doneAt: try row("doneAt")
+            doneAt: try row("doneAt"), publicNote: try row("publicNote")
         )
     }
 
@@ -203,7 +203,7 @@ extension PostgresDatabase: AnswerStore {
         }
     }
 
-    public func markCommitmentDone(id: Commitment.ID, actor: String, now: Date) async throws -> CommitmentView {
+    public func markCommitmentDone(id: Commitment.ID, note: String?, actor: String, now: Date) async throws -> CommitmentView {
         try await write { connection in
             guard var commitment = try await connection.row(#"SELECT * FROM "commitment" WHERE "id" = \#(id) FOR UPDATE"#)
                 .map(Self.commitment)
@@ -211,11 +211,18 @@ extension PostgresDatabase: AnswerStore {
             if commitment.state != .done {
                 commitment.state = .done
                 commitment.doneAt = now
-                try await connection.run(#"UPDATE "commitment" SET "state" = 'done', "doneAt" = \#(now) WHERE "id" = \#(id)"#)
+                try await connection.run(#"""
+                    UPDATE "commitment" SET "state" = 'done', "doneAt" = \#(now), "publicNote" = COALESCE(\#(note), "publicNote")
+                    WHERE "id" = \#(id)
+                    """#)
                 try await Self.audit(
                     AuditEvent(
                         at: now, actor: actor, action: "commitment.done", subject: "commitment:\(id)",
                         details: commitment.responsible), connection)
+            } else if let note, note != commitment.publicNote {
+                try await connection.run(#"UPDATE "commitment" SET "publicNote" = \#(note) WHERE "id" = \#(id)"#)
+                try await Self.audit(
+                    AuditEvent(at: now, actor: actor, action: "commitment.note", subject: "commitment:\(id)", details: note), connection)
             }
             guard let view = try await Self.commitmentViews(id: id, connection).first else {
                 throw TyndauError.notFound("commitment \(id)")

@@ -379,6 +379,10 @@ extension PostgresDatabase {
             EXECUTE FUNCTION "question_groupingRevision"()
             """#,
         ]),
+        // The office's public note on a kept promise.
+        PostgresMigration(name: "commitment-note-v1", statements: [
+            #"ALTER TABLE "commitment" ADD COLUMN "publicNote" text"#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

@@ -5,6 +5,13 @@ import TyndauCore
 extension AppDatabase {
     /// When a closed meeting's digest and notices were enqueued (once, ever), and the personal
     /// notice's addressee on outbox rows (a question id: the address stays in `asker`).
+    /// The office's public note on a kept promise.
+    static func registerCommitmentNote(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("commitment-note-v1") { db in
+            try db.alter(table: "commitment") { t in t.add(column: "publicNote", .text) }
+        }
+    }
+
     static func registerAnswers(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v4-answers") { db in
             try db.alter(table: "meeting") { t in
@@ -178,14 +185,19 @@ extension AppDatabase: AnswerStore {
         }
     }
 
-    public func markCommitmentDone(id: Commitment.ID, actor: String, now: Date) async throws -> CommitmentView {
+    public func markCommitmentDone(id: Commitment.ID, note: String?, actor: String, now: Date) async throws -> CommitmentView {
         try await writer.write { db in
             guard var commitment = try Commitment.fetchOne(db, key: id) else { throw TyndauError.notFound("commitment \(id)") }
             if commitment.state != .done {
                 commitment.state = .done
                 commitment.doneAt = now
-                try commitment.update(db, columns: ["state", "doneAt"])
+                commitment.publicNote = note ?? commitment.publicNote
+                try commitment.update(db, columns: ["state", "doneAt", "publicNote"])
                 try Self.audit(db, actor: actor, action: "commitment.done", subject: "commitment:\(id)", details: commitment.responsible, now: now)
+            } else if let note, note != commitment.publicNote {
+                commitment.publicNote = note
+                try commitment.update(db, columns: ["publicNote"])
+                try Self.audit(db, actor: actor, action: "commitment.note", subject: "commitment:\(id)", details: note, now: now)
             }
             guard let view = try Self.commitmentViews(where: "c.id = ?", arguments: [id], db).first else {
                 throw TyndauError.notFound("commitment \(id)")

@@ -14,6 +14,7 @@ extension AppDatabase {
         registerBot(&migrator)
         registerUsers(&migrator)
         registerArrivalGrouping(&migrator)
+        registerCommitmentNote(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

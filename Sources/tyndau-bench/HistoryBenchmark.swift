@@ -77,7 +77,7 @@ enum HistoryBenchmark {
                 }
                 _ = try await database.closeMeeting(week: week, actor: "bench", now: start.addingTimeInterval(3600))
                 for view in try await database.commitments(dueBefore: nil, openOnly: true) where view.week == week && random.next(2) == 0 {
-                    try await database.markCommitmentDone(id: view.commitment.id!, actor: "bench", now: start.addingTimeInterval(20 * 86_400))
+                    try await database.markCommitmentDone(id: view.commitment.id!, note: nil, actor: "bench", now: start.addingTimeInterval(20 * 86_400))
                 }
             }
         }

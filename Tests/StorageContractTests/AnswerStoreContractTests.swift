@@ -119,15 +119,15 @@ import TyndauCore
             #expect(try await store.commitments(dueBefore: "2026-12-15", openOnly: true).map(\.commitment.dueDate) == ["2026-12-10"])
 
             let id = try #require(all[0].commitment.id)
-            let done = try await store.markCommitmentDone(id: id, actor: "office", now: Self.during)
+            let done = try await store.markCommitmentDone(id: id, note: nil, actor: "office", now: Self.during)
             #expect(done.commitment.state == .done && done.commitment.doneAt == Self.during)
-            let again = try await store.markCommitmentDone(id: id, actor: "office", now: Self.during.addingTimeInterval(60))
+            let again = try await store.markCommitmentDone(id: id, note: nil, actor: "office", now: Self.during.addingTimeInterval(60))
             #expect(again.commitment.doneAt == Self.during)
             #expect(try await store.auditEvents(subject: "commitment:\(id)", limit: 5).count == 1)
             #expect(try await store.commitments(dueBefore: nil, openOnly: true).count == 1)
             #expect(try await store.commitments(dueBefore: nil, openOnly: false).count == 2)
             await #expect(throws: TyndauError.notFound("commitment 9999")) {
-                _ = try await store.markCommitmentDone(id: 9999, actor: "office", now: Self.during)
+                _ = try await store.markCommitmentDone(id: 9999, note: nil, actor: "office", now: Self.during)
             }
         }
     }

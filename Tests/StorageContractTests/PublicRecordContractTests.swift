@@ -84,9 +84,16 @@ import TyndauCore
 
             // Kept on 2026-12-22 (after the due day): kept late, with the day.
             let keptAt = ISODate.parse("2026-12-22T10:00:00+05:00")!
-            _ = try await store.markCommitmentDone(id: commitment, actor: "office", now: keptAt)
+            _ = try await store.markCommitmentDone(id: commitment, note: "Опоры заменены; Айгуль подтвердила", actor: "office", now: keptAt)
             let kept = try #require(try await record.promises(today: "2027-01-10").first)
             #expect(kept.status == .keptLate && kept.keptOn == "2026-12-22")
+            #expect(kept.note?.hasPrefix("Опоры заменены; ") == true && kept.note?.contains("Айгуль") == false)
+            // A later note replaces the public one and is audited; the day it was kept stays.
+            _ = try await store.markCommitmentDone(id: commitment, note: "24 опоры заменены", actor: "office", now: keptAt.addingTimeInterval(86_400))
+            let renoted = try #require(try await record.promises(today: "2027-01-10").first)
+            #expect(renoted.note == "24 опоры заменены" && renoted.keptOn == "2026-12-22")
+            #expect(try await store.auditEvents(subject: "commitment:\(commitment)", limit: 5).map(\.action).sorted() == ["commitment.done", "commitment.note"])
+            #expect(throws: TyndauError.validation(["note": "field.too-long"])) { try Commitment.validatedNote(String(repeating: "а", count: 501)) }
         }
     }
 

@@ -154,7 +154,7 @@ import TyndauStorage
 
         let commitment = try #require(try await database.commitments(dueBefore: nil, openOnly: true).first)
         for _ in 0..<2 {
-            let view = try await database.markCommitmentDone(id: commitment.commitment.id!, actor: "test", now: Date())
+            let view = try await database.markCommitmentDone(id: commitment.commitment.id!, note: nil, actor: "test", now: Date())
             #expect(view.commitment.state == .done)
             let recipients = try await database.noticeRecipients(topicIDs: [view.commitment.topicID])
             try await database.enqueue(automation.publication.commitmentDoneBatches(view, recipients: recipients), now: Date())

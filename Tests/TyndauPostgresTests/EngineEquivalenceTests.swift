@@ -192,8 +192,8 @@ struct EngineEquivalenceTests {
         let commitments = try await store.commitments(dueBefore: "2026-07-01", openOnly: true)
         log.append("commitments \(commitments.map { "\($0.commitment.id ?? 0) \($0.topicTitle) \($0.week.map(\.description) ?? "-") \($0.commitment.state.rawValue)" })")
         if let first = commitments.first?.commitment.id {
-            let done = try await store.markCommitmentDone(id: first, actor: "office", now: starts.addingTimeInterval(86_400))
-            let again = try await store.markCommitmentDone(id: first, actor: "office", now: starts.addingTimeInterval(90_000))
+            let done = try await store.markCommitmentDone(id: first, note: nil, actor: "office", now: starts.addingTimeInterval(86_400))
+            let again = try await store.markCommitmentDone(id: first, note: nil, actor: "office", now: starts.addingTimeInterval(90_000))
             log.append("done \(done.commitment.state.rawValue) \(again.commitment.doneAt?.timeIntervalSince1970 ?? 0)")
         }
         log.append("open commitments \(try await store.commitments(dueBefore: nil, openOnly: true).count)")

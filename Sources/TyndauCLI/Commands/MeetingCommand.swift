@@ -174,9 +174,13 @@ extension CommitmentsCommand {
         @Argument(help: "Commitment id (from `tyndau commitments`).")
         var id: Int64
 
+        @Option(help: "A short public note on how it was kept (shown on /promises; at most 500 characters).")
+        var note: String?
+
         func run() async throws {
             let (database, configuration) = try await PublishingSetup.open(options)
-            let view = try await database.markCommitmentDone(id: id, actor: MeetingWorkflow.actor, now: Date())
+            let view = try await database.markCommitmentDone(
+                id: id, note: try Commitment.validatedNote(note), actor: MeetingWorkflow.actor, now: Date())
             let recipients = try await database.noticeRecipients(topicIDs: [view.commitment.topicID])
             let automation = try await MeetingAutomation(
                 database: database, configuration: configuration, logger: LogSettings(level: .info).logger("tyndau.cli")

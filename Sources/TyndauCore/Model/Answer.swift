@@ -47,8 +47,13 @@ public struct Commitment: Sendable, Codable, Hashable {
     public var dueDate: String
     public var state: CommitmentState
     public var doneAt: Date?
+    /// The office's short public note on how the promise was kept (shown on `/promises`).
+    public var publicNote: String?
 
-    public init(id: ID? = nil, answerID: Answer.ID, topicID: Topic.ID, text: String, responsible: String, dueDate: String, state: CommitmentState = .open, doneAt: Date? = nil) {
+    public init(
+        id: ID? = nil, answerID: Answer.ID, topicID: Topic.ID, text: String, responsible: String, dueDate: String,
+        state: CommitmentState = .open, doneAt: Date? = nil, publicNote: String? = nil
+    ) {
         self.id = id
         self.answerID = answerID
         self.topicID = topicID
@@ -57,6 +62,17 @@ public struct Commitment: Sendable, Codable, Hashable {
         self.dueDate = dueDate
         self.state = state
         self.doneAt = doneAt
+        self.publicNote = publicNote
+    }
+
+    /// The longest public note on a kept promise.
+    public static let publicNoteLimit = 500
+
+    /// `note` trimmed (`nil` when empty), or ``TyndauError/validation(_:)`` naming `note` when too long.
+    public static func validatedNote(_ note: String?) throws -> String? {
+        let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard trimmed.count <= publicNoteLimit else { throw TyndauError.validation(["note": "field.too-long"]) }
+        return trimmed.isEmpty ? nil : trimmed
     }
 }
 

@@ -174,8 +174,9 @@ public protocol AnswerStore: Sendable {
     /// `openOnly` hides those done.
     func commitments(dueBefore: String?, openOnly: Bool) async throws -> [CommitmentView]
 
-    /// Marks a commitment done (idempotent) and returns it.
-    func markCommitmentDone(id: Commitment.ID, actor: String, now: Date) async throws -> CommitmentView
+    /// Marks a commitment done (idempotent) and returns it; a `note` (already validated with
+    /// ``Commitment/validatedNote(_:)``) becomes its public note, also on one already done.
+    func markCommitmentDone(id: Commitment.ID, note: String?, actor: String, now: Date) async throws -> CommitmentView
 
     /// Askers of `topicIDs` who left a contact with consent.
     func noticeRecipients(topicIDs: [Topic.ID]) async throws -> [NoticeRecipient]

@@ -144,7 +144,10 @@ struct PublicRecordController: Sendable {
             "status": promise.status.rawValue, "statusLabel": Self.statusLabel(promise.status, language), "text": promise.text,
             "responsible": promise.responsible, "due": Self.displayDay(promise.dueDate),
         ]
-        if let kept = promise.keptOn { values["keptLine"] = ServerText.text("page.promises.kept-on", language, [Self.displayDay(kept)]) }
+        if let kept = promise.keptOn {
+            values["keptLine"] = ServerText.text("page.promises.kept-on", language, [Self.displayDay(kept)])
+                + (promise.note.map { ": " + $0 } ?? "")
+        }
         return values
     }
 

@@ -96,9 +96,9 @@ extension OfficeConsole {
                 "id": commitment.id ?? 0, "topicID": commitment.topicID, "topic": view.topicTitle, "text": commitment.text,
                 "responsible": commitment.responsible, "due": commitment.dueDate, "week": view.week?.description ?? "",
                 "open": open, "overdue": open && commitment.dueDate < today, "dueToday": open && commitment.dueDate == today,
-                "doneAt": commitment.doneAt.map(Self.localTime) ?? "",
+                "doneAt": commitment.doneAt.map(Self.localTime) ?? "", "publicNote": commitment.publicNote ?? "",
                 "state": ServerText.text("page.office.commitment-state." + commitment.state.rawValue, language),
-            ].droppingEmpty("week", "doneAt")
+            ].droppingEmpty("week", "doneAt", "publicNote")
         }
         let values: [String: Any] = [
             "commitments": rows, "showAll": show == "all",
@@ -109,7 +109,7 @@ extension OfficeConsole {
 
     @Sendable func commitmentDone(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
         let id = try visit.id(field: "commitment")
-        _ = try await store.markCommitmentDone(id: id, actor: visit.actor, now: now())
+        _ = try await store.markCommitmentDone(id: id, note: try Commitment.validatedNote(fields["note"]), actor: visit.actor, now: now())
         return Self.redirect(Self.back(fields, "/office/commitments"))
     }
 
