@@ -24,6 +24,7 @@ from georeport import GeoReport
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Support"))
+import demo_server  # noqa: E402
 from demo_server import DemoServer  # noqa: E402
 JURISDICTION = "almaty-bostandyq-test"
 
@@ -131,14 +132,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tyndau", required=True)
     arguments = parser.parse_args()
-    acceptance = Acceptance(os.path.abspath(arguments.tyndau))
-    try:
-        acceptance.start()
-        acceptance.run()
-    finally:
-        acceptance.stop()
-    print(f"{acceptance.passed} passed, {acceptance.failed} failed")
-    return 1 if acceptance.failed or not acceptance.passed else 0
+    return demo_server.run(Acceptance(os.path.abspath(arguments.tyndau)))
 
 
 if __name__ == "__main__":

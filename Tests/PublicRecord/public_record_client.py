@@ -22,6 +22,7 @@ import icalendar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Support"))
+import demo_server  # noqa: E402
 from demo_server import DemoServer  # noqa: E402
 
 MEETING_COLUMNS = ["week", "starts_at", "position", "block", "title", "question", "askers", "place", "answer_kind",
@@ -108,14 +109,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tyndau", required=True)
     arguments = parser.parse_args()
-    acceptance = PublicRecordAcceptance(os.path.abspath(arguments.tyndau), "tyndau-public-")
-    try:
-        acceptance.start()
-        acceptance.run()
-    finally:
-        acceptance.stop()
-    print(f"{acceptance.passed} passed, {acceptance.failed} failed")
-    return 1 if acceptance.failed or not acceptance.passed else 0
+    return demo_server.run(PublicRecordAcceptance(os.path.abspath(arguments.tyndau), "tyndau-public-"))
 
 
 if __name__ == "__main__":

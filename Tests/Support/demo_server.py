@@ -108,3 +108,14 @@ class DemoServer:
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
         leaked = [secret for secret in self.secrets if secret in text]
         assert not leaked, f"personal data in a public answer: {leaked[:5]}"
+
+
+def run(acceptance):
+    """Starts, runs the checks, stops; prints the tally and returns the exit status."""
+    try:
+        acceptance.start()
+        acceptance.run()
+    finally:
+        acceptance.stop()
+    print(f"{acceptance.passed} passed, {acceptance.failed} failed")
+    return 1 if acceptance.failed or not acceptance.passed else 0

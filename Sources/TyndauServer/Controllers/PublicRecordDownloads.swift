@@ -126,7 +126,8 @@ struct PublicRecordDownloads: Sendable {
 
     // MARK: - Atom
 
-    /// The newest closed meetings' summaries (RFC 4287), in `language`.
+    /// The newest closed meetings' summaries (RFC 4287), in `language`; text escaped as the Open311
+    /// answers' XML is.
     func atom(_ language: UILanguage) async throws -> Response {
         let base = publicURL ?? ""
         let meetings = try await closedMeetings(limit: Self.atomEntries)
@@ -134,12 +135,12 @@ struct PublicRecordDownloads: Sendable {
         var xml = """
             <?xml version="1.0" encoding="utf-8"?>
             <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="\(language.rawValue)">
-            <title>\(Self.xml(ServerText.text("page.feed.title", language)))</title>
+            <title>\(GeoReportXML.escape(ServerText.text("page.feed.title", language)))</title>
             <id>urn:tyndau:meetings:\(language.rawValue)</id>
             <updated>\(Self.iso(updated))</updated>
-            <link rel="self" href="\(Self.xml(base))/feeds/meetings.atom?lang=\(language.rawValue)"/>
-            <link rel="alternate" type="text/html" href="\(Self.xml(base))/meetings?lang=\(language.rawValue)"/>
-            <author><name>\(Self.xml(ServerText.text("page.site-title", language)))</name></author>
+            <link rel="self" href="\(GeoReportXML.escape(base))/feeds/meetings.atom?lang=\(language.rawValue)"/>
+            <link rel="alternate" type="text/html" href="\(GeoReportXML.escape(base))/meetings?lang=\(language.rawValue)"/>
+            <author><name>\(GeoReportXML.escape(ServerText.text("page.site-title", language)))</name></author>
 
             """
         for meeting in meetings {
@@ -154,12 +155,12 @@ struct PublicRecordDownloads: Sendable {
             }
             xml += """
                 <entry>
-                <title>\(Self.xml(ServerText.text("page.feed.entry", language, [day])))</title>
+                <title>\(GeoReportXML.escape(ServerText.text("page.feed.entry", language, [day])))</title>
                 <id>urn:tyndau:meeting:\(meeting.week)</id>
                 <updated>\(Self.iso(meeting.closedAt ?? meeting.startsAt))</updated>
-                <link rel="alternate" type="text/html" href="\(Self.xml(base))/meetings/\(meeting.week)?lang=\(language.rawValue)"/>
-                <summary>\(Self.xml(ServerText.text("page.meeting.residents", language, [String(meeting.items.count), String(meeting.residents)])))</summary>
-                <content type="text">\(Self.xml(lines.joined(separator: "\n")))</content>
+                <link rel="alternate" type="text/html" href="\(GeoReportXML.escape(base))/meetings/\(meeting.week)?lang=\(language.rawValue)"/>
+                <summary>\(GeoReportXML.escape(ServerText.text("page.meeting.residents", language, [String(meeting.items.count), String(meeting.residents)])))</summary>
+                <content type="text">\(GeoReportXML.escape(lines.joined(separator: "\n")))</content>
                 </entry>
 
                 """
@@ -168,24 +169,6 @@ struct PublicRecordDownloads: Sendable {
         return Response(
             status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .contentLanguage: language.rawValue],
             body: .init(byteBuffer: ByteBuffer(string: xml)))
-    }
-
-    /// XML character data and attribute values; characters XML 1.0 forbids are dropped.
-    static func xml(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                if scalar.value >= 0x20 && !(0xFFFE...0xFFFF).contains(scalar.value) { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
     }
 
     // MARK: - iCalendar
