@@ -2,7 +2,8 @@
 # Public pages benchmark for `make bench`: `tyndau-bench history` writes a SQLite file with a long
 # history (100,000 questions, 2,000 topics, 200 closed meetings, 600 promises), then the release
 # `tyndau serve` answers each public page and download under wrk (one connection, so each figure is
-# one request's own latency). Prints name=value lines with the load average beside the run.
+# one request's own latency), beside GET /health (the floor: what any answer costs). Prints name=value
+# lines with the load average beside the run.
 # Usage: bench/public-pages.sh TYNDAU TYNDAU_BENCH [SECONDS]
 set -euo pipefail
 BIN=${1:?path to the release tyndau binary}
@@ -35,7 +36,7 @@ WEEK=$(curl -fs "http://127.0.0.1:$PORT/open-data/promises.json" | python3 -c 'i
 
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 echo "public_load_average=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',')"
-for entry in meetings:/meetings "meeting:/meetings/$WEEK" promises:/promises promises_overdue:/promises?status=overdue \
+for entry in health:/health meetings:/meetings "meeting:/meetings/$WEEK" promises:/promises promises_overdue:/promises?status=overdue \
   live:/live stats:/stats open_data:/open-data promises_json:/open-data/promises.json promises_csv:/open-data/promises.csv \
   atom:/feeds/meetings.atom ics:/feeds/meetings.ics; do
   name=${entry%%:*}
