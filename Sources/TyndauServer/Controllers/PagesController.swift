@@ -1,3 +1,4 @@
+import AgendaScheduler
 import Foundation
 import Hummingbird
 import QuestionCollection
@@ -9,6 +10,8 @@ import TyndauCore
 struct PagesController: Sendable {
     let endpoint: IntakeEndpoint
     let pages: PageRenderer
+    let series: SeriesInEffect
+    let now: @Sendable () -> Date
 
     static let formFields = ["text", "category", "street", "house", "name", "phone", "email", "telegram"]
 
@@ -28,7 +31,7 @@ struct PagesController: Sendable {
     }
 
     @Sendable func form(request: Request, context: TyndauRequestContext) async throws -> Response {
-        renderForm(choice: LanguageChoice(request), values: [:], consent: false, error: nil)
+        await renderForm(choice: LanguageChoice(request), values: [:], consent: false, error: nil)
     }
 
     @Sendable func submit(request: Request, context: TyndauRequestContext) async throws -> Response {
@@ -55,16 +58,18 @@ struct PagesController: Sendable {
                 submission, honeypot: fields["website"], client: endpoint.client(request, context), logger: context.logger
             )
         } catch let error as TyndauError where error.code == "validation" {
-            return renderForm(choice: choice, values: fields.values, consent: consent, error: error)
+            return await renderForm(choice: choice, values: fields.values, consent: consent, error: error)
         } catch let error as TyndauError {
             return pages.errorPage(error.publicFacing(logger: context.logger), choice: choice, path: "/")
         }
         let question = receipt.question
         let ticket = question.ticket ?? ""
         let statusPath = endpoint.statusPath(ticket: ticket, token: question.accessToken) + "&lang=" + choice.language.rawValue
+        let timeframe = await series.timeframe(submittedAt: question.submittedAt, now: now())
         return pages.page(
             "receipt",
             [
+                "timeframeLines": Self.timeframeLines(timeframe, choice.language),
                 "ticket": ticket,
                 "duplicate": receipt.isDuplicate,
                 "statusPath": statusPath,
@@ -110,6 +115,10 @@ struct PagesController: Sendable {
                 values["redirectedLine"] = ServerText.text("page.status.redirected-to", language, [target])
             }
         }
+        if !question.status.isFinal, question.status != .scheduled {
+            values["timeframeLines"] = Self.timeframeLines(
+                await series.timeframe(submittedAt: question.submittedAt, now: now()), language)
+        }
         if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
             values["reasonLine"] = ServerText.text("page.status.reason", language, [reason])
         }
@@ -119,14 +128,19 @@ struct PagesController: Sendable {
         )
     }
 
-    private func renderForm(choice: LanguageChoice, values: [String: String], consent: Bool, error: TyndauError?) -> Response {
+    private func renderForm(choice: LanguageChoice, values: [String: String], consent: Bool, error: TyndauError?) async -> Response {
         let language = choice.language
+        let next = await series.timeframe(submittedAt: now(), now: now())
         // What the resident typed goes back into the form (escaped by the template); an IIN never does.
         var echoed: [String: Any] = [:]
         for field in Self.formFields { echoed[field] = NationalID.maskingIINs(in: values[field] ?? "") }
         echoed["consent"] = consent
         let chosen = values["category"]?.lowercased()
         var context: [String: Any] = [
+            "nextMeetingLine": ServerText.text("page.timeframe.next-meeting", language, [
+                PublicRecordController.localTime(next.meetingStart, next.timeZone.identifier) + " (\(next.timeZone.identifier))",
+                PublicRecordController.localTime(next.cutoff, next.timeZone.identifier),
+            ]),
             "values": echoed,
             "categories": QuestionCategory.allCases.map { category -> [String: Any] in
                 ["value": category.rawValue, "label": CoreText.category(category, language), "selected": category.rawValue == chosen]
@@ -149,6 +163,21 @@ struct PagesController: Sendable {
             "form", context, title: ServerText.text("page.form.title", language), choice: choice, path: "/",
             status: error == nil ? .ok : APIErrorResponse.status(for: error!)
         )
+    }
+
+    /// The receipt's promise about time: the meeting the question is a candidate for, and the latest
+    /// day of a written answer.
+    static func timeframeLines(_ timeframe: ReceiptTimeframe, _ language: UILanguage) -> [String] {
+        let zone = timeframe.timeZone.identifier
+        var lines = [
+            ServerText.text("page.timeframe.candidate", language, [
+                PublicRecordController.localTime(timeframe.meetingStart, zone) + " (\(zone))",
+            ]),
+        ]
+        if let due = timeframe.writtenAnswerDue {
+            lines.append(ServerText.text("page.timeframe.written", language, [PublicRecordController.displayDay(due.description)]))
+        }
+        return lines
     }
 
     static func fieldLabel(_ field: String, _ language: UILanguage) -> String {

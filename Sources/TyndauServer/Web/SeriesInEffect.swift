@@ -1,0 +1,30 @@
+import AgendaScheduler
+import Foundation
+import TyndauCore
+
+/// The meeting series in effect for the resident pages' dates: the configuration's, overlaid by what
+/// the office stored with `tyndau series set` or the console, read at most once a minute (by the
+/// injected clock). Stored settings that no longer parse leave the configuration's in effect.
+actor SeriesInEffect {
+    let configured: SeriesSettings
+    let store: any AgendaStore
+    let lifetime: TimeInterval = 60
+    private var cached: (at: Date, settings: SeriesSettings)?
+
+    init(configured: SeriesSettings, store: any AgendaStore) {
+        self.configured = configured
+        self.store = store
+    }
+
+    func settings(now: Date) async -> SeriesSettings {
+        if let cached, now >= cached.at, now.timeIntervalSince(cached.at) < lifetime { return cached.settings }
+        let settings = (try? configured.applying(try await store.seriesSettings())) ?? configured
+        cached = (now, settings)
+        return settings
+    }
+
+    /// The receipt's dates for a question submitted at `date`.
+    func timeframe(submittedAt date: Date, now: Date) async -> ReceiptTimeframe {
+        ReceiptTimeframe(submittedAt: date, settings: await settings(now: now))
+    }
+}
