@@ -89,9 +89,10 @@ public func buildRouter(
     OperationsController(store: store, goldenHourMinutes: settings.intake.goldenHourMinutes, gate: officeGate, now: now)
         .addRoutes(to: router)
     try APIDocumentController().addRoutes(to: router)
-    PagesController(endpoint: endpoint, pages: pages, series: SeriesInEffect(configured: series, store: store), now: now)
-        .addRoutes(to: router)
-    router.addRoutes(QuestionsAPIController(endpoint: endpoint).endpoints, atPath: "/api/v1/questions")
+    let seriesInEffect = SeriesInEffect(configured: series, store: store)
+    PagesController(endpoint: endpoint, pages: pages, series: seriesInEffect, now: now).addRoutes(to: router)
+    router.addRoutes(
+        QuestionsAPIController(endpoint: endpoint, series: seriesInEffect, now: now).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)
     router.addRoutes(open311.endpoints, atPath: "/open311/v2")
     router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")

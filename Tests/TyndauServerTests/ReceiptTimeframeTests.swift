@@ -45,4 +45,20 @@ struct ReceiptTimeframeTests {
             #expect(status.text.contains("10.12.2026 15:00 (Asia/Almaty) кездесуінің күн тәртібіне ұсынылады"))
         }
     }
+
+    @Test func theAPIReceiptCarriesTheMeetingAndTheDeadline() async throws {
+        let app = try TestServer.application(try AppDatabase.inMemory(), clock: ManualClock(Self.tuesday))
+        try await app.test(.router) { client in
+            let created = try await client.execute(
+                uri: "/api/v1/questions", method: .post, headers: .json(),
+                body: jsonBody(["text": "Во дворе дома 45 по Абая нет детской площадки, когда построят?"]))
+            #expect(created.status == .created)
+            let meeting = try #require(created.object["meeting"] as? [String: Any])
+            #expect(meeting["week"] as? String == "2026-W49")
+            #expect(meeting["starts_at"] as? String == "2026-12-03T10:00:00Z")
+            #expect(meeting["cutoff"] as? String == "2026-12-02T10:00:00Z")
+            #expect(meeting["time_zone"] as? String == "Asia/Almaty")
+            #expect(created.object["written_answer_due"] as? String == "2026-12-23")
+        }
+    }
 }

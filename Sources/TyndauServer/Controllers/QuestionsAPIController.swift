@@ -6,6 +6,8 @@ import TyndauCore
 /// `/api/v1/questions`: submit a question as JSON (or a form) and follow it with its token.
 struct QuestionsAPIController: Sendable {
     let endpoint: IntakeEndpoint
+    let series: SeriesInEffect
+    let now: @Sendable () -> Date
 
     static let textFields = ["text", "category", "street", "house", "name", "phone", "email", "telegram", "website", "language"]
 
@@ -27,10 +29,25 @@ struct QuestionsAPIController: Sendable {
         var language: String
         var duplicate: Bool
         var submittedAt: Date
+        /// The meeting the question is a candidate for, given the cut-off.
+        var meeting: Meeting
+        /// The latest day of a written answer (`yyyy-MM-dd`, local), when the working calendar covers it.
+        var writtenAnswerDue: String?
+
+        struct Meeting: Encodable {
+            var week: String
+            var startsAt: Date
+            var cutoff: Date
+            var timeZone: String
+
+            enum CodingKeys: String, CodingKey {
+                case week, startsAt = "starts_at", cutoff, timeZone = "time_zone"
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
             case ticket, status, statusLabel = "status_label", token, statusURL = "status_url", apiURL = "api_url"
-            case language, duplicate, submittedAt = "submitted_at"
+            case language, duplicate, submittedAt = "submitted_at", meeting, writtenAnswerDue = "written_answer_due"
         }
     }
 
@@ -59,6 +76,7 @@ struct QuestionsAPIController: Sendable {
         )
         let question = receipt.question
         let ticket = question.ticket ?? ""
+        let timeframe = await series.timeframe(submittedAt: question.submittedAt, now: now())
         let body = Created(
             ticket: ticket,
             status: question.status.rawValue,
@@ -68,7 +86,11 @@ struct QuestionsAPIController: Sendable {
             apiURL: endpoint.apiURL(ticket: ticket, token: question.accessToken),
             language: question.language.rawValue,
             duplicate: receipt.isDuplicate,
-            submittedAt: question.submittedAt
+            submittedAt: question.submittedAt,
+            meeting: .init(
+                week: timeframe.meetingWeek.description, startsAt: timeframe.meetingStart, cutoff: timeframe.cutoff,
+                timeZone: timeframe.timeZone.identifier),
+            writtenAnswerDue: timeframe.writtenAnswerDue?.description
         )
         var response = JSONBody.response(body, status: receipt.isDuplicate ? .ok : .created, language: choice.language)
         response.headers[.location] = "/api/v1/questions/\(ticket)"
