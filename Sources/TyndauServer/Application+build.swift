@@ -93,7 +93,7 @@ public func buildRouter(
     PagesController(endpoint: endpoint, pages: pages, series: seriesInEffect, now: now).addRoutes(to: router)
     router.addRoutes(
         QuestionsAPIController(endpoint: endpoint, series: seriesInEffect, now: now).endpoints, atPath: "/api/v1/questions")
-    let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, now: now)
+    let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, series: seriesInEffect, now: now)
     router.addRoutes(open311.endpoints, atPath: "/open311/v2")
     router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }

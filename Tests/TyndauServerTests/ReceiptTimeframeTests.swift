@@ -61,4 +61,16 @@ struct ReceiptTimeframeTests {
             #expect(created.object["written_answer_due"] as? String == "2026-12-23")
         }
     }
+
+    @Test func theOpen311NoticeNamesTheMeetingAndTheDeadline() async throws {
+        let app = try TestServer.application(try AppDatabase.inMemory(), clock: ManualClock(Self.tuesday))
+        try await app.test(.router) { client in
+            let created = try await client.execute(
+                uri: "/open311/v2/requests.json", method: .post, headers: .form(language: "en"),
+                body: formBody([("service_code", "pothole"), ("description", "Яма на дороге у дома 5 по улице Тастак, машины бьют колёса")]))
+            #expect(created.status == .created)
+            let notice = try #require(created.array.first?["service_notice"] as? String)
+            #expect(notice.contains("the meeting on 03.12.2026 15:00 (Asia/Almaty)") && notice.contains("by 23.12.2026"))
+        }
+    }
 }

@@ -18,6 +18,8 @@ struct Open311Controller: Sendable {
     let endpoint: IntakeEndpoint
     let store: any PublicRequestStore
     let settings: Open311Settings
+    /// The series in effect, for the receipt's candidate meeting and written-answer deadline.
+    let series: SeriesInEffect
     let now: @Sendable () -> Date
 
     /// The date the service list last changed: discovery's `changeset`, for clients that cache it.
@@ -131,7 +133,8 @@ struct Open311Controller: Sendable {
         let ticket = question.ticket ?? ""
         var record = GeoReportRecord()
         record.add("service_request_id", ticket)
-        record.add("service_notice", ServerText.text("page.receipt.golden-hour", language))
+        let timeframe = await series.timeframe(submittedAt: question.submittedAt, now: now())
+        record.add("service_notice", ([ServerText.text("page.receipt.golden-hour", language)] + timeframe.lines(language)).joined(separator: " "))
         record.add("account_id", .null)
         record.add("status_url", endpoint.statusURL(ticket: ticket, token: question.accessToken))
         return GeoReportXML.response(

@@ -69,7 +69,7 @@ struct PagesController: Sendable {
         return pages.page(
             "receipt",
             [
-                "timeframeLines": Self.timeframeLines(timeframe, choice.language),
+                "timeframeLines": timeframe.lines(choice.language),
                 "ticket": ticket,
                 "duplicate": receipt.isDuplicate,
                 "statusPath": statusPath,
@@ -116,8 +116,7 @@ struct PagesController: Sendable {
             }
         }
         if !question.status.isFinal, question.status != .scheduled {
-            values["timeframeLines"] = Self.timeframeLines(
-                await series.timeframe(submittedAt: question.submittedAt, now: now()), language)
+            values["timeframeLines"] = await series.timeframe(submittedAt: question.submittedAt, now: now()).lines(language)
         }
         if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
             values["reasonLine"] = ServerText.text("page.status.reason", language, [reason])
@@ -163,21 +162,6 @@ struct PagesController: Sendable {
             "form", context, title: ServerText.text("page.form.title", language), choice: choice, path: "/",
             status: error == nil ? .ok : APIErrorResponse.status(for: error!)
         )
-    }
-
-    /// The receipt's promise about time: the meeting the question is a candidate for, and the latest
-    /// day of a written answer.
-    static func timeframeLines(_ timeframe: ReceiptTimeframe, _ language: UILanguage) -> [String] {
-        let zone = timeframe.timeZone.identifier
-        var lines = [
-            ServerText.text("page.timeframe.candidate", language, [
-                PublicRecordController.localTime(timeframe.meetingStart, zone) + " (\(zone))",
-            ]),
-        ]
-        if let due = timeframe.writtenAnswerDue {
-            lines.append(ServerText.text("page.timeframe.written", language, [PublicRecordController.displayDay(due.description)]))
-        }
-        return lines
     }
 
     static func fieldLabel(_ field: String, _ language: UILanguage) -> String {

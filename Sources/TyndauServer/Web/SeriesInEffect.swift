@@ -28,3 +28,18 @@ actor SeriesInEffect {
         ReceiptTimeframe(submittedAt: date, settings: await settings(now: now))
     }
 }
+
+extension ReceiptTimeframe {
+    /// The receipt's promise about time, in `language`: the meeting the question is a candidate for,
+    /// and the latest day of a written answer (the web receipt, the status page, Open311's notice).
+    func lines(_ language: UILanguage) -> [String] {
+        let zone = timeZone.identifier
+        var lines = [
+            ServerText.text("page.timeframe.candidate", language, [PublicRecordController.localTime(meetingStart, zone) + " (\(zone))"]),
+        ]
+        if let due = writtenAnswerDue {
+            lines.append(ServerText.text("page.timeframe.written", language, [PublicRecordController.displayDay(due.description)]))
+        }
+        return lines
+    }
+}
