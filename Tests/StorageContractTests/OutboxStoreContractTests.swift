@@ -220,7 +220,7 @@ import TyndauCore
             try await store.apply(claimed.map {
                 DeliveryReport(claimed: $0, attempts: [], partsSent: 0, resolution: .retry(at: Self.start, error: "x"), now: Self.start)
             })
-            try await store.eraseContact(questionID: id, actor: "office")
+            try await store.eraseContact(questionID: id, actor: "office", now: Date())
             let again = try await store.claimDue(now: Self.start, lease: 60, limit: 5)
             #expect(again.count == 2 && again.allSatisfy { $0.delivery.recipient == nil })
         }

@@ -46,7 +46,7 @@ struct OpenAPIDocumentTests {
     func routes() throws -> Set<String> {
         var settings = TestServer.settings()
         settings.officeToken = String(repeating: "t", count: 32)
-        let router = try buildRouter(settings, store: try AppDatabase.inMemory(), logger: TestServer.quietLogger)
+        let router = try buildRouter(settings, store: try AppDatabase.inMemory(), logger: TestServer.quietLogger, now: { Date() })
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 

@@ -57,7 +57,7 @@ extension AgendaCommand {
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
-            let now = Date()
+            let now = WallClock.now()
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
             let result = try await AgendaWorkflow.build(
                 week: week, settings: settings, database: database, now: now, outputFolder: dryRun ? nil : out
@@ -82,7 +82,7 @@ extension AgendaCommand {
             let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let calendar = MeetingCalendar(series: settings.series)
-            let now = Date()
+            let now = WallClock.now()
             let week = try weekOption.resolve(calendar, now: now)
             let zone = settings.series.zone
             for mark in try await database.agendaMarks(week: week) {
@@ -122,7 +122,7 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
+            let now = WallClock.now()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(AgendaMark(week: week, topicID: id, kind: .pin, actor: AgendaCommand.actor, at: now))
             print(CLIText.text("agenda.pinned", id, week))
@@ -145,7 +145,7 @@ extension AgendaCommand {
             let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw TyndauError.validation(["reason": "agenda.reason-required"]) }
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
+            let now = WallClock.now()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             try await database.setAgendaMark(
                 AgendaMark(week: week, topicID: id, kind: .skip, reason: reason, actor: AgendaCommand.actor, at: now)
@@ -165,7 +165,7 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
+            let now = WallClock.now()
             let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
             let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
             print(CLIText.text(removed ? "agenda.unmarked" : "agenda.no-mark", id, week))
@@ -186,7 +186,7 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await PublishingSetup.open(options)
-            let now = Date()
+            let now = WallClock.now()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
             guard let meeting = try await database.meeting(week: week) else { throw TyndauError.notFound("agenda \(week)") }

@@ -24,7 +24,7 @@ enum PublishingSetup {
     static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, logs: LogSettings) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile), now: WallClock.now,
             logger: logs.logger("tyndau.telegram")
         )
     }
@@ -74,9 +74,10 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)
         let logs = logOptions.apply(configuration.log)
+        WallClock.warnIfSet(logs.logger("tyndau.worker"))
         let worker = DeliveryWorker(
             store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
-            settings: configuration.publisher, logger: logs.logger("tyndau.worker")
+            settings: configuration.publisher, now: WallClock.now, logger: logs.logger("tyndau.worker")
         )
         let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs)
         // The bot is an intake channel: its questions are placed in topics on arrival, as the server's are.
@@ -84,7 +85,7 @@ struct WorkerCommand: AsyncParsableCommand {
             poller == nil || withoutArrivalGrouping
             ? nil
             : ArrivalGroupingService(
-                store: database, logger: logs.logger("tyndau.grouping"), now: Date.init)
+                store: database, logger: logs.logger("tyndau.grouping"), now: WallClock.now)
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
             do {

@@ -15,7 +15,7 @@ struct MeetingAutomation: Sendable {
     var configuration: TyndauConfiguration
     var renderer: SummaryRenderer
     var logger: Logger
-    var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date = WallClock.now
 
     init(database: any TyndauStore, configuration: TyndauConfiguration, logger: Logger) async throws {
         self.database = database

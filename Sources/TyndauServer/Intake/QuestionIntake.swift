@@ -25,7 +25,7 @@ public struct QuestionIntake: Sendable {
         store: any IntakeStore,
         settings: IntakeSettings,
         acknowledgements: (any AcknowledgementOutbox)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init,
+        now: @escaping @Sendable () -> Date,
         accepted: (@Sendable () -> Void)? = nil
     ) {
         self.accepted = accepted

@@ -18,7 +18,7 @@ public actor SubmissionBatcher {
     private var pending: [Waiter] = []
     private var draining = false
 
-    public init(store: any IntakeStore, maximumBatch: Int = 256, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any IntakeStore, maximumBatch: Int = 256, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.maximumBatch = maximumBatch
         self.now = now
