@@ -176,7 +176,7 @@ extension PostgresDatabase: AgendaStore {
             let week = record.meeting.week
             let meetingID: Meeting.ID
             if let existing = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let existingID = existing.id {
-                guard existing.state == .planned, now < existing.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try existing.requireAgendaOpen(at: now)
                 try await Self.undoAgenda(meetingID: existingID, week: week, actor: actor, now: now, connection)
                 try await connection.run(#"""
                     UPDATE "meeting" SET "startsAt" = \#(record.meeting.startsAt),
@@ -185,7 +185,7 @@ extension PostgresDatabase: AgendaStore {
                     """#)
                 meetingID = existingID
             } else {
-                guard now < record.meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try record.meeting.requireAgendaOpen(at: now)
                 let meeting = record.meeting
                 guard let id = try await connection.value(#"""
                     INSERT INTO "meeting" ("week", "startsAt", "durationMinutes", "timeZone", "state", "closedAt")

@@ -138,7 +138,7 @@ extension AppDatabase: AgendaStore {
             let week = record.meeting.week
             var meeting: Meeting
             if let existing = try Self.meeting(week: week, db) {
-                guard existing.state == .planned, now < existing.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try existing.requireAgendaOpen(at: now)
                 meeting = existing
                 try Self.undoAgenda(meetingID: existing.id!, week: week, actor: actor, now: now, db)
                 meeting.startsAt = record.meeting.startsAt
@@ -146,7 +146,7 @@ extension AppDatabase: AgendaStore {
                 meeting.timeZone = record.meeting.timeZone
                 try meeting.update(db)
             } else {
-                guard now < record.meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try record.meeting.requireAgendaOpen(at: now)
                 meeting = record.meeting
                 meeting.id = nil
                 try meeting.insert(db)

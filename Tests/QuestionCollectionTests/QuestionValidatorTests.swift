@@ -138,7 +138,7 @@ import TyndauCore
         let rows = ImportReader.read(jsonl, format: .jsonl)
         #expect(rows.count == 3)
         #expect(rows[0].sourceKey == "ext:7")
-        if case .failure(let error) = rows[1].result { #expect(error.code == "malformed-row") } else { Issue.record("row 2") }
+        if case .failure(let error) = rows[1].result { #expect(error.code == .malformedRow) } else { Issue.record("row 2") }
         if case .failure(let error) = rows[2].result { #expect(error.fields == ["text": "field.wrong-type"]) } else { Issue.record("row 3") }
     }
 }

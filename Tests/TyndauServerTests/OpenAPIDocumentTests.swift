@@ -121,10 +121,10 @@ struct OpenAPIDocumentTests {
                 statuses.formUnion(((operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]).keys)
             }
         }
-        let codes = [
-            "validation", "malformed", "bad-parameter", "too-large", "rate-limited", "not-found", "unsupported-media-type",
-            "conflict", "meeting-closed", "meeting-not-started", "illegal-transition", "unauthorized", "database-unavailable",
-            "internal",
+        let codes: [TyndauError.Code] = [
+            .validation, .malformed, .badParameter, .tooLarge, .rateLimited, .notFound, .unsupportedMediaType,
+            .conflict, .meetingClosed, .meetingNotStarted, .illegalTransition, .unauthorized, .databaseUnavailable,
+            .internal,
         ]
         for code in codes {
             let status = APIErrorResponse.status(for: TyndauError(code: code, messageKey: "error.internal"))

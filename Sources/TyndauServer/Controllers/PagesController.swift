@@ -57,7 +57,7 @@ struct PagesController: Sendable {
             receipt = try await endpoint.intake.submit(
                 submission, honeypot: fields["website"], client: endpoint.client(request, context), logger: context.logger
             )
-        } catch let error as TyndauError where error.code == "validation" {
+        } catch let error as TyndauError where error.code == .validation {
             return await renderForm(choice: choice, values: fields.values, consent: consent, error: error)
         } catch let error as TyndauError {
             return pages.errorPage(error.publicFacing(logger: context.logger), choice: choice, path: "/")
