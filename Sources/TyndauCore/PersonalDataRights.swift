@@ -240,16 +240,16 @@ extension TyndauStore {
 /// Everything held about one person, as `tyndau residents export` prints it (JSON, snake_case keys).
 public struct PersonalDataExport: Sendable, Encodable {
     public struct QuestionEntry: Sendable, Encodable {
-        var ticket: String
-        var status: String
-        var statusReason: String?
-        var submittedAt: Date
-        var text: String
-        var language: String
-        var category: String?
-        var street: String?
-        var house: String?
-        var channel: String
+        public var ticket: String
+        public var status: String
+        public var statusReason: String?
+        public var submittedAt: Date
+        public var text: String
+        public var language: String
+        public var category: String?
+        public var street: String?
+        public var house: String?
+        public var channel: String
 
         enum CodingKeys: String, CodingKey {
             case ticket, status, statusReason = "status_reason", submittedAt = "submitted_at", text, language, category
@@ -258,15 +258,15 @@ public struct PersonalDataExport: Sendable, Encodable {
     }
 
     public struct ContactEntry: Sendable, Encodable {
-        var ticket: String
-        var name: String?
-        var phone: String?
-        var email: String?
-        var telegramChatID: Int64?
-        var telegramUsername: String?
-        var consent: Bool
-        var consentAt: Date?
-        var language: String?
+        public var ticket: String
+        public var name: String?
+        public var phone: String?
+        public var email: String?
+        public var telegramChatID: Int64?
+        public var telegramUsername: String?
+        public var consent: Bool
+        public var consentAt: Date?
+        public var language: String?
 
         enum CodingKeys: String, CodingKey {
             case ticket, name, phone, email, telegramChatID = "telegram_chat_id", telegramUsername = "telegram_username"
@@ -275,26 +275,26 @@ public struct PersonalDataExport: Sendable, Encodable {
     }
 
     public struct ChatEntry: Sendable, Encodable {
-        var language: String?
-        var consentAt: Date?
-        var unreachableAt: Date?
+        public var language: String?
+        public var consentAt: Date?
+        public var unreachableAt: Date?
 
         enum CodingKeys: String, CodingKey { case language, consentAt = "consent_at", unreachableAt = "unreachable_at" }
     }
 
     public struct MessageEntry: Sendable, Encodable {
-        var ticket: String
-        var messageID: Int64
+        public var ticket: String
+        public var messageID: Int64
 
         enum CodingKeys: String, CodingKey { case ticket, messageID = "message_id" }
     }
 
     public struct MediaEntry: Sendable, Encodable {
-        var ticket: String?
-        var kind: String
-        var fileID: String
-        var messageID: Int64
-        var receivedAt: Date
+        public var ticket: String?
+        public var kind: String
+        public var fileID: String
+        public var messageID: Int64
+        public var receivedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case ticket, kind, fileID = "file_id", messageID = "message_id", receivedAt = "received_at"
@@ -302,14 +302,14 @@ public struct PersonalDataExport: Sendable, Encodable {
     }
 
     public struct NoticeEntry: Sendable, Encodable {
-        var ticket: String
-        var endpoint: String
-        var status: String
-        var subject: String?
-        var body: String
-        var language: String?
-        var createdAt: Date
-        var sentAt: Date?
+        public var ticket: String
+        public var endpoint: String
+        public var status: String
+        public var subject: String?
+        public var body: String
+        public var language: String?
+        public var createdAt: Date
+        public var sentAt: Date?
 
         enum CodingKeys: String, CodingKey {
             case ticket, endpoint, status, subject, body, language, createdAt = "created_at", sentAt = "sent_at"

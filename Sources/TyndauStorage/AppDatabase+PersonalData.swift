@@ -20,8 +20,8 @@ extension AppDatabase: PersonalDataStore {
     }
 
     public func personalDataRows(matching keys: PersonalDataKeys) async throws -> PersonalDataRows {
-        let questionIDs = keys.questionIDs.sorted() as [any DatabaseValueConvertible]
-        let chatKeys = keys.chatKeys.sorted() as [any DatabaseValueConvertible]
+        let questionIDs = keys.questionIDs.sorted()
+        let chatKeys = keys.chatKeys.sorted()
         return try await reader.read { db in
             var rows = PersonalDataRows()
             if let (condition, arguments) = Self.anyOf([
@@ -101,8 +101,8 @@ extension AppDatabase: PersonalDataStore {
     public func erasePersonalData(
         _ erasure: PersonalDataErasure, audit: @escaping @Sendable (PersonalDataErasureCount) -> [AuditEvent]
     ) async throws -> PersonalDataErasureCount {
-        let questionIDs = erasure.questionIDs.sorted() as [any DatabaseValueConvertible]
-        let chatKeys = erasure.chatKeys.sorted() as [any DatabaseValueConvertible]
+        let questionIDs = erasure.questionIDs.sorted()
+        let chatKeys = erasure.chatKeys.sorted()
         return try await writer.write { db in
             var count = PersonalDataErasureCount()
             if let (condition, arguments) = Self.membership("questionID", questionIDs) {
