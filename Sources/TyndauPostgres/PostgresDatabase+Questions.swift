@@ -193,17 +193,6 @@ extension PostgresDatabase: QuestionStore {
         try await read { connection in try await Self.fetchContact(questionID: questionID, connection) }
     }
 
-    public func eraseContact(questionID: Question.ID, actor: String, now: Date) async throws {
-        try await write { connection in
-            let erased = try await connection.changes(#"DELETE FROM "asker" WHERE "questionID" = \#(questionID)"#)
-            guard erased > 0 else { return }
-            try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "asker.erase", subject: "question:\(questionID)",
-                    details: "personal data erased"), connection)
-        }
-    }
-
     @discardableResult
     public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date)
         async throws -> Question

@@ -98,17 +98,6 @@ extension AppDatabase: QuestionStore {
         try await reader.read { db in try AskerRecord.fetchOne(db, key: questionID)?.contact }
     }
 
-    public func eraseContact(questionID: Question.ID, actor: String, now: Date) async throws {
-        try await writer.write { db in
-            guard try AskerRecord.deleteOne(db, key: questionID) else { return }
-            var event = AuditEvent(
-                at: now, actor: actor, action: "asker.erase", subject: "question:\(questionID)",
-                details: "personal data erased"
-            )
-            try event.insert(db)
-        }
-    }
-
     @discardableResult
     public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date) async throws -> Question {
         try await writer.write { db in

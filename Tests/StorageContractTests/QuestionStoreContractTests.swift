@@ -28,14 +28,14 @@ import TyndauCore
     func erasingTheContactKeepsTheQuestionAndIsAudited(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in
             let id = try #require(try await store.insert(Fixture.newQuestion()).id)
-            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Date())
+            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Fixture.now)
             #expect(try await store.contact(questionID: id) == nil)
             #expect(try await store.question(id: id)?.text == Fixture.newQuestion().question.text)
             let events = try await store.auditEvents(subject: "question:\(id)", limit: 10)
             #expect(events.map(\.action) == ["asker.erase"])
             #expect(events.first?.actor == "office:dpo")
             // Erasing again (nothing left) changes and records nothing.
-            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Date())
+            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Fixture.now)
             #expect(try await store.auditEvents(subject: "question:\(id)", limit: 10).count == 1)
         }
     }

@@ -89,7 +89,7 @@ struct EngineEquivalenceTests {
         log.append(await outcome { "illegal \(describe(try await store.updateStatus(questionID: 2, to: .answered, reason: nil, actor: "t", now: Date())))" })
         log.append(await outcome { "reject \(describe(try await store.updateStatus(questionID: 10, to: .rejected, reason: "spam", actor: "t", now: Date())))" })
         log.append(await outcome { "missing \(describe(try await store.updateStatus(questionID: 999, to: .rejected, reason: nil, actor: "t", now: Date())))" })
-        try await store.eraseContact(questionID: 3, actor: "t", now: Date())
+        try await store.eraseContact(questionID: 3, actor: "t", now: at(0))
         log.append("erased \(String(describing: try await store.contact(questionID: 3)))")
 
         // Topics: single-question topics, then office decisions and a regrouping.

@@ -85,6 +85,10 @@ struct ServeCommand: AsyncParsableCommand {
             let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
             let interval = configuration.publisher.pollInterval * 5
             background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
+            // The retention limit runs where the other periodic jobs do.
+            if let retention = PersonalDataRetention(configuration, database: database, logger: logger) {
+                background.append(BackgroundLoop { await retention.run() })
+            }
             // The residents' bot in polling mode runs with the worker's loops (webhook mode needs no loop).
             if let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs) {
                 background.append(BackgroundLoop { try await poller.run() })

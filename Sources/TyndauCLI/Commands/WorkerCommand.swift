@@ -98,6 +98,12 @@ struct WorkerCommand: AsyncParsableCommand {
                 database: database, configuration: configuration, logger: logs.logger("tyndau.meetings")
             ).runOnce()
             let handled = try await worker.drain()
+            if let retention = PersonalDataRetention(configuration, database: database, logger: logs.logger("tyndau.privacy")) {
+                let purged = try await retention.runOnce()
+                if purged.questions > 0 {
+                    print(CLIText.text("privacy.purged", purged.questions, PersonalDataRights.summary(purged.erased)))
+                }
+            }
             print(CLIText.text(
                 "worker.drained", handled, try await database.countDeliveries(status: .sent),
                 try await database.countDeliveries(status: .pending), try await database.countDeliveries(status: .failed),
@@ -115,6 +121,7 @@ struct WorkerCommand: AsyncParsableCommand {
             print(CLIText.text("worker.probe-listening", healthHost, healthPort))
             fflush(nil)
         }
+        let retention = PersonalDataRetention(configuration, database: database, logger: logs.logger("tyndau.privacy"))
         let metrics = metricsOptions.listener(configuration, role: .worker, store: database, logger: logs.logger("tyndau.metrics"))
         // The delivery loop, the meeting calendar watch, the residents' bot and the probes run side by
         // side until a signal stops them all.
@@ -125,6 +132,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }
+                if let retention { group.addTask { await retention.run() } }
                 if let arrivals { group.addTask { await arrivals.run() } }
                 _ = try await group.next()
                 group.cancelAll()
