@@ -18,13 +18,7 @@ extension PostgresDatabase: TopicJoinStore {
             let askerKey = try await connection.value(
                 #"SELECT "personKey" FROM "asker" WHERE "questionID" = \#(questionID)"#, as: String?.self) ?? nil
             var counted = false
-            if let askerKey {
-                counted = try await connection.value(#"""
-                    SELECT EXISTS (SELECT 1 FROM "question" q JOIN "asker" a ON a."questionID" = q."id"
-                    WHERE q."topicID" = \#(topicID) AND q."id" <> \#(questionID) AND q."status" <> 'rejected'
-                      AND a."personKey" = \#(askerKey))
-                    """#, as: Bool.self) ?? false
-            }
+            if let askerKey { counted = try await Self.askerCounted(askerKey, in: topicID, besides: questionID, connection) }
             let facts = TopicJoinFacts(
                 topicState: state, questionStatus: question.status, questionTopicID: question.topicID,
                 askerAlreadyCounted: counted)
@@ -41,5 +35,19 @@ extension PostgresDatabase: TopicJoinStore {
             return TopicJoinOutcome(
                 decision: decision, topicID: topicID, askers: try await Self.askerCount(topicID: topicID, connection))
         }
+    }
+
+    public func askerCounted(_ askerKey: String, in topicID: Topic.ID) async throws -> Bool {
+        try await read { connection in try await Self.askerCounted(askerKey, in: topicID, besides: nil, connection) }
+    }
+
+    static func askerCounted(
+        _ askerKey: String, in topicID: Topic.ID, besides questionID: Question.ID?, _ connection: PostgresConnection
+    ) async throws -> Bool {
+        try await connection.value(#"""
+            SELECT EXISTS (SELECT 1 FROM "question" q JOIN "asker" a ON a."questionID" = q."id"
+            WHERE q."topicID" = \#(topicID) AND q."id" <> \#(questionID ?? 0) AND q."status" <> 'rejected'
+              AND a."personKey" = \#(askerKey))
+            """#, as: Bool.self) ?? false
     }
 }

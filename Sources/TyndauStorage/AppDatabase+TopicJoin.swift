@@ -14,16 +14,7 @@ extension AppDatabase: TopicJoinStore {
                 .flatMap(TopicState.init(rawValue:))
             let askerKey = try String.fetchOne(
                 db, sql: "SELECT personKey FROM asker WHERE questionID = ?", arguments: [questionID])
-            let counted =
-                try askerKey.map { key in
-                    try Bool.fetchOne(
-                        db,
-                        sql: """
-                            SELECT EXISTS (SELECT 1 FROM question q JOIN asker a ON a.questionID = q.id
-                            WHERE q.topicID = ? AND q.id <> ? AND q.status <> 'rejected' AND a.personKey = ?)
-                            """,
-                        arguments: [topicID, questionID, key]) ?? false
-                } ?? false
+            let counted = try askerKey.map { try Self.askerCounted($0, in: topicID, besides: questionID, db) } ?? false
             let facts = TopicJoinFacts(
                 topicState: state, questionStatus: question.status, questionTopicID: question.topicID,
                 askerAlreadyCounted: counted)
@@ -38,5 +29,21 @@ extension AppDatabase: TopicJoinStore {
             }
             return TopicJoinOutcome(decision: decision, topicID: topicID, askers: try Self.askerCount(topicID: topicID, db))
         }
+    }
+
+    public func askerCounted(_ askerKey: String, in topicID: Topic.ID) async throws -> Bool {
+        try await reader.read { db in try Self.askerCounted(askerKey, in: topicID, besides: nil, db) }
+    }
+
+    static func askerCounted(_ askerKey: String, in topicID: Topic.ID, besides questionID: Question.ID?, _ db: Database) throws
+        -> Bool
+    {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM question q JOIN asker a ON a.questionID = q.id
+                WHERE q.topicID = ? AND q.id <> ? AND q.status <> 'rejected' AND a.personKey = ?)
+                """,
+            arguments: [topicID, questionID ?? 0, askerKey]) ?? false
     }
 }

@@ -39,6 +39,20 @@ public struct TopicSuggester: Sendable {
         return result
     }
 
+    /// The topics whose closest text scores at or above the threshold against `text`, best first (ties
+    /// to the lower topic id), at most `limit`: the open topics a resident is shown as "similar".
+    public func ranked(_ text: String, topics: [Topic.ID: [String]], limit: Int) -> [Suggestion] {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon, threshold: threshold)
+        let features = analyzer.features(text)
+        var found: [Suggestion] = []
+        for id in topics.keys.sorted() {
+            let score = topics[id]!.map { scorer.score(features, analyzer.features($0)) }.max() ?? 0
+            if score >= threshold { found.append(Suggestion(topicID: id, score: score)) }
+        }
+        return Array(found.sorted { ($0.score, -$0.topicID) > ($1.score, -$1.topicID) }.prefix(max(0, limit)))
+    }
+
     /// The facts of a new topic made of one question, as a grouping run would derive them.
     public func singleQuestionFacts(_ question: Question) -> TopicFacts {
         var analyzer = TextAnalyzer(lexicon: lexicon)

@@ -70,8 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         settings.office.endpointAddresses = Dictionary(
             configuration.endpoints.map { ($0.name, $0.redactedURL) }, uniquingKeysWith: { first, _ in first }
         )
+        let series = SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
         let acknowledgements = OutboxAcknowledgements(
-            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL
+            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL,
+            series: SeriesInEffect(configured: series, store: database)
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         var background: [any Service] = []
@@ -99,8 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? nil : ArrivalGroupingService(store: database, logger: logger, now: Date.init)
         let application = try buildApplication(
             settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
-            background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy),
-            arrivals: arrivals
+            background: background, series: series, arrivals: arrivals
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
         fflush(nil)

@@ -198,5 +198,6 @@ public protocol IntakeStore: Sendable {
 public protocol AcknowledgementOutbox: Sendable {
     /// The "we received your question, ticket …" message for the asker of `newQuestion`, to be queued
     /// in the transaction that stores it; `nil` when no endpoint reaches the asker's contact.
-    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) -> IntakeAcknowledgement?
+    /// Async so that the message may say what depends on stored settings (the candidate meeting).
+    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) async -> IntakeAcknowledgement?
 }

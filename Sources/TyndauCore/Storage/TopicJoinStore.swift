@@ -113,6 +113,11 @@ extension TopicJoin {
 /// reads, locks and writes.
 public protocol TopicJoinStore: Sendable {
     func joinTopic(_ topicID: Topic.ID, questionID: Question.ID, actor: String, now: Date) async throws -> TopicJoinOutcome
+
+    /// Whether a (not rejected) question of the asker with `askerKey` (``AskerContact/personKey``) is in
+    /// `topicID`: the form asks before it stores a new question that joins, so a second join with the
+    /// same contact stores nothing.
+    func askerCounted(_ askerKey: String, in topicID: Topic.ID) async throws -> Bool
 }
 
 extension TyndauError {
