@@ -107,7 +107,7 @@ extension AppDatabase: IntakeStore {
     }
 
     public func progress(ticket: String) async throws -> QuestionProgress? {
-        try await reader.read { db in
+        try await reader.read { db -> QuestionProgress? in
             guard let question = try Question.filter(Column("ticket") == ticket.uppercased()).fetchOne(db) else {
                 return nil
             }

@@ -119,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         var botLogger = logger
         botLogger[metadataKey: "tyndau.component"] = "telegram"
         let receiver = TelegramWebhookReceiver(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            settings: settings, store: database, intake: .configured(configuration, database: database), client: CurlClient(profile: settings.clientProfile),
             logger: botLogger
         )
         do {

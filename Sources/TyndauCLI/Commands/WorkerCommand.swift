@@ -24,7 +24,7 @@ enum PublishingSetup {
     static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, logs: LogSettings) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            settings: settings, store: database, intake: .configured(configuration, database: database), client: CurlClient(profile: settings.clientProfile),
             logger: logs.logger("tyndau.telegram")
         )
     }
