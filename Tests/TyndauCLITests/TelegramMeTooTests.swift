@@ -42,7 +42,7 @@ import TyndauStorage
 
         let api = harness.api
         api.queue(1, FakeBotAPI.message(chat: 81, id: 1, text: "/agree"))
-        api.queue(2, FakeBotAPI.message(chat: 81, id: 2, text: "Терехина көшесінде фонари не горят уже неделю, когда починят?"))
+        api.queue(2, FakeBotAPI.message(chat: 81, id: 2, text: Self.lamps + " Дом 5."))
         api.queue(3, FakeBotAPI.message(chat: 81, id: 3, text: "/same"))
         api.queue(4, FakeBotAPI.message(chat: 81, id: 4, text: "/same"))
         api.queue(5, FakeBotAPI.message(chat: 82, id: 1, text: "/same", language: "en"))

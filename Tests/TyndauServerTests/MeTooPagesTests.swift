@@ -58,7 +58,8 @@ struct MeTooPagesTests {
             #expect(joined.text.contains("You joined the topic. Residents with this question now: 3."))
             #expect(try await database.countQuestions(status: nil) == 3)
             let ticket = try #require(joined.text.firstMatch(of: /TRK-\d{4}-\d{6}/).map { String($0.output) })
-            let question = try #require(try await database.question(id: try #require(Ticket.id(from: ticket))))
+            let id = try #require(Ticket.id(from: ticket))
+            let question = try #require(try await database.question(id: id))
             #expect(question.topicID == topic)
 
             // The same contact joins again (another text): counted once, nothing stored.
@@ -160,17 +161,17 @@ struct MeTooPagesTests {
                 #expect(receipt.status == .created)
                 links.append(try Self.statusLink(receipt.text))
             }
-            var statuses: [HTTPResponse.Status] = []
+            var statuses: [Int] = []
             for link in links {
                 let ticket = try #require(link.firstMatch(of: /TRK-\d{4}-\d{6}/).map { String($0.output) })
                 let token = try #require(link.split(separator: "=").last.map(String.init))
                 let join = try await client.execute(
                     uri: "/questions/\(ticket)/join?lang=en", method: .post, headers: .form(language: "en", client: "10.0.0.9"),
                     body: formBody([("token", token), ("topic", String(topic))]))
-                statuses.append(join.status)
+                statuses.append(join.status.code)
                 if join.status == .tooManyRequests { #expect(join.headers[.retryAfter] != nil) }
             }
-            #expect(statuses == [.seeOther, .tooManyRequests])
+            #expect(statuses == [303, 429])
             #expect(try await database.topicOverview(id: topic)?.summary.askers == 3)
         }
     }

@@ -97,7 +97,6 @@ extension TelegramQuestionIntake {
             try validator.validate(Submission(text: text, channel: .telegram, externalID: sourceKey), now: now).question
         }
     }
-}
 
     /// The configured bot's intake: the series in effect and the open topics, read from `database`.
     static func configured(_ configuration: TyndauConfiguration, database: any TyndauStore) -> TelegramQuestionIntake {

@@ -100,8 +100,9 @@ struct PagesController: Sendable {
             do {
                 let outcome = try await joins.joinTopic(joining, questionID: id, actor: "resident:web", now: now())
                 await similar.invalidate()
+                // A new question the arrival grouper already placed in this very topic has joined it too.
                 joinLine =
-                    outcome.decision == .join
+                    outcome.decision == .join || !receipt.isDuplicate
                     ? ServerText.text("page.receipt.joined", choice.language, [String(outcome.askers)])
                     : ServerText.text("page.receipt.already-counted", choice.language)
                 context.logger.info("intake.joined", metadata: [
@@ -160,12 +161,10 @@ struct PagesController: Sendable {
             values["topicLine"] = ServerText.text(
                 "page.status.topic-askers", language, [PersonalDataScrubber().scrub(title), String(progress.topicAskers ?? 1)])
         }
-        switch request.uri.queryParameters["joined"].map(String.init) {
-        case TopicJoin.Decision.join.rawValue?:
-            values["joinedLine"] = ServerText.text("page.receipt.joined", language, [String(progress.topicAskers ?? 1)])
-        case TopicJoin.Decision.alreadyCounted.rawValue?:
-            values["joinedLine"] = ServerText.text("page.receipt.already-counted", language)
-        default: break
+        switch request.uri.queryParameters["joined"].flatMap({ TopicJoin.Decision(rawValue: String($0)) }) {
+        case .join?: values["joinedLine"] = ServerText.text("page.receipt.joined", language, [String(progress.topicAskers ?? 1)])
+        case .alreadyCounted?: values["joinedLine"] = ServerText.text("page.receipt.already-counted", language)
+        case nil: break
         }
         if let meeting = progress.meeting, let item = progress.agendaItem {
             let starts = meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60)
