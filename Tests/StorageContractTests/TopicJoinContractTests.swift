@@ -125,4 +125,20 @@ import TyndauCore
             #expect(shown.publicTitle.contains("фонари на Саина"))
         }
     }
+
+    /// The status page's timeline reads when the question was triaged and how many residents share its topic.
+    @Test(arguments: StoreFactory.all)
+    func progressCarriesTheTriageMomentAndTheTopicsAskers(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let waiting = try await store.insert(Self.newQuestion("Фонари на Терехина, дом 3", email: nil, at: 5))
+            let before = try #require(try await store.progress(ticket: waiting.ticket!))
+            #expect(before.triagedAt == nil && before.topicAskers == nil)
+            let topic = try await Self.lightsTopic(store)
+            let member = try #require(try await store.topicOverview(id: topic)?.summary.questionIDs.first)
+            let question = try #require(try await store.question(id: member))
+            let progress = try #require(try await store.progress(ticket: question.ticket!))
+            #expect(progress.triagedAt != nil)  // grouping moved it past `acknowledged`
+            #expect(progress.topicAskers == 2)
+        }
+    }
 }
