@@ -178,7 +178,8 @@ struct PagesController: Sendable {
                 values["redirectedLine"] = ServerText.text("page.status.redirected-to", language, [target])
             }
         }
-        if !question.status.isFinal, question.status != .scheduled {
+        // On the agenda of (date), or — while it waits — the candidate meeting and the written-answer date.
+        if !question.status.isFinal, question.status != .scheduled, values["agendaLine"] == nil {
             values["timeframeLines"] = await series.timeframe(submittedAt: question.submittedAt, now: now()).lines(language)
         }
         if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
