@@ -262,7 +262,7 @@ struct TelegramConversation: Sendable {
                 chatKey: chatKey, chatID: message.chatID, language: chat?.language ?? language, now: now())
             reply = texts.text("bot.consent-recorded", language)
         case "same":
-            reply = try await same(chatKey: chatKey, language: language)
+            reply = try await same(chatKey: chatKey, consented: chat?.consentAt != nil, language: language)
         case "forget", "revoke":
             try await store.withdrawBotConsent(chatKey: chatKey, chatID: message.chatID, now: now())
             reply = texts.text("bot.consent-withdrawn", language)
@@ -290,7 +290,7 @@ struct TelegramConversation: Sendable {
 
     /// `/same`: the chat's latest question joins the open topic most like it (``TopicJoin``'s rules:
     /// counted once, only before the office triages it).
-    private func same(chatKey: String, language: UILanguage) async throws -> String {
+    private func same(chatKey: String, consented: Bool, language: UILanguage) async throws -> String {
         guard let question = try await store.botQuestions(chatKey: chatKey, limit: 1).first, let id = question.id else {
             return texts.text("bot.same-none", language)
         }
@@ -304,9 +304,10 @@ struct TelegramConversation: Sendable {
             let outcome = try await store.joinTopic(topic.topicID, questionID: id, actor: "resident:telegram", now: now())
             logger.info(
                 "joined", metadata: ["tyndau.question.id": "\(id)", "tyndau.topic.id": "\(topic.topicID)", "tyndau.join.decision": "\(outcome.decision.rawValue)"])
-            return outcome.decision == .join
-                ? texts.text("bot.same-joined", language, [topic.publicTitle, String(outcome.askers)])
-                : texts.text("bot.same-already", language, [topic.publicTitle])
+            guard outcome.decision == .join else { return texts.text("bot.same-already", language, [topic.publicTitle]) }
+            // The answer reaches the chat only with consent: say so, as the receipt does.
+            return texts.text("bot.same-joined", language, [topic.publicTitle, String(outcome.askers)])
+                + (consented ? "" : "\n\n" + texts.text("bot.consent-hint", language))
         } catch let error as TyndauError where error.code == "conflict" {
             return error.localizedMessage(in: language)
         }
