@@ -150,8 +150,11 @@ extension PostgresDatabase: IntakeStore {
                 """#).map(Self.question)
             else { return nil }
             var progress = QuestionProgress(question: question)
+            progress.triagedAt = try await connection.value(
+                #"SELECT "triagedAt" FROM "question" WHERE "id" = \#(question.id ?? 0)"#, as: Date?.self) ?? nil
             guard let topicID = question.topicID else { return progress }
             progress.topicTitle = try await connection.value(#"SELECT "title" FROM "topic" WHERE "id" = \#(topicID)"#, as: String.self)
+            progress.topicAskers = try await Self.askerCount(topicID: topicID, connection)
             // The latest meeting that put the topic on its agenda.
             if let item = try await connection.row(#"""
                 SELECT i.* FROM "agendaItem" i JOIN "meeting" m ON m."id" = i."meetingID"

@@ -94,8 +94,11 @@ public func buildRouter(
         .addRoutes(to: router)
     try APIDocumentController().addRoutes(to: router)
     let seriesInEffect = SeriesInEffect(configured: series, store: store)
-    PagesController(endpoint: endpoint, pages: pages, series: seriesInEffect, rights: PersonalDataRights(store: store), now: now)
-        .addRoutes(to: router)
+    PagesController(
+        endpoint: endpoint, pages: pages, series: seriesInEffect, rights: PersonalDataRights(store: store),
+        similar: SimilarTopics(store: store), joins: store,
+        joinLimiter: SubmissionRateLimiter(limit: settings.intake.rateLimitPerHour, now: now), now: now
+    ).addRoutes(to: router)
     router.addRoutes(
         QuestionsAPIController(endpoint: endpoint, series: seriesInEffect, now: now).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, series: seriesInEffect, now: now)

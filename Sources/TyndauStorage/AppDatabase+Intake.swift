@@ -114,13 +114,15 @@ extension AppDatabase: IntakeStore {
     }
 
     public func progress(ticket: String) async throws -> QuestionProgress? {
-        try await reader.read { db in
+        try await reader.read { db -> QuestionProgress? in
             guard let question = try Question.filter(Column("ticket") == ticket.uppercased()).fetchOne(db) else {
                 return nil
             }
             var progress = QuestionProgress(question: question)
+            progress.triagedAt = try Date.fetchOne(db, sql: "SELECT triagedAt FROM question WHERE id = ?", arguments: [question.id])
             guard let topicID = question.topicID else { return progress }
             progress.topicTitle = try String.fetchOne(db, sql: "SELECT title FROM topic WHERE id = ?", arguments: [topicID])
+            progress.topicAskers = try Self.askerCount(topicID: topicID, db)
             // The latest meeting that put the topic on its agenda.
             if let item = try AgendaItem.fetchOne(
                 db,

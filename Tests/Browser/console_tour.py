@@ -149,7 +149,9 @@ endpoints:
             self.base + "/api/v1/questions", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
         )
         with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)["ticket"]
+            receipt = json.load(response)
+        self.last_ticket, self.last_token = receipt["ticket"], receipt["token"]
+        return receipt["ticket"]
 
     def open_browser(self):
         # Debian's chromium and chromedriver only: Selenium Manager must not try to download drivers.
@@ -395,6 +397,24 @@ endpoints:
         """A resident asks through the form (first with a mistake), gets the receipt and follows the
         status page; then the public record in the three languages."""
         driver = self.driver
+        # "Me too": a question the arrival grouper puts in a topic of its own, then a neighbour asks the same
+        # through the form: the second step lists that open topic, and the neighbour joins it.
+        benches = "У подъездов дома 7 по улице Сатпаева нет ни одной скамейки"
+        self.submit(benches, "improvement", "Сатпаева")
+        for _ in range(60):
+            placed = json.load(urllib.request.urlopen(self.base + "/api/v1/questions/" + self.last_ticket + "?token=" + self.last_token, timeout=10))
+            if placed.get("topic"):
+                break
+            time.sleep(0.5)
+        self.go("/?lang=en")
+        driver.find_element(By.ID, "text").send_keys(benches + ", пожилым негде присесть")
+        self.click(driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        self.expect_no_error()
+        assert driver.find_elements(By.CSS_SELECTOR, "input[name=join]"), "the form's second step did not offer the open topic"
+        self.shot("similar", full_page=False)
+        self.click(driver.find_element(By.CSS_SELECTOR, "button:not([name=step])[type=submit]"))
+        self.expect_no_error()
+        assert "You joined the topic" in driver.page_source, "joining the open topic failed"
         self.go("/?lang=kk")
         self.check_accessibility()
         driver.find_element(By.ID, "text").send_keys("Абай көшесіндегі 12 үйдің ауласында балалар алаңы сынған")
@@ -406,6 +426,12 @@ endpoints:
         driver.find_element(By.ID, "email").clear()
         self.click(driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
         self.expect_no_error()
+        # "Me too": when open topics look like the question, a second step offers to join one.
+        file_anyway = driver.find_elements(By.CSS_SELECTOR, "button[name=step][value=file]")
+        if file_anyway:
+            self.check_accessibility()
+            self.click(file_anyway[0])
+            self.expect_no_error()
         self.shot("receipt", full_page=False)
         status = driver.find_element(By.CSS_SELECTOR, "a[href*='token=']").get_attribute("href")
         driver.get(status)

@@ -159,6 +159,11 @@ struct PagesTests {
             #expect(page.text.contains("Детская площадка во дворе Абая 45"))
             #expect(page.text.contains("неделя 49"))
             #expect(page.text.contains("Площадку установят &lt;до мая&gt;"))
+            // The timeline: received, triaged (the trigger stamped the move), topic with its residents, agenda, answer.
+            #expect(page.text.contains("Получен и зарегистрирован: "))
+            #expect(page.text.contains("Рассмотрен сотрудниками акимата: "))
+            #expect(page.text.contains("Тема: «Детская площадка во дворе Абая 45» — жителей с этим вопросом: 1"))
+            #expect(!page.text.contains("кандидат в повестку"))
             let json = try await client.execute(uri: "/api/v1/questions/\(ticket)?token=\(token)", method: .get)
             #expect((json.object["agenda"] as? [String: Any])?["week"] as? String == "2026-W49")
             #expect((json.object["answer"] as? [String: Any])?["kind"] as? String == "commitment")

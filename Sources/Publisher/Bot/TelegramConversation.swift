@@ -12,18 +12,30 @@ public struct TelegramQuestionIntake: Sendable {
     /// Text limits named in rejection replies.
     public var minimumLength: Int
     public var maximumLength: Int
+    /// The receipt's lines about time for a question submitted at a moment, in a language: the meeting it
+    /// is a candidate for and the written-answer deadline (the scheduler's, a sibling module). Empty: none.
+    public var timeframe: @Sendable (_ submittedAt: Date, _ language: UILanguage) async -> [String]
+    /// Unanswered topics like a text, best first, scrubbed for residents (the grouping engine's): the
+    /// reply's "N residents already asked this — /same" and the topic `/same` joins. Empty: none.
+    public var similarTopics: @Sendable (_ text: String) async -> [JoinableTopic]
 
     public init(
-        minimumLength: Int, maximumLength: Int, validate: @escaping @Sendable (String, String, Date) throws -> Question
+        minimumLength: Int, maximumLength: Int,
+        timeframe: @escaping @Sendable (Date, UILanguage) async -> [String] = { _, _ in [] },
+        similarTopics: @escaping @Sendable (String) async -> [JoinableTopic] = { _ in [] },
+        validate: @escaping @Sendable (String, String, Date) throws -> Question
     ) {
         self.validate = validate
         self.minimumLength = minimumLength
         self.maximumLength = maximumLength
+        self.timeframe = timeframe
+        self.similarTopics = similarTopics
     }
 }
 
 /// What the bot says and stores for one update: commands (`/start`, `/status`, `/lang`, `/agree`,
-/// `/forget`), questions (validated, stored once, answered with ticket and status link), edits of
+/// `/forget`, `/same`), questions (validated, stored once, answered with ticket, status link, the
+/// candidate meeting and written-answer deadline, and an open topic like it to join), edits of
 /// unanswered questions, and media kept by file id. Replies are in the resident's language: the one
 /// chosen with `/lang`, else the language the question is written in, else Telegram's interface
 /// language, else Russian.
@@ -164,7 +176,11 @@ struct TelegramConversation: Sendable {
         // The receipt is the acknowledgement: once it is delivered the question is `acknowledged`.
         let shown = stored.status == .received ? QuestionStatus.acknowledged : stored.status
         var lines = [texts.text("bot.receipt", language, [stored.ticket ?? "", CoreText.status(shown, language)])]
+        lines += await intake.timeframe(stored.submittedAt, language)
         if let link = statusLink(stored) { lines.append(texts.text("bot.status-link", language, [link])) }
+        if !stored.status.isTriaged, let topic = await intake.similarTopics(stored.text).first(where: { $0.topicID != stored.topicID }) {
+            lines.append("\n" + texts.text("bot.similar", language, [String(topic.askers), topic.publicTitle]))
+        }
         if contact == nil { lines.append("\n" + texts.text("bot.consent-hint", language)) }
         let delivered = try await reply(lines.joined(separator: "\n"), to: message, update: update)
         if delivered == .sent, stored.status == .received, let id = stored.id {
@@ -218,6 +234,7 @@ struct TelegramConversation: Sendable {
         // Only known command names are logged: anything else the resident typed stays out of the log.
         let known: Set<String> = [
             "start", "help", "lang", "language", "til", "тіл", "язык", "status", "agree", "consent", "forget", "revoke",
+            "same",
         ]
         logger.info(
             "command",
@@ -244,6 +261,8 @@ struct TelegramConversation: Sendable {
             try await store.recordBotConsent(
                 chatKey: chatKey, chatID: message.chatID, language: chat?.language ?? language, now: now())
             reply = texts.text("bot.consent-recorded", language)
+        case "same":
+            reply = try await same(chatKey: chatKey, consented: chat?.consentAt != nil, language: language)
         case "forget", "revoke":
             try await store.withdrawBotConsent(chatKey: chatKey, chatID: message.chatID, now: now())
             reply = texts.text("bot.consent-withdrawn", language)
@@ -267,6 +286,31 @@ struct TelegramConversation: Sendable {
         }
         return line(question, language)
             + (statusLink(question).map { "\n" + texts.text("bot.status-link", language, [$0]) } ?? "")
+    }
+
+    /// `/same`: the chat's latest question joins the open topic most like it (``TopicJoin``'s rules:
+    /// counted once, only before the office triages it).
+    private func same(chatKey: String, consented: Bool, language: UILanguage) async throws -> String {
+        guard let question = try await store.botQuestions(chatKey: chatKey, limit: 1).first, let id = question.id else {
+            return texts.text("bot.same-none", language)
+        }
+        // The question's own topic counts only when others share it (a topic of its own is no "me too").
+        guard
+            let topic = await intake.similarTopics(question.text).first(where: {
+                $0.topicID != question.topicID || $0.askers > 1
+            })
+        else { return texts.text("bot.same-nothing", language) }
+        do {
+            let outcome = try await store.joinTopic(topic.topicID, questionID: id, actor: "resident:telegram", now: now())
+            logger.info(
+                "joined", metadata: ["tyndau.question.id": "\(id)", "tyndau.topic.id": "\(topic.topicID)", "tyndau.join.decision": "\(outcome.decision.rawValue)"])
+            guard outcome.decision == .join else { return texts.text("bot.same-already", language, [topic.publicTitle]) }
+            // The answer reaches the chat only with consent: say so, as the receipt does.
+            return texts.text("bot.same-joined", language, [topic.publicTitle, String(outcome.askers)])
+                + (consented ? "" : "\n\n" + texts.text("bot.consent-hint", language))
+        } catch let error as TyndauError where error.code == .conflict {
+            return error.localizedMessage(in: language)
+        }
     }
 
     private func line(_ question: Question, _ language: UILanguage) -> String {

@@ -39,6 +39,32 @@ public struct TopicSuggester: Sendable {
         return result
     }
 
+    /// Topics' texts analysed once, to rank many questions against them (``ranked(_:in:limit:)``).
+    public struct Index: Sendable {
+        let topics: [(id: Topic.ID, features: [QuestionFeatures])]
+        public var isEmpty: Bool { topics.isEmpty }
+    }
+
+    /// `topics` (a topic → its texts) analysed, in topic id order.
+    public func index(_ topics: [Topic.ID: [String]]) -> Index {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        return Index(topics: topics.keys.sorted().map { id in (id, topics[id]!.map { analyzer.features($0) }) })
+    }
+
+    /// The topics whose closest text scores at or above the threshold against `text`, best first (ties
+    /// to the lower topic id), at most `limit`: the open topics a resident is shown as "similar".
+    public func ranked(_ text: String, in index: Index, limit: Int) -> [Suggestion] {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon, threshold: threshold)
+        let features = analyzer.features(text)
+        var found: [Suggestion] = []
+        for (id, texts) in index.topics {
+            let score = texts.map { scorer.score(features, $0) }.max() ?? 0
+            if score >= threshold { found.append(Suggestion(topicID: id, score: score)) }
+        }
+        return Array(found.sorted { ($0.score, -$0.topicID) > ($1.score, -$1.topicID) }.prefix(max(0, limit)))
+    }
+
     /// The facts of a new topic made of one question, as a grouping run would derive them.
     public func singleQuestionFacts(_ question: Question) -> TopicFacts {
         var analyzer = TextAnalyzer(lexicon: lexicon)

@@ -1,7 +1,9 @@
+import AgendaScheduler
 import Foundation
 import Logging
 import Publisher
 import TyndauCore
+import TyndauServer
 import TyndauStorage
 
 extension DemoCommand {
@@ -16,6 +18,9 @@ extension DemoCommand {
             (3103, "kk", #""text":"Сайран аялдамасындағы орындық сынған, қарттар тұрып күтеді""#),
             (3104, "ru", #""text":"Свет""#),
             (3103, "kk", #""photo":[{"file_id":"AgACAgIAAxkBAAIBQ2demo","file_unique_id":"AQADdemo"}]"#),
+            // "Me too": the lamps on Momyshuly St are an open topic already; /same joins it.
+            (3105, "ru", #""text":"На улице Момышулы не горят фонари, вечером совсем темно""#),
+            (3105, "ru", #""text":"/same""#),
             (3102, "ru", #""text":"/status""#),
         ]
         let updates = conversation.enumerated().map { index, message in
@@ -47,7 +52,9 @@ extension DemoCommand {
         logger.logLevel = .warning
         let before = try await database.countQuestions(status: nil)
         let poller = TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: PublishingSetup.client, now: WallClock.now, logger: logger)
+            settings: settings, store: database, intake: .validator(
+                series: SeriesInEffect(configured: SeriesSettings(), store: database), similar: SimilarTopics(store: database)),
+            client: PublishingSetup.client, now: WallClock.now, logger: logger)
         let handled = try await poller.pollOnce()
         try await poller.pollOnce()
 

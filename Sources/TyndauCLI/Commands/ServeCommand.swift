@@ -71,8 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
         settings.office.endpointAddresses = Dictionary(
             configuration.endpoints.map { ($0.name, $0.redactedURL) }, uniquingKeysWith: { first, _ in first }
         )
+        let series = SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy)
         let acknowledgements = OutboxAcknowledgements(
-            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL
+            endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL,
+            series: SeriesInEffect(configured: series, store: database)
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
         // The meeting watch's publication also builds the "promise kept" messages the console queues.
@@ -105,8 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
             ? nil : ArrivalGroupingService(store: database, logger: logger, now: WallClock.now)
         let application = try buildApplication(
             settings, database: database, logger: logger, now: WallClock.now, acknowledgements: acknowledgements,
-            commitmentNotices: automation.publication, botWebhook: botWebhook,
-            background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy),
+            commitmentNotices: automation.publication, botWebhook: botWebhook, background: background, series: series,
             arrivals: arrivals
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
@@ -125,7 +126,8 @@ struct ServeCommand: AsyncParsableCommand {
         var botLogger = logger
         botLogger[metadataKey: "tyndau.component"] = "telegram"
         let receiver = TelegramWebhookReceiver(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile), now: WallClock.now,
+            settings: settings, store: database, intake: .configured(configuration, database: database), client: CurlClient(profile: settings.clientProfile),
+            now: WallClock.now,
             logger: botLogger
         )
         do {

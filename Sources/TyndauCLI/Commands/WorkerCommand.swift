@@ -24,7 +24,8 @@ enum PublishingSetup {
     static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, logs: LogSettings) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile), now: WallClock.now,
+            settings: settings, store: database, intake: .configured(configuration, database: database), client: CurlClient(profile: settings.clientProfile),
+            now: WallClock.now,
             logger: logs.logger("tyndau.telegram")
         )
     }

@@ -1,7 +1,9 @@
+import AgendaScheduler
 import Foundation
 import Publisher
 import QuestionCollection
 import TyndauCore
+import TyndauServer
 
 /// The `telegram_bot:` section: the akimat's bot that takes residents' questions.
 ///
@@ -78,10 +80,29 @@ struct TelegramBotSection: Decodable {
 
 extension TelegramQuestionIntake {
     /// The bot's questions go through the same ``QuestionValidator`` as the web form and imports.
-    static func validator(_ validator: QuestionValidator = QuestionValidator()) -> TelegramQuestionIntake {
-        TelegramQuestionIntake(minimumLength: validator.minimumLength, maximumLength: validator.maximumLength) {
+    /// With `series`, replies name the candidate meeting and the written-answer deadline (the receipt's
+    /// wording, ``ReceiptTimeframe/lines(_:)``); with `similar`, an open topic like the question to join.
+    static func validator(
+        _ validator: QuestionValidator = QuestionValidator(), series: SeriesInEffect? = nil, similar: SimilarTopics? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) -> TelegramQuestionIntake {
+        TelegramQuestionIntake(
+            minimumLength: validator.minimumLength, maximumLength: validator.maximumLength,
+            timeframe: { submittedAt, language in
+                await series?.timeframe(submittedAt: submittedAt, now: now()).lines(language) ?? []
+            },
+            similarTopics: { text in await similar?.similar(to: text, now: now()) ?? [] }
+        ) {
             text, sourceKey, now in
             try validator.validate(Submission(text: text, channel: .telegram, externalID: sourceKey), now: now).question
         }
+    }
+
+    /// The configured bot's intake: the series in effect and the open topics, read from `database`.
+    static func configured(_ configuration: TyndauConfiguration, database: any TyndauStore) -> TelegramQuestionIntake {
+        .validator(
+            series: SeriesInEffect(
+                configured: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy), store: database),
+            similar: SimilarTopics(store: database))
     }
 }

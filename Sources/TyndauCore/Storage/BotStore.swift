@@ -88,9 +88,9 @@ public enum BotMediaOutcome: Sendable, Hashable {
 }
 
 /// Storage the Telegram bot needs, apart from ``QuestionStore``: the update offset, per-chat state,
-/// the link from questions to their chat, media file ids, consent and reachability. Every method is
-/// one transaction and durable when it returns.
-public protocol BotStore: Sendable {
+/// the link from questions to their chat, media file ids, consent and reachability, and "me too"
+/// (`/same`, ``TopicJoinStore``). Every method is one transaction and durable when it returns.
+public protocol BotStore: TopicJoinStore {
     /// The next update id to ask Telegram for (`getUpdates?offset=`); `nil` before the first batch.
     func botOffset(bot: String) async throws -> Int64?
 

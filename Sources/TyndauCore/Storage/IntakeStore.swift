@@ -98,7 +98,11 @@ public struct IntakeReceipt: Sendable, Hashable {
 /// Where a question stands, as the resident's status page shows it: only what exists is filled in.
 public struct QuestionProgress: Sendable, Hashable {
     public var question: Question
+    /// When the office first triaged the question (grouped, rejected, redirected, answered in writing).
+    public var triagedAt: Date?
     public var topicTitle: String?
+    /// Distinct residents who asked in the question's topic (a person once, an anonymous question once).
+    public var topicAskers: Int?
     /// The meeting whose agenda holds the question's topic (the latest one), if any.
     public var meeting: Meeting?
     public var agendaItem: AgendaItem?
@@ -111,9 +115,14 @@ public struct QuestionProgress: Sendable, Hashable {
         return answer
     }
 
-    public init(question: Question, topicTitle: String? = nil, meeting: Meeting? = nil, agendaItem: AgendaItem? = nil, answer: Answer? = nil) {
+    public init(
+        question: Question, triagedAt: Date? = nil, topicTitle: String? = nil, topicAskers: Int? = nil, meeting: Meeting? = nil,
+        agendaItem: AgendaItem? = nil, answer: Answer? = nil
+    ) {
         self.question = question
+        self.triagedAt = triagedAt
         self.topicTitle = topicTitle
+        self.topicAskers = topicAskers
         self.meeting = meeting
         self.agendaItem = agendaItem
         self.answer = answer
@@ -189,5 +198,6 @@ public protocol IntakeStore: Sendable {
 public protocol AcknowledgementOutbox: Sendable {
     /// The "we received your question, ticket …" message for the asker of `newQuestion`, to be queued
     /// in the transaction that stores it; `nil` when no endpoint reaches the asker's contact.
-    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) -> IntakeAcknowledgement?
+    /// Async so that the message may say what depends on stored settings (the candidate meeting).
+    func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) async -> IntakeAcknowledgement?
 }

@@ -7,7 +7,7 @@ import Foundation
 /// narrower protocols it joins), never on an engine.
 public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, OutboxStore, AnswerStore, IntakeStore, BotStore,
     UserStore, OfficeConsoleStore, ArrivalGroupingStore, PublicRequestStore, PublicRecordStore, OperationsCensusStore,
-    PersonalDataStore
+    PersonalDataStore, TopicJoinStore
 {
     /// Names of the schema migrations applied, oldest first (the same names on every engine).
     func appliedMigrations() async throws -> [String]

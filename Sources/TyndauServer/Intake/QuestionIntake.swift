@@ -71,13 +71,14 @@ public struct QuestionIntake: Sendable {
     private func accept(_ submission: Submission, client: ClientIdentity, logger: Logger) async throws -> IntakeReceipt {
         let newQuestion = try validator.validate(submission, now: now())
         let language = submission.language ?? newQuestion.question.language.replyLanguage
+        let acknowledgement = await acknowledgements?.acknowledgement(for: newQuestion, language: language)
         let receipt = try await batcher.submit(IntakeSubmission(
             newQuestion: newQuestion,
             clientKey: client.key,
             textKey: ClientIdentity.textKey(newQuestion.question.text, secret: settings.clientKeySecret),
             duplicateWindow: TimeInterval(settings.duplicateWindowMinutes * 60),
             rateLimit: rateLimit.isActive ? rateLimit : nil,
-            acknowledgement: acknowledgements?.acknowledgement(for: newQuestion, language: language)
+            acknowledgement: acknowledgement
         ))
         if let retryAfter = receipt.retryAfter {
             logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
