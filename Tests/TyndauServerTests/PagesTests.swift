@@ -146,7 +146,7 @@ struct PagesTests {
             let queue = try DatabaseQueue(path: temporary.path)
             try await queue.write { db in
                 try db.execute(sql: "INSERT INTO topic (id, title, state, createdAt) VALUES (7, 'Детская площадка во дворе Абая 45', 'scheduled', ?)", arguments: [Date()])
-                try db.execute(sql: "UPDATE question SET topicID = 7, status = 'scheduled' WHERE ticket = ?", arguments: [ticket])
+                try db.execute(sql: "UPDATE question SET topicID = 7, status = 'scheduled', triagedAt = ? WHERE ticket = ?", arguments: [Date(), ticket])
                 try db.execute(
                     // Closed: residents see an answer only once its meeting is closed (HardeningTests has the draft case).
                     sql: "INSERT INTO meeting (id, week, startsAt, durationMinutes, timeZone, state, closedAt) VALUES (3, '2026-W49', ?, 60, 'Asia/Almaty', 'closed', ?)",
@@ -159,7 +159,7 @@ struct PagesTests {
             #expect(page.text.contains("Детская площадка во дворе Абая 45"))
             #expect(page.text.contains("неделя 49"))
             #expect(page.text.contains("Площадку установят &lt;до мая&gt;"))
-            // The timeline: received, triaged (the trigger stamped the move), topic with its residents, agenda, answer.
+            // The timeline: received, triaged (stamped above, as updateStatus does), topic with its residents, agenda, answer.
             #expect(page.text.contains("Получен и зарегистрирован: "))
             #expect(page.text.contains("Рассмотрен сотрудниками акимата: "))
             #expect(page.text.contains("Тема: «Детская площадка во дворе Абая 45» — жителей с этим вопросом: 1"))

@@ -84,7 +84,7 @@ extension TelegramQuestionIntake {
     /// wording, ``ReceiptTimeframe/lines(_:)``); with `similar`, an open topic like the question to join.
     static func validator(
         _ validator: QuestionValidator = QuestionValidator(), series: SeriesInEffect? = nil, similar: SimilarTopics? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = WallClock.now
     ) -> TelegramQuestionIntake {
         TelegramQuestionIntake(
             minimumLength: validator.minimumLength, maximumLength: validator.maximumLength,

@@ -21,7 +21,7 @@ struct OutboxAcknowledgements: AcknowledgementOutbox {
     let publicURL: String?
     /// The series in effect for the dates; `nil` leaves them out.
     var series: SeriesInEffect? = nil
-    var now: @Sendable () -> Date = Date.init
+    var now: @Sendable () -> Date = WallClock.now
 
     func acknowledgement(for newQuestion: NewQuestion, language: UILanguage) async -> IntakeAcknowledgement? {
         guard let contact = newQuestion.contact, !contact.isEmpty else { return nil }
