@@ -306,6 +306,26 @@ struct OfficeWorkflowTests {
             let answered = try #require(try await database.answeredItems(week: ISOWeek(Self.week)!).first { $0.item.id == item })
             #expect(answered.answer?.recordedBy == "office:aigerim")
             #expect(answered.commitment?.dueDate == "2026-11-30")
+            // One text, detected as Russian: before closing, the page counts the answer lacking Kazakh.
+            #expect(answered.answer?.texts == BilingualText(ru: "Фонари заменят до конца месяца"))
+            let lacking = try await browserNow.get(client, "/office/meeting")
+            #expect(lacking.text.contains("Answers lacking a language: 1."))
+            #expect(lacking.text.contains("No text in: Kazakh"))
+            let both = try await browserNow.post(
+                client, "/office/meeting/\(Self.week)/items/\(item)/answer",
+                [
+                    ("text_kk", "Шамдар ай соңына дейін ауыстырылады"), ("text_ru", "Фонари заменят до конца месяца"),
+                    ("status", "commitment"), ("responsible_kk", "Алматы Жарық"), ("responsible_ru", "Алматы Жарык"),
+                    ("due", "2026-11-30"),
+                ]
+            )
+            #expect(both.status == .seeOther)
+            let complete = try await browserNow.get(client, "/office/meeting")
+            #expect(!complete.text.contains("Answers lacking a language"))
+            #expect(complete.text.contains("Шамдар ай соңына дейін ауыстырылады"))
+            let bilingual = try #require(try await database.answeredItems(week: ISOWeek(Self.week)!).first { $0.item.id == item })
+            #expect(bilingual.answer?.texts.kk == "Шамдар ай соңына дейін ауыстырылады")
+            #expect(bilingual.commitment?.responsibleTexts == BilingualText(kk: "Алматы Жарық", ru: "Алматы Жарык"))
 
             let close = try await browserNow.post(client, "/office/meeting/\(Self.week)/close")
             #expect(close.status == .seeOther)

@@ -142,7 +142,9 @@ extension Topic {
     public func titles(members: [MemberQuestionText], fallbackLanguage: UILanguage = .ru) -> BilingualText {
         var defaults = BilingualText()
         for member in members where defaults[member.language.replyLanguage] == nil {
-            defaults[member.language.replyLanguage] = member.text
+            // Shortened as a grouping run shortens the representative's text into the title.
+            let text = member.text
+            defaults[member.language.replyLanguage] = text.count > 120 ? String(text.prefix(119)) + "…" : text
         }
         let titles = officeTitles.filled(from: defaults)
         return titles.isEmpty ? BilingualText(title, in: fallbackLanguage) : titles

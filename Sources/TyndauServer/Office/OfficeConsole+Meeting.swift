@@ -82,18 +82,19 @@ extension OfficeConsole {
             // What the form shows: the rejected input when this item failed, else the stored answer.
             let failure = failed?.itemID == itemID ? failed : nil
             let kind = failure?.fields["status"] ?? entry.answer?.kind.rawValue ?? AnswerKind.answered.rawValue
-            let texts = entry.answer?.texts ?? BilingualText()
-            row["textKk"] = failure?.fields.raw("text_kk") ?? texts.kk ?? ""
-            row["textRu"] = failure?.fields.raw("text_ru") ?? texts.ru ?? ""
+            let texts = failure.map { Self.typedTexts($0.fields, "text", raw: true) } ?? entry.answer?.texts ?? BilingualText()
+            row["textKk"] = texts.kk ?? ""
+            row["textRu"] = texts.ru ?? ""
             row["text"] = texts.text(for: language)
             row["missing"] = entry.answer.map { answer in
                 answer.texts.missingLanguages.map { ServerText.text("page.office.meeting.missing-" + $0.rawValue, language) }
                     .joined(separator: ", ")
             } ?? ""
             row["due"] = failure?.fields["due"] ?? entry.commitment?.dueDate ?? ""
-            let responsible = entry.commitment?.responsibleTexts ?? BilingualText(entry.topic.responsible, in: .ru)
-            row["responsibleKk"] = failure?.fields["responsible_kk"] ?? responsible.kk ?? ""
-            row["responsibleRu"] = failure?.fields["responsible_ru"] ?? responsible.ru ?? ""
+            let responsible = failure.map { Self.typedTexts($0.fields, "responsible", raw: false) }
+                ?? entry.commitment?.responsibleTexts ?? BilingualText(entry.topic.responsible, in: .ru)
+            row["responsibleKk"] = responsible.kk ?? ""
+            row["responsibleRu"] = responsible.ru ?? ""
             row["redirectTo"] = failure?.fields["redirect_to"] ?? entry.answer?.redirectedTo ?? ""
             row["kinds"] = AnswerKind.allCases.map { answerKind -> [String: Any] in
                 [
@@ -141,6 +142,14 @@ extension OfficeConsole {
             return try await renderMeeting(week: week, visit: visit, failed: FailedAnswer(itemID: itemID, fields: fields, error: error))
         }
         return Self.redirect("/office/meeting?week=\(week)#item-\(itemID)")
+    }
+
+    /// What a refused form had typed in `name_kk`, `name_ru` and a single `name`, to show it again.
+    static func typedTexts(_ fields: OfficeForm, _ name: String, raw: Bool) -> BilingualText {
+        func value(_ key: String) -> String? { raw ? fields.raw(key) : fields[key] }
+        let kk = value(name + "_kk")
+        let ru = value(name + "_ru")
+        return (try? BilingualText.fromOffice(kk: kk, ru: ru, single: value(name), field: name)) ?? BilingualText(kk: kk, ru: ru)
     }
 
     @Sendable func closeMeeting(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {

@@ -143,6 +143,11 @@ extension OfficeConsole {
         guard let title = fields["title"] else { throw TyndauError.validation(["title": "field.required"]) }
         guard title.count <= 200 else { throw TyndauError.validation(["title": "field.too-long"]) }
         try await store.renameTopic(id, title: title, actor: visit.actor, now: now())
+        // The new title is also the title form of its (detected) language.
+        if let topic = try await store.topicOverview(id: id)?.summary.topic {
+            let titles = try BilingualText.fromOffice(kk: nil, ru: nil, single: title, field: "title").filled(from: topic.officeTitles)
+            try await store.setTopicTitles(id, titles: titles, actor: visit.actor, now: now())
+        }
         return Self.redirect("/office/topics/\(id)")
     }
 
