@@ -332,12 +332,15 @@ endpoints:
             time.sleep(wait_seconds)
         self.go("/office/meeting")
         item = driver.find_element(By.CSS_SELECTOR, "li.card")
-        item.find_element(By.TAG_NAME, "textarea").send_keys("Фонари на Жансугурова заменят до конца месяца.")
+        item.find_element(By.NAME, "text_kk").send_keys("Жансүгіров көшесіндегі шамдар ай соңына дейін ауыстырылады.")
+        item.find_element(By.NAME, "text_ru").send_keys("Фонари на Жансугурова заменят до конца месяца.")
         Select(item.find_element(By.NAME, "status")).select_by_value("commitment")
         item.find_element(By.NAME, "due").send_keys("")  # keep the browser's date widget untouched
         driver.execute_script("arguments[0].value = '2026-12-31'", item.find_element(By.NAME, "due"))
-        item.find_element(By.NAME, "responsible").clear()
-        item.find_element(By.NAME, "responsible").send_keys("Алматы Жарық")
+        item.find_element(By.NAME, "responsible_kk").clear()
+        item.find_element(By.NAME, "responsible_kk").send_keys("Алматы Жарық")
+        item.find_element(By.NAME, "responsible_ru").clear()
+        item.find_element(By.NAME, "responsible_ru").send_keys("Алматы Жарык")
         self.click(item.find_element(By.CSS_SELECTOR, "button.save-answer"))
         self.expect_no_error()
         assert "Saved by office:inspector" in driver.page_source, "the answer was not saved"
@@ -346,13 +349,15 @@ endpoints:
         # The second answer is saved in the background when the field changes (office.js): after a
         # reload, nothing typed is lost although no button was pressed.
         second_item = driver.find_elements(By.CSS_SELECTOR, "li.card")[1]
-        second_item.find_element(By.TAG_NAME, "textarea").send_keys("Площадку отремонтируют весной.")
+        second_item.find_element(By.NAME, "text_ru").send_keys("Площадку отремонтируют весной.")
         driver.find_element(By.TAG_NAME, "h1").click()  # blur: the change event fires
         WebDriverWait(driver, 30).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, ".autosave")[1].text in ("saved",)
         )
         driver.refresh()
         assert "Площадку отремонтируют весной." in driver.page_source, "the background save was lost"
+        # Before closing, the page says how many answers lack a language (the second has no Kazakh text).
+        assert "Answers lacking a language: 1." in driver.page_source, "the missing-language count is not shown"
 
         # Keyboard: "g" then "t" opens the topics; back to the meeting to close it.
         webdriver.ActionChains(driver).send_keys("g").send_keys("t").perform()
