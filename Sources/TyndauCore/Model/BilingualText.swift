@@ -135,19 +135,33 @@ extension Topic {
     /// The forms the office set (either may be missing).
     public var officeTitles: BilingualText { BilingualText(kk: titleKk, ru: titleRu) }
 
-    /// The topic's title in both languages: the office's form where it set one, else the first member
-    /// question written in that language (`members` lead with the representative), else — when no
-    /// member is in either language — the single title in the slot of `fallbackLanguage`. A language
-    /// still missing is marked as such by ``BilingualText/text(for:as:)``.
+    /// The topic's title in both languages: the office's form where it set one; else, in the language
+    /// of the representative (`members` lead with it), the topic's title, and in the other language
+    /// the first member question written in it (a Russian–Kazakh mixture counts as neither); else —
+    /// only mixtures, or no members — the single title in the slot of the representative's reply
+    /// language, or of `fallbackLanguage`. A language still missing is marked as such by
+    /// ``BilingualText/text(for:as:)``.
     public func titles(members: [MemberQuestionText], fallbackLanguage: UILanguage = .ru) -> BilingualText {
+        // A Russian–Kazakh mixture (or an unknown language) is a form of neither language.
+        func place(_ language: TextLanguage) -> UILanguage? {
+            switch language {
+            case .kk, .kkLatn: .kk
+            case .ru: .ru
+            case .mixed, .unknown: nil
+            }
+        }
         var defaults = BilingualText()
-        for member in members where defaults[member.language.replyLanguage] == nil {
+        if let representative = members.first, let language = place(representative.language) { defaults[language] = title }
+        for member in members {
+            guard let language = place(member.language), defaults[language] == nil else { continue }
             // Shortened as a grouping run shortens the representative's text into the title.
             let text = member.text
-            defaults[member.language.replyLanguage] = text.count > 120 ? String(text.prefix(119)) + "…" : text
+            defaults[language] = text.count > 120 ? String(text.prefix(119)) + "…" : text
         }
         let titles = officeTitles.filled(from: defaults)
-        return titles.isEmpty ? BilingualText(title, in: fallbackLanguage) : titles
+        guard titles.isEmpty else { return titles }
+        // Only mixtures: the title itself, in the representative's reply language.
+        return BilingualText(title, in: members.first?.language.replyLanguage ?? fallbackLanguage)
     }
 
     /// Title forms trimmed, or ``TyndauError/validation(_:)`` naming `title_kk`/`title_ru` when too long.
