@@ -401,6 +401,35 @@ struct OfficeWorkflowTests {
         }
     }
 
+    @Test func theTopicPageSetsTheKazakhAndRussianTitles() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        try await Office.user(database, "aigerim", .operator, at: clock.now)
+        try await Office.question(database, Self.lighting, minutesAgo: 3000, now: clock.now)
+        try await Office.question(database, Self.lightingAgain, minutesAgo: 2900, now: clock.now)
+        _ = try await TopicGrouping().run(store: database, rebuild: false, actor: "test", now: clock.now)
+        let topic = try #require(try await database.topicOverviews(states: nil).first?.summary.topic.id)
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let page = try await browser.get(client, "/office/topics/\(topic)")
+            #expect(page.text.contains("name=\"title_kk\"") && page.text.contains("name=\"title_ru\""))
+            let saved = try await browser.post(
+                client, "/office/topics/\(topic)/titles",
+                [("title_kk", "Жансүгіров көшесіндегі шамдар"), ("title_ru", "Фонари на Жансугурова")])
+            #expect(saved.status == .seeOther)
+            let stored = try #require(try await database.agendaTopic(id: topic))
+            #expect(stored.titleKk == "Жансүгіров көшесіндегі шамдар" && stored.titleRu == "Фонари на Жансугурова")
+            #expect(try await browser.get(client, "/office/topics/\(topic)").text.contains("value=\"Жансүгіров көшесіндегі шамдар\""))
+            let tooLong = try await browser.post(
+                client, "/office/topics/\(topic)/titles", [("title_kk", String(repeating: "ә", count: 201)), ("title_ru", "")])
+            #expect(tooLong.status == .unprocessableContent)
+            // An empty field returns the form to its default.
+            #expect(try await browser.post(client, "/office/topics/\(topic)/titles", [("title_kk", ""), ("title_ru", "")]).status == .seeOther)
+            #expect(try await database.agendaTopic(id: topic)?.titleKk == nil)
+        }
+    }
+
     @Test func userTextWithScriptTagsIsEscapedOnEveryPage() async throws {
         let database = try AppDatabase.inMemory()
         let clock = ManualClock()
