@@ -92,7 +92,9 @@ extension OfficeConsole {
             } ?? ""
             row["due"] = failure?.fields["due"] ?? entry.commitment?.dueDate ?? ""
             let responsible = failure.map { Self.typedTexts($0.fields, "responsible", raw: false) }
-                ?? entry.commitment?.responsibleTexts ?? BilingualText(entry.topic.responsible, in: .ru)
+                ?? entry.commitment?.responsibleTexts
+                ?? (try? BilingualText.fromOffice(kk: nil, ru: nil, single: entry.topic.responsible, field: "responsible"))
+                ?? BilingualText()
             row["responsibleKk"] = responsible.kk ?? ""
             row["responsibleRu"] = responsible.ru ?? ""
             row["redirectTo"] = failure?.fields["redirect_to"] ?? entry.answer?.redirectedTo ?? ""
