@@ -383,7 +383,7 @@ endpoints:
         self.go("/office/endpoints")
         assert "city-news" in driver.page_source and self.secret not in driver.page_source
         self.go("/office/commitments")
-        assert "Алматы Жарық" in driver.page_source
+        assert "Алматы Жарык" in driver.page_source, "the English console shows the Russian form of the responsible body"
         self.go("/office/audit?actor=office%3Ainspector")
         assert "meeting.close" in driver.page_source and "topic.merge" in driver.page_source
         self.shot("audit")
@@ -421,8 +421,12 @@ endpoints:
                     self.shot(path.strip("/"))
                 else:
                     self.check_accessibility()
-        self.go("/promises?lang=en")
+        # The tracker in each state language shows that language's form of the responsible body.
+        self.go("/promises?lang=kk")
         assert "Алматы Жарық" in driver.page_source, "the promise made at the meeting is not on the public tracker"
+        self.go("/promises?lang=ru")
+        assert "Алматы Жарык" in driver.page_source, "the Russian tracker does not show the Russian form"
+        self.go("/promises?lang=en")
 
     def stop(self):
         if self.server and self.server.poll() is None:
