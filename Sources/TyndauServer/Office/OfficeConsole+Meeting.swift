@@ -86,10 +86,11 @@ extension OfficeConsole {
             row["textKk"] = texts.kk ?? ""
             row["textRu"] = texts.ru ?? ""
             row["text"] = texts.text(for: language)
-            row["missing"] = entry.answer.map { answer in
-                answer.texts.missingLanguages.map { ServerText.text("page.office.meeting.missing-" + $0.rawValue, language) }
+            // A saved answer lacking a language says which (Mustache shows an empty string too: set only when there is one).
+            if let missing = entry.answer?.texts.missingLanguages, !missing.isEmpty {
+                row["missing"] = missing.map { ServerText.text("page.office.meeting.missing-" + $0.rawValue, language) }
                     .joined(separator: ", ")
-            } ?? ""
+            }
             row["due"] = failure?.fields["due"] ?? entry.commitment?.dueDate ?? ""
             let responsible = failure.map { Self.typedTexts($0.fields, "responsible", raw: false) }
                 ?? entry.commitment?.responsibleTexts
