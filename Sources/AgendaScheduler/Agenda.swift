@@ -66,6 +66,8 @@ public struct Agenda: Sendable, Hashable {
         public var position: Int
         public var topicID: Topic.ID
         public var title: String
+        /// The title in Kazakh and Russian.
+        public var titles: BilingualText
         public var block: AgendaBlock
         public var place: String?
         public var responsible: String?
@@ -95,6 +97,7 @@ public struct Agenda: Sendable, Hashable {
     public struct Omission: Sendable, Hashable {
         public var topicID: Topic.ID
         public var title: String
+        public var titles: BilingualText
         public var block: AgendaBlock
         public var reasons: Reasons
         public var reason: OmissionReason
@@ -104,6 +107,7 @@ public struct Agenda: Sendable, Hashable {
     public struct WrittenAnswer: Sendable, Hashable {
         public var topicID: Topic.ID
         public var title: String
+        public var titles: BilingualText
         public var block: AgendaBlock
         public var reasons: Reasons
         public var firstSubmitted: LocalDate

@@ -86,7 +86,8 @@ public struct AgendaBuilder: Sendable {
             .map { view in
                 CommitmentDue(
                     topicID: view.commitment.topicID, text: view.commitment.text, responsible: view.commitment.responsible,
-                    dueDate: view.commitment.dueDate, done: view.commitment.state == .done
+                    dueDate: view.commitment.dueDate, done: view.commitment.state == .done, texts: view.commitment.texts,
+                    responsibleTexts: view.commitment.responsibleTexts
                 )
             }
     }
@@ -101,7 +102,8 @@ public struct AgendaBuilder: Sendable {
                 askers: facts.summary.askers, firstSubmittedAt: facts.summary.firstSubmittedAt,
                 lastChangedAt: max(facts.lastChangedAt, mark?.at ?? facts.lastChangedAt),
                 place: topic.place, responsible: topic.responsible, texts: facts.texts,
-                pinned: mark?.kind == .pin, skipReason: mark?.kind == .skip ? (mark?.reason ?? "") : nil
+                pinned: mark?.kind == .pin, skipReason: mark?.kind == .skip ? (mark?.reason ?? "") : nil,
+                titles: facts.titles.map { scrubber.scrub($0) }
             )
         }
     }
@@ -113,7 +115,8 @@ public struct AgendaBuilder: Sendable {
             let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
             return AgendaCandidate(
                 topicID: question.id!, title: scrubber.scrub(question.text), block: (question.category ?? .other).block, askers: 1,
-                firstSubmittedAt: question.submittedAt, place: place.isEmpty ? nil : place, texts: [question.text]
+                firstSubmittedAt: question.submittedAt, place: place.isEmpty ? nil : place, texts: [question.text],
+                titles: BilingualText(scrubber.scrub(question.text), in: question.language.replyLanguage)
             )
         }
     }

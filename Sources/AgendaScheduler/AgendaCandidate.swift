@@ -7,6 +7,8 @@ public struct AgendaCandidate: Sendable, Hashable {
     public var topicID: Topic.ID
     /// The representative question's text (or the office's title).
     public var title: String
+    /// The title in Kazakh and Russian (``Topic/titles(members:fallbackLanguage:)``), scrubbed.
+    public var titles: BilingualText
     public var block: AgendaBlock
     /// Distinct askers (a person who asked twice counts once).
     public var askers: Int
@@ -34,10 +36,12 @@ public struct AgendaCandidate: Sendable, Hashable {
         responsible: String? = nil,
         texts: [String] = [],
         pinned: Bool = false,
-        skipReason: String? = nil
+        skipReason: String? = nil,
+        titles: BilingualText? = nil
     ) {
         self.topicID = topicID
         self.title = title
+        self.titles = titles ?? BilingualText(title, in: .ru)
         self.block = block
         self.askers = max(1, askers)
         self.firstSubmittedAt = firstSubmittedAt
@@ -59,12 +63,20 @@ public struct CommitmentDue: Sendable, Hashable {
     /// Local date, `yyyy-MM-dd`.
     public var dueDate: String
     public var done: Bool
+    /// What was promised and who answers for it, in Kazakh and Russian.
+    public var texts: BilingualText
+    public var responsibleTexts: BilingualText
 
-    public init(topicID: Topic.ID, text: String, responsible: String, dueDate: String, done: Bool) {
+    public init(
+        topicID: Topic.ID, text: String, responsible: String, dueDate: String, done: Bool, texts: BilingualText? = nil,
+        responsibleTexts: BilingualText? = nil
+    ) {
         self.topicID = topicID
         self.text = text
         self.responsible = responsible
         self.dueDate = dueDate
         self.done = done
+        self.texts = texts ?? BilingualText(text, in: .ru)
+        self.responsibleTexts = responsibleTexts ?? BilingualText(responsible, in: .ru)
     }
 }

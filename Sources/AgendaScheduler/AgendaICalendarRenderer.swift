@@ -52,7 +52,7 @@ public struct AgendaICalendarRenderer: Sendable {
             out.append("")
             out.append(CoreText.block(plan.block, .ru) + " · " + CoreText.block(plan.block, .kk))
             for topic in plan.topics {
-                out.append("\(topic.position). \(at(topic.startOffsetMinutes)) (\(topic.minutes)) \(topic.title)")
+                out.append("\(topic.position). \(at(topic.startOffsetMinutes)) (\(topic.minutes)) \(topic.titles.bothLanguages())")
                 out.append("   " + AgendaText.why(topic.reasons, .ru))
             }
         }

@@ -91,7 +91,11 @@ public struct AgendaJSONRenderer: Sendable {
                         json.object { json in
                             json.field("topicId", Int(commitment.topicID))
                             json.field("text", commitment.text)
+                            json.field("textKk", commitment.texts.kk)
+                            json.field("textRu", commitment.texts.ru)
                             json.field("responsible", commitment.responsible)
+                            json.field("responsibleKk", commitment.responsibleTexts.kk)
+                            json.field("responsibleRu", commitment.responsibleTexts.ru)
                             json.field("dueDate", commitment.dueDate)
                             json.field("done", commitment.done)
                         }
@@ -113,6 +117,8 @@ public struct AgendaJSONRenderer: Sendable {
                                     json.field("position", topic.position)
                                     json.field("topicId", Int(topic.topicID))
                                     json.field("title", topic.title)
+                                    json.field("titleKk", topic.titles.kk)
+                                    json.field("titleRu", topic.titles.ru)
                                     json.field("place", topic.place)
                                     json.field("responsible", topic.responsible)
                                     json.field("start", time(topic.startOffsetMinutes))
@@ -139,6 +145,8 @@ public struct AgendaJSONRenderer: Sendable {
                     json.object { json in
                         json.field("topicId", Int(omission.topicID))
                         json.field("title", omission.title)
+                        json.field("titleKk", omission.titles.kk)
+                        json.field("titleRu", omission.titles.ru)
                         json.field("block", omission.block.rawValue)
                         reasons(&json, omission.reasons)
                         json.field("reason", omission.reason.code)
@@ -152,6 +160,8 @@ public struct AgendaJSONRenderer: Sendable {
                     json.object { json in
                         json.field("topicId", Int(entry.topicID))
                         json.field("title", entry.title)
+                        json.field("titleKk", entry.titles.kk)
+                        json.field("titleRu", entry.titles.ru)
                         json.field("block", entry.block.rawValue)
                         reasons(&json, entry.reasons)
                         json.field("firstSubmitted", entry.firstSubmitted.description)

@@ -63,7 +63,8 @@ public struct AgendaMarkdownRenderer: Sendable {
         } else {
             for commitment in agenda.commitmentsDue {
                 let state = t(commitment.done ? "md.commitment-done" : "md.commitment-open", [])
-                out.append("- \(commitment.dueDate) · \(Self.escape(commitment.responsible)) — \(Self.escape(commitment.text)) (\(state))")
+                let responsible = Self.escape(commitment.responsibleTexts.bothLanguages())
+                out.append("- \(commitment.dueDate) · \(responsible) — \(Self.escape(commitment.texts.bothLanguages(as: .answer))) (\(state))")
             }
         }
         out.append("")
@@ -80,7 +81,7 @@ public struct AgendaMarkdownRenderer: Sendable {
                 out.append("")
             }
             for topic in plan.topics {
-                out.append("### \(topic.position). \(at(topic.startOffsetMinutes)) · \(topic.minutes) \(AgendaText.text("md.minutes", .ru).lowercased()) — \(Self.escape(topic.title))")
+                out.append("### \(topic.position). \(at(topic.startOffsetMinutes)) · \(topic.minutes) \(AgendaText.text("md.minutes", .ru).lowercased()) — \(Self.escape(topic.titles.bothLanguages()))")
                 out.append("")
                 out.append("- \(t("md.askers", [])): \(topic.reasons.askers)")
                 if let place = topic.place { out.append("- \(t("md.place", [])): \(Self.escape(place))") }
@@ -105,7 +106,7 @@ public struct AgendaMarkdownRenderer: Sendable {
                 let reason = reasons[omission.reason] ?? (Self.cell(AgendaText.reason(omission.reason, .ru)) + " · "
                     + Self.cell(AgendaText.reason(omission.reason, .kk)))
                 reasons[omission.reason] = reason
-                out.append("| \(omission.topicID) | \(Self.cell(omission.title)) | \(blocks[omission.block]!) | "
+                out.append("| \(omission.topicID) | \(Self.cell(omission.titles.bothLanguages())) | \(blocks[omission.block]!) | "
                     + "\(omission.reasons.askers) | \(AgendaFormat.points(omission.reasons.priority)) | \(reason) |")
             }
         }
@@ -124,7 +125,7 @@ public struct AgendaMarkdownRenderer: Sendable {
             out.append("|---:|---|---:|---|---|")
             for entry in agenda.writtenAnswers {
                 let overdue = entry.overdue ? " (\(t("md.overdue", [])))" : ""
-                out.append("| \(entry.topicID) | \(Self.cell(entry.title)) | \(entry.reasons.askers) | \(entry.firstSubmitted) | \(entry.deadline)\(overdue) |")
+                out.append("| \(entry.topicID) | \(Self.cell(entry.titles.bothLanguages())) | \(entry.reasons.askers) | \(entry.firstSubmitted) | \(entry.deadline)\(overdue) |")
             }
         }
         out.append("")

@@ -94,7 +94,7 @@ public struct AgendaPlanner: Sendable {
             for entry in open where entry.candidate.block == block && chosen.contains(entry.candidate.topicID) {
                 position += 1
                 topics.append(Agenda.ScheduledTopic(
-                    position: position, topicID: entry.candidate.topicID, title: entry.candidate.title, block: block,
+                    position: position, topicID: entry.candidate.topicID, title: entry.candidate.title, titles: entry.candidate.titles, block: block,
                     place: entry.candidate.place, responsible: entry.candidate.responsible, minutes: entry.minutes,
                     startOffsetMinutes: offset, reasons: entry.reasons
                 ))
@@ -115,12 +115,12 @@ public struct AgendaPlanner: Sendable {
                 let deadline = try deadlines[submitted] ?? workingCalendar.adding(workingDays: policy.writtenAnswerWorkingDays, to: submitted)
                 deadlines[submitted] = deadline
                 written.append(Agenda.WrittenAnswer(
-                    topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,
+                    topicID: candidate.topicID, title: candidate.title, titles: candidate.titles, block: candidate.block, reasons: entry.reasons,
                     firstSubmitted: submitted, deadline: deadline, overdue: deadline < meetingDay, skipReason: candidate.skipReason
                 ))
             } else {
                 notSelected.append(Agenda.Omission(
-                    topicID: candidate.topicID, title: candidate.title, block: candidate.block, reasons: entry.reasons,
+                    topicID: candidate.topicID, title: candidate.title, titles: candidate.titles, block: candidate.block, reasons: entry.reasons,
                     reason: candidate.skipReason.map { .skipped($0) } ?? .outranked
                 ))
             }

@@ -20,20 +20,22 @@ public struct MeetingDigest: Sendable, Hashable {
     /// Distinct residents heard: the sum of each topic's distinct askers.
     public var residentsHeard: Int { topics.map(\.askers).reduce(0, +) }
 
-    /// One answered topic.
+    /// One answered topic; each language's digest shows its own texts (``BilingualText``).
     public struct Entry: Sendable, Hashable {
-        public var question: String
+        /// The topic's title in Kazakh and Russian.
+        public var question: BilingualText
         public var askers: Int
-        public var answer: String
+        public var answer: BilingualText
         public var kind: AnswerKind
-        public var responsible: String?
+        public var responsible: BilingualText?
         /// `yyyy-MM-dd`, for commitments.
         public var dueDate: String?
         public var redirectedTo: String?
         /// Names the askers gave in the form, removed from the quoted question.
         public var askerNames: [String]
 
-        public init(question: String, askers: Int, answer: String, kind: AnswerKind, responsible: String? = nil, dueDate: String? = nil, redirectedTo: String? = nil, askerNames: [String] = []) {
+        public init(
+            question: BilingualText, askers: Int, answer: BilingualText, kind: AnswerKind, responsible: BilingualText? = nil, dueDate: String? = nil, redirectedTo: String? = nil, askerNames: [String] = []) {
             self.question = question
             self.askers = askers
             self.answer = answer
@@ -52,15 +54,18 @@ public struct PersonalNotice: Sendable, Hashable {
     public var question: String
     public var meetingStartsAt: Date
     public var timeZone: TimeZone
-    public var answer: String
+    /// The answer in Kazakh and Russian: the notice quotes the asker's language's text.
+    public var answer: BilingualText
     public var kind: AnswerKind
-    public var responsible: String?
+    public var responsible: BilingualText?
     public var dueDate: String?
     public var redirectedTo: String?
     /// A link where the asker can follow the question, when the server's public URL is known.
     public var statusURL: String?
 
-    public init(ticket: String, question: String, meetingStartsAt: Date, timeZone: TimeZone = .almaty, answer: String, kind: AnswerKind, responsible: String? = nil, dueDate: String? = nil, redirectedTo: String? = nil, statusURL: String? = nil) {
+    public init(
+        ticket: String, question: String, meetingStartsAt: Date, timeZone: TimeZone = .almaty, answer: BilingualText,
+        kind: AnswerKind, responsible: BilingualText? = nil, dueDate: String? = nil, redirectedTo: String? = nil, statusURL: String? = nil) {
         self.ticket = ticket
         self.question = question
         self.meetingStartsAt = meetingStartsAt

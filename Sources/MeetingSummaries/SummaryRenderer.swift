@@ -47,7 +47,7 @@ public struct SummaryRenderer: Sendable {
             "topicCount": digest.topics.count,
             "residentsHeard": digest.residentsHeard,
             "topics": digest.topics.enumerated().map { index, entry in
-                entryContext(entry, number: index + 1, format: format)
+                entryContext(entry, number: index + 1, format: format, language: language)
             },
         ]
         return Self.tidy(library.render(context, withTemplate: "digest.\(language.rawValue)") ?? "")
@@ -60,11 +60,12 @@ public struct SummaryRenderer: Sendable {
             "ticket": notice.ticket,
             "question": notice.question,
             "date": format.day(notice.meetingStartsAt),
-            "answer": notice.answer,
+            // The asker's language's text, or the other one after a note saying so ("never silently").
+            "answer": notice.answer.text(for: language),
             "isCommitment": notice.kind == .commitment,
             "isRedirected": notice.kind == .redirected,
             "isWritten": notice.kind == .written,
-            "responsible": notice.responsible ?? "",
+            "responsible": notice.responsible?.text(for: language, as: .name) ?? "",
             "due": notice.dueDate.map(format.isoDay) ?? "",
             "redirectedTo": notice.redirectedTo ?? "",
             "statusURL": notice.statusURL ?? "",
@@ -72,15 +73,17 @@ public struct SummaryRenderer: Sendable {
         return Self.tidy(library.render(context, withTemplate: "notice.\(language.rawValue)") ?? "")
     }
 
-    private func entryContext(_ entry: MeetingDigest.Entry, number: Int, format: DateText) -> [String: Any] {
+    /// The entry's texts in `language`; one missing in it comes in the other language with a note
+    /// (inside `question`/`answer`, so an office's own template cannot drop it).
+    private func entryContext(_ entry: MeetingDigest.Entry, number: Int, format: DateText, language: UILanguage) -> [String: Any] {
         [
             "number": number,
-            "question": scrubber.scrub(entry.question, names: entry.askerNames),
+            "question": scrubber.scrub(entry.question.text(for: language, as: .name), names: entry.askerNames),
             "askers": entry.askers,
-            "answer": scrubber.scrub(entry.answer, names: entry.askerNames),
+            "answer": scrubber.scrub(entry.answer.text(for: language), names: entry.askerNames),
             "isCommitment": entry.kind == .commitment,
             "isRedirected": entry.kind == .redirected,
-            "responsible": entry.responsible ?? "",
+            "responsible": entry.responsible?.text(for: language, as: .name) ?? "",
             "due": entry.dueDate.map(format.isoDay) ?? "",
             "redirectedTo": entry.redirectedTo ?? "",
         ]

@@ -40,7 +40,10 @@ public struct PublicRecord: Sendable {
             week: week, startsAt: meeting.startsAt, timeZone: meeting.timeZone, closedAt: meeting.closedAt,
             items: answered.map { item(from: $0, names: names[$0.item.topicID] ?? [], today: today) },
             written: zip(written, writtenTopics).map { entry, topic in
-                PublicMeeting.WrittenItem(title: scrubber.scrub(topic.title, names: names[entry.topicID] ?? []), deadline: entry.deadline)
+                let names = names[entry.topicID] ?? []
+                return PublicMeeting.WrittenItem(
+                    title: scrubber.scrub(topic.title, names: names), deadline: entry.deadline,
+                    titles: topic.titles(members: []).map { scrubber.scrub($0, names: names) })
             }
         )
     }
@@ -57,7 +60,9 @@ public struct PublicRecord: Sendable {
                 promise(CommitmentView(commitment: commitment, topicTitle: entry.topic.title, week: nil, place: entry.topic.place,
                                        block: entry.item.block),
                         names: names, today: today)
-            }
+            },
+            titles: entry.titles.map { scrubber.scrub($0, names: names) },
+            answerTexts: answer.map { $0.texts.map { scrubber.scrub($0, names: names) } }
         )
     }
 
@@ -80,7 +85,8 @@ public struct PublicRecord: Sendable {
             text: scrubber.scrub(commitment.text, names: names), responsible: commitment.responsible,
             dueDate: commitment.dueDate, keptOn: keptOn, note: commitment.publicNote.map { scrubber.scrub($0, names: names) },
             status: PromiseStatus(dueDate: commitment.dueDate, keptOn: commitment.state == .done ? keptOn ?? today : nil, today: today),
-            place: view.place, block: view.block
+            place: view.place, block: view.block, texts: commitment.texts.map { scrubber.scrub($0, names: names) },
+            responsibleTexts: commitment.responsibleTexts
         )
     }
 
@@ -120,6 +126,10 @@ public struct PublicMeeting: Sendable, Hashable, Codable {
         public var kind: AnswerKind?
         public var redirectedTo: String?
         public var promise: PublicPromise?
+        /// The title and the answer in Kazakh and Russian, scrubbed: a page shows its language's text
+        /// with ``BilingualText/text(for:as:)``.
+        public var titles: BilingualText
+        public var answerTexts: BilingualText?
     }
 
     /// A topic the meeting sent to a written answer, with the date it is due.
@@ -127,6 +137,7 @@ public struct PublicMeeting: Sendable, Hashable, Codable {
         public var title: String
         /// `yyyy-MM-dd`.
         public var deadline: String
+        public var titles: BilingualText
     }
 
     public var week: ISOWeek
@@ -183,6 +194,9 @@ public struct PublicPromise: Sendable, Hashable, Codable {
     public var status: PromiseStatus
     public var place: String?
     public var block: AgendaBlock?
+    /// What was promised (scrubbed) and who answers for it, in Kazakh and Russian.
+    public var texts: BilingualText
+    public var responsibleTexts: BilingualText
 
     /// Overdue first (longest overdue first), then open ones by due date, then kept ones, latest first.
     static func trackerOrder(_ lhs: PublicPromise, _ rhs: PublicPromise) -> Bool {

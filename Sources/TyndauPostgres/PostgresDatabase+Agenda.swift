@@ -8,7 +8,8 @@ extension PostgresDatabase {
             id: try row("id", as: Int64.self), title: try row("title"), representativeQuestionID: try row("representativeQuestionID"),
             category: try row("category", as: QuestionCategory?.self), categoryOverridden: try row("categoryOverridden"),
             place: try row("place"), responsible: try row("responsible"), reason: try row("reason"),
-            state: try row("state", as: TopicState.self), createdAt: try row("createdAt")
+            state: try row("state", as: TopicState.self), createdAt: try row("createdAt"),
+            titleKk: try row("titleKk"), titleRu: try row("titleRu")
         )
     }
 

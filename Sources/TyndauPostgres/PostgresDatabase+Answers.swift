@@ -4,19 +4,30 @@ import TyndauCore
 
 extension PostgresDatabase {
     static func answer(_ row: Columns) throws -> Answer {
-        Answer(
-            id: try row("id", as: Int64.self), agendaItemID: try row("agendaItemID"), text: try row("text"),
+        var answer = Answer(
+            id: try row("id", as: Int64.self), agendaItemID: try row("agendaItemID"), texts: BilingualText(),
             kind: try row("kind", as: AnswerKind.self), redirectedTo: try row("redirectedTo"), recordedBy: try row("recordedBy"),
             recordedAt: try row("recordedAt"), isFinal: try row("isFinal")
         )
+        answer.text = try row("text")
+        answer.textKk = try row("textKk")
+        answer.textRu = try row("textRu")
+        return answer
     }
 
     static func commitment(_ row: Columns) throws -> Commitment {
-        Commitment(
-            id: try row("id", as: Int64.self), answerID: try row("answerID"), topicID: try row("topicID"), text: try row("text"),
-            responsible: try row("responsible"), dueDate: try row("dueDate"), state: try row("state", as: CommitmentState.self),
+        var commitment = Commitment(
+            id: try row("id", as: Int64.self), answerID: try row("answerID"), topicID: try row("topicID"), texts: BilingualText(),
+            responsible: BilingualText(), dueDate: try row("dueDate"), state: try row("state", as: CommitmentState.self),
             doneAt: try row("doneAt"), publicNote: try row("publicNote")
         )
+        commitment.text = try row("text")
+        commitment.textKk = try row("textKk")
+        commitment.textRu = try row("textRu")
+        commitment.responsible = try row("responsible")
+        commitment.responsibleKk = try row("responsibleKk")
+        commitment.responsibleRu = try row("responsibleRu")
+        return commitment
     }
 
     /// Distinct askers of a topic: a person counts once, an anonymous question once.
@@ -50,10 +61,22 @@ extension PostgresDatabase {
             }
             result.append(AnsweredItem(
                 item: item, topic: topic, question: question ?? topic.title,
-                askers: try await askerCount(topicID: item.topicID, connection), answer: answer, commitment: commitment
+                askers: try await askerCount(topicID: item.topicID, connection), answer: answer, commitment: commitment,
+                members: try await memberQuestions(topic: topic, connection)
             ))
         }
         return result
+    }
+
+    /// The topic's questions that are not rejected with their languages, the representative first.
+    static func memberQuestions(topic: Topic, _ connection: PostgresConnection) async throws -> [MemberQuestionText] {
+        try await connection.rows(#"""
+            SELECT "text", "language" FROM "question" WHERE "topicID" = \#(topic.id ?? 0) AND "status" <> 'rejected'
+            ORDER BY ("id" = \#(topic.representativeQuestionID ?? 0)) DESC, "submittedAt", "id"
+            """#).map { row in
+            MemberQuestionText(
+                text: try row("text"), language: TextLanguage(rawValue: try row("language", as: String.self)) ?? .unknown)
+        }
     }
 
     /// Commitments with their topic's title and place and the week and block of the agenda item, in
@@ -105,29 +128,36 @@ extension PostgresDatabase: AnswerStore {
                 #"SELECT "id" FROM "answer" WHERE "agendaItemID" = \#(itemID) FOR UPDATE"#, as: Int64.self)
             {
                 try await connection.run(#"""
-                    UPDATE "answer" SET "text" = \#(input.text), "kind" = \#(input.kind.rawValue), "redirectedTo" = \#(redirectedTo),
+                    UPDATE "answer" SET "text" = \#(input.text), "textKk" = \#(input.texts.kk), "textRu" = \#(input.texts.ru),
+                      "kind" = \#(input.kind.rawValue), "redirectedTo" = \#(redirectedTo),
                       "recordedBy" = \#(actor), "recordedAt" = \#(now)
                     WHERE "id" = \#(existing)
                     """#)
                 answerID = existing
             } else {
                 guard let id = try await connection.value(#"""
-                    INSERT INTO "answer" ("agendaItemID", "text", "kind", "redirectedTo", "recordedBy", "recordedAt", "isFinal")
-                    VALUES (\#(itemID), \#(input.text), \#(input.kind.rawValue), \#(redirectedTo), \#(actor), \#(now), false)
+                    INSERT INTO "answer" ("agendaItemID", "text", "textKk", "textRu", "kind", "redirectedTo", "recordedBy", "recordedAt",
+                                          "isFinal")
+                    VALUES (\#(itemID), \#(input.text), \#(input.texts.kk), \#(input.texts.ru), \#(input.kind.rawValue), \#(redirectedTo), \#(actor), \#(now), false)
                     RETURNING "id"
                     """#, as: Int64.self)
                 else { throw TyndauError.conflict("answer insert") }
                 answerID = id
             }
-            if input.kind == .commitment, let responsible = input.responsible, let due = input.dueDate {
+            if input.kind == .commitment, let responsible = input.responsible.primary, let due = input.dueDate {
+                let (responsibleKk, responsibleRu) = (input.responsible.kk, input.responsible.ru)
                 let updated = try await connection.changes(#"""
-                    UPDATE "commitment" SET "text" = \#(input.text), "responsible" = \#(responsible), "dueDate" = \#(due)
+                    UPDATE "commitment" SET "text" = \#(input.text), "textKk" = \#(input.texts.kk), "textRu" = \#(input.texts.ru),
+                      "responsible" = \#(responsible), "responsibleKk" = \#(responsibleKk), "responsibleRu" = \#(responsibleRu),
+                      "dueDate" = \#(due)
                     WHERE "answerID" = \#(answerID)
                     """#)
                 if updated == 0 {
                     try await connection.run(#"""
-                        INSERT INTO "commitment" ("answerID", "topicID", "text", "responsible", "dueDate", "state")
-                        VALUES (\#(answerID), \#(item.topicID), \#(input.text), \#(responsible), \#(due), 'open')
+                        INSERT INTO "commitment" ("answerID", "topicID", "text", "textKk", "textRu", "responsible", "responsibleKk",
+                                                  "responsibleRu", "dueDate", "state")
+                        VALUES (\#(answerID), \#(item.topicID), \#(input.text), \#(input.texts.kk), \#(input.texts.ru), \#(responsible),
+                                \#(responsibleKk), \#(responsibleRu), \#(due), 'open')
                         """#)
                 }
             } else {

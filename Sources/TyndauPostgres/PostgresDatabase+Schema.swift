@@ -388,6 +388,26 @@ extension PostgresDatabase {
             #"DROP TRIGGER IF EXISTS "question_triagedAt" ON "question""#,
             #"DROP FUNCTION IF EXISTS "question_triagedAt"()"#,
         ]),
+        // Answers, promises and topic titles in Kazakh and Russian; an answer's one text moves to the
+        // Kazakh column when it has a letter only Kazakh uses, to the Russian one otherwise.
+        PostgresMigration(name: "bilingual-v1", statements: [
+            #"ALTER TABLE "answer" ADD COLUMN "textKk" text, ADD COLUMN "textRu" text"#,
+            #"""
+            ALTER TABLE "commitment" ADD COLUMN "textKk" text, ADD COLUMN "textRu" text,
+              ADD COLUMN "responsibleKk" text, ADD COLUMN "responsibleRu" text
+            """#,
+            #"ALTER TABLE "topic" ADD COLUMN "titleKk" text, ADD COLUMN "titleRu" text"#,
+            #"""
+            UPDATE "answer" SET "textKk" = CASE WHEN "text" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN "text" END,
+                                "textRu" = CASE WHEN "text" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN NULL ELSE "text" END
+            """#,
+            #"""
+            UPDATE "commitment" SET "textKk" = CASE WHEN "text" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN "text" END,
+                                    "textRu" = CASE WHEN "text" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN NULL ELSE "text" END,
+                                    "responsibleKk" = CASE WHEN "responsible" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN "responsible" END,
+                                    "responsibleRu" = CASE WHEN "responsible" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN NULL ELSE "responsible" END
+            """#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

@@ -313,6 +313,18 @@ extension PostgresDatabase: TopicStore {
         }
     }
 
+    public func setTopicTitles(_ topic: Topic.ID, titles: BilingualText, actor: String, now: Date) async throws {
+        let titles = try Topic.validatedTitles(titles)
+        try await write { connection in
+            try await Self.lock(.office, connection)
+            _ = try await Self.requireTopic(topic, connection)
+            let (kk, ru) = (titles.kk, titles.ru)
+            try await connection.run(#"UPDATE "topic" SET "titleKk" = \#(kk), "titleRu" = \#(ru) WHERE "id" = \#(topic)"#)
+            let value = "kk: \(titles.kk ?? "—") / ru: \(titles.ru ?? "—")"
+            try await Self.record(TopicDecision(at: now, actor: actor, kind: .rename, topicID: topic, value: value), connection)
+        }
+    }
+
     public func overrideCategory(_ topic: Topic.ID, category: QuestionCategory, actor: String, now: Date) async throws {
         try await write { connection in
             try await Self.lock(.office, connection)

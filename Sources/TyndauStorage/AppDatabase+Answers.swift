@@ -12,6 +12,36 @@ extension AppDatabase {
         }
     }
 
+    /// Answers, promises and topic titles in Kazakh and Russian. An answer's one text moves to the
+    /// Kazakh column when it has a letter only Kazakh uses, to the Russian one otherwise.
+    static func registerBilingual(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("bilingual-v1") { db in
+            try db.alter(table: "answer") { t in
+                t.add(column: "textKk", .text)
+                t.add(column: "textRu", .text)
+            }
+            try db.alter(table: "commitment") { t in
+                t.add(column: "textKk", .text)
+                t.add(column: "textRu", .text)
+                t.add(column: "responsibleKk", .text)
+                t.add(column: "responsibleRu", .text)
+            }
+            try db.alter(table: "topic") { t in
+                t.add(column: "titleKk", .text)
+                t.add(column: "titleRu", .text)
+            }
+            let kazakh = "'*[әғқңөұүһіӘҒҚҢӨҰҮҺІ]*'"
+            try db.execute(sql: """
+                UPDATE answer SET textKk = CASE WHEN text GLOB \(kazakh) THEN text END,
+                                  textRu = CASE WHEN text GLOB \(kazakh) THEN NULL ELSE text END;
+                UPDATE commitment SET textKk = CASE WHEN text GLOB \(kazakh) THEN text END,
+                                      textRu = CASE WHEN text GLOB \(kazakh) THEN NULL ELSE text END,
+                                      responsibleKk = CASE WHEN responsible GLOB \(kazakh) THEN responsible END,
+                                      responsibleRu = CASE WHEN responsible GLOB \(kazakh) THEN NULL ELSE responsible END;
+                """)
+        }
+    }
+
     static func registerAnswers(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v4-answers") { db in
             try db.alter(table: "meeting") { t in
@@ -47,9 +77,22 @@ extension AppDatabase {
             let commitment = try answer.flatMap { try Commitment.filter(Column("answerID") == $0.id).fetchOne(db) }
             return AnsweredItem(
                 item: item, topic: topic, question: question ?? topic.title,
-                askers: try askerCount(topicID: item.topicID, db), answer: answer, commitment: commitment
+                askers: try askerCount(topicID: item.topicID, db), answer: answer, commitment: commitment,
+                members: try memberQuestions(topic: topic, db)
             )
         }
+    }
+
+    /// The topic's questions that are not rejected with their languages, the representative first.
+    static func memberQuestions(topic: Topic, _ db: Database) throws -> [MemberQuestionText] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT text, language FROM question WHERE topicID = ? AND status <> 'rejected'
+                ORDER BY id = ? DESC, submittedAt, id
+                """,
+            arguments: [topic.id, topic.representativeQuestionID ?? 0]
+        ).map { MemberQuestionText(text: $0["text"], language: TextLanguage(rawValue: $0["language"] ?? "") ?? .unknown) }
     }
 
     /// Commitments matching `condition` (SQL over `c`, the commitment, and `a`, its answer) with their
@@ -97,19 +140,19 @@ extension AppDatabase: AnswerStore {
                 throw TyndauError.notFound("agenda item \(itemID) of \(week)")
             }
             var answer = try Answer.filter(Column("agendaItemID") == itemID).fetchOne(db)
-                ?? Answer(agendaItemID: itemID, text: input.text, kind: input.kind, recordedBy: actor, recordedAt: now)
-            answer.text = input.text
+                ?? Answer(agendaItemID: itemID, texts: input.texts, kind: input.kind, recordedBy: actor, recordedAt: now)
+            answer.texts = input.texts
             answer.kind = input.kind
             answer.redirectedTo = input.kind == .redirected ? input.redirectedTo : nil
             answer.recordedBy = actor
             answer.recordedAt = now
             try answer.save(db)
             let answerID = answer.id!
-            if input.kind == .commitment, let responsible = input.responsible, let due = input.dueDate {
+            if input.kind == .commitment, !input.responsible.isEmpty, let due = input.dueDate {
                 var commitment = try Commitment.filter(Column("answerID") == answerID).fetchOne(db)
-                    ?? Commitment(answerID: answerID, topicID: item.topicID, text: input.text, responsible: responsible, dueDate: due)
-                commitment.text = input.text
-                commitment.responsible = responsible
+                    ?? Commitment(answerID: answerID, topicID: item.topicID, texts: input.texts, responsible: input.responsible, dueDate: due)
+                commitment.texts = input.texts
+                commitment.responsibleTexts = input.responsible
                 commitment.dueDate = due
                 try commitment.save(db)
             } else {

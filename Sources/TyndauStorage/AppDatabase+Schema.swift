@@ -16,6 +16,7 @@ extension AppDatabase {
         registerArrivalGrouping(&migrator)
         registerCommitmentNote(&migrator)
         registerTriagedAtFromCaller(&migrator)
+        registerBilingual(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -322,6 +322,18 @@ extension AppDatabase: TopicStore {
         }
     }
 
+    public func setTopicTitles(_ topic: Topic.ID, titles: BilingualText, actor: String, now: Date) async throws {
+        let titles = try Topic.validatedTitles(titles)
+        try await writer.write { db in
+            var stored = try Self.requireTopic(topic, db)
+            stored.titleKk = titles.kk
+            stored.titleRu = titles.ru
+            try stored.update(db, columns: ["titleKk", "titleRu"])
+            let value = "kk: \(titles.kk ?? "—") / ru: \(titles.ru ?? "—")"
+            try Self.record(TopicDecision(at: now, actor: actor, kind: .rename, topicID: topic, value: value), db)
+        }
+    }
+
     public func overrideCategory(_ topic: Topic.ID, category: QuestionCategory, actor: String, now: Date) async throws {
         try await writer.write { db in
             var stored = try Self.requireTopic(topic, db)

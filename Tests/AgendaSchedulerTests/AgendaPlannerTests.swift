@@ -276,7 +276,55 @@ import TyndauCore
         #expect(agenda.topicMinutes == 48)
         #expect(agenda.topics.first?.startOffsetMinutes == 7)
         let markdown = AgendaMarkdownRenderer().render(agenda)
-        #expect(markdown.contains("- 2026-12-01 · Тазалық — Вывезти мусор во дворе дома 5 (не выполнено · орындалмады)"))
+        // A promise recorded in Russian only is marked for Kazakh readers.
+        #expect(markdown.contains(
+            "- 2026-12-01 · Тазалық (орысша) — Жауаптың қазақша мәтіні әлі жоқ; орысша: Вывезти мусор во дворе дома 5 (не выполнено · орындалмады)"))
         #expect(AgendaJSONRenderer().render(agenda).contains("\"dueDate\": \"2026-11-30\""))
+    }
+}
+
+@Suite struct BilingualAgendaTests {
+    static func agenda() throws -> Agenda {
+        let candidates = [
+            AgendaCandidate(
+                topicID: 1, title: "Когда отремонтируют дорогу?", block: .landscapingUtilities, askers: 5,
+                firstSubmittedAt: AgendaPlannerTests.base, titles: BilingualText(kk: "Жол қашан жөнделеді?", ru: "Когда отремонтируют дорогу?")),
+            AgendaCandidate(
+                topicID: 2, title: "Балабақша жетіспейді", block: .socialInfrastructure, askers: 3,
+                firstSubmittedAt: AgendaPlannerTests.base, titles: BilingualText(kk: "Балабақша жетіспейді")),
+        ]
+        let due = [
+            CommitmentDue(
+                topicID: 7, text: "Шамдар ауыстырылады", responsible: "ТКШ бөлімі", dueDate: "2026-12-01", done: false,
+                texts: BilingualText(kk: "Шамдар ауыстырылады", ru: "Фонари заменят"),
+                responsibleTexts: BilingualText(kk: "ТКШ бөлімі", ru: "Отдел ЖКХ"))
+        ]
+        return try AgendaPlannerTests.planner.plan(week: AgendaPlannerTests.week, candidates: candidates, commitmentsDue: due)
+    }
+
+    @Test func markdownCarriesBothTitlesAndMarksAMissingOne() throws {
+        let markdown = AgendaMarkdownRenderer().render(try Self.agenda())
+        #expect(markdown.contains("— Когда отремонтируют дорогу? / Жол қашан жөнделеді?"))
+        #expect(markdown.contains("— Балабақша жетіспейді (на казахском)"))
+        #expect(markdown.contains("- 2026-12-01 · Отдел ЖКХ / ТКШ бөлімі — Фонари заменят / Шамдар ауыстырылады"))
+    }
+
+    @Test func jsonCarriesEachLanguagesTextOrNull() throws {
+        let json = AgendaJSONRenderer().render(try Self.agenda())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let topics = (object["blocks"] as? [[String: Any]] ?? []).flatMap { $0["topics"] as? [[String: Any]] ?? [] }
+        let road = try #require(topics.first { $0["topicId"] as? Int == 1 })
+        #expect(road["titleKk"] as? String == "Жол қашан жөнделеді?" && road["titleRu"] as? String == "Когда отремонтируют дорогу?")
+        let kindergarten = try #require(topics.first { $0["topicId"] as? Int == 2 })
+        #expect(kindergarten["titleKk"] as? String == "Балабақша жетіспейді" && kindergarten["titleRu"] is NSNull)
+        let opening = try #require((object["opening"] as? [String: Any])?["commitmentsDue"] as? [[String: Any]])
+        #expect(opening.first?["textKk"] as? String == "Шамдар ауыстырылады" && opening.first?["responsibleRu"] as? String == "Отдел ЖКХ")
+    }
+
+    @Test func calendarDescriptionCarriesBothTitles() throws {
+        let ics = AgendaICalendarRenderer().render(try Self.agenda())
+        let unfolded = ics.replacingOccurrences(of: "\r\n ", with: "")
+        #expect(unfolded.contains("Когда отремонтируют дорогу? / Жол қашан жөнделеді?"))
+        #expect(unfolded.contains("Балабақша жетіспейді (на казахском)"))
     }
 }

@@ -336,12 +336,15 @@ endpoints:
         print(f"  server restarted with its clock at {self.meeting_start:%H:%M}:05 UTC")
         self.go("/office/meeting")
         item = driver.find_element(By.CSS_SELECTOR, "li.card")
-        item.find_element(By.TAG_NAME, "textarea").send_keys("Фонари на Жансугурова заменят до конца месяца.")
+        item.find_element(By.NAME, "text_kk").send_keys("Жансүгіров көшесіндегі шамдар ай соңына дейін ауыстырылады.")
+        item.find_element(By.NAME, "text_ru").send_keys("Фонари на Жансугурова заменят до конца месяца.")
         Select(item.find_element(By.NAME, "status")).select_by_value("commitment")
         item.find_element(By.NAME, "due").send_keys("")  # keep the browser's date widget untouched
         driver.execute_script("arguments[0].value = '2026-12-31'", item.find_element(By.NAME, "due"))
-        item.find_element(By.NAME, "responsible").clear()
-        item.find_element(By.NAME, "responsible").send_keys("Алматы Жарық")
+        item.find_element(By.NAME, "responsible_kk").clear()
+        item.find_element(By.NAME, "responsible_kk").send_keys("Алматы Жарық")
+        item.find_element(By.NAME, "responsible_ru").clear()
+        item.find_element(By.NAME, "responsible_ru").send_keys("Алматы Жарык")
         self.click(item.find_element(By.CSS_SELECTOR, "button.save-answer"))
         self.expect_no_error()
         assert "Saved by office:inspector" in driver.page_source, "the answer was not saved"
@@ -350,13 +353,15 @@ endpoints:
         # The second answer is saved in the background when the field changes (office.js): after a
         # reload, nothing typed is lost although no button was pressed.
         second_item = driver.find_elements(By.CSS_SELECTOR, "li.card")[1]
-        second_item.find_element(By.TAG_NAME, "textarea").send_keys("Площадку отремонтируют весной.")
+        second_item.find_element(By.NAME, "text_ru").send_keys("Площадку отремонтируют весной.")
         driver.find_element(By.TAG_NAME, "h1").click()  # blur: the change event fires
         WebDriverWait(driver, 30).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, ".autosave")[1].text in ("saved",)
         )
         driver.refresh()
         assert "Площадку отремонтируют весной." in driver.page_source, "the background save was lost"
+        # Before closing, the page says how many answers lack a language (the second has no Kazakh text).
+        assert "Answers lacking a language: 1." in driver.page_source, "the missing-language count is not shown"
 
         # Keyboard: "g" then "t" opens the topics; back to the meeting to close it.
         webdriver.ActionChains(driver).send_keys("g").send_keys("t").perform()
@@ -382,7 +387,7 @@ endpoints:
         self.go("/office/endpoints")
         assert "city-news" in driver.page_source and self.secret not in driver.page_source
         self.go("/office/commitments")
-        assert "Алматы Жарық" in driver.page_source
+        assert "Алматы Жарык" in driver.page_source, "the English console shows the Russian form of the responsible body"
         self.go("/office/audit?actor=office%3Ainspector")
         assert "meeting.close" in driver.page_source and "topic.merge" in driver.page_source
         self.shot("audit")
@@ -444,8 +449,12 @@ endpoints:
                     self.shot(path.strip("/"))
                 else:
                     self.check_accessibility()
-        self.go("/promises?lang=en")
+        # The tracker in each state language shows that language's form of the responsible body.
+        self.go("/promises?lang=kk")
         assert "Алматы Жарық" in driver.page_source, "the promise made at the meeting is not on the public tracker"
+        self.go("/promises?lang=ru")
+        assert "Алматы Жарык" in driver.page_source, "the Russian tracker does not show the Russian form"
+        self.go("/promises?lang=en")
 
     def stop(self):
         if self.server and self.server.poll() is None:

@@ -11,11 +11,16 @@ import TyndauCore
         startsAt: meetingStart,
         topics: [
             .init(
-                question: "Когда поставят фонари на Момышулы? Звоните мне 8 701 123 45 67, Айгуль.",
-                askers: 12, answer: "Установка 24 опор включена в план.", kind: .commitment,
-                responsible: "Отдел ЖКХ района", dueDate: "2027-03-31", askerNames: ["Айгуль Серикова"]
+                question: BilingualText(
+                    kk: "Момышұлыға шамдарды қашан қояды?", ru: "Когда поставят фонари на Момышулы? Звоните мне 8 701 123 45 67, Айгуль."),
+                askers: 12,
+                answer: BilingualText(kk: "24 бағана орнату жоспарға енгізілді.", ru: "Установка 24 опор включена в план."),
+                kind: .commitment, responsible: BilingualText(kk: "Аудандық ТКШ бөлімі", ru: "Отдел ЖКХ района"),
+                dueDate: "2027-03-31", askerNames: ["Айгуль Серикова"]
             ),
-            .init(question: "Школа №178 в три смены <script>", askers: 9, answer: "Строится пристройка на 600 мест.", kind: .answered),
+            .init(
+                question: BilingualText(ru: "Школа №178 в три смены <script>"), askers: 9,
+                answer: BilingualText(ru: "Строится пристройка на 600 мест."), kind: .answered),
         ]
     )
 
@@ -33,6 +38,42 @@ import TyndauCore
         #expect(text.contains("мерзімі — 2027 жылғы 31 наурыз"))
     }
 
+    @Test func kazakhDigestCarriesTheKazakhAnswerTitleAndBody() async throws {
+        let text = try await SummaryRenderer().digest(Self.digest, language: .kk)
+        #expect(text.contains("1. Момышұлыға шамдарды қашан қояды?"))
+        #expect(text.contains("Жауап: 24 бағана орнату жоспарға енгізілді."))
+        #expect(text.contains("Тапсырма: Аудандық ТКШ бөлімі, мерзімі"))
+        #expect(!text.contains("Установка 24 опор"), "the Russian text stays in the Russian digest")
+        let russian = try await SummaryRenderer().digest(Self.digest, language: .ru)
+        #expect(russian.contains("Ответ: Установка 24 опор включена в план."))
+        #expect(russian.contains("Поручение: Отдел ЖКХ района"))
+        #expect(!russian.contains("24 бағана"))
+    }
+
+    @Test func missingKazakhTextIsAnnouncedInKazakhBeforeTheRussianOne() async throws {
+        let text = try await SummaryRenderer().digest(Self.digest, language: .kk)
+        #expect(text.contains("Жауап: Жауаптың қазақша мәтіні әлі жоқ; орысша: Строится пристройка на 600 мест."))
+        #expect(text.contains("2. Школа №178 в три смены <script> (орысша)"), "a title without a Kazakh form is marked")
+    }
+
+    @Test func missingRussianTextIsAnnouncedInRussianBeforeTheKazakhOne() async throws {
+        var digest = Self.digest
+        digest.topics[0].answer = BilingualText(kk: "24 бағана орнату жоспарға енгізілді.")
+        let text = try await SummaryRenderer().digest(digest, language: .ru)
+        #expect(text.contains("Ответ: Русского текста ответа пока нет; на казахском: 24 бағана орнату жоспарға енгізілді."))
+    }
+
+    @Test func noticeQuotesTheAnswerInTheAskersLanguageOrSaysItIsMissing() async throws {
+        let renderer = try await SummaryRenderer()
+        var notice = PersonalNotice(
+            ticket: "TRK-2026-000043", question: "Мектепте жылу жоқ", meetingStartsAt: Self.meetingStart,
+            answer: BilingualText(kk: "Жылу жүйесі жөнделді.", ru: "Отопление восстановлено."), kind: .answered)
+        #expect(renderer.notice(notice, language: .kk).contains("Жауап: Жылу жүйесі жөнделді."))
+        #expect(renderer.notice(notice, language: .ru).contains("Ответ: Отопление восстановлено."))
+        notice.answer = BilingualText(ru: "Отопление восстановлено.")
+        #expect(renderer.notice(notice, language: .kk).contains("Жауап: Жауаптың қазақша мәтіні әлі жоқ; орысша: Отопление восстановлено."))
+    }
+
     @Test func digestNeverQuotesPersonalData() async throws {
         let text = try await SummaryRenderer().digest(Self.digest, language: .ru)
         #expect(!text.contains("123 45 67"))
@@ -43,7 +84,7 @@ import TyndauCore
     @Test func rendersNoticeInTheAskersLanguage() async throws {
         let notice = PersonalNotice(
             ticket: "TRK-2026-000042", question: "Мектепте жылу жоқ", meetingStartsAt: Self.meetingStart,
-            answer: "Жылу жүйесі жөнделді.", kind: .answered, statusURL: "https://tyndau.example.kz/s/TRK-2026-000042?token=x"
+            answer: BilingualText(kk: "Жылу жүйесі жөнделді.", ru: "Система отопления отремонтирована."), kind: .answered, statusURL: "https://tyndau.example.kz/s/TRK-2026-000042?token=x"
         )
         let renderer = try await SummaryRenderer()
         let kazakh = renderer.notice(notice, language: .kk)

@@ -187,7 +187,9 @@ import TyndauStorage
         )
         #expect(second.agenda.commitmentsDue.map(\.responsible) == ["ГКП «Алматы Су»"])
         #expect(second.agenda.openingMinutes == 1)
-        #expect(second.files.markdown.contains("\(dueDay) · ГКП «Алматы Су» — Подвоз воды организуют до конца недели"))
+        // Recorded in Russian only: the agenda, read in both languages, marks it for Kazakh readers.
+        #expect(second.files.markdown.contains(
+            "\(dueDay) · ГКП «Алматы Су» (орысша) — Жауаптың қазақша мәтіні әлі жоқ; орысша: Подвоз воды организуют до конца недели"))
         #expect(second.files.json.contains("\"dueDate\": \"\(dueDay)\""))
     }
 

@@ -119,6 +119,65 @@ import TyndauStorage
         #expect(claimed.first { $0.delivery.endpointName == "mail" }?.delivery.recipient == "aigul@example.kz")
     }
 
+    @Test func eachDigestAndNoticeUsesItsLanguagesTextAndAnnouncesAMissingOne() async throws {
+        let fixture = try await Self.fixture()
+        let database = fixture.database
+        try await database.recordAnswer(
+            AnswerInput(
+                texts: BilingualText(kk: "31 наурызға дейін 24 бағана орнатамыз", ru: "Установим 24 опоры до 31 марта"),
+                kind: .commitment, responsible: BilingualText(kk: "ТКШ бөлімі", ru: "Отдел ЖКХ"), dueDate: "2027-03-31"),
+            week: Self.week, itemID: fixture.items[0].item.id!, actor: "test", now: Self.start)
+        try await database.recordAnswer(
+            AnswerInput(texts: BilingualText(ru: "Подачу воды восстановили 1 декабря"), kind: .answered),
+            week: Self.week, itemID: fixture.items[1].item.id!, actor: "test", now: Self.start)
+        _ = try await database.closeMeeting(week: Self.week, actor: "test", now: Self.start.addingTimeInterval(3600))
+
+        var configuration = TyndauConfiguration()
+        configuration.endpoints = [
+            try EndpointDefinition(name: "kk-channel", url: "tgram://1:T/-1001", tags: ["public"], language: .kk),
+            try EndpointDefinition(name: "ru-channel", url: "tgram://1:T/-1002", tags: ["public"], language: .ru),
+            try EndpointDefinition(name: "mail", url: "mailtos://smtp.example.kz?from=akimat@example.kz", tags: ["residents"]),
+        ]
+        try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
+        let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: .init(label: "test"))
+        #expect(try await automation.runOnce().published == [Self.week])
+        let deliveries = try await database.deliveries(status: nil, limit: 10)
+
+        let kazakh = try #require(deliveries.first { $0.endpointName == "kk-channel" }).body
+        #expect(kazakh.contains("Жауап: 31 наурызға дейін 24 бағана орнатамыз"))
+        #expect(kazakh.contains("Тапсырма: ТКШ бөлімі"))
+        #expect(kazakh.contains("Жауап: Жауаптың қазақша мәтіні әлі жоқ; орысша: Подачу воды восстановили 1 декабря"))
+        #expect(kazakh.contains("2. Саялыда су жоқ, қашан береді?"), "the Kazakh question is the Kazakh title")
+        #expect(!kazakh.contains("Установим 24 опоры"))
+
+        let russian = try #require(deliveries.first { $0.endpointName == "ru-channel" }).body
+        #expect(russian.contains("Ответ: Установим 24 опоры до 31 марта"))
+        #expect(russian.contains("Ответ: Подачу воды восстановили 1 декабря"))
+        #expect(russian.contains("2. Саялыда су жоқ, қашан береді? (на казахском)"), "a title with no Russian form is marked")
+
+        // The Kazakh-speaking asker's notice quotes the Kazakh answer.
+        let notice = try #require(deliveries.first { $0.endpointName == "mail" }).body
+        #expect(notice.contains("Жауап: 31 наурызға дейін 24 бағана орнатамыз"))
+        #expect(notice.contains("Жауапты: ТКШ бөлімі"))
+    }
+
+    @Test func theAnswerCommandTakesBothTextsOrOneInItsDetectedLanguage() async throws {
+        let fixture = try await Self.fixture()
+        let week = ["--week", Self.week.description, "--db", fixture.path]
+        #expect(try TyndauProcess.run(["answer", "1", "--text-kk", "Шамдар қойылады", "--text-ru", "Фонари поставят"] + week).0 == 0)
+        let (status, output) = try TyndauProcess.run(["answer", "2", "--text", "Саялыға су берілді, құбыр ауыстырылады"] + week)
+        #expect(status == 0)
+        #expect(output.contains("ru"), "the command names the language still missing: \(output)")
+        let (bad, message) = try TyndauProcess.run(
+            ["answer", "2", "--text", "Вода есть", "--text-ru", "Вода есть"] + week, errors: true)
+        #expect(bad != 0 && message.contains("text"))
+        let items = try await fixture.database.answeredItems(week: Self.week)
+        #expect(items[0].answer?.texts == BilingualText(kk: "Шамдар қойылады", ru: "Фонари поставят"))
+        #expect(items[1].answer?.texts == BilingualText(kk: "Саялыға су берілді, құбыр ауыстырылады"))
+        let (_, shown) = try TyndauProcess.run(["meeting", "show"] + week)
+        #expect(shown.contains("Answers lacking Kazakh or Russian: 1"))
+    }
+
     @Test func autocloseClosesAMeetingLeftOpenAndPublishesIt() async throws {
         let fixture = try await Self.fixture()
         let database = fixture.database

@@ -426,7 +426,7 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 60) async -> Bool
         let item = try #require(try await database.agendaItems(week: week).first)
         time.advance(86_400 + 600)
         try await database.recordAnswer(
-            AnswerInput(text: "Аялдамаға шатыр желтоқсанда орнатылады.", kind: .answered), week: week, itemID: item.id!,
+            AnswerInput(text: "Аялдамаға шатыр желтоқсанда орнатылады.", language: .kk, kind: .answered), week: week, itemID: item.id!,
             actor: "office", now: time.now
         )
         time.advance(3600)

@@ -306,6 +306,26 @@ struct OfficeWorkflowTests {
             let answered = try #require(try await database.answeredItems(week: ISOWeek(Self.week)!).first { $0.item.id == item })
             #expect(answered.answer?.recordedBy == "office:aigerim")
             #expect(answered.commitment?.dueDate == "2026-11-30")
+            // One text, detected as Russian: before closing, the page counts the answer lacking Kazakh.
+            #expect(answered.answer?.texts == BilingualText(ru: "Фонари заменят до конца месяца"))
+            let lacking = try await browserNow.get(client, "/office/meeting")
+            #expect(lacking.text.contains("Answers lacking a language: 1."))
+            #expect(lacking.text.contains("No text in: Kazakh"))
+            let both = try await browserNow.post(
+                client, "/office/meeting/\(Self.week)/items/\(item)/answer",
+                [
+                    ("text_kk", "Шамдар ай соңына дейін ауыстырылады"), ("text_ru", "Фонари заменят до конца месяца"),
+                    ("status", "commitment"), ("responsible_kk", "Алматы Жарық"), ("responsible_ru", "Алматы Жарык"),
+                    ("due", "2026-11-30"),
+                ]
+            )
+            #expect(both.status == .seeOther)
+            let complete = try await browserNow.get(client, "/office/meeting")
+            #expect(!complete.text.contains("Answers lacking a language") && !complete.text.contains("No text in:"))
+            #expect(complete.text.contains("Шамдар ай соңына дейін ауыстырылады"))
+            let bilingual = try #require(try await database.answeredItems(week: ISOWeek(Self.week)!).first { $0.item.id == item })
+            #expect(bilingual.answer?.texts.kk == "Шамдар ай соңына дейін ауыстырылады")
+            #expect(bilingual.commitment?.responsibleTexts == BilingualText(kk: "Алматы Жарық", ru: "Алматы Жарык"))
 
             let close = try await browserNow.post(client, "/office/meeting/\(Self.week)/close")
             #expect(close.status == .seeOther)
@@ -378,6 +398,35 @@ struct OfficeWorkflowTests {
             #expect(try await database.seriesSettings()["duration_minutes"] == nil)
             let page = try await admin.get(client, "/office/series")
             #expect(page.text.contains("duration_minutes"))
+        }
+    }
+
+    @Test func theTopicPageSetsTheKazakhAndRussianTitles() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        try await Office.user(database, "aigerim", .operator, at: clock.now)
+        try await Office.question(database, Self.lighting, minutesAgo: 3000, now: clock.now)
+        try await Office.question(database, Self.lightingAgain, minutesAgo: 2900, now: clock.now)
+        _ = try await TopicGrouping().run(store: database, rebuild: false, actor: "test", now: clock.now)
+        let topic = try #require(try await database.topicOverviews(states: nil).first?.summary.topic.id)
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let page = try await browser.get(client, "/office/topics/\(topic)")
+            #expect(page.text.contains("name=\"title_kk\"") && page.text.contains("name=\"title_ru\""))
+            let saved = try await browser.post(
+                client, "/office/topics/\(topic)/titles",
+                [("title_kk", "Жансүгіров көшесіндегі шамдар"), ("title_ru", "Фонари на Жансугурова")])
+            #expect(saved.status == .seeOther)
+            let stored = try #require(try await database.agendaTopic(id: topic))
+            #expect(stored.titleKk == "Жансүгіров көшесіндегі шамдар" && stored.titleRu == "Фонари на Жансугурова")
+            #expect(try await browser.get(client, "/office/topics/\(topic)").text.contains("value=\"Жансүгіров көшесіндегі шамдар\""))
+            let tooLong = try await browser.post(
+                client, "/office/topics/\(topic)/titles", [("title_kk", String(repeating: "ә", count: 201)), ("title_ru", "")])
+            #expect(tooLong.status == .unprocessableContent)
+            // An empty field returns the form to its default.
+            #expect(try await browser.post(client, "/office/topics/\(topic)/titles", [("title_kk", ""), ("title_ru", "")]).status == .seeOther)
+            #expect(try await database.agendaTopic(id: topic)?.titleKk == nil)
         }
     }
 

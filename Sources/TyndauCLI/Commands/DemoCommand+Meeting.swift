@@ -4,10 +4,13 @@ import TyndauStorage
 
 extension DemoCommand {
     /// A sample answer from `demo-answers.json`, found for an agenda item by the word stems it names.
+    /// One sample has no Kazakh text, so the Kazakh digest shows the note that says so.
     struct SampleAnswer: Decodable {
         var ru: String
-        var kk: String
+        var kk: String?
+        /// The responsible body in Russian and in Kazakh.
         var responsible: String?
+        var responsibleKk: String?
         var due: String?
         var match: [String]
         /// Stems that must occur in the question (default 2: a subject and a place).
@@ -15,6 +18,7 @@ extension DemoCommand {
 
         enum CodingKeys: String, CodingKey {
             case ru, kk, responsible, due, match
+            case responsibleKk = "responsible_kk"
             case minHits = "min_hits"
         }
 
@@ -40,19 +44,23 @@ extension DemoCommand {
             else { continue }
             used.insert(key)
             let input = AnswerInput(
-                text: sample.ru, kind: sample.due == nil ? .answered : .commitment,
-                responsible: sample.responsible, dueDate: sample.due
+                texts: BilingualText(kk: sample.kk, ru: sample.ru), kind: sample.due == nil ? .answered : .commitment,
+                responsible: BilingualText(kk: sample.responsibleKk, ru: sample.responsible), dueDate: sample.due
             )
             let at = meeting.startsAt.addingTimeInterval(Double(entry.item.startOffsetMinutes + entry.item.minutes) * 60)
             try await database.recordAnswer(input, week: demoWeek, itemID: itemID, actor: "demo:secretary", now: at)
         }
         let closure = try await database.closeMeeting(week: demoWeek, actor: "demo:secretary", now: meeting.endsAt)
         print(CLIText.text("demo.meeting", demoWeek, closure.answered, closure.returnedToQueue))
-        for entry in try await database.answeredItems(week: demoWeek) where entry.answer != nil {
+        let items = try await database.answeredItems(week: demoWeek)
+        for entry in items where entry.answer != nil {
             let title = entry.question.count > 60 ? entry.question.prefix(59) + "…" : Substring(entry.question)
             let due = entry.commitment.map { " → \($0.responsible.prefix(40)), \($0.dueDate)" } ?? ""
-            print("  \(entry.item.position). [\(entry.askers)] \(title)\(due)")
+            let missing = entry.answer?.texts.missingLanguages.map(\.rawValue).joined(separator: ", ") ?? ""
+            print("  \(entry.item.position). [\(entry.askers)] \(title)\(due)" + (missing.isEmpty ? "" : " [− \(missing)]"))
         }
+        let missing = items.answersMissingALanguage
+        if missing > 0 { print(CLIText.text("meeting.missing-language", missing)) }
         return closure.meeting
     }
 }

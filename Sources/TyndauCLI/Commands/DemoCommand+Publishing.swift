@@ -59,13 +59,20 @@ extension DemoCommand {
         }
         print(CLIText.text("demo.publish.mail", mail.messages.count, Set(mail.messages.flatMap(\.recipients)).count))
 
-        // The channel's first message as Telegram would show it (HTML entities decoded).
-        if let text = received.all.first(where: { $0.path.hasSuffix("/sendMessage") })?.json?["text"] as? String {
+        // The channel's digest as Telegram would show it (its messages joined, HTML entities decoded).
+        let parts = received.all.filter { $0.path.hasSuffix("/sendMessage") }.compactMap { $0.json?["text"] as? String }
+        if !parts.isEmpty {
+            let text = parts.joined(separator: "\n")
             let visible = text.replacingOccurrences(of: "<b>", with: "").replacingOccurrences(of: "</b>", with: "")
                 .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
                 .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-            for line in visible.split(separator: "\n", omittingEmptySubsequences: false).prefix(24) { print("    │ " + line) }
-            print("    │ …")
+            // The channel has no language of its own, so it gets the Kazakh digest and the Russian one:
+            // the start of each, where an answer without its Kazakh text shows the note that says so.
+            for part in visible.components(separatedBy: "———") {
+                let lines = part.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.isEmpty }
+                for line in lines.prefix(16) { print("    │ " + line) }
+                print("    │ …")
+            }
         }
         // One personal notice as the asker reads it.
         if let message = mail.messages.first {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuestionCollection
 import TyndauCore
 import TyndauStorage
 
@@ -33,8 +34,17 @@ struct AnswerCommand: AsyncParsableCommand {
     @Argument(help: "Agenda item number (position on the agenda).")
     var item: Int
 
-    @Option(help: "What was answered.")
-    var text: String
+    @Option(name: .customLong("text-kk"), help: "What was answered, in Kazakh.")
+    var textKk: String?
+
+    @Option(name: .customLong("text-ru"), help: "What was answered, in Russian.")
+    var textRu: String?
+
+    @Option(help: "What was answered, in one language: --language, else detected (kk or ru).")
+    var text: String?
+
+    @Option(help: "The language of --text and --responsible: kk or ru (default: detected).")
+    var language: String?
 
     @Option(help: "answered | commitment | redirected | written")
     var status: AnswerKind = .answered
@@ -42,8 +52,23 @@ struct AnswerCommand: AsyncParsableCommand {
     @Option(help: "Due date of a commitment, YYYY-MM-DD.")
     var due: String?
 
-    @Option(help: "Responsible body of a commitment.")
+    @Option(help: "Responsible body of a commitment, in one language (--language, else detected).")
     var responsible: String?
+
+    @Option(name: .customLong("responsible-kk"), help: "Responsible body of a commitment, in Kazakh.")
+    var responsibleKk: String?
+
+    @Option(name: .customLong("responsible-ru"), help: "Responsible body of a commitment, in Russian.")
+    var responsibleRu: String?
+
+    func validate() throws {
+        if let language, !["kk", "ru"].contains(language) {
+            throw ValidationError(CLIText.text("answer.bad-language", language))
+        }
+        if text == nil, textKk == nil, textRu == nil {
+            throw ValidationError(CLIText.text("answer.no-text"))
+        }
+    }
 
     @Option(name: .customLong("redirect-to"), help: "Where a redirected question was sent.")
     var redirectTo: String?
@@ -58,9 +83,18 @@ struct AnswerCommand: AsyncParsableCommand {
         guard let entry = items.first(where: { $0.item.position == item }), let itemID = entry.item.id else {
             throw TyndauError.notFound(CLIText.text("meeting.no-item", item, week))
         }
-        let input = AnswerInput(text: text, kind: status, responsible: responsible, dueDate: due, redirectedTo: redirectTo)
+        let said = language.flatMap(UILanguage.init(rawValue:))
+        let input = AnswerInput(
+            texts: try BilingualText.fromOffice(kk: textKk, ru: textRu, single: text, language: said, field: "text"),
+            kind: status,
+            responsible: try BilingualText.fromOffice(
+                kk: responsibleKk, ru: responsibleRu, single: responsible, language: said, field: "responsible"),
+            dueDate: due, redirectedTo: redirectTo)
         let stored = try await database.recordAnswer(input, week: week, itemID: itemID, actor: MeetingWorkflow.actor, now: WallClock.now())
         print(CLIText.text("meeting.answered", item, stored.askers, CLIText.text("answer-kind." + status.rawValue)))
+        if let missing = stored.answer?.texts.missingLanguages, !missing.isEmpty {
+            print(CLIText.text("answer.missing-language", missing.map(\.rawValue).joined(separator: ", ")))
+        }
     }
 }
 
@@ -93,9 +127,14 @@ extension MeetingCommand {
                 print("\(entry.item.position). [\(entry.askers)] \(title)")
                 if let answer = entry.answer {
                     let due = entry.commitment.map { " · \($0.responsible), \($0.dueDate)" } ?? ""
-                    print("   → \(CLIText.text("answer-kind." + answer.kind.rawValue))\(due): \(answer.text)")
+                    print("   → \(CLIText.text("answer-kind." + answer.kind.rawValue))\(due):")
+                    for language in BilingualText.languages {
+                        print("     \(language.rawValue): \(answer.texts[language] ?? "—")")
+                    }
                 }
             }
+            let missing = items.answersMissingALanguage
+            if missing > 0 { print(CLIText.text("meeting.missing-language", missing)) }
         }
     }
 

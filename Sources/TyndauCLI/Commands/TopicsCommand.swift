@@ -231,17 +231,41 @@ extension TopicsCommand {
     }
 
     struct Rename: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a topic the title the office wants.")
+        static let configuration = CommandConfiguration(
+            abstract: "Give a topic the title the office wants, in Kazakh and Russian.",
+            discussion: """
+                TITLE renames the topic and becomes the title form of its language (detected); --kk and --ru set \
+                each form (an empty value clears it: the form then defaults to a member question in that language, \
+                else the other language's title marked as such).
+                """)
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The topic.") var topic: String
-        @Argument(help: "The new title.") var title: String
+        @Argument(help: "The new title, in either language.") var title: String?
+        @Option(help: "The title in Kazakh.") var kk: String?
+        @Option(help: "The title in Russian.") var ru: String?
+
+        func validate() throws {
+            if title == nil, kk == nil, ru == nil { throw ValidationError(CLIText.text("topics.rename-nothing")) }
+        }
 
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let id = try TopicsCommand.parseTopic(topic)
-            try await database.renameTopic(id, title: title, actor: TopicsCommand.actor, now: WallClock.now())
-            print(CLIText.text("topics.renamed", id))
+            if let title {
+                try await database.renameTopic(id, title: title, actor: TopicsCommand.actor, now: WallClock.now())
+                print(CLIText.text("topics.renamed", id))
+            }
+            guard let overview = try await database.topicOverview(id: id) else { throw TyndauError.notFound("topic \(id)") }
+            var titles = overview.summary.topic.officeTitles
+            if let title {
+                // The new title is also the form of its language; --kk/--ru below win over it.
+                titles = try BilingualText.fromOffice(kk: nil, ru: nil, single: title, field: "title").filled(from: titles)
+            }
+            if let kk { titles.kk = BilingualText(kk: kk).kk }
+            if let ru { titles.ru = BilingualText(ru: ru).ru }
+            try await database.setTopicTitles(id, titles: titles, actor: TopicsCommand.actor, now: WallClock.now())
+            print(CLIText.text("topics.titles-set", id, titles.kk ?? "—", titles.ru ?? "—"))
         }
     }
 

@@ -23,8 +23,9 @@ struct MeetingAnnouncement {
         let items = try await store.answeredItems(week: meeting.week)
         let names = try await store.askerNames(topicIDs: items.map(\.item.topicID))
         let scrubber = PersonalDataScrubber()
+        // Each topic's title in both languages: each language's message shows its own form.
         let topics = items.map { entry in
-            "\(entry.item.position). " + scrubber.scrub(entry.topic.title, names: names[entry.item.topicID] ?? [])
+            (position: entry.item.position, titles: entry.titles.map { scrubber.scrub($0, names: names[entry.item.topicID] ?? []) })
         }
         let tags = kind == .draft ? settings.draftTags : settings.announcementTags
         let chosen = endpoints.filter { $0.acceptsBroadcasts && !Set($0.tags).isDisjoint(with: tags) }
@@ -42,7 +43,10 @@ struct MeetingAnnouncement {
         return batches
     }
 
-    private func text(_ kind: Kind, meeting: Meeting, topics: [String], language: UILanguage) -> String {
+    private func text(
+        _ kind: Kind, meeting: Meeting, topics: [(position: Int, titles: BilingualText)], language: UILanguage
+    ) -> String {
+        let topics = topics.map { "\($0.position). " + $0.titles.text(for: language, as: .name) }
         let base = (publicURL ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         var lines: [String] = []
         switch kind {

@@ -25,8 +25,8 @@ struct MeetingPublication: CommitmentNotices {
             topics: answered.map { entry in
                 let answer = entry.answer!
                 return MeetingDigest.Entry(
-                    question: entry.question, askers: entry.askers, answer: answer.text, kind: answer.kind,
-                    responsible: entry.commitment?.responsible, dueDate: entry.commitment?.dueDate,
+                    question: entry.titles, askers: entry.askers, answer: answer.texts, kind: answer.kind,
+                    responsible: entry.commitment?.responsibleTexts, dueDate: entry.commitment?.dueDate,
                     redirectedTo: answer.redirectedTo, askerNames: names[entry.item.topicID] ?? []
                 )
             }
@@ -54,7 +54,7 @@ struct MeetingPublication: CommitmentNotices {
             guard let entry = answers[recipient.topicID], let answer = entry.answer else { continue }
             let notice = PersonalNotice(
                 ticket: recipient.ticket, question: recipient.question, meetingStartsAt: meeting.startsAt, timeZone: zone,
-                answer: answer.text, kind: answer.kind, responsible: entry.commitment?.responsible,
+                answer: answer.texts, kind: answer.kind, responsible: entry.commitment?.responsibleTexts,
                 dueDate: entry.commitment?.dueDate, redirectedTo: answer.redirectedTo,
                 statusURL: statusURL(recipient)
             )
@@ -75,7 +75,10 @@ struct MeetingPublication: CommitmentNotices {
         recipients.compactMap { recipient in
             let text = CLIText.table.text(
                 "summaries.commitment-done", recipient.language,
-                [recipient.ticket, view.commitment.responsible, view.commitment.text]
+                [
+                    recipient.ticket, view.commitment.responsibleTexts.text(for: recipient.language, as: .name),
+                    view.commitment.texts.text(for: recipient.language),
+                ]
             ) + (statusURL(recipient).map { "\n" + $0 } ?? "")
             let message = OutgoingMessage(
                 messageKey: "commitment-done:\(view.commitment.id ?? 0):q\(recipient.questionID)",

@@ -6,7 +6,10 @@ public struct Answer: Sendable, Codable, Hashable {
 
     public var id: ID?
     public var agendaItemID: AgendaItem.ID
+    /// The Kazakh text, else the Russian one (kept for readers of one text, such as old exports).
     public var text: String
+    public var textKk: String?
+    public var textRu: String?
     public var kind: AnswerKind
     /// Where a redirected question was sent.
     public var redirectedTo: String?
@@ -15,15 +18,30 @@ public struct Answer: Sendable, Codable, Hashable {
     /// Set when the meeting is closed; a final answer is what summaries publish.
     public var isFinal: Bool
 
-    public init(id: ID? = nil, agendaItemID: AgendaItem.ID, text: String, kind: AnswerKind, redirectedTo: String? = nil, recordedBy: String, recordedAt: Date, isFinal: Bool = false) {
+    public init(
+        id: ID? = nil, agendaItemID: AgendaItem.ID, texts: BilingualText, kind: AnswerKind, redirectedTo: String? = nil,
+        recordedBy: String, recordedAt: Date, isFinal: Bool = false
+    ) {
         self.id = id
         self.agendaItemID = agendaItemID
-        self.text = text
+        self.text = texts.primary ?? ""
+        self.textKk = texts.kk
+        self.textRu = texts.ru
         self.kind = kind
         self.redirectedTo = redirectedTo
         self.recordedBy = recordedBy
         self.recordedAt = recordedAt
         self.isFinal = isFinal
+    }
+
+    /// The answer in Kazakh and Russian; an answer stored before both were kept reads as its one text.
+    public var texts: BilingualText {
+        get { BilingualText(kk: textKk, ru: textRu).filled(from: textKk == nil && textRu == nil ? BilingualText(ru: text) : BilingualText()) }
+        set {
+            textKk = newValue.kk
+            textRu = newValue.ru
+            text = newValue.primary ?? ""
+        }
     }
 }
 
@@ -41,7 +59,9 @@ public struct Commitment: Sendable, Codable, Hashable {
     public var id: ID?
     public var answerID: Answer.ID
     public var topicID: Topic.ID
+    /// The answer's Kazakh text, else its Russian one.
     public var text: String
+    /// The responsible body's Kazakh form, else its Russian one.
     public var responsible: String
     /// Local calendar date, `yyyy-MM-dd`.
     public var dueDate: String
@@ -49,20 +69,51 @@ public struct Commitment: Sendable, Codable, Hashable {
     public var doneAt: Date?
     /// The office's short public note on how the promise was kept (shown on `/promises`).
     public var publicNote: String?
+    public var textKk: String?
+    public var textRu: String?
+    public var responsibleKk: String?
+    public var responsibleRu: String?
 
     public init(
-        id: ID? = nil, answerID: Answer.ID, topicID: Topic.ID, text: String, responsible: String, dueDate: String,
+        id: ID? = nil, answerID: Answer.ID, topicID: Topic.ID, texts: BilingualText, responsible: BilingualText, dueDate: String,
         state: CommitmentState = .open, doneAt: Date? = nil, publicNote: String? = nil
     ) {
         self.id = id
         self.answerID = answerID
         self.topicID = topicID
-        self.text = text
-        self.responsible = responsible
+        self.text = texts.primary ?? ""
+        self.textKk = texts.kk
+        self.textRu = texts.ru
+        self.responsible = responsible.primary ?? ""
+        self.responsibleKk = responsible.kk
+        self.responsibleRu = responsible.ru
         self.dueDate = dueDate
         self.state = state
         self.doneAt = doneAt
         self.publicNote = publicNote
+    }
+
+    /// What was promised, in Kazakh and Russian (a promise stored before both were kept reads as its one text).
+    public var texts: BilingualText {
+        get { BilingualText(kk: textKk, ru: textRu).filled(from: textKk == nil && textRu == nil ? BilingualText(ru: text) : BilingualText()) }
+        set {
+            textKk = newValue.kk
+            textRu = newValue.ru
+            text = newValue.primary ?? ""
+        }
+    }
+
+    /// Who answers for the promise, in Kazakh and Russian.
+    public var responsibleTexts: BilingualText {
+        get {
+            BilingualText(kk: responsibleKk, ru: responsibleRu)
+                .filled(from: responsibleKk == nil && responsibleRu == nil ? BilingualText(ru: responsible) : BilingualText())
+        }
+        set {
+            responsibleKk = newValue.kk
+            responsibleRu = newValue.ru
+            responsible = newValue.primary ?? ""
+        }
     }
 
     /// The longest public note on a kept promise.

@@ -20,6 +20,10 @@ public struct Topic: Sendable, Codable, Hashable {
     public var reason: String?
     public var state: TopicState
     public var createdAt: Date
+    /// The office's Kazakh form of the title (see ``titles(members:fallbackLanguage:)``).
+    public var titleKk: String?
+    /// The office's Russian form of the title.
+    public var titleRu: String?
 
     public init(
         id: ID? = nil,
@@ -31,8 +35,12 @@ public struct Topic: Sendable, Codable, Hashable {
         responsible: String? = nil,
         reason: String? = nil,
         state: TopicState = .open,
-        createdAt: Date
+        createdAt: Date,
+        titleKk: String? = nil,
+        titleRu: String? = nil
     ) {
+        self.titleKk = titleKk
+        self.titleRu = titleRu
         self.id = id
         self.title = title
         self.representativeQuestionID = representativeQuestionID

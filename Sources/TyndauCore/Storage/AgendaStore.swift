@@ -6,12 +6,18 @@ public struct AgendaTopicFacts: Sendable, Hashable {
     public var summary: TopicSummary
     public var texts: [String]
     public var lastChangedAt: Date
+    /// The waiting questions with their languages, the representative first: the default title forms.
+    public var members: [MemberQuestionText]
 
-    public init(summary: TopicSummary, texts: [String], lastChangedAt: Date) {
+    public init(summary: TopicSummary, texts: [String], lastChangedAt: Date, members: [MemberQuestionText] = []) {
         self.summary = summary
         self.texts = texts
         self.lastChangedAt = lastChangedAt
+        self.members = members
     }
+
+    /// The topic's title in Kazakh and Russian.
+    public var titles: BilingualText { summary.topic.titles(members: members) }
 }
 
 /// Gathers ``AgendaTopicFacts`` from the waiting questions of topics, fed row by row in
@@ -21,6 +27,7 @@ public struct AgendaFactsCollector: Sendable {
     private struct Members: Sendable {
         var ids: [Question.ID] = []
         var texts: [String] = []
+        var textLanguages: [TextLanguage] = []
         var languages: Set<TextLanguage> = []
         var people: Set<String> = []
         var anonymous = 0
@@ -38,6 +45,7 @@ public struct AgendaFactsCollector: Sendable {
         var entry = members[topicID] ?? Members()
         entry.ids.append(questionID)
         entry.texts.append(text)
+        entry.textLanguages.append(TextLanguage(rawValue: language) ?? .unknown)
         if let language = TextLanguage(rawValue: language) { entry.languages.insert(language) }
         if let personKey { entry.people.insert(personKey) } else { entry.anonymous += 1 }
         entry.first = min(entry.first ?? submittedAt, submittedAt)
@@ -53,7 +61,11 @@ public struct AgendaFactsCollector: Sendable {
                 topic: topic, questionIDs: entry.ids, askers: entry.people.count + entry.anonymous,
                 languages: entry.languages.sorted { $0.rawValue < $1.rawValue }, firstSubmittedAt: first
             )
-            return AgendaTopicFacts(summary: summary, texts: entry.texts, lastChangedAt: last)
+            var members = zip(entry.texts, entry.textLanguages).map { MemberQuestionText(text: $0, language: $1) }
+            if let representative = entry.ids.firstIndex(where: { $0 == topic.representativeQuestionID }) {
+                members.insert(members.remove(at: representative), at: 0)
+            }
+            return AgendaTopicFacts(summary: summary, texts: entry.texts, lastChangedAt: last, members: members)
         }
     }
 }

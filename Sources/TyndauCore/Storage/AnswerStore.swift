@@ -2,22 +2,42 @@ import Foundation
 
 /// What the office records for an agenda item, before it is checked.
 public struct AnswerInput: Sendable, Hashable, Codable {
-    public var text: String
+    /// The answer in Kazakh and Russian; at least one is required.
+    public var texts: BilingualText
     public var kind: AnswerKind
-    /// Responsible body of a commitment (required for commitments).
-    public var responsible: String?
+    /// Responsible body of a commitment, in either language or both (required for commitments).
+    public var responsible: BilingualText
     /// Due date of a commitment, `yyyy-MM-dd` (required for commitments).
     public var dueDate: String?
     /// Where a redirected question was sent (required for redirections).
     public var redirectedTo: String?
 
-    public init(text: String, kind: AnswerKind, responsible: String? = nil, dueDate: String? = nil, redirectedTo: String? = nil) {
-        self.text = text
+    /// The longest answer text in one language.
+    public static let textLimit = 4000
+
+    public init(
+        texts: BilingualText, kind: AnswerKind, responsible: BilingualText = BilingualText(), dueDate: String? = nil,
+        redirectedTo: String? = nil
+    ) {
+        self.texts = texts
         self.kind = kind
         self.responsible = responsible
         self.dueDate = dueDate
         self.redirectedTo = redirectedTo
     }
+
+    /// One text (and responsible body) in `language` — Russian unless said.
+    public init(
+        text: String, language: UILanguage = .ru, kind: AnswerKind, responsible: String? = nil, dueDate: String? = nil,
+        redirectedTo: String? = nil
+    ) {
+        self.init(
+            texts: BilingualText(text, in: language), kind: kind, responsible: BilingualText(responsible, in: language),
+            dueDate: dueDate, redirectedTo: redirectedTo)
+    }
+
+    /// The Kazakh text, else the Russian one.
+    public var text: String { texts.primary ?? "" }
 
     /// The input trimmed, or ``TyndauError/validation(_:)`` naming each missing or malformed field.
     public func validated() throws -> AnswerInput {
@@ -27,14 +47,17 @@ public struct AnswerInput: Sendable, Hashable, Codable {
         }
         var problems: [String: String] = [:]
         var result = self
-        result.text = clean(text) ?? ""
-        result.responsible = clean(responsible)
+        result.texts = BilingualText(kk: texts.kk, ru: texts.ru)
+        result.responsible = BilingualText(kk: responsible.kk, ru: responsible.ru)
         result.dueDate = clean(dueDate)
         result.redirectedTo = clean(redirectedTo)
-        if result.text.isEmpty { problems["text"] = "field.required" }
-        if result.text.count > 4000 { problems["text"] = "field.too-long" }
+        if result.texts.isEmpty { problems["text"] = "field.required" }
+        for language in BilingualText.languages {
+            if (result.texts[language]?.count ?? 0) > Self.textLimit { problems["text_\(language.rawValue)"] = "field.too-long" }
+            if (result.responsible[language]?.count ?? 0) > 200 { problems["responsible_\(language.rawValue)"] = "field.too-long" }
+        }
         if kind == .commitment {
-            if result.responsible == nil { problems["responsible"] = "field.required" }
+            if result.responsible.isEmpty { problems["responsible"] = "field.required" }
             if let due = result.dueDate {
                 if !Self.isCalendarDate(due) { problems["due"] = "field.invalid-date" }
             } else {
@@ -71,14 +94,30 @@ public struct AnsweredItem: Sendable, Hashable {
     public var askers: Int
     public var answer: Answer?
     public var commitment: Commitment?
+    /// The topic's questions (not rejected), the representative first: the default title forms.
+    public var members: [MemberQuestionText]
 
-    public init(item: AgendaItem, topic: Topic, question: String, askers: Int, answer: Answer?, commitment: Commitment?) {
+    public init(
+        item: AgendaItem, topic: Topic, question: String, askers: Int, answer: Answer?, commitment: Commitment?,
+        members: [MemberQuestionText] = []
+    ) {
         self.item = item
         self.topic = topic
         self.question = question
         self.askers = askers
         self.answer = answer
         self.commitment = commitment
+        self.members = members
+    }
+
+    /// The topic's title in Kazakh and Russian (see ``Topic/titles(members:fallbackLanguage:)``).
+    public var titles: BilingualText { topic.titles(members: members) }
+}
+
+extension Array where Element == AnsweredItem {
+    /// Recorded answers lacking a text in Kazakh or Russian: the console shows the count before closing.
+    public var answersMissingALanguage: Int {
+        filter { $0.answer.map { !$0.texts.missingLanguages.isEmpty } ?? false }.count
     }
 }
 

@@ -141,6 +141,10 @@ public protocol TopicStore: Sendable {
     /// Sets the title; regrouping keeps it.
     func renameTopic(_ topic: Topic.ID, title: String, actor: String, now: Date) async throws
 
+    /// Sets the office's Kazakh and Russian title forms (already checked with
+    /// ``Topic/validatedTitles(_:)``); a missing form goes back to its default. Recorded as a rename.
+    func setTopicTitles(_ topic: Topic.ID, titles: BilingualText, actor: String, now: Date) async throws
+
     /// Sets the category by hand; regrouping keeps it.
     func overrideCategory(_ topic: Topic.ID, category: QuestionCategory, actor: String, now: Date) async throws
 

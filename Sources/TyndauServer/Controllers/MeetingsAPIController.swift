@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import QuestionCollection
 import TyndauCore
 
 /// `/api/v1/meetings`: what the office console uses during and after the meeting — the agenda with
@@ -10,7 +11,10 @@ struct MeetingsAPIController: Sendable {
     let gate: OfficeTokenGate
     let now: @Sendable () -> Date
 
-    static let answerFields: Set<String> = ["text", "status", "due", "responsible", "redirect_to"]
+    static let answerFields: Set<String> = [
+        "text", "text_kk", "text_ru", "language", "status", "due", "responsible", "responsible_kk", "responsible_ru",
+        "redirect_to",
+    ]
     static let maxBodyBytes = 64 * 1024
 
     var endpoints: RouteCollection<TyndauRequestContext> {
@@ -24,18 +28,43 @@ struct MeetingsAPIController: Sendable {
     /// One agenda item as the API shows it.
     struct Item: Encodable {
         struct AnswerBody: Encodable {
+            /// The Kazakh text, else the Russian one (the one-text field kept from before both were stored).
             var text: String
+            var textKk: String?
+            var textRu: String?
+            /// Of `kk` and `ru`, the languages the answer has no text in.
+            var missingLanguages: [String]
             var status: String
             var due: String?
             var responsible: String?
+            var responsibleKk: String?
+            var responsibleRu: String?
             var redirectTo: String?
             var recordedBy: String
             var recordedAt: Date
             var final: Bool
 
             enum CodingKeys: String, CodingKey {
-                case text, status, due, responsible, redirectTo = "redirect_to", recordedBy = "recorded_by"
-                case recordedAt = "recorded_at", final
+                case text, textKk = "text_kk", textRu = "text_ru", missingLanguages = "missing_languages", status, due
+                case responsible, responsibleKk = "responsible_kk", responsibleRu = "responsible_ru"
+                case redirectTo = "redirect_to", recordedBy = "recorded_by", recordedAt = "recorded_at", final
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(text, forKey: .text)
+                try container.encode(textKk, forKey: .textKk)
+                try container.encode(textRu, forKey: .textRu)
+                try container.encode(missingLanguages, forKey: .missingLanguages)
+                try container.encode(status, forKey: .status)
+                try container.encodeIfPresent(due, forKey: .due)
+                try container.encodeIfPresent(responsible, forKey: .responsible)
+                try container.encodeIfPresent(responsibleKk, forKey: .responsibleKk)
+                try container.encodeIfPresent(responsibleRu, forKey: .responsibleRu)
+                try container.encodeIfPresent(redirectTo, forKey: .redirectTo)
+                try container.encode(recordedBy, forKey: .recordedBy)
+                try container.encode(recordedAt, forKey: .recordedAt)
+                try container.encode(final, forKey: .final)
             }
         }
 
@@ -43,12 +72,15 @@ struct MeetingsAPIController: Sendable {
         var item: Int
         var topicID: Int64
         var question: String
+        /// The topic's title in Kazakh and Russian as each language's readers see it (marked when in the other).
+        var titleKk: String
+        var titleRu: String
         var askers: Int
         var minutes: Int
         var answer: AnswerBody?
 
         enum CodingKeys: String, CodingKey {
-            case week, item, topicID = "topic_id", question, askers, minutes, answer
+            case week, item, topicID = "topic_id", question, titleKk = "title_kk", titleRu = "title_ru", askers, minutes, answer
         }
 
         init(_ entry: AnsweredItem, week: ISOWeek) {
@@ -56,12 +88,17 @@ struct MeetingsAPIController: Sendable {
             item = entry.item.position
             topicID = entry.item.topicID
             question = entry.question
+            titleKk = entry.titles.text(for: .kk, as: .name)
+            titleRu = entry.titles.text(for: .ru, as: .name)
             askers = entry.askers
             minutes = entry.item.minutes
             answer = entry.answer.map { answer in
-                AnswerBody(
-                    text: answer.text, status: answer.kind.rawValue, due: entry.commitment?.dueDate,
-                    responsible: entry.commitment?.responsible, redirectTo: answer.redirectedTo,
+                let responsible = entry.commitment?.responsibleTexts
+                return AnswerBody(
+                    text: answer.text, textKk: answer.texts.kk, textRu: answer.texts.ru,
+                    missingLanguages: answer.texts.missingLanguages.map(\.rawValue), status: answer.kind.rawValue,
+                    due: entry.commitment?.dueDate, responsible: entry.commitment?.responsible,
+                    responsibleKk: responsible?.kk, responsibleRu: responsible?.ru, redirectTo: answer.redirectedTo,
                     recordedBy: answer.recordedBy, recordedAt: answer.recordedAt, final: answer.isFinal
                 )
             }
@@ -77,8 +114,9 @@ struct MeetingsAPIController: Sendable {
         return JSONBody.response(items.map { Item($0, week: week) }, language: LanguageChoice(request).language)
     }
 
-    /// `PUT /api/v1/meetings/{week}/items/{item}/answer` with `text`, `status`
-    /// (`answered|commitment|redirected|written`), `due`, `responsible`, `redirect_to`.
+    /// `PUT /api/v1/meetings/{week}/items/{item}/answer` with `text_kk` and/or `text_ru` (or one `text`,
+    /// in `language` or detected), `status` (`answered|commitment|redirected|written`), `due`,
+    /// `responsible_kk`/`responsible_ru` (or `responsible`), `redirect_to`.
     @Sendable func answer(request: Request, context: TyndauRequestContext) async throws -> Response {
         try await gate.authorize(request, context)
         let week = try Self.week(context)
@@ -93,9 +131,19 @@ struct MeetingsAPIController: Sendable {
         guard let entry = try await store.answeredItems(week: week).first(where: { $0.item.position == position }),
             let itemID = entry.item.id
         else { throw TyndauError.notFound("item \(position) of \(week)") }
+        var said: UILanguage?
+        if let language = fields["language"] {
+            guard ["kk", "ru"].contains(language) else { throw TyndauError.validation(["language": "field.unknown-value"]) }
+            said = UILanguage(rawValue: language)
+        }
         let input = AnswerInput(
-            text: fields["text"] ?? "", kind: kind, responsible: fields["responsible"], dueDate: fields["due"],
-            redirectedTo: fields["redirect_to"]
+            texts: try BilingualText.fromOffice(
+                kk: fields["text_kk"], ru: fields["text_ru"], single: fields["text"], language: said, field: "text"),
+            kind: kind,
+            responsible: try BilingualText.fromOffice(
+                kk: fields["responsible_kk"], ru: fields["responsible_ru"], single: fields["responsible"], language: said,
+                field: "responsible"),
+            dueDate: fields["due"], redirectedTo: fields["redirect_to"]
         )
         let stored = try await store.recordAnswer(input, week: week, itemID: itemID, actor: "api:office", now: now())
         return JSONBody.response(Item(stored, week: week), language: LanguageChoice(request).language)

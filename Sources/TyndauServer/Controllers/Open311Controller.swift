@@ -199,7 +199,7 @@ struct Open311Controller: Sendable {
         let question = progress.question
         let category = question.category ?? .other
         var notes = CoreText.status(question.status, language)
-        if let answer = progress.publishedAnswer { notes += ": " + answer.text }
+        if let answer = progress.publishedAnswer { notes += ": " + answer.texts.text(for: language) }
         let place = [question.street, question.house].compactMap { $0 }.joined(separator: ", ")
         var record = GeoReportRecord()
         record.add("service_request_id", question.ticket ?? "")

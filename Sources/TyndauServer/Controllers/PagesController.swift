@@ -177,7 +177,7 @@ struct PagesController: Sendable {
             )
         }
         if let answer = progress.publishedAnswer {
-            values["answerText"] = answer.text
+            values["answerText"] = answer.texts.text(for: language)
             if let target = answer.redirectedTo {
                 values["redirectedLine"] = ServerText.text("page.status.redirected-to", language, [target])
             }

@@ -64,7 +64,7 @@ struct PublicRecordController: Sendable {
                 "startsLine": Self.localTime(meeting.startsAt, meeting.timeZone),
                 "summaryLine": ServerText.text("page.meeting.residents", language, [String(meeting.items.count), String(meeting.residents)]),
                 "items": meeting.items.map { item($0, language) },
-                "written": meeting.written.map { ["title": $0.title, "deadline": Self.displayDay($0.deadline)] },
+                "written": meeting.written.map { ["title": $0.titles.text(for: language, as: .name), "deadline": Self.displayDay($0.deadline)] },
                 "hasWritten": !meeting.written.isEmpty,
             ],
             title: heading, choice: choice, path: "/meetings/\(week)")
@@ -73,12 +73,13 @@ struct PublicRecordController: Sendable {
     /// One agenda item's values for the templates (archive and live page).
     func item(_ item: PublicMeeting.Item, _ language: UILanguage) -> [String: Any] {
         var values: [String: Any] = [
-            "position": item.position, "title": item.title, "askers": item.askers,
+            "position": item.position, "title": item.titles.text(for: language, as: .name), "askers": item.askers,
             "blockLabel": CoreText.block(item.block, language),
         ]
-        if item.question != item.title { values["question"] = item.question }
+        if item.question != item.title, ![item.titles.kk, item.titles.ru].contains(item.question) { values["question"] = item.question }
         if let place = item.place { values["place"] = place }
-        if let answer = item.answer { values["answer"] = answer }
+        // The page's language's text, or the other one after a note saying so.
+        if let answer = item.answerTexts?.text(for: language), !answer.isEmpty { values["answer"] = answer }
         if let kind = item.kind { values["kindLabel"] = ServerText.text("page.meeting.kind." + kind.rawValue, language) }
         if let target = item.redirectedTo { values["redirectedLine"] = ServerText.text("page.meeting.redirected-to", language, [target]) }
         if let promise = item.promise { values["promise"] = self.promise(promise, language) }
@@ -141,8 +142,8 @@ struct PublicRecordController: Sendable {
 
     func promise(_ promise: PublicPromise, _ language: UILanguage) -> [String: Any] {
         var values: [String: Any] = [
-            "status": promise.status.rawValue, "statusLabel": Self.statusLabel(promise.status, language), "text": promise.text,
-            "responsible": promise.responsible, "due": Self.displayDay(promise.dueDate),
+            "status": promise.status.rawValue, "statusLabel": Self.statusLabel(promise.status, language),
+            "text": promise.texts.text(for: language), "responsible": promise.responsibleTexts.text(for: language, as: .name), "due": Self.displayDay(promise.dueDate),
         ]
         if let kept = promise.keptOn {
             values["keptLine"] = ServerText.text("page.promises.kept-on", language, [Self.displayDay(kept)])

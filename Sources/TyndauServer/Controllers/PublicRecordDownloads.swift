@@ -147,10 +147,14 @@ struct PublicRecordDownloads: Sendable {
             let day = PublicRecordController.localDay(meeting.startsAt, meeting.timeZone)
             var lines: [String] = []
             for item in meeting.items {
-                lines.append("\(item.position). \(item.title)")
-                if let answer = item.answer { lines.append("   " + answer) }
+                // The feed's language's texts, the other one after a note where it is missing.
+                lines.append("\(item.position). \(item.titles.text(for: language, as: .name))")
+                if let answer = item.answerTexts?.text(for: language), !answer.isEmpty { lines.append("   " + answer) }
                 if let promise = item.promise {
-                    lines.append("   \(ServerText.text("page.meeting.promise", language)): \(promise.text) (\(promise.responsible), \(PublicRecordController.displayDay(promise.dueDate)))")
+                    let responsible = promise.responsibleTexts.text(for: language, as: .name)
+                    lines.append(
+                        "   \(ServerText.text("page.meeting.promise", language)): \(promise.texts.text(for: language)) "
+                            + "(\(responsible), \(PublicRecordController.displayDay(promise.dueDate)))")
                 }
             }
             xml += """

@@ -1,6 +1,7 @@
 import AgendaScheduler
 import Foundation
 import Hummingbird
+import QuestionCollection
 import TyndauCore
 
 /// The live meeting: the agenda in speaking order with the clock, an answer form per item saved on
@@ -60,13 +61,19 @@ extension OfficeConsole {
                 : ServerText.text("page.office.meeting.elapsed", language, [String(elapsed), String(meeting.durationMinutes)])
         values["answered"] = entries.filter { $0.answer != nil }.count
         values["total"] = entries.count
+        // Before closing: how many answers the Kazakh or the Russian digest will show in the other language.
+        let missing = entries.answersMissingALanguage
+        if missing > 0 {
+            values["missingLanguages"] = ServerText.text("page.office.meeting.missing-languages", language, [String(missing)])
+        }
         values["items"] = entries.map { entry -> [String: Any] in
             let item = entry.item
             let itemID = item.id ?? 0
             let begins = meeting.startsAt.addingTimeInterval(Double(item.startOffsetMinutes) * 60)
             let ends = begins.addingTimeInterval(Double(item.minutes) * 60)
             var row: [String: Any] = [
-                "id": itemID, "position": item.position, "topicID": item.topicID, "title": entry.topic.title,
+                "id": itemID, "position": item.position, "topicID": item.topicID,
+                "title": entry.titles.text(for: language, as: .name),
                 "question": entry.question, "askers": entry.askers, "minutes": item.minutes,
                 "time": Self.clock(begins, zone), "current": !closed && moment >= begins && moment < ends,
                 "overrun": !closed && entry.answer == nil && moment >= ends,
@@ -75,9 +82,22 @@ extension OfficeConsole {
             // What the form shows: the rejected input when this item failed, else the stored answer.
             let failure = failed?.itemID == itemID ? failed : nil
             let kind = failure?.fields["status"] ?? entry.answer?.kind.rawValue ?? AnswerKind.answered.rawValue
-            row["text"] = failure?.fields.raw("text") ?? entry.answer?.text ?? ""
+            let texts = failure.map { Self.typedTexts($0.fields, "text", raw: true) } ?? entry.answer?.texts ?? BilingualText()
+            row["textKk"] = texts.kk ?? ""
+            row["textRu"] = texts.ru ?? ""
+            row["text"] = texts.text(for: language)
+            // A saved answer lacking a language says which (Mustache shows an empty string too: set only when there is one).
+            if let missing = entry.answer?.texts.missingLanguages, !missing.isEmpty {
+                row["missing"] = missing.map { ServerText.text("page.office.meeting.missing-" + $0.rawValue, language) }
+                    .joined(separator: ", ")
+            }
             row["due"] = failure?.fields["due"] ?? entry.commitment?.dueDate ?? ""
-            row["responsible"] = failure?.fields["responsible"] ?? entry.commitment?.responsible ?? entry.topic.responsible ?? ""
+            let responsible = failure.map { Self.typedTexts($0.fields, "responsible", raw: false) }
+                ?? entry.commitment?.responsibleTexts
+                ?? (try? BilingualText.fromOffice(kk: nil, ru: nil, single: entry.topic.responsible, field: "responsible"))
+                ?? BilingualText()
+            row["responsibleKk"] = responsible.kk ?? ""
+            row["responsibleRu"] = responsible.ru ?? ""
             row["redirectTo"] = failure?.fields["redirect_to"] ?? entry.answer?.redirectedTo ?? ""
             row["kinds"] = AnswerKind.allCases.map { answerKind -> [String: Any] in
                 [
@@ -100,8 +120,9 @@ extension OfficeConsole {
         return render("office-meeting", values, titleKey: "page.office.meeting.title", visit: visit, section: "meeting", status: status)
     }
 
-    /// `text`, `status` (answered|commitment|redirected|written), `due`, `responsible`, `redirect_to`:
-    /// saved at once; a refused answer comes back in the form with its reasons.
+    /// `text_kk`, `text_ru` (either may be missing; a single `text` goes to its detected language),
+    /// `status` (answered|commitment|redirected|written), `due`, `responsible_kk`, `responsible_ru`
+    /// (or `responsible`), `redirect_to`: saved at once; a refused answer comes back in the form with its reasons.
     @Sendable func recordAnswer(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
         guard let week = visit.parameters.get("week").flatMap(ISOWeek.init) else {
             throw TyndauError.validation(["week": "field.invalid-week"])
@@ -112,14 +133,26 @@ extension OfficeConsole {
                 throw TyndauError.validation(["status": "field.unknown-answer-status"])
             }
             let input = AnswerInput(
-                text: fields.raw("text") ?? "", kind: kind, responsible: fields["responsible"], dueDate: fields["due"],
-                redirectedTo: fields["redirect_to"]
+                texts: try BilingualText.fromOffice(
+                    kk: fields.raw("text_kk"), ru: fields.raw("text_ru"), single: fields.raw("text"), field: "text"),
+                kind: kind,
+                responsible: try BilingualText.fromOffice(
+                    kk: fields["responsible_kk"], ru: fields["responsible_ru"], single: fields["responsible"], field: "responsible"),
+                dueDate: fields["due"], redirectedTo: fields["redirect_to"]
             )
             try await store.recordAnswer(input, week: week, itemID: itemID, actor: visit.actor, now: now())
         } catch let error as TyndauError where error.code == .validation {
             return try await renderMeeting(week: week, visit: visit, failed: FailedAnswer(itemID: itemID, fields: fields, error: error))
         }
         return Self.redirect("/office/meeting?week=\(week)#item-\(itemID)")
+    }
+
+    /// What a refused form had typed in `name_kk`, `name_ru` and a single `name`, to show it again.
+    static func typedTexts(_ fields: OfficeForm, _ name: String, raw: Bool) -> BilingualText {
+        func value(_ key: String) -> String? { raw ? fields.raw(key) : fields[key] }
+        let kk = value(name + "_kk")
+        let ru = value(name + "_ru")
+        return (try? BilingualText.fromOffice(kk: kk, ru: ru, single: value(name), field: name)) ?? BilingualText(kk: kk, ru: ru)
     }
 
     @Sendable func closeMeeting(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {

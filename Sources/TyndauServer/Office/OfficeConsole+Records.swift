@@ -93,8 +93,9 @@ extension OfficeConsole {
             let commitment = view.commitment
             let open = commitment.state == .open
             return [
-                "id": commitment.id ?? 0, "topicID": commitment.topicID, "topic": view.topicTitle, "text": commitment.text,
-                "responsible": commitment.responsible, "due": commitment.dueDate, "week": view.week?.description ?? "",
+                "id": commitment.id ?? 0, "topicID": commitment.topicID, "topic": view.topicTitle,
+                "text": commitment.texts.text(for: language), "responsible": commitment.responsibleTexts.text(for: language, as: .name),
+                "due": commitment.dueDate, "week": view.week?.description ?? "",
                 "open": open, "overdue": open && commitment.dueDate < today, "dueToday": open && commitment.dueDate == today,
                 "doneAt": commitment.doneAt.map(Self.localTime) ?? "", "publicNote": commitment.publicNote ?? "",
                 "state": ServerText.text("page.office.commitment-state." + commitment.state.rawValue, language),

@@ -10,6 +10,7 @@ extension OfficeConsole {
         router.get("/office/topics", use: page(.operator, topics))
         router.get("/office/topics/{id}", use: page(.operator, topic))
         router.post("/office/topics/{id}/rename", use: form(.operator, renameTopic))
+        router.post("/office/topics/{id}/titles", use: form(.operator, setTitles))
         router.post("/office/topics/{id}/category", use: form(.operator, setCategory))
         router.post("/office/topics/{id}/responsible", use: form(.operator, setResponsible))
         router.post("/office/topics/{id}/merge", use: form(.operator, mergeTopic))
@@ -94,9 +95,18 @@ extension OfficeConsole {
                 "value": decision.value ?? "", "other": decision.otherTopicID.map { "#\($0)" } ?? "",
             ]
         }
+        // The default of each form (a member question in that language) is the field's placeholder.
+        let representativeFirst = members.filter { $0.id == topic.representativeQuestionID }
+            + members.filter { $0.id != topic.representativeQuestionID && $0.status != .rejected }
+        let defaults = BilingualText().filled(
+            from: Topic(title: topic.title, createdAt: topic.createdAt).titles(
+                members: representativeFirst.map { MemberQuestionText(text: $0.text, language: $0.language) }))
         let values: [String: Any] = [
             "topic": [
                 "id": id, "title": topic.title, "askers": overview.summary.askers, "place": topic.place ?? "",
+                "titleKk": topic.titleKk ?? "", "titleRu": topic.titleRu ?? "",
+                "defaultKk": Self.short(defaults.text(for: .kk, as: .name), 120),
+                "defaultRu": Self.short(defaults.text(for: .ru, as: .name), 120),
                 "responsible": topic.responsible ?? "", "reason": topic.reason ?? "",
                 "languages": overview.summary.languages.map(\.rawValue).joined(separator: ", "),
                 "state": ServerText.text("page.office.topic-state." + topic.state.rawValue, language),
@@ -133,6 +143,19 @@ extension OfficeConsole {
         guard let title = fields["title"] else { throw TyndauError.validation(["title": "field.required"]) }
         guard title.count <= 200 else { throw TyndauError.validation(["title": "field.too-long"]) }
         try await store.renameTopic(id, title: title, actor: visit.actor, now: now())
+        // The new title is also the title form of its (detected) language.
+        if let topic = try await store.topicOverview(id: id)?.summary.topic {
+            let titles = try BilingualText.fromOffice(kk: nil, ru: nil, single: title, field: "title").filled(from: topic.officeTitles)
+            try await store.setTopicTitles(id, titles: titles, actor: visit.actor, now: now())
+        }
+        return Self.redirect("/office/topics/\(id)")
+    }
+
+    /// `title_kk`, `title_ru`: the office's forms of the title; an empty field goes back to the default.
+    @Sendable func setTitles(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
+        let id = try visit.id(field: "topic")
+        let titles = BilingualText(kk: fields["title_kk"], ru: fields["title_ru"])
+        try await store.setTopicTitles(id, titles: titles, actor: visit.actor, now: now())
         return Self.redirect("/office/topics/\(id)")
     }
 
