@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
+import Synchronization
 import TyndauCore
 
 /// Tyndau's store on a PostgreSQL server, for the deployments SQLite cannot carry: several `tyndau serve`
@@ -152,7 +153,7 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
+                return try await withConnection { connection in
                     Self.connectionsInUse.increment()
                     defer { Self.connectionsInUse.decrement() }
                     try await connection.query(PostgresQuery(unsafeSQL: begin), logger: Self.quietLogger)
@@ -176,6 +177,50 @@ public final class PostgresDatabase: TyndauStore, Sendable {
                 throw TyndauError.databaseUnavailable(location.description, Self.reason(error, location: location))
             }
         }
+    }
+
+    /// A pooled connection for `body`, waiting at most `connect_timeout` for one. While the server is
+    /// down the pool keeps requests queued (for up to a minute, until its circuit breaker trips): a
+    /// resident would wait that long for an answer. After the timeout the request leaves the queue and
+    /// the caller gets `database-unavailable` (503 for a client), while the pool keeps reconnecting in
+    /// the background; the first transaction after the server is back simply succeeds.
+    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let started = StartedFlag()
+        let timeout = Duration.seconds(Int64(location.connectTimeoutSeconds))
+        let client = self.client
+        let location = self.location
+        return try await withoutActuallyEscaping(body) { escapable in
+            // Runs in exactly one child task, which ends before this function returns.
+            nonisolated(unsafe) let body = escapable
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        started.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if started.isSet { return nil }
+                    throw TyndauError.databaseUnavailable(
+                        location.description, "no connection within \(location.connectTimeoutSeconds) s (connect_timeout)")
+                }
+                while let value = try await group.next() {
+                    if let value {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    /// Whether a transaction got its connection (set once, read by its timeout).
+    private final class StartedFlag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
     }
 
     /// A driver error as a ``TyndauError`` an operator can read: the server's refusal (SQLSTATE and

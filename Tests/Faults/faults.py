@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import zoneinfo
 
 from fault_support import Burst, Postgres, Receiver, Tally, Tyndau, make_folder, remove_folder, request, question_text
@@ -263,7 +264,8 @@ def disk_full(tally, tyndau):
             tally.check("disk-full: the 503 says database-unavailable, with a message and Retry-After",
                         isinstance(body, dict) and body["error"]["code"] == "database-unavailable"
                         and body["error"]["message"] and "Retry-After" in first_refusal[1], f"{first_refusal}")
-        page = request("POST", f"{serve.base}/questions", "text=" + question_text(tag, 99999),
+        page = request("POST", f"{serve.base}/questions",
+                       urllib.parse.urlencode({"text": question_text(tag, 99999)}).encode(),
                        {"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"})
         tally.check("disk-full: the web form answers 503 too", page[0] == 503, f"{page[0]}")
         tally.check("disk-full: serve still running", serve.poll() is None, tyndau.log_tail(serve, 800))
