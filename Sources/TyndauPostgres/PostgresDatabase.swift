@@ -162,7 +162,12 @@ public final class PostgresDatabase: TyndauStore, Sendable {
                         try await connection.query("COMMIT", logger: Self.quietLogger)
                         return value
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: Self.quietLogger)
+                        // A session the server ended (shutdown, lost connection) rolled back with it. A
+                        // ROLLBACK sent on it could wait for ever — seen when PostgreSQL was stopped under
+                        // load (issue 17): that one transaction then held the whole intake.
+                        if !connection.isClosed, !Self.endedSession(error) {
+                            _ = try? await connection.query("ROLLBACK", logger: Self.quietLogger)
+                        }
                         throw error
                     }
                 }
@@ -229,9 +234,23 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         if error.code == .server {
             let state = error.serverInfo?[.sqlState] ?? "?"
             let message = error.serverInfo?[.message] ?? ""
+            // The server going away (57P01 admin shutdown, 57P03 starting up, class 08 connection
+            // exceptions, 53 out of resources) is the database being unavailable, not a refused statement.
+            if state.hasPrefix("57P") || state.hasPrefix("08") || state.hasPrefix("53") {
+                return TyndauError.databaseUnavailable(location.description, "\(state) \(message)")
+            }
             return TyndauError.databaseFailed("\(state) \(message)")
         }
         return TyndauError.databaseUnavailable(location.description, Self.reason(error, location: location))
+    }
+
+    /// Whether `error` means the server ended the session: the connection failed or closed, or the
+    /// server said it is going away (SQLSTATE 57P…, class 08).
+    static func endedSession(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        guard error.code == .server else { return true }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        return state.hasPrefix("57P") || state.hasPrefix("08")
     }
 
     static func isRetryable(_ error: PSQLError) -> Bool {

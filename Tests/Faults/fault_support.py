@@ -207,7 +207,7 @@ class Burst:
             text = question_text(self.tag, number)
             try:
                 if connection is None:
-                    connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                    connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
                 connection.request("POST", "/api/v1/questions", body=json.dumps({"text": text}).encode(),
                                    headers={"Content-Type": "application/json", "Accept-Language": "en"})
                 response = connection.getresponse()

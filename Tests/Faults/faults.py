@@ -86,7 +86,8 @@ def kill_during_burst(tally, tyndau, db, label, seconds):
 # MARK: - PostgreSQL stopped and started under load
 
 def postgres_down(tally, tyndau, postgres):
-    db = postgres.database("pgdown")
+    # Two seconds for a connection: while the server is down, a request is answered 503 after that long.
+    db = postgres.database("pgdown") + "&connect_timeout=2"
     sink = Receiver("sink")
     health = __import__("fault_support").free_port()
     config = write_config(tyndau.folder, INTAKE_OPEN + f"""endpoints:
@@ -98,7 +99,7 @@ publisher:
   poll_seconds: 0.2
 """, "pgdown.yaml")
     tyndau.run("db", "migrate", "--db", db)
-    serve = tyndau.serve("pgdown-serve", config, db, "--without-worker")
+    serve = tyndau.serve("pgdown-serve", config, db, "--without-worker", "--log-level", "info")
     worker = tyndau.start("pgdown-worker", "worker", "--config", config, "--db", db, "--health-port", str(health),
                           "--log-level", "warning")
     from fault_support import wait_http
@@ -148,6 +149,7 @@ publisher:
     during = [a for a in answers if down_at + 0.5 < a[3] < up_at]
     statuses = burst.statuses(answers)
     during_statuses = burst.statuses(during)
+    print(f"   burst errors {burst.errors}, answers {len(answers)}, last at {answers[-1][3] - resumed_at:.1f} s after resume", flush=True)
     tally.check("postgres-down: the burst ran before the stop", before_down > 10, f"{before_down} answers")
     tally.check("postgres-down: while down, intake answers only 503", during and set(during_statuses) == {503},
                 f"statuses while down {during_statuses}")
@@ -235,6 +237,13 @@ def disk_full(tally, tyndau):
         tyndau.run("db", "migrate", "--db", db)
         serve = tyndau.serve("disk-serve", config, db, "--without-worker", "--without-arrival-grouping")
         created = {}
+        tag = f"disk{random.randrange(10**6)}"
+        for number in range(50):
+            status, _, body = request("POST", f"{serve.base}/api/v1/questions",
+                                      {"text": question_text(tag + "a", number)}, {"Accept-Language": "en"})
+            if status == 201:
+                created[body["ticket"]] = body["token"]
+        tally.check("disk-full: 201 while there is space", len(created) == 50, f"{len(created)} of 50")
         # Fill the disk, leaving nothing: a file grown until the filesystem refuses.
         filler = os.path.join(mount, "filler")
         with open(filler, "wb") as file:
@@ -246,7 +255,6 @@ def disk_full(tally, tyndau):
                 pass
         statuses = {}
         first_refusal = None
-        tag = f"disk{random.randrange(10**6)}"
         for number in range(3000):
             status, headers, body = request("POST", f"{serve.base}/api/v1/questions",
                                             {"text": question_text(tag, number)}, {"Accept-Language": "en"})
@@ -286,7 +294,7 @@ def disk_full(tally, tyndau):
         stored = tyndau.tickets(db)
         lost = sorted(set(created) - stored)
         tally.check("disk-full: every ticket answered 201 is stored", not lost, f"{len(lost)} lost")
-        tally.figure(f"disk-full ({how}, 8 MiB): {statuses.get(201, 0)} × 201 until full, then "
+        tally.figure(f"disk-full ({how}, 8 MiB): 50 × 201, disk filled, then {statuses.get(201, 0)} × 201 and "
                      f"{statuses.get(503, 0)} × 503 (all answers {statuses}); 201 again at the "
                      f"{(back or 0) + 1}. try after freeing space; integrity ok; {len(lost)} lost")
     finally:
