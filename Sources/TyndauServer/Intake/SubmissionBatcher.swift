@@ -21,9 +21,10 @@ public actor SubmissionBatcher {
     private var draining = false
 
     /// `commitDeadline`: how long one transaction may take before its callers are answered
-    /// `database-unavailable` and the next batch goes ahead (see ``within(_:_:)``).
+    /// `database-unavailable` and the next batch goes ahead (see ``within(_:_:)``). Intake transactions
+    /// take milliseconds; 8 s is a database that is not answering (SQLite's busy timeout is 10 s).
     public init(
-        store: any IntakeStore, maximumBatch: Int = 256, commitDeadline: Duration = .seconds(30),
+        store: any IntakeStore, maximumBatch: Int = 256, commitDeadline: Duration = .seconds(8),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
