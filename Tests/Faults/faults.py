@@ -361,7 +361,7 @@ publisher:
                 "(attempts ≥ 1), not stuck", all(attempts >= 1 for _, attempts in first_tries.values()),
                 f"{by_endpoint}")
     tally.figure("slow-endpoints: sink delays after queueing " +
-                 ", ".join("lost" if d is None else f"{d:.2f} s" for d in delays) +
+                 ", ".join("lost" if d is None else f"{max(d, 0):.2f} s" for d in delays) +
                  f"; first black-hole and drip deliveries (status, attempts): {first_tries}")
 
 
@@ -449,7 +449,8 @@ def sigterm_close(tally, tyndau, fixture, trials):
         shutil.copy(db, copy)
         process = subprocess.Popen([tyndau.binary, "meeting", "close", "--week", week, "--db", copy, "--config", config],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=tyndau.env(), cwd=tyndau.folder)
-        time.sleep(duration * (trial + 0.5) / trials)
+        # Spread from well inside the command to just past its usual end, so both outcomes occur.
+        time.sleep(duration * (0.4 + 0.7 * (trial + 0.5) / trials))
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
         state = dump(copy)
