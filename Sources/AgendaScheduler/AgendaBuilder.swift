@@ -38,11 +38,7 @@ public struct AgendaBuilder: Sendable {
         week: ISOWeek, store: any AgendaStore & AnswerStore & QuestionStore, now: Date, save: Bool
     ) async throws -> Result {
         let calendar = MeetingCalendar(series: settings.series)
-        let start = calendar.start(of: week)
-        if let meeting = try await store.meeting(week: week), meeting.state != .planned || now >= meeting.startsAt {
-            throw TyndauError.agendaFrozen(week)
-        }
-        guard now < start else { throw TyndauError.agendaFrozen(week) }
+        try calendar.requireAgendaOpen(week: week, meeting: try await store.meeting(week: week), now: now)
 
         let cutoff = calendar.cutoff(of: week)
         var singleTopicsMade = 0
@@ -62,7 +58,7 @@ public struct AgendaBuilder: Sendable {
 
         let planner = AgendaPlanner(series: settings.series, policy: settings.policy)
         let commitments = try await Self.commitmentsDueSinceLastMeeting(
-            week: week, start: start, timeZone: settings.series.zone, store: store
+            week: week, start: calendar.start(of: week), timeZone: settings.series.zone, store: store
         )
         let agenda = try planner.plan(week: week, candidates: candidates, commitmentsDue: commitments)
         let files = Files(

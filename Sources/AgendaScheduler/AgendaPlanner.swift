@@ -264,7 +264,7 @@ extension TyndauError {
     /// The pinned topics alone need more minutes or more slots than the meeting has.
     public static func agendaPinnedDoNotFit(minutes: Int, budget: Int, count: Int, maxTopics: Int) -> TyndauError {
         TyndauError(
-            code: "agenda-pinned-do-not-fit", messageKey: "error.agenda-pinned-do-not-fit",
+            code: .agendaPinnedDoNotFit, messageKey: "error.agenda-pinned-do-not-fit",
             arguments: [String(minutes), String(budget), String(count), String(maxTopics)]
         )
     }

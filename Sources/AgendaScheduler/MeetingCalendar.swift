@@ -163,3 +163,16 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }
+
+extension MeetingCalendar {
+    /// Whether `week`'s agenda may still change: the stored meeting's rule (``Meeting/agendaIsOpen(at:)``)
+    /// when there is one, and in any case before the series' start of that week.
+    public func agendaIsOpen(week: ISOWeek, meeting: Meeting?, now: Date) -> Bool {
+        (meeting?.agendaIsOpen(at: now) ?? true) && now < start(of: week)
+    }
+
+    /// Throws ``TyndauError/agendaFrozen(_:)`` unless ``agendaIsOpen(week:meeting:now:)``.
+    public func requireAgendaOpen(week: ISOWeek, meeting: Meeting?, now: Date) throws {
+        guard agendaIsOpen(week: week, meeting: meeting, now: now) else { throw TyndauError.agendaFrozen(week) }
+    }
+}

@@ -127,10 +127,10 @@ public struct WorkingCalendar: Sendable {
 extension TyndauError {
     /// The working calendar has no data for a year a deadline falls in.
     public static func workingCalendarMissing(_ year: Int) -> TyndauError {
-        TyndauError(code: "working-calendar-missing", messageKey: "error.working-calendar-missing", arguments: [String(year)])
+        TyndauError(code: .workingCalendarMissing, messageKey: "error.working-calendar-missing", arguments: [String(year)])
     }
 
     static func workingCalendarMalformed(_ what: String) -> TyndauError {
-        TyndauError(code: "working-calendar-malformed", messageKey: "error.working-calendar-malformed", arguments: [what])
+        TyndauError(code: .workingCalendarMalformed, messageKey: "error.working-calendar-malformed", arguments: [what])
     }
 }

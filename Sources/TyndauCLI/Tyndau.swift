@@ -28,6 +28,7 @@ public struct Tyndau: AsyncParsableCommand {
             ServeCommand.self,
             SlaCommand.self,
             UsersCommand.self,
+            ResidentsCommand.self,
         ]
     )
 

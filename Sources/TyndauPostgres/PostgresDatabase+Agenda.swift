@@ -59,13 +59,13 @@ extension PostgresDatabase {
     }
 
     static func moveQuestions(
-        topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, _ connection: PostgresConnection
+        topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, now: Date, _ connection: PostgresConnection
     ) async throws {
         let ids = try await connection.values(#"""
             SELECT "id" FROM "question" WHERE "topicID" = \#(topicID) AND "status" = \#(from.rawValue) ORDER BY "id"
             """#, as: Int64.self)
         for id in ids {
-            _ = try await updateStatus(questionID: id, to: to, reason: nil, actor: actor, connection)
+            _ = try await updateStatus(questionID: id, to: to, reason: nil, actor: actor, now: now, connection)
         }
     }
 
@@ -99,7 +99,7 @@ extension PostgresDatabase: AgendaStore {
                         place: place.isEmpty ? nil : place, createdAt: now), connection)
                 try await connection.run(#"UPDATE "question" SET "topicID" = \#(topicID) WHERE "id" = \#(questionID)"#)
                 if question.status != .grouped {
-                    _ = try await Self.updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, connection)
+                    _ = try await Self.updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, now: now, connection)
                 }
             }
             if !questions.isEmpty {
@@ -176,8 +176,8 @@ extension PostgresDatabase: AgendaStore {
             let week = record.meeting.week
             let meetingID: Meeting.ID
             if let existing = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let existingID = existing.id {
-                guard existing.state == .planned, now < existing.startsAt else { throw TyndauError.agendaFrozen(week) }
-                try await Self.undoAgenda(meetingID: existingID, week: week, actor: actor, connection)
+                try existing.requireAgendaOpen(at: now)
+                try await Self.undoAgenda(meetingID: existingID, week: week, actor: actor, now: now, connection)
                 try await connection.run(#"""
                     UPDATE "meeting" SET "startsAt" = \#(record.meeting.startsAt),
                       "durationMinutes" = \#(Int64(record.meeting.durationMinutes)), "timeZone" = \#(record.meeting.timeZone)
@@ -185,7 +185,7 @@ extension PostgresDatabase: AgendaStore {
                     """#)
                 meetingID = existingID
             } else {
-                guard now < record.meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try record.meeting.requireAgendaOpen(at: now)
                 let meeting = record.meeting
                 guard let id = try await connection.value(#"""
                     INSERT INTO "meeting" ("week", "startsAt", "durationMinutes", "timeZone", "state", "closedAt")
@@ -203,7 +203,7 @@ extension PostgresDatabase: AgendaStore {
                             \#(Int64(item.startOffsetMinutes)), \#(Int64(item.minutes)), \#(item.why))
                     """#)
                 try await Self.moveTopic(item.topicID, to: .scheduled, connection)
-                try await Self.moveQuestions(topicID: item.topicID, from: .grouped, to: .scheduled, actor: actor, connection)
+                try await Self.moveQuestions(topicID: item.topicID, from: .grouped, to: .scheduled, actor: actor, now: now, connection)
             }
             for entry in record.writtenAnswers {
                 try await connection.run(#"""
@@ -220,12 +220,14 @@ extension PostgresDatabase: AgendaStore {
     }
 
     /// Takes back what a previous build of the week did, so a rebuild starts from the same state.
-    private static func undoAgenda(meetingID: Meeting.ID, week: ISOWeek, actor: String, _ connection: PostgresConnection) async throws {
+    private static func undoAgenda(
+        meetingID: Meeting.ID, week: ISOWeek, actor: String, now: Date, _ connection: PostgresConnection
+    ) async throws {
         let scheduled = try await connection.values(
             #"SELECT "topicID" FROM "agendaItem" WHERE "meetingID" = \#(meetingID) ORDER BY "id""#, as: Int64.self)
         for topicID in scheduled {
             try await moveTopic(topicID, to: .open, connection)
-            try await moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, connection)
+            try await moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, now: now, connection)
         }
         try await connection.run(#"DELETE FROM "agendaItem" WHERE "meetingID" = \#(meetingID)"#)
         let written = try await connection.values(

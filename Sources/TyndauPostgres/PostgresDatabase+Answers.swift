@@ -161,7 +161,7 @@ extension PostgresDatabase: AnswerStore {
                 let topicID = entry.item.topicID
                 guard let answer = entry.answer, let answerID = answer.id else {
                     try await Self.moveTopic(topicID, to: .open, connection)
-                    try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, connection)
+                    try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, now: now, connection)
                     returned += 1
                     continue
                 }
@@ -172,7 +172,7 @@ extension PostgresDatabase: AnswerStore {
                 case .redirected: (.closed, .redirected)
                 }
                 try await Self.moveTopic(topicID, to: topicState, connection)
-                try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, connection)
+                try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, now: now, connection)
                 answered += 1
             }
             meeting.state = .closed

@@ -61,7 +61,7 @@ extension PostgresDatabase: ArrivalGroupingStore {
                     ? try await Self.storeFacts(placement.facts, topicID: existing, now: now, connection) : existing!
                 if existing == nil { created[placement.newTopic] = topicID }
                 try await Self.assign(
-                    questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, connection)
+                    questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, now: now, connection)
                 try await Self.audit(
                     AuditEvent(
                         at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",

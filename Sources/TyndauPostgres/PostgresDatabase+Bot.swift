@@ -136,7 +136,7 @@ extension PostgresDatabase: BotStore {
             let status = try await connection.value(
                 #"SELECT "status" FROM "question" WHERE "id" = \#(id) FOR UPDATE"#, as: String.self)
             guard status == QuestionStatus.received.rawValue else { return }
-            _ = try await Self.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "telegram-bot", connection)
+            _ = try await Self.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "telegram-bot", now: now, connection)
         }
     }
 

@@ -97,8 +97,10 @@ extension PostgresDatabase {
 
     /// The lifecycle check and its audit event, inside a larger transaction. The row is locked first,
     /// so two processes moving the same question are serialised and the second sees the first's move.
+    /// The first move out of received/acknowledged stamps `triagedAt` (the end of the golden hour) with `now`.
     static func updateStatus(
-        questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, _ connection: PostgresConnection
+        questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date,
+        _ connection: PostgresConnection
     ) async throws -> Question {
         guard var question = try await fetchQuestion(id: questionID, forUpdate: true, connection) else {
             throw TyndauError.notFound("question \(questionID)")
@@ -107,7 +109,9 @@ extension PostgresDatabase {
         question.status = try previous.checkedMove(to: status)
         question.statusReason = reason
         try await connection.run(#"""
-            UPDATE "question" SET "status" = \#(status.rawValue), "statusReason" = \#(reason) WHERE "id" = \#(questionID)
+            UPDATE "question" SET "status" = \#(status.rawValue), "statusReason" = \#(reason),
+              "triagedAt" = CASE WHEN \#(status.isTriaged) THEN COALESCE("triagedAt", \#(now)) ELSE "triagedAt" END
+            WHERE "id" = \#(questionID)
             """#)
         if QuestionStatus.leavesTopic(from: previous, to: status), question.topicID != nil {
             try await connection.run(#"""
@@ -118,7 +122,7 @@ extension PostgresDatabase {
         }
         try await audit(
             AuditEvent(
-                at: Date(), actor: actor, action: "question.status", subject: "question:\(questionID)",
+                at: now, actor: actor, action: "question.status", subject: "question:\(questionID)",
                 details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")
             ), connection)
         return question
@@ -189,23 +193,12 @@ extension PostgresDatabase: QuestionStore {
         try await read { connection in try await Self.fetchContact(questionID: questionID, connection) }
     }
 
-    public func eraseContact(questionID: Question.ID, actor: String) async throws {
-        try await write { connection in
-            let erased = try await connection.changes(#"DELETE FROM "asker" WHERE "questionID" = \#(questionID)"#)
-            guard erased > 0 else { return }
-            try await Self.audit(
-                AuditEvent(
-                    at: Date(), actor: actor, action: "asker.erase", subject: "question:\(questionID)",
-                    details: "personal data erased"), connection)
-        }
-    }
-
     @discardableResult
-    public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String) async throws
-        -> Question
+    public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date)
+        async throws -> Question
     {
         try await write { connection in
-            try await Self.updateStatus(questionID: questionID, to: status, reason: reason, actor: actor, connection)
+            try await Self.updateStatus(questionID: questionID, to: status, reason: reason, actor: actor, now: now, connection)
         }
     }
 }

@@ -383,6 +383,11 @@ extension PostgresDatabase {
         PostgresMigration(name: "commitment-note-v1", statements: [
             #"ALTER TABLE "commitment" ADD COLUMN "publicNote" text"#,
         ]),
+        // `updateStatus` stamps `triagedAt` with the caller's `now`, not the database's clock.
+        PostgresMigration(name: "triaged-at-v2", statements: [
+            #"DROP TRIGGER IF EXISTS "question_triagedAt" ON "question""#,
+            #"DROP FUNCTION IF EXISTS "question_triagedAt"()"#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

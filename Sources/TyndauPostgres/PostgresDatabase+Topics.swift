@@ -63,7 +63,7 @@ extension PostgresDatabase {
     /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
     /// or a grouping run); placing on arrival does not: the office still has to look at it.
     static func assign(
-        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String,
+        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String, now: Date,
         _ connection: PostgresConnection
     ) async throws {
         guard let status = try await connection.value(
@@ -71,7 +71,7 @@ extension PostgresDatabase {
         ).flatMap(QuestionStatus.init(rawValue:))
         else { throw TyndauError.notFound("question \(questionID)") }
         if triage, !status.isTriaged {
-            _ = try await updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, connection)
+            _ = try await updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, now: now, connection)
         }
         if let pinned {
             try await connection.run(#"""
@@ -207,7 +207,7 @@ extension PostgresDatabase: TopicStore {
                 let id = try await Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, connection)
                 ids.append(id)
                 for questionID in assignment.questionIDs {
-                    try await Self.assign(questionID: questionID, to: id, pinned: nil, actor: actor, connection)
+                    try await Self.assign(questionID: questionID, to: id, pinned: nil, actor: actor, now: now, connection)
                 }
             }
             try await Self.deleteEmptyTopics(connection)
@@ -231,7 +231,7 @@ extension PostgresDatabase: TopicStore {
             _ = try await Self.requireTopic(source, connection)
             let moved = try await Self.memberIDs(source, connection)
             for id in try await Self.memberIDs(target, connection) + moved {
-                try await Self.assign(questionID: id, to: target, pinned: true, actor: actor, connection)
+                try await Self.assign(questionID: id, to: target, pinned: true, actor: actor, now: now, connection)
             }
             try await connection.run(#"UPDATE "agendaItem" SET "topicID" = \#(target) WHERE "topicID" = \#(source)"#)
             try await connection.run(#"UPDATE "commitment" SET "topicID" = \#(target) WHERE "topicID" = \#(source)"#)
@@ -265,7 +265,7 @@ extension PostgresDatabase: TopicStore {
                 topicID: newID,
                 GroupingFacts(conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey, titleOverridden: false), connection)
             for id in members {
-                try await Self.assign(questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, connection)
+                try await Self.assign(questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, now: now, connection)
             }
             if let representative = original.representativeQuestionID, leaving.contains(representative) {
                 let remaining = members.filter { !leaving.contains($0) }
@@ -287,7 +287,7 @@ extension PostgresDatabase: TopicStore {
             guard let current = try await Self.fetchQuestion(id: question, connection) else {
                 throw TyndauError.notFound("question \(question)")
             }
-            try await Self.assign(questionID: question, to: topic, pinned: true, actor: actor, connection)
+            try await Self.assign(questionID: question, to: topic, pinned: true, actor: actor, now: now, connection)
             try await Self.deleteEmptyTopics(connection)
             try await Self.record(
                 TopicDecision(

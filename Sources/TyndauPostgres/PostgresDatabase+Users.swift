@@ -151,7 +151,7 @@ extension PostgresDatabase: OfficeConsoleStore {
             try await Self.lock(.office, connection)
             guard let meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id
             else { throw TyndauError.notFound("meeting \(week)") }
-            guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+            try meeting.requireAgendaOpen(at: now)
             let items = try await connection.rows(#"""
                 SELECT * FROM "agendaItem" WHERE "meetingID" = \#(meetingID) ORDER BY "position"
                 """#).map(Self.agendaItem)

@@ -26,7 +26,7 @@ public func buildApplication(
     database: any TyndauStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
-    now: @escaping @Sendable () -> Date = Date.init,
+    now: @escaping @Sendable () -> Date,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     background: [any Service] = [],
@@ -62,7 +62,7 @@ public func buildRouter(
     store: any TyndauStore,
     logger: Logger,
     requestLogLevel: Logger.Level = .info,
-    now: @escaping @Sendable () -> Date = Date.init,
+    now: @escaping @Sendable () -> Date,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     series: SeriesSettings = SeriesSettings(),
@@ -90,7 +90,8 @@ public func buildRouter(
         .addRoutes(to: router)
     try APIDocumentController().addRoutes(to: router)
     let seriesInEffect = SeriesInEffect(configured: series, store: store)
-    PagesController(endpoint: endpoint, pages: pages, series: seriesInEffect, now: now).addRoutes(to: router)
+    PagesController(endpoint: endpoint, pages: pages, series: seriesInEffect, rights: PersonalDataRights(store: store), now: now)
+        .addRoutes(to: router)
     router.addRoutes(
         QuestionsAPIController(endpoint: endpoint, series: seriesInEffect, now: now).endpoints, atPath: "/api/v1/questions")
     let open311 = Open311Controller(endpoint: endpoint, store: store, settings: settings.open311, series: seriesInEffect, now: now)

@@ -58,7 +58,7 @@ extension AppDatabase: AgendaStore {
                 try topic.insert(db)
                 try db.execute(sql: "UPDATE question SET topicID = ? WHERE id = ?", arguments: [topic.id, question.id])
                 if question.status != .grouped {
-                    _ = try Self.updateStatus(questionID: question.id!, to: .grouped, reason: nil, actor: actor, db)
+                    _ = try Self.updateStatus(questionID: question.id!, to: .grouped, reason: nil, actor: actor, now: now, db)
                 }
             }
             if !questions.isEmpty {
@@ -138,15 +138,15 @@ extension AppDatabase: AgendaStore {
             let week = record.meeting.week
             var meeting: Meeting
             if let existing = try Self.meeting(week: week, db) {
-                guard existing.state == .planned, now < existing.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try existing.requireAgendaOpen(at: now)
                 meeting = existing
-                try Self.undoAgenda(meetingID: existing.id!, week: week, actor: actor, db)
+                try Self.undoAgenda(meetingID: existing.id!, week: week, actor: actor, now: now, db)
                 meeting.startsAt = record.meeting.startsAt
                 meeting.durationMinutes = record.meeting.durationMinutes
                 meeting.timeZone = record.meeting.timeZone
                 try meeting.update(db)
             } else {
-                guard now < record.meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+                try record.meeting.requireAgendaOpen(at: now)
                 meeting = record.meeting
                 meeting.id = nil
                 try meeting.insert(db)
@@ -157,7 +157,7 @@ extension AppDatabase: AgendaStore {
                 item.meetingID = meeting.id!
                 try item.insert(db)
                 try Self.moveTopic(item.topicID, to: .scheduled, db)
-                try Self.moveQuestions(topicID: item.topicID, from: .grouped, to: .scheduled, actor: actor, db)
+                try Self.moveQuestions(topicID: item.topicID, from: .grouped, to: .scheduled, actor: actor, now: now, db)
             }
             for entry in record.writtenAnswers {
                 try db.execute(
@@ -175,11 +175,11 @@ extension AppDatabase: AgendaStore {
     }
 
     /// Takes back what a previous build of the week did, so a rebuild starts from the same state.
-    private static func undoAgenda(meetingID: Meeting.ID, week: ISOWeek, actor: String, _ db: Database) throws {
+    private static func undoAgenda(meetingID: Meeting.ID, week: ISOWeek, actor: String, now: Date, _ db: Database) throws {
         let scheduled = try Topic.ID.fetchAll(db, sql: "SELECT topicID FROM agendaItem WHERE meetingID = ?", arguments: [meetingID])
         for topicID in scheduled {
             try moveTopic(topicID, to: .open, db)
-            try moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, db)
+            try moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, now: now, db)
         }
         try db.execute(sql: "DELETE FROM agendaItem WHERE meetingID = ?", arguments: [meetingID])
         let written = try Topic.ID.fetchAll(db, sql: "SELECT topicID FROM writtenAnswer WHERE week = ?", arguments: [week.description])
@@ -192,12 +192,14 @@ extension AppDatabase: AgendaStore {
         guard db.changesCount == 1 else { throw TyndauError.notFound("topic \(topicID)") }
     }
 
-    static func moveQuestions(topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, _ db: Database) throws {
+    static func moveQuestions(
+        topicID: Topic.ID, from: QuestionStatus, to: QuestionStatus, actor: String, now: Date, _ db: Database
+    ) throws {
         let ids = try Question.ID.fetchAll(
             db, sql: "SELECT id FROM question WHERE topicID = ? AND status = ? ORDER BY id", arguments: [topicID, from.rawValue]
         )
         for id in ids {
-            _ = try updateStatus(questionID: id, to: to, reason: nil, actor: actor, db)
+            _ = try updateStatus(questionID: id, to: to, reason: nil, actor: actor, now: now, db)
         }
     }
 

@@ -139,7 +139,7 @@ extension AppDatabase: AnswerStore {
                     // Not reached at the meeting: back to the queue; the topic's first submission is
                     // unchanged, so its waiting time keeps counting.
                     try Self.moveTopic(topicID, to: .open, db)
-                    try Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, db)
+                    try Self.moveQuestions(topicID: topicID, from: .scheduled, to: .grouped, actor: actor, now: now, db)
                     returned += 1
                     continue
                 }
@@ -151,7 +151,7 @@ extension AppDatabase: AnswerStore {
                 case .redirected: (.closed, .redirected)
                 }
                 try Self.moveTopic(topicID, to: topicState, db)
-                try Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, db)
+                try Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, now: now, db)
                 answered += 1
             }
             meeting.state = .closed

@@ -80,7 +80,7 @@ extension AppDatabase: ArrivalGroupingStore {
                     withFacts.contains(index) || existing == nil
                     ? try Self.storeFacts(placement.facts, topicID: existing, now: now, db) : existing!
                 if existing == nil { created[placement.newTopic] = topicID }
-                try Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, db)
+                try Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, now: now, db)
                 var event = AuditEvent(
                     at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",
                     details: placement.auditDetails(opened: existing == nil))

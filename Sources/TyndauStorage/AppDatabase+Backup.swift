@@ -71,16 +71,16 @@ extension AppDatabase {
 extension TyndauError {
     /// The database file to read does not exist (nothing is created in its place).
     public static func databaseMissing(_ path: String) -> TyndauError {
-        TyndauError(code: "database-missing", messageKey: "error.database-missing", arguments: [path])
+        TyndauError(code: .databaseMissing, messageKey: "error.database-missing", arguments: [path])
     }
 
     /// A backup never overwrites a file unless asked to (`--force`), and never the database itself.
     public static func backupTargetExists(_ path: String) -> TyndauError {
-        TyndauError(code: "backup-target-exists", messageKey: "error.backup-target-exists", arguments: [path])
+        TyndauError(code: .backupTargetExists, messageKey: "error.backup-target-exists", arguments: [path])
     }
 
     /// The copy failed SQLite's integrity check; nothing was written at the destination.
     public static func backupDamaged(_ path: String, _ detail: String) -> TyndauError {
-        TyndauError(code: "backup-damaged", messageKey: "error.backup-damaged", arguments: [path, detail])
+        TyndauError(code: .backupDamaged, messageKey: "error.backup-damaged", arguments: [path, detail])
     }
 }

@@ -195,7 +195,7 @@ extension AppDatabase: BotStore {
         try await writer.write { db in
             let status = try String.fetchOne(db, sql: "SELECT status FROM question WHERE id = ?", arguments: [id])
             guard status == QuestionStatus.received.rawValue else { return }
-            _ = try Self.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "telegram-bot", db)
+            _ = try Self.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "telegram-bot", now: now, db)
         }
     }
 

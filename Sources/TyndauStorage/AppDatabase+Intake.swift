@@ -6,8 +6,15 @@ extension AppDatabase {
     /// `v5-intake`: the duplicate-check fingerprints of live submissions and the moment each question
     /// was first triaged (the golden hour ends there).
     ///
-    /// `triagedAt` is set by a trigger, so every writer that moves a question out of
-    /// received/acknowledged — grouping, the console, a script — stamps it without knowing about it.
+    /// `triagedAt` was first set by a trigger with the database's clock; `triaged-at-v2` drops it, and
+    /// `updateStatus` (the one path every status move takes) stamps it with the caller's `now`.
+    /// `triaged-at-v2`: no trigger stamps `triagedAt` with the database's clock any more.
+    static func registerTriagedAtFromCaller(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("triaged-at-v2") { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS question_triagedAt")
+        }
+    }
+
     static func registerIntake(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v5-intake") { db in
             try db.alter(table: "question") { t in

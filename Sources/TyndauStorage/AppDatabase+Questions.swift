@@ -98,26 +98,18 @@ extension AppDatabase: QuestionStore {
         try await reader.read { db in try AskerRecord.fetchOne(db, key: questionID)?.contact }
     }
 
-    public func eraseContact(questionID: Question.ID, actor: String) async throws {
-        try await writer.write { db in
-            guard try AskerRecord.deleteOne(db, key: questionID) else { return }
-            var event = AuditEvent(
-                at: Date(), actor: actor, action: "asker.erase", subject: "question:\(questionID)",
-                details: "personal data erased"
-            )
-            try event.insert(db)
-        }
-    }
-
     @discardableResult
-    public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String) async throws -> Question {
+    public func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date) async throws -> Question {
         try await writer.write { db in
-            try Self.updateStatus(questionID: questionID, to: status, reason: reason, actor: actor, db)
+            try Self.updateStatus(questionID: questionID, to: status, reason: reason, actor: actor, now: now, db)
         }
     }
 
-    /// The lifecycle check and its audit event, for use inside a larger transaction.
-    static func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, _ db: Database) throws -> Question {
+    /// The lifecycle check and its audit event, for use inside a larger transaction. The first move
+    /// out of received/acknowledged stamps `triagedAt` (the end of the golden hour) with `now`.
+    static func updateStatus(
+        questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date, _ db: Database
+    ) throws -> Question {
         guard var question = try Question.fetchOne(db, key: questionID) else {
             throw TyndauError.notFound("question \(questionID)")
         }
@@ -125,13 +117,16 @@ extension AppDatabase: QuestionStore {
         question.status = try previous.checkedMove(to: status)
         question.statusReason = reason
         try question.update(db, columns: ["status", "statusReason"])
+        if status.isTriaged {
+            try db.execute(sql: "UPDATE question SET triagedAt = ? WHERE id = ? AND triagedAt IS NULL", arguments: [now, questionID])
+        }
         if QuestionStatus.leavesTopic(from: previous, to: status), question.topicID != nil {
             try db.execute(sql: "UPDATE question SET topicID = NULL, topicPinned = 0 WHERE id = ?", arguments: [questionID])
             question.topicID = nil
             try deleteEmptyTopics(db)
         }
         var event = AuditEvent(
-            at: Date(), actor: actor, action: "question.status", subject: "question:\(questionID)",
+            at: now, actor: actor, action: "question.status", subject: "question:\(questionID)",
             details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")
         )
         try event.insert(db)

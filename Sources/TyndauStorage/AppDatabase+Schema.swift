@@ -15,6 +15,7 @@ extension AppDatabase {
         registerUsers(&migrator)
         registerArrivalGrouping(&migrator)
         registerCommitmentNote(&migrator)
+        registerTriagedAtFromCaller(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

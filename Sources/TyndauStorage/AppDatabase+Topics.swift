@@ -85,7 +85,7 @@ extension AppDatabase: TopicStore {
                 let topicID = try Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, db)
                 ids.append(topicID)
                 for questionID in assignment.questionIDs {
-                    try Self.assign(questionID: questionID, to: topicID, pinned: nil, actor: actor, db)
+                    try Self.assign(questionID: questionID, to: topicID, pinned: nil, actor: actor, now: now, db)
                 }
             }
             try Self.deleteEmptyTopics(db)
@@ -125,7 +125,8 @@ extension AppDatabase: TopicStore {
     /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
     /// or a grouping run); placing on arrival does not: the office still has to look at it.
     static func assign(
-        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String, _ db: Database
+        questionID: Question.ID, to topicID: Topic.ID, pinned: Bool?, triage: Bool = true, actor: String, now: Date,
+        _ db: Database
     ) throws {
         guard
             let status = try String.fetchOne(
@@ -134,7 +135,7 @@ extension AppDatabase: TopicStore {
             .flatMap(QuestionStatus.init(rawValue:))
         else { throw TyndauError.notFound("question \(questionID)") }
         if triage, !status.isTriaged {
-            _ = try updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, db)
+            _ = try updateStatus(questionID: questionID, to: .grouped, reason: nil, actor: actor, now: now, db)
         }
         if let pinned {
             try db.execute(
@@ -235,7 +236,7 @@ extension AppDatabase: TopicStore {
             _ = try Self.requireTopic(source, db)
             let moved = try Self.memberIDs(source, db)
             for id in try Self.memberIDs(target, db) + moved {
-                try Self.assign(questionID: id, to: target, pinned: true, actor: actor, db)
+                try Self.assign(questionID: id, to: target, pinned: true, actor: actor, now: now, db)
             }
             try db.execute(sql: "UPDATE agendaItem SET topicID = ? WHERE topicID = ?", arguments: [target, source])
             try db.execute(sql: "UPDATE commitment SET topicID = ? WHERE topicID = ?", arguments: [target, source])
@@ -272,7 +273,7 @@ extension AppDatabase: TopicStore {
             ).insert(db)
             for id in members {
                 try Self.assign(
-                    questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, db)
+                    questionID: id, to: leaving.contains(id) ? newID : topic, pinned: true, actor: actor, now: now, db)
             }
             if let representative = original.representativeQuestionID, leaving.contains(representative) {
                 let remaining = members.filter { !leaving.contains($0) }
@@ -293,7 +294,7 @@ extension AppDatabase: TopicStore {
             guard let current = try Question.fetchOne(db, key: question) else {
                 throw TyndauError.notFound("question \(question)")
             }
-            try Self.assign(questionID: question, to: topic, pinned: true, actor: actor, db)
+            try Self.assign(questionID: question, to: topic, pinned: true, actor: actor, now: now, db)
             try Self.deleteEmptyTopics(db)
             try Self.record(
                 TopicDecision(

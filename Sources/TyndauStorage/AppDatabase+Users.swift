@@ -161,7 +161,7 @@ extension AppDatabase: OfficeConsoleStore {
         try await writer.write { db in
             guard let meeting = try Meeting.filter(Column("week") == week.description).fetchOne(db), let meetingID = meeting.id
             else { throw TyndauError.notFound("meeting \(week)") }
-            guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+            try meeting.requireAgendaOpen(at: now)
             let items = try AgendaItem.filter(Column("meetingID") == meetingID).order(Column("position")).fetchAll(db)
             guard let adjusted = AgendaItem.adjusting(items, itemID: itemID, minutes: minutes, move: move),
                 let original = items.first(where: { $0.id == itemID })

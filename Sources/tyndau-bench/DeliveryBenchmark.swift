@@ -54,7 +54,7 @@ enum DeliveryBenchmark {
         logger.logLevel = .warning
         let worker = DeliveryWorker(
             store: database, client: client, endpoints: definitions,
-            settings: .init(batchSize: 1000, concurrency: 256), logger: logger
+            settings: .init(batchSize: 1000, concurrency: 256), now: { Date() }, logger: logger
         )
         let sampler = MemorySampler()
         let sampling = Task { await sampler.run() }

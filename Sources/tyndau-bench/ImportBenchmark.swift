@@ -23,7 +23,7 @@ enum ImportBenchmark {
             while start < rows.count {
                 let slice = rows[start..<min(start + 5_000, rows.count)]
                 let batch = try slice.map { row -> NewQuestion in
-                    var newQuestion = try validator.validate(row.submission)
+                    var newQuestion = try validator.validate(row.submission, now: Date())
                     newQuestion.sourceKey = row.sourceKey
                     return newQuestion
                 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import QuestionCollection
 import TyndauCore
@@ -19,7 +20,7 @@ import TyndauCore
 
     @Test func validatorMasksTheIINInTheStoredText() throws {
         let submission = Submission(text: "Пересчитайте субсидию, ИИН 900101300126", channel: .web)
-        let validated = try QuestionValidator().validate(submission)
+        let validated = try QuestionValidator().validate(submission, now: Date())
         #expect(validated.question.text == "Пересчитайте субсидию, ИИН [ИИН]")
     }
 }

@@ -8,7 +8,7 @@ import TyndauCore
 
     func fields(_ submission: Submission) -> [String: String] {
         do {
-            _ = try validator.validate(submission)
+            _ = try validator.validate(submission, now: Date())
             return [:]
         } catch let error as TyndauError {
             return error.fields
@@ -19,14 +19,14 @@ import TyndauCore
 
     @Test func cleansTextBeforeStoring() throws {
         let raw = "  Когда\u{0000} починят\n\n\tфонари   на улице Саина?\u{200B} "
-        let stored = try validator.validate(Submission(text: raw, channel: .web))
+        let stored = try validator.validate(Submission(text: raw, channel: .web), now: Date())
         #expect(stored.question.text == "Когда починят фонари на улице Саина?")
         #expect(stored.contact == nil)
     }
 
     @Test func normalisesToNFC() throws {
         let decomposed = "Қашан жөндейді? Мектеп ауласында жарық жоқ".decomposedStringWithCanonicalMapping
-        let stored = try validator.validate(Submission(text: decomposed, channel: .web))
+        let stored = try validator.validate(Submission(text: decomposed, channel: .web), now: Date())
         #expect(stored.question.text.unicodeScalars.elementsEqual("Қашан жөндейді? Мектеп ауласында жарық жоқ".unicodeScalars))
     }
 
@@ -138,7 +138,7 @@ import TyndauCore
         let rows = ImportReader.read(jsonl, format: .jsonl)
         #expect(rows.count == 3)
         #expect(rows[0].sourceKey == "ext:7")
-        if case .failure(let error) = rows[1].result { #expect(error.code == "malformed-row") } else { Issue.record("row 2") }
+        if case .failure(let error) = rows[1].result { #expect(error.code == .malformedRow) } else { Issue.record("row 2") }
         if case .failure(let error) = rows[2].result { #expect(error.fields == ["text": "field.wrong-type"]) } else { Issue.record("row 3") }
     }
 }

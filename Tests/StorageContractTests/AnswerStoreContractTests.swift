@@ -142,7 +142,7 @@ import TyndauCore
             #expect(first.hasEmail && !first.hasTelegram && first.language == .kk && first.name == "Айгуль")
             #expect(first.topicID == topics[0] && first.question == "Вопрос 1 о Саина" && first.ticket.hasPrefix("TRK-"))
             #expect(try await store.noticeRecipients(topicIDs: []).isEmpty)
-            try await store.eraseContact(questionID: questions[0], actor: "office")
+            try await store.eraseContact(questionID: questions[0], actor: "office", now: Self.during)
             #expect(try await store.noticeRecipients(topicIDs: topics).isEmpty)
         }
     }

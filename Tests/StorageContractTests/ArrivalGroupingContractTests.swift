@@ -133,12 +133,12 @@ import TyndauCore
                 ]
             }
             let topic = try #require(outcome.placed[lights])
-            _ = try await store.updateStatus(questionID: spam, to: .rejected, reason: "spam", actor: "office")
+            _ = try await store.updateStatus(questionID: spam, to: .rejected, reason: "spam", actor: "office", now: Date())
             #expect(try await store.question(id: spam)?.topicID == nil)
             #expect(try await store.topicOverview(id: topic)?.summary.questionIDs == [lights])
             // The last member turned away: the topic it opened is gone.
             let roads = try #require(outcome.placed[alone])
-            _ = try await store.updateStatus(questionID: alone, to: .redirected, reason: "ГУ", actor: "office")
+            _ = try await store.updateStatus(questionID: alone, to: .redirected, reason: "ГУ", actor: "office", now: Date())
             #expect(try await store.topicOverview(id: roads) == nil)
         }
     }

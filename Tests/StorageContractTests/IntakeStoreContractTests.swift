@@ -174,8 +174,8 @@ import TyndauCore
                 Self.submission("Давний, ждёт", client: "c", at: now.addingTimeInterval(-10_800)),
                 Self.submission("Свежий, ждёт", client: "d", at: now.addingTimeInterval(-300)),
             ], now: now)
-            try await store.updateStatus(questionID: submitted[0].question.id!, to: .rejected, reason: "спам", actor: "office")
-            try await store.updateStatus(questionID: submitted[1].question.id!, to: .redirected, reason: "город", actor: "office")
+            try await store.updateStatus(questionID: submitted[0].question.id!, to: .rejected, reason: "спам", actor: "office", now: Date())
+            try await store.updateStatus(questionID: submitted[1].question.id!, to: .redirected, reason: "город", actor: "office", now: Date())
             let report = try await store.goldenHour(since: nil, now: now.addingTimeInterval(1), window: 3600, oldestLimit: 5)
             #expect(report.total == 4)
             #expect(report.triagedLate == 1 && report.triagedWithin == 1)

@@ -39,7 +39,7 @@ import TyndauCore
                 IntakeStoreContractTests.submission("Разобран давно уже", client: "c", at: start.addingTimeInterval(-9000)),
                 IntakeStoreContractTests.submission("Только что пришёл", client: "d", at: start.addingTimeInterval(-60)),
             ], now: start)
-            try await store.updateStatus(questionID: submitted[2].question.id!, to: .rejected, reason: "спам", actor: "office")
+            try await store.updateStatus(questionID: submitted[2].question.id!, to: .rejected, reason: "спам", actor: "office", now: Date())
             #expect(try await store.operationsCensus(now: start, goldenHour: 3600).untriagedPastGoldenHour == 2)
             #expect(try await store.operationsCensus(now: start, goldenHour: 6000).untriagedPastGoldenHour == 1)
         }

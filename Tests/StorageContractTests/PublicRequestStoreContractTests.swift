@@ -22,7 +22,7 @@ import TyndauCore
                 contact: index == 0 ? AskerContact(name: "Айгуль Серикова", phone: "+77011234567", consent: true) : nil))
             questions.append(stored)
         }
-        try await store.updateStatus(questionID: questions[4].id!, to: .rejected, reason: "спам", actor: "office")
+        try await store.updateStatus(questionID: questions[4].id!, to: .rejected, reason: "спам", actor: "office", now: Date())
         _ = try await store.makeSingleQuestionTopics(actor: "test", now: before)
         var topics: [Topic.ID] = []
         for question in questions.prefix(3) { topics.append(try #require(try await store.question(id: question.id!)?.topicID)) }

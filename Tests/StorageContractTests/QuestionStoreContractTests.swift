@@ -28,14 +28,14 @@ import TyndauCore
     func erasingTheContactKeepsTheQuestionAndIsAudited(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in
             let id = try #require(try await store.insert(Fixture.newQuestion()).id)
-            try await store.eraseContact(questionID: id, actor: "office:dpo")
+            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Fixture.now)
             #expect(try await store.contact(questionID: id) == nil)
             #expect(try await store.question(id: id)?.text == Fixture.newQuestion().question.text)
             let events = try await store.auditEvents(subject: "question:\(id)", limit: 10)
             #expect(events.map(\.action) == ["asker.erase"])
             #expect(events.first?.actor == "office:dpo")
             // Erasing again (nothing left) changes and records nothing.
-            try await store.eraseContact(questionID: id, actor: "office:dpo")
+            try await store.eraseContact(questionID: id, actor: "office:dpo", now: Fixture.now)
             #expect(try await store.auditEvents(subject: "question:\(id)", limit: 10).count == 1)
         }
     }
@@ -76,7 +76,7 @@ import TyndauCore
     func aLegalMoveIsStoredAndAudited(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in
             let id = try #require(try await store.insert(Fixture.newQuestion()).id)
-            let moved = try await store.updateStatus(questionID: id, to: .rejected, reason: "спам", actor: "cli:test")
+            let moved = try await store.updateStatus(questionID: id, to: .rejected, reason: "спам", actor: "cli:test", now: Date())
             #expect(moved.status == .rejected && moved.statusReason == "спам")
             let stored = try #require(try await store.question(id: id))
             #expect(stored.status == .rejected && stored.statusReason == "спам")
@@ -93,16 +93,16 @@ import TyndauCore
         try await factory.withStore { store in
             let id = try #require(try await store.insert(Fixture.newQuestion()).id)
             await #expect(throws: TyndauError.illegalTransition(from: .received, to: .answered)) {
-                try await store.updateStatus(questionID: id, to: .answered, reason: "нет", actor: "test")
+                try await store.updateStatus(questionID: id, to: .answered, reason: "нет", actor: "test", now: Date())
             }
             let stored = try #require(try await store.question(id: id))
             #expect(stored.status == .received && stored.statusReason == nil)
             #expect(try await store.auditEvents(subject: "question:\(id)", limit: 10).isEmpty)
 
             // A final status is final.
-            try await store.updateStatus(questionID: id, to: .rejected, reason: nil, actor: "test")
+            try await store.updateStatus(questionID: id, to: .rejected, reason: nil, actor: "test", now: Date())
             await #expect(throws: TyndauError.illegalTransition(from: .rejected, to: .grouped)) {
-                try await store.updateStatus(questionID: id, to: .grouped, reason: nil, actor: "test")
+                try await store.updateStatus(questionID: id, to: .grouped, reason: nil, actor: "test", now: Date())
             }
             #expect(try await store.question(id: id)?.status == .rejected)
             #expect(try await store.auditEvents(subject: "question:\(id)", limit: 10).count == 1)
@@ -113,7 +113,7 @@ import TyndauCore
     func movingAnUnknownQuestionIsNotFound(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in
             await #expect(throws: TyndauError.notFound("question 4242")) {
-                try await store.updateStatus(questionID: 4242, to: .acknowledged, reason: nil, actor: "test")
+                try await store.updateStatus(questionID: 4242, to: .acknowledged, reason: nil, actor: "test", now: Date())
             }
         }
     }
@@ -152,7 +152,7 @@ import TyndauCore
             for offset in [300.0, 100, 200, 0] {
                 ids.append(try #require(try await store.insert(Fixture.newQuestion("Вопрос \(Int(offset))", at: Fixture.now.addingTimeInterval(offset))).id))
             }
-            try await store.updateStatus(questionID: ids[1], to: .rejected, reason: "spam", actor: "test")
+            try await store.updateStatus(questionID: ids[1], to: .rejected, reason: "spam", actor: "test", now: Date())
             let all = try await store.questions(QuestionQuery())
             #expect(all.map(\.text) == ["Вопрос 0", "Вопрос 100", "Вопрос 200", "Вопрос 300"])
             let rejected = try await store.questions(QuestionQuery(statuses: [.rejected]))

@@ -57,7 +57,7 @@ import TyndauCore
             let (ids, _) = try await Self.grouped(store)
             let loose = try #require(try await store.insert(Fixture.newQuestion("Новый вопрос без темы", phone: nil)).id)
             let rejected = try #require(try await store.insert(Fixture.newQuestion("Спам", phone: nil)).id)
-            try await store.updateStatus(questionID: rejected, to: .rejected, reason: "spam", actor: "office")
+            try await store.updateStatus(questionID: rejected, to: .rejected, reason: "spam", actor: "office", now: Date())
             let candidates = try await store.groupingCandidates()
             #expect(Set(candidates.compactMap(\.question.id)) == Set(ids + [loose]))
             let byID = Dictionary(uniqueKeysWithValues: candidates.map { ($0.question.id!, $0) })

@@ -25,6 +25,7 @@ struct ExampleConfigurationTests {
         #expect(configuration.telegramBot != nil)
         #expect(configuration.open311.settings.jurisdictionID == "almaty-bostandyk.kz")
         #expect(configuration.metrics.host == "127.0.0.1" && configuration.metrics.port == 9464 && configuration.metrics.workerPort == 9465)
+        #expect(configuration.privacy.retentionDays == 365)
     }
 
     @Test func configCheckAcceptsTheExampleAndPrintsNoSecret() throws {
@@ -37,6 +38,7 @@ struct ExampleConfigurationTests {
         #expect(output.contains("endpoint akimat-channel"))
         #expect(output.contains("log: json, info"))
         #expect(output.contains("metrics: 127.0.0.1, serve port 9464, worker port 9465"))
+        #expect(output.contains("privacy: retention 365 days after closing"))
         for secret in Self.environment.values { #expect(!output.contains(secret)) }
     }
 
@@ -49,7 +51,7 @@ struct ExampleConfigurationTests {
             + keys(TyndauConfiguration.SeriesSection.CodingKeys.self) + keys(EndpointEntry.CodingKeys.self)
             + keys(PublisherSection.CodingKeys.self) + keys(SummariesSettings.CodingKeys.self)
             + keys(TelegramBotSection.CodingKeys.self) + keys(TyndauConfiguration.Open311Section.CodingKeys.self)
-            + keys(TyndauConfiguration.LogSection.CodingKeys.self)
+            + keys(TyndauConfiguration.LogSection.CodingKeys.self) + keys(TyndauConfiguration.PrivacySection.CodingKeys.self)
         let missing = all.filter { key in !text.contains("\(key):") }
         #expect(missing.isEmpty, "keys not documented in tyndau.example.yaml: \(missing)")
     }

@@ -28,7 +28,7 @@ import TyndauCore
         }
         let error = try #require(refusal, "the file never filled up")
         let known = try #require(TyndauError.known(error), "\(error)")
-        #expect(known.code == "database-unavailable")
+        #expect(known.code == .databaseUnavailable)
         #expect(known.description.contains("disk is full"))
         #expect(!known.description.contains("Во дворе"), "no resident's text in the reason")
         let check = try await database.writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }

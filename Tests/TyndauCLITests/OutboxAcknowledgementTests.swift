@@ -19,7 +19,7 @@ import TyndauStorage
         let acknowledgements = OutboxAcknowledgements(
             endpoints: endpoints, noticeTags: ["residents"], publicURL: "https://tyndau.example.kz/"
         )
-        let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: acknowledgements)
+        let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: acknowledgements, now: { Date() })
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let client = ClientIdentity(address: "192.0.2.4")

@@ -313,7 +313,7 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 60) async -> Bool
         #expect(replies[3] == table.text("bot.text-only", .ru) + "\n\n" + table.text("bot.media-attached", .ru, [question.ticket!]))
 
         // Once the office has triaged it, an edit no longer changes the text.
-        try await harness.database.updateStatus(questionID: question.id!, to: .grouped, reason: nil, actor: "test")
+        try await harness.database.updateStatus(questionID: question.id!, to: .grouped, reason: nil, actor: "test", now: Date())
         api.queue(5, "\"edited_message\":" + FakeBotAPI.message(chat: 801, id: 2, text: "Совсем другой текст вопроса про парк").dropFirst(10))
         try await harness.poller().pollOnce()
         #expect(try await harness.database.question(id: question.id!)?.text == question.text)

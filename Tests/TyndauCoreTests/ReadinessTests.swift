@@ -15,14 +15,14 @@ struct ReadinessTests {
         #expect(ReadinessReport.compare(applied: ["v1-foundation"], known: known).problem == .migrationsPending(["v2-outbox", "v5-intake"]))
         let newer = ReadinessReport.compare(applied: known + ["v9-later"], known: known)
         #expect(newer.problem == .unknownMigrations(["v9-later"]))
-        #expect(newer.problem?.code == "database-too-new")
+        #expect(newer.problem?.code == .databaseTooNew)
     }
 
     @Test func aFailingQueryIsUnreachableWithTheDetailKeptForTheLog() async {
         struct Refused: Error, CustomStringConvertible { var description: String { "connection refused" } }
         let report = await ReadinessReport.probe(known: known, timeout: .seconds(5)) { throw Refused() }
         #expect(report.problem == .unreachable)
-        #expect(report.problem?.code == "database-unreachable")
+        #expect(report.problem?.code == .databaseUnreachable)
         #expect(report.detail == "connection refused")
     }
 

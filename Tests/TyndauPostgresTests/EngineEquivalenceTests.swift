@@ -86,10 +86,10 @@ struct EngineEquivalenceTests {
         log.append("query \(try await store.questions(QuestionQuery(statuses: [.acknowledged, .received], since: at(-9_960), limit: 4)).map(describe))")
         log.append("by ticket \(try await store.question(ticket: "trk-2026-000003").map(describe) ?? "none")")
         log.append("contact \(String(describing: try await store.contact(questionID: 1)))")
-        log.append(await outcome { "illegal \(describe(try await store.updateStatus(questionID: 2, to: .answered, reason: nil, actor: "t")))" })
-        log.append(await outcome { "reject \(describe(try await store.updateStatus(questionID: 10, to: .rejected, reason: "spam", actor: "t")))" })
-        log.append(await outcome { "missing \(describe(try await store.updateStatus(questionID: 999, to: .rejected, reason: nil, actor: "t")))" })
-        try await store.eraseContact(questionID: 3, actor: "t")
+        log.append(await outcome { "illegal \(describe(try await store.updateStatus(questionID: 2, to: .answered, reason: nil, actor: "t", now: Date())))" })
+        log.append(await outcome { "reject \(describe(try await store.updateStatus(questionID: 10, to: .rejected, reason: "spam", actor: "t", now: Date())))" })
+        log.append(await outcome { "missing \(describe(try await store.updateStatus(questionID: 999, to: .rejected, reason: nil, actor: "t", now: Date())))" })
+        try await store.eraseContact(questionID: 3, actor: "t", now: at(0))
         log.append("erased \(String(describing: try await store.contact(questionID: 3)))")
 
         // Topics: single-question topics, then office decisions and a regrouping.

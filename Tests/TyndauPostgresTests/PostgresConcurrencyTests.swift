@@ -58,7 +58,7 @@ struct PostgresConcurrencyTests {
                 let reopened = try await PostgresDatabase.open(location)
                 await reopened.close()
             } catch let error as TyndauError {
-                #expect(error.code == "database-too-new")
+                #expect(error.code == .databaseTooNew)
             }
         }
     }
@@ -218,7 +218,7 @@ struct PostgresConcurrencyTests {
                             let closure = try await store.closeMeeting(week: week, actor: "system:autoclose", now: starts.addingTimeInterval(7200))
                             return "closed \(closure.returnedToQueue)"
                         } catch let error as TyndauError {
-                            return error.code
+                            return error.code.rawValue
                         } catch {
                             return "\(error)"
                         }
@@ -346,7 +346,7 @@ struct PostgresConcurrencyTests {
                 await store.close()
                 // The test server may have TLS on; then requiring it must work.
             } catch let error as TyndauError {
-                #expect(error.code == "database-unavailable")
+                #expect(error.code == .databaseUnavailable)
                 #expect(!"\(error)".contains("hunter2-secret"))
                 #expect(!error.arguments.joined().contains("hunter2-secret"))
                 #expect(error.arguments.first?.contains("***") == true)
@@ -368,7 +368,7 @@ struct PostgresConcurrencyTests {
             await store.close()
             Issue.record("opened a database on port 1")
         } catch let error as TyndauError {
-            #expect(error.code == "database-unavailable")
+            #expect(error.code == .databaseUnavailable)
             #expect(!error.arguments.joined().contains("hunter2-secret"))
         }
         // Alone this takes milliseconds; the bound only tells "reported at once" from the pool's minute of
@@ -386,7 +386,7 @@ struct PostgresErrorTests {
                 try await store.setAgendaMark(AgendaMark(week: ISOWeek(year: 2026, week: 30)!, topicID: 4242, kind: .pin, actor: "t", at: Date()))
                 Issue.record("stored a mark for a missing topic")
             } catch let error as TyndauError {
-                #expect(error.code == "database-failed")
+                #expect(error.code == .databaseFailed)
                 #expect(error.arguments.first?.hasPrefix("23503") == true)
                 #expect(error.arguments.first?.contains("4242") == false)
             }
@@ -401,7 +401,7 @@ struct PostgresErrorTests {
                 _ = try await store.countQuestions(status: nil)
                 Issue.record("queried a closed store")
             } catch let error as TyndauError {
-                #expect(error.code == "database-unavailable")
+                #expect(error.code == .databaseUnavailable)
             }
         }
     }

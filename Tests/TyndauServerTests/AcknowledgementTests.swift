@@ -23,7 +23,7 @@ struct OneEndpointOutbox: AcknowledgementOutbox {
 @Suite struct AcknowledgementTests {
     @Test func acknowledgementIsQueuedWithTheQuestionOnlyForNewQuestionsWithAContact() async throws {
         let database = try AppDatabase.inMemory()
-        let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: OneEndpointOutbox())
+        let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: OneEndpointOutbox(), now: { Date() })
         let client = ClientIdentity(address: "192.0.2.1")
         let logger = TestServer.quietLogger
 

@@ -12,7 +12,7 @@ struct LiveServerTests {
         let temporary = try TemporaryDatabase()
         defer { temporary.remove() }
         let app = try buildApplication(
-            TestServer.settings(rateLimit: 10), database: temporary.database, logger: TestServer.quietLogger
+            TestServer.settings(rateLimit: 10), database: temporary.database, logger: TestServer.quietLogger, now: { Date() }
         )
         let ticket = try await app.test(.live) { client in
             #expect(client.port != nil && client.port != 0)

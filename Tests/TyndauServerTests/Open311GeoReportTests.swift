@@ -72,8 +72,8 @@ struct GeoReportWeek {
             ids[role] = question.id!
             week.tickets[role] = question.ticket!
         }
-        try await store.updateStatus(questionID: ids["rejected"]!, to: .rejected, reason: "спам от \(week.askers[5].name)", actor: "office")
-        try await store.updateStatus(questionID: ids["redirected"]!, to: .redirected, reason: "в акимат города", actor: "office")
+        try await store.updateStatus(questionID: ids["rejected"]!, to: .rejected, reason: "спам от \(week.askers[5].name)", actor: "office", now: Date())
+        try await store.updateStatus(questionID: ids["redirected"]!, to: .redirected, reason: "в акимат города", actor: "office", now: Date())
         _ = try await store.makeSingleQuestionTopics(actor: "test", now: lastMeeting.addingTimeInterval(-2 * 86_400))
         func topic(_ role: String) async throws -> Topic.ID {
             let question = try await store.question(id: ids[role]!)

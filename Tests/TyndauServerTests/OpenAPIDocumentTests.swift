@@ -46,7 +46,7 @@ struct OpenAPIDocumentTests {
     func routes() throws -> Set<String> {
         var settings = TestServer.settings()
         settings.officeToken = String(repeating: "t", count: 32)
-        let router = try buildRouter(settings, store: try AppDatabase.inMemory(), logger: TestServer.quietLogger)
+        let router = try buildRouter(settings, store: try AppDatabase.inMemory(), logger: TestServer.quietLogger, now: { Date() })
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 
@@ -121,10 +121,10 @@ struct OpenAPIDocumentTests {
                 statuses.formUnion(((operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]).keys)
             }
         }
-        let codes = [
-            "validation", "malformed", "bad-parameter", "too-large", "rate-limited", "not-found", "unsupported-media-type",
-            "conflict", "meeting-closed", "meeting-not-started", "illegal-transition", "unauthorized", "database-unavailable",
-            "internal",
+        let codes: [TyndauError.Code] = [
+            .validation, .malformed, .badParameter, .tooLarge, .rateLimited, .notFound, .unsupportedMediaType,
+            .conflict, .meetingClosed, .meetingNotStarted, .illegalTransition, .unauthorized, .databaseUnavailable,
+            .internal,
         ]
         for code in codes {
             let status = APIErrorResponse.status(for: TyndauError(code: code, messageKey: "error.internal"))

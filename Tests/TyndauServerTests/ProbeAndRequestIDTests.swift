@@ -113,7 +113,7 @@ struct ProbeAndRequestIDTests {
 
     @Test func aGivenRequestIDComesBackAndIsOnEveryLogLineOfTheRequest() async throws {
         let log = CapturedLog()
-        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger)
+        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger, now: { Date() })
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions/TRK-2026-000404?token=x", method: .get, headers: [RequestIDMiddleware<TyndauRequestContext>.headerName: "nginx-4f2a.9:b_c"])
@@ -127,7 +127,7 @@ struct ProbeAndRequestIDTests {
 
     @Test func passingProbesAreLoggedAtDebugSoTheyDoNotBuryTraffic() async throws {
         let log = CapturedLog()
-        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger)
+        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger, now: { Date() })
         try await app.test(.router) { client in
             for path in ["/health", "/ready", "/api/v1/sla"] {
                 let response = try await client.execute(uri: path, method: .get)

@@ -21,7 +21,7 @@ import TyndauCore
                 return 1
             }
         }
-        #expect(error?.code == "database-unavailable")
+        #expect(error?.code == .databaseUnavailable)
     }
 
     @Test func aCommitWithinTheDeadlineGivesItsResultAndItsError() async throws {

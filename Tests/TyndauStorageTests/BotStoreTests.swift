@@ -45,7 +45,7 @@ import TyndauCore
         _ = try await database.storeBotQuestion(botQuestion("Нет света в подъезде дома 4", message: 1), now: now)
         _ = try await database.storeBotQuestion(botQuestion("Яма во дворе дома 8 по Абая", message: 2), now: now)
         _ = try await database.storeBotQuestion(botQuestion("Другой чат, другой вопрос", chatKey: "tgc_b", message: 1), now: now)
-        try await database.updateStatus(questionID: 2, to: .rejected, reason: "spam", actor: "test")
+        try await database.updateStatus(questionID: 2, to: .rejected, reason: "spam", actor: "test", now: Date())
         #expect(try await database.recordBotConsent(chatKey: "tgc_a", chatID: 5, language: .kk, now: now) == 1)
         #expect(try await database.contact(questionID: 1)?.telegramChatID == 5)
         #expect(try await database.contact(questionID: 1)?.language == .kk)

@@ -38,7 +38,7 @@ import TyndauCore
         let now = Date()
         let stored = try await database.submit([submission("Вопрос для сортировки", at: now.addingTimeInterval(-7200))], now: now)
         let id = stored[0].question.id!
-        try await database.updateStatus(questionID: id, to: .rejected, reason: "спам", actor: "office")
+        try await database.updateStatus(questionID: id, to: .rejected, reason: "спам", actor: "office", now: Date())
         let report = try await database.goldenHour(since: nil, now: now, window: 3600, oldestLimit: 5)
         #expect(report.total == 1)
         #expect(report.triagedLate == 1)

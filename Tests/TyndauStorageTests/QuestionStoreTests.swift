@@ -66,7 +66,7 @@ import TyndauCore
         #expect(contact?.name == "Айгуль")
         #expect(contact?.phone == "+77011234567")
 
-        try await database.eraseContact(questionID: id, actor: "test")
+        try await database.eraseContact(questionID: id, actor: "test", now: Date(timeIntervalSince1970: 1_800_000_000))
         #expect(try await database.contact(questionID: id) == nil)
         #expect(try await database.question(id: id)?.text == stored.text)
     }
@@ -81,7 +81,7 @@ import TyndauCore
     @Test func legalTransitionIsAudited() async throws {
         let (database, _) = try Self.temporaryDatabase()
         let id = try #require(try await database.insert(Self.sample()).id)
-        let moved = try await database.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "cli:test")
+        let moved = try await database.updateStatus(questionID: id, to: .acknowledged, reason: nil, actor: "cli:test", now: Date())
         #expect(moved.status == .acknowledged)
         let events = try await database.auditEvents(subject: "question:\(id)", limit: 10)
         #expect(events.first?.action == "question.status")
@@ -92,7 +92,7 @@ import TyndauCore
         let (database, _) = try Self.temporaryDatabase()
         let id = try #require(try await database.insert(Self.sample()).id)
         await #expect(throws: TyndauError.illegalTransition(from: .received, to: .answered)) {
-            try await database.updateStatus(questionID: id, to: .answered, reason: nil, actor: "test")
+            try await database.updateStatus(questionID: id, to: .answered, reason: nil, actor: "test", now: Date())
         }
         #expect(try await database.question(id: id)?.status == .received)
         #expect(try await database.auditEvents(subject: "question:\(id)", limit: 10).isEmpty)
@@ -113,7 +113,7 @@ import TyndauCore
         let (database, _) = try Self.temporaryDatabase()
         let id = try #require(try await database.insert(Self.sample()).id)
         _ = try await database.insert(Self.sample("Другой вопрос о ремонте дороги"))
-        try await database.updateStatus(questionID: id, to: .rejected, reason: "spam", actor: "test")
+        try await database.updateStatus(questionID: id, to: .rejected, reason: "spam", actor: "test", now: Date())
         let rejected = try await database.questions(QuestionQuery(statuses: [.rejected]))
         #expect(rejected.map(\.id) == [id])
         #expect(rejected.first?.statusReason == "spam")

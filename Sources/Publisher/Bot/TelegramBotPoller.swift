@@ -30,7 +30,7 @@ public struct TelegramBotPoller: Sendable {
     /// `client` should use ``TelegramBotSettings/clientProfile``, whose timeouts outlast a long poll.
     public init(
         settings: TelegramBotSettings, store: any BotStore, intake: TelegramQuestionIntake, client: CurlClient,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.settings = settings
         self.store = store

@@ -117,7 +117,7 @@ struct TelegramConversation: Sendable {
         let question: Question
         do {
             question = try intake.validate(text, sourceKey, now())
-        } catch let error as TyndauError where error.code == "validation" {
+        } catch let error as TyndauError where error.code == .validation {
             Self.count(.invalid)
             let language = self.language(chat, message, text: nil)
             if !message.media.isEmpty { _ = try await store.keepBotMedia(message.media, chatKey: chatKey, now: now()) }
@@ -179,7 +179,7 @@ struct TelegramConversation: Sendable {
         let question: Question
         do {
             question = try intake.validate(text, sourceKey, now())
-        } catch let error as TyndauError where error.code == "validation" {
+        } catch let error as TyndauError where error.code == .validation {
             let language = self.language(chat, message, text: nil)
             try await reply(
                 texts.text("bot.rejected", language, [reason(error, language)]), to: message, update: update)

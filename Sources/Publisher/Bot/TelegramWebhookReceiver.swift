@@ -17,7 +17,7 @@ public struct TelegramWebhookReceiver: BotWebhook {
 
     public init(
         settings: TelegramBotSettings, store: any BotStore, intake: TelegramQuestionIntake, client: CurlClient,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.settings = settings
         self.client = client

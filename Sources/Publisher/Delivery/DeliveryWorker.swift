@@ -46,7 +46,7 @@ public struct DeliveryWorker: Sendable {
 
     public init(
         store: any OutboxStore, client: CurlClient, endpoints: [EndpointDefinition], settings: Settings = Settings(),
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Date,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, logger: Logger
     ) {
         self.store = store

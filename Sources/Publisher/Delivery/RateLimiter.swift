@@ -8,7 +8,7 @@ public actor RateLimiter {
     private var holds: [String: Date] = [:]
     private let now: @Sendable () -> Date
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(now: @escaping @Sendable () -> Date) {
         self.now = now
     }
 

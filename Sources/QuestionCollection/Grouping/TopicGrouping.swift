@@ -26,7 +26,7 @@ public struct TopicGrouping: Sendable {
 
     /// - Parameter progress: called with the number of questions placed so far (for a progress line).
     public func run(
-        store: any TopicStore, rebuild: Bool, actor: String, now: Date = Date(), progress: (@Sendable (Int) -> Void)? = nil
+        store: any TopicStore, rebuild: Bool, actor: String, now: Date, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> Report {
         let candidates = try await store.groupingCandidates()
         var analyzer = TextAnalyzer(lexicon: lexicon)

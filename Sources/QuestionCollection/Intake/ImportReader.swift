@@ -116,7 +116,7 @@ public enum ImportReader {
 extension TyndauError {
     /// A row of an import file that cannot be read at all.
     public static func malformedRow(_ reason: String) -> TyndauError {
-        TyndauError(code: "malformed-row", messageKey: "error.malformed-row", arguments: [reason])
+        TyndauError(code: .malformedRow, messageKey: "error.malformed-row", arguments: [reason])
     }
 }
 

@@ -20,7 +20,7 @@ public struct QuestionValidator: Sendable {
     }
 
     /// The stored question and contact, or ``TyndauError/validation(_:)`` naming each bad field.
-    public func validate(_ submission: Submission, now: Date = Date()) throws -> NewQuestion {
+    public func validate(_ submission: Submission, now: Date) throws -> NewQuestion {
         var problems: [String: String] = [:]
 
         // An IIN typed into the text is masked: it is never stored, shown back or published.

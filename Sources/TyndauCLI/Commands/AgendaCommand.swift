@@ -57,7 +57,7 @@ extension AgendaCommand {
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
-            let now = Date()
+            let now = WallClock.now()
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
             let result = try await AgendaWorkflow.build(
                 week: week, settings: settings, database: database, now: now, outputFolder: dryRun ? nil : out
@@ -82,7 +82,7 @@ extension AgendaCommand {
             let (database, configuration) = try await options.openDatabase()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let calendar = MeetingCalendar(series: settings.series)
-            let now = Date()
+            let now = WallClock.now()
             let week = try weekOption.resolve(calendar, now: now)
             let zone = settings.series.zone
             for mark in try await database.agendaMarks(week: week) {
@@ -122,9 +122,8 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
-            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
-            try await database.setAgendaMark(AgendaMark(week: week, topicID: id, kind: .pin, actor: AgendaCommand.actor, at: now))
+            let now = WallClock.now()
+            let (week, id, _) = try await AgendaWorkflow.mark(.pin, topic, weekOption, configuration, database, now: now)
             print(CLIText.text("agenda.pinned", id, week))
         }
     }
@@ -145,11 +144,8 @@ extension AgendaCommand {
             let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty else { throw TyndauError.validation(["reason": "agenda.reason-required"]) }
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
-            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
-            try await database.setAgendaMark(
-                AgendaMark(week: week, topicID: id, kind: .skip, reason: reason, actor: AgendaCommand.actor, at: now)
-            )
+            let now = WallClock.now()
+            let (week, id, _) = try await AgendaWorkflow.mark(.skip(reason: reason), topic, weekOption, configuration, database, now: now)
             print(CLIText.text("agenda.skipped", id, week))
         }
     }
@@ -165,9 +161,8 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await options.openDatabase()
-            let now = Date()
-            let (week, id) = try await AgendaWorkflow.checkMark(topic, weekOption, configuration, database, now: now)
-            let removed = try await database.removeAgendaMark(week: week, topicID: id, actor: AgendaCommand.actor, now: now)
+            let now = WallClock.now()
+            let (week, id, removed) = try await AgendaWorkflow.mark(.unmark, topic, weekOption, configuration, database, now: now)
             print(CLIText.text(removed ? "agenda.unmarked" : "agenda.no-mark", id, week))
         }
     }
@@ -186,11 +181,11 @@ extension AgendaCommand {
 
         func run() async throws {
             let (database, configuration) = try await PublishingSetup.open(options)
-            let now = Date()
+            let now = WallClock.now()
             let settings = try await AgendaWorkflow.settings(configuration, database)
             let week = try weekOption.resolve(MeetingCalendar(series: settings.series), now: now)
             guard let meeting = try await database.meeting(week: week) else { throw TyndauError.notFound("agenda \(week)") }
-            guard meeting.state == .planned, now < meeting.startsAt else { throw TyndauError.agendaFrozen(week) }
+            try meeting.requireAgendaOpen(at: now)
             let announcement = MeetingAnnouncement(
                 endpoints: configuration.endpoints, settings: configuration.summaries, publicURL: configuration.server.publicURL)
             let batches = try await announcement.batches(.announcement, meeting: meeting, store: database)
@@ -254,24 +249,18 @@ enum AgendaWorkflow {
         for path in result.paths { print(CLIText.text("agenda.file", path)) }
     }
 
-    /// Pin/skip/unmark checks: a known topic, waiting for a meeting, and a week not yet started.
-    static func checkMark(
-        _ topicText: String, _ weekOption: AgendaCommand.WeekOption, _ configuration: TyndauConfiguration, _ database: any TyndauStore,
-        now: Date
-    ) async throws -> (ISOWeek, Topic.ID) {
+    /// Pin/skip/unmark of the topic given as `12` or `T12` in the week of `--week`, by `AgendaMarking`.
+    @discardableResult
+    static func mark(
+        _ action: AgendaMarking.Action, _ topicText: String, _ weekOption: AgendaCommand.WeekOption,
+        _ configuration: TyndauConfiguration, _ database: any TyndauStore, now: Date
+    ) async throws -> (week: ISOWeek, topic: Topic.ID, changed: Bool) {
         let id = try AgendaCommand.topicID(topicText)
-        let settings = try await settings(configuration, database)
-        let calendar = MeetingCalendar(series: settings.series)
+        let calendar = MeetingCalendar(series: try await settings(configuration, database).series)
         let week = try weekOption.resolve(calendar, now: now)
-        if let meeting = try await database.meeting(week: week), meeting.state != .planned || now >= meeting.startsAt {
-            throw TyndauError.agendaFrozen(week)
-        }
-        guard now < calendar.start(of: week) else { throw TyndauError.agendaFrozen(week) }
-        guard let topic = try await database.agendaTopic(id: id) else { throw TyndauError.notFound("topic \(id)") }
-        guard [.open, .scheduled, .written].contains(topic.state) else {
-            throw TyndauError(code: "conflict", messageKey: "error.agenda-topic-not-open", arguments: [String(id), topic.state.rawValue])
-        }
-        return (week, id)
+        let changed = try await AgendaMarking(calendar: calendar).apply(
+            action, topicID: id, week: week, actor: AgendaCommand.actor, store: database, now: now)
+        return (week, id, changed)
     }
 
     static func localTime(_ date: Date, _ zone: TimeZone) -> String {

@@ -41,6 +41,7 @@ extension ConfigCommand {
             if let jurisdiction = configuration.open311.settings.jurisdictionID {
                 print("open311: jurisdiction_id \(jurisdiction)")
             }
+            print("privacy: " + (configuration.privacy.retentionDays.map { "retention \($0) days after closing" } ?? "no retention limit"))
             if let bot = configuration.telegramBot {
                 print("telegram_bot: bot \(bot.botID), token [secret], \(bot.mode.rawValue), \(bot.baseURL ?? "https://api.telegram.org"), poll \(bot.pollTimeout) s")
             }

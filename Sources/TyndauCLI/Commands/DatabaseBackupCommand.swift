@@ -66,5 +66,5 @@ extension DatabaseCommand.Backup {
 
 extension TyndauError {
     /// `tyndau db backup` copies SQLite files; a PostgreSQL database is dumped with `pg_dump`.
-    static let backupUsePgDump = TyndauError(code: "backup-use-pg-dump", messageKey: "error.backup-use-pg-dump")
+    static let backupUsePgDump = TyndauError(code: .backupUsePgDump, messageKey: "error.backup-use-pg-dump")
 }

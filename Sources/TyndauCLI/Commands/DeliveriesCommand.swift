@@ -108,7 +108,7 @@ extension DeliveriesCommand {
 
         func run() async throws {
             let (database, _) = try await options.openDatabase()
-            _ = try await database.retry(id: id, now: Date())
+            _ = try await database.retry(id: id, now: WallClock.now())
             print(CLIText.text("deliveries.retried", id))
         }
     }

@@ -12,7 +12,7 @@ extension DemoCommand {
         print(CLIText.text("demo.intake"))
         var logger = Logger(label: "tyndau-demo")
         logger.logLevel = .warning
-        let intake = QuestionIntake(store: database, settings: IntakeSettings())
+        let intake = QuestionIntake(store: database, settings: IntakeSettings(), now: WallClock.now)
         let resident = ClientIdentity(address: "192.0.2.10")
         let submissions = [
             Submission(text: "Когда на Жандосова, 58 поставят светофор у школы? Дети перебегают дорогу.", street: "Жандосова", house: "58", channel: .web, language: .ru),
@@ -28,7 +28,7 @@ extension DemoCommand {
                 CoreText.status(question.status, CLIText.language)
             ))
         }
-        let report = try await database.goldenHour(since: nil, now: Date(), window: 3600, oldestLimit: 3)
+        let report = try await database.goldenHour(since: nil, now: WallClock.now(), window: 3600, oldestLimit: 3)
         for line in SlaCommand.lines(report) { print("  " + line) }
     }
 }

@@ -38,7 +38,7 @@ extension DemoCommand {
         // The demo's own clock: just after its meeting, whatever day it runs on.
         automation.now = { meeting.endsAt.addingTimeInterval(60) }
         let published = try await automation.runOnce().published
-        let worker = DeliveryWorker(store: database, client: PublishingSetup.client, endpoints: configuration.endpoints, logger: logger)
+        let worker = DeliveryWorker(store: database, client: PublishingSetup.client, endpoints: configuration.endpoints, now: WallClock.now, logger: logger)
         try await worker.drain()
 
         print(CLIText.text("demo.publish.title", published.map(\.description).joined(separator: ", "), sink.baseURL))

@@ -47,7 +47,7 @@ extension DemoCommand {
         logger.logLevel = .warning
         let before = try await database.countQuestions(status: nil)
         let poller = TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: PublishingSetup.client, logger: logger)
+            settings: settings, store: database, intake: .validator(), client: PublishingSetup.client, now: WallClock.now, logger: logger)
         let handled = try await poller.pollOnce()
         try await poller.pollOnce()
 

@@ -39,7 +39,7 @@ extension EndpointsCommand {
                 EndpointListing(
                     name: definition.name, kind: definition.kind.rawValue, tags: definition.tags, url: definition.redactedURL,
                     local: definition.local, disabledReason: states[definition.name]?.endpoint.disabledReason,
-                    pausedUntil: states[definition.name]?.pausedUntil.flatMap { $0 > Date() ? $0 : nil }
+                    pausedUntil: states[definition.name]?.pausedUntil.flatMap { $0 > WallClock.now() ? $0 : nil }
                 )
             }
             if json {
@@ -85,7 +85,7 @@ extension EndpointsCommand {
             )
             var failed = false
             for part in parts {
-                let context = SendContext(deliveryID: 0, messageKey: "check", endpointName: name, language: language, now: Date())
+                let context = SendContext(deliveryID: 0, messageKey: "check", endpointName: name, language: language, now: WallClock.now())
                 let response = await PublishingSetup.client.perform(target.request(for: part, context: context, plain: false))
                 let verdict: String
                 switch target.classify(response) {

@@ -59,7 +59,7 @@ struct AnswerCommand: AsyncParsableCommand {
             throw TyndauError.notFound(CLIText.text("meeting.no-item", item, week))
         }
         let input = AnswerInput(text: text, kind: status, responsible: responsible, dueDate: due, redirectedTo: redirectTo)
-        let stored = try await database.recordAnswer(input, week: week, itemID: itemID, actor: MeetingWorkflow.actor, now: Date())
+        let stored = try await database.recordAnswer(input, week: week, itemID: itemID, actor: MeetingWorkflow.actor, now: WallClock.now())
         print(CLIText.text("meeting.answered", item, stored.askers, CLIText.text("answer-kind." + status.rawValue)))
     }
 }
@@ -113,7 +113,7 @@ extension MeetingCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let week = try await MeetingWorkflow.week(week, database: database)
-            let closure = try await database.closeMeeting(week: week, actor: MeetingWorkflow.actor, now: Date())
+            let closure = try await database.closeMeeting(week: week, actor: MeetingWorkflow.actor, now: WallClock.now())
             print(CLIText.text("meeting.closed", week, closure.answered, closure.returnedToQueue))
         }
     }
@@ -161,7 +161,7 @@ extension CommitmentsCommand {
             print(CLIText.text("questions.count", views.count))
         }
 
-        static func today() -> String { ISODate.day(Date()) }
+        static func today() -> String { ISODate.day(WallClock.now()) }
     }
 
     struct Done: AsyncParsableCommand {
@@ -180,13 +180,13 @@ extension CommitmentsCommand {
         func run() async throws {
             let (database, configuration) = try await PublishingSetup.open(options)
             let view = try await database.markCommitmentDone(
-                id: id, note: try Commitment.validatedNote(note), actor: MeetingWorkflow.actor, now: Date())
+                id: id, note: try Commitment.validatedNote(note), actor: MeetingWorkflow.actor, now: WallClock.now())
             let recipients = try await database.noticeRecipients(topicIDs: [view.commitment.topicID])
             let automation = try await MeetingAutomation(
                 database: database, configuration: configuration, logger: LogSettings(level: .info).logger("tyndau.cli")
             )
             let batches = automation.publication.commitmentDoneBatches(view, recipients: recipients)
-            try await database.enqueue(batches, now: Date())
+            try await database.enqueue(batches, now: WallClock.now())
             print(CLIText.text("commitments.done", id, batches.map(\.endpointNames.count).reduce(0, +)))
         }
     }

@@ -51,7 +51,7 @@ struct PublishCommand: AsyncParsableCommand {
             messageKey: key ?? MessageKey.content(subject: subject, body: text), subject: subject, body: text,
             language: messageLanguage
         )
-        let inserted = try await database.enqueue(message, endpointNames: names, now: Date())
+        let inserted = try await database.enqueue(message, endpointNames: names, now: WallClock.now())
         print(CLIText.text("publish.enqueued", inserted.count, message.messageKey, names.count - inserted.count, chosen.count - names.count))
     }
 

@@ -33,7 +33,7 @@ extension QuestionsCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let submission = Submission(text: text, category: category, street: street, house: house, channel: .cli)
-            let stored = try await database.insert(try QuestionValidator().validate(submission))
+            let stored = try await database.insert(try QuestionValidator().validate(submission, now: WallClock.now()))
             print(CLIText.text("questions.added", stored.ticket ?? "", stored.language.rawValue))
         }
     }
@@ -144,7 +144,7 @@ enum QuestionImport {
     }
 
     /// `progress` counts rows read and checked; the good ones are then stored in one transaction.
-    static func run(file: String, into store: any QuestionStore, now: Date = Date(), progress: ProgressLine? = nil) async throws -> Report {
+    static func run(file: String, into store: any QuestionStore, now: Date = WallClock.now(), progress: ProgressLine? = nil) async throws -> Report {
         let content: String
         do {
             content = try String(contentsOfFile: file, encoding: .utf8)

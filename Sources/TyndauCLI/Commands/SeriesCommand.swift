@@ -29,7 +29,7 @@ extension SeriesCommand {
                 print("\(key.padding(toLength: 30, withPad: " ", startingAt: 0)) \(settings.value(of: key))   [\(source)]")
             }
             let calendar = MeetingCalendar(series: settings.series)
-            let week = calendar.nextMeeting(after: Date())
+            let week = calendar.nextMeeting(after: WallClock.now())
             print(CLIText.text("series.next", week, AgendaWorkflow.localTime(calendar.start(of: week), settings.series.zone)))
         }
     }
@@ -64,7 +64,7 @@ extension SeriesCommand {
             let canonical = Dictionary(uniqueKeysWithValues: values.map { key, value in
                 (key, value.isEmpty ? "" : settings.value(of: key))
             })
-            try await database.setSeriesSettings(canonical, actor: AgendaCommand.actor, now: Date())
+            try await database.setSeriesSettings(canonical, actor: AgendaCommand.actor, now: WallClock.now())
             print(CLIText.text("series.saved", canonical.keys.sorted().map { "\($0)=\(canonical[$0]!)" }.joined(separator: " ")))
         }
 

@@ -58,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logs = logOptions.apply(configuration.log)
         let database = try await configuration.database.location.open(durability: .full)
         let logger = logs.logger("tyndau")
+        WallClock.warnIfSet(logger)
         var settings = configuration.serverSettings
         // The limit is kept in the database, but client keys only match across servers under one secret.
         if case .postgres = try configuration.database.location, settings.intake.rateLimitPerHour > 0,
@@ -79,11 +80,15 @@ struct ServeCommand: AsyncParsableCommand {
             try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
             let worker = DeliveryWorker(
                 store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
-                settings: configuration.publisher, logger: logger
+                settings: configuration.publisher, now: WallClock.now, logger: logger
             )
             let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
             let interval = configuration.publisher.pollInterval * 5
             background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
+            // The retention limit runs where the other periodic jobs do.
+            if let retention = PersonalDataRetention(configuration, database: database, logger: logger) {
+                background.append(BackgroundLoop { await retention.run() })
+            }
             // The residents' bot in polling mode runs with the worker's loops (webhook mode needs no loop).
             if let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs) {
                 background.append(BackgroundLoop { try await poller.run() })
@@ -96,9 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Topics on arrival: woken by the intake after each accepted commit, and ticking for the bot's questions.
         let arrivals =
             withoutArrivalGrouping
-            ? nil : ArrivalGroupingService(store: database, logger: logger, now: Date.init)
+            ? nil : ArrivalGroupingService(store: database, logger: logger, now: WallClock.now)
         let application = try buildApplication(
-            settings, database: database, logger: logger, acknowledgements: acknowledgements, botWebhook: botWebhook,
+            settings, database: database, logger: logger, now: WallClock.now, acknowledgements: acknowledgements, botWebhook: botWebhook,
             background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy),
             arrivals: arrivals
         )
@@ -118,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         var botLogger = logger
         botLogger[metadataKey: "tyndau.component"] = "telegram"
         let receiver = TelegramWebhookReceiver(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile), now: WallClock.now,
             logger: botLogger
         )
         do {

@@ -25,7 +25,7 @@ struct SlaCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (database, configuration) = try await options.openDatabase()
-        let now = Date()
+        let now = WallClock.now()
         var sinceDate: Date?
         if let since {
             guard let date = SinceParser.parse(since, now: now) else {

@@ -75,7 +75,7 @@ extension TopicsCommand {
             let report: TopicGrouping.Report
             do {
                 report = try await TopicGrouping(lexicon: lexicon).run(
-                    store: database, rebuild: rebuild, actor: TopicsCommand.actor, progress: progress.isEnabled ? progress.update : nil)
+                    store: database, rebuild: rebuild, actor: TopicsCommand.actor, now: WallClock.now(), progress: progress.isEnabled ? progress.update : nil)
             } catch {
                 progress.clear()
                 throw error
@@ -194,7 +194,7 @@ extension TopicsCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let (a, b) = (try TopicsCommand.parseTopic(target), try TopicsCommand.parseTopic(source))
-            try await database.mergeTopics(into: a, from: b, actor: TopicsCommand.actor, now: Date())
+            try await database.mergeTopics(into: a, from: b, actor: TopicsCommand.actor, now: WallClock.now())
             print(CLIText.text("topics.merged", b, a))
         }
     }
@@ -210,7 +210,7 @@ extension TopicsCommand {
             let (database, _) = try await options.openDatabase()
             let ids = try questions.split(separator: ",").map { try TopicsCommand.parseQuestion(String($0)) }
             let created = try await database.splitTopic(
-                try TopicsCommand.parseTopic(topic), questionIDs: ids, actor: TopicsCommand.actor, now: Date())
+                try TopicsCommand.parseTopic(topic), questionIDs: ids, actor: TopicsCommand.actor, now: WallClock.now())
             print(CLIText.text("topics.split", ids.count, created))
         }
     }
@@ -225,7 +225,7 @@ extension TopicsCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let (q, t) = (try TopicsCommand.parseQuestion(question), try TopicsCommand.parseTopic(topic))
-            try await database.moveQuestion(q, to: t, actor: TopicsCommand.actor, now: Date())
+            try await database.moveQuestion(q, to: t, actor: TopicsCommand.actor, now: WallClock.now())
             print(CLIText.text("topics.moved", q, t))
         }
     }
@@ -240,7 +240,7 @@ extension TopicsCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let id = try TopicsCommand.parseTopic(topic)
-            try await database.renameTopic(id, title: title, actor: TopicsCommand.actor, now: Date())
+            try await database.renameTopic(id, title: title, actor: TopicsCommand.actor, now: WallClock.now())
             print(CLIText.text("topics.renamed", id))
         }
     }
@@ -257,7 +257,7 @@ extension TopicsCommand {
         func run() async throws {
             let (database, _) = try await options.openDatabase()
             let id = try TopicsCommand.parseTopic(topic)
-            try await database.overrideCategory(id, category: category, actor: TopicsCommand.actor, now: Date())
+            try await database.overrideCategory(id, category: category, actor: TopicsCommand.actor, now: WallClock.now())
             print(CLIText.text("topics.category-set", id, CoreText.category(category, CLIText.language)))
         }
     }

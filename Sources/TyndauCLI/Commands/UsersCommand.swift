@@ -51,8 +51,8 @@ extension UsersCommand {
             let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
             let (database, _) = try await options.openDatabase()
             let user = try await database.addUser(
-                OfficeUser(name: name, role: OfficeRole(rawValue: role)!, passwordHash: hash, createdAt: Date()),
-                actor: GlobalOptions.actor, now: Date()
+                OfficeUser(name: name, role: OfficeRole(rawValue: role)!, passwordHash: hash, createdAt: WallClock.now()),
+                actor: GlobalOptions.actor, now: WallClock.now()
             )
             print(CLIText.text("users.added", user.name, user.role.rawValue))
             try await database.close()
@@ -91,7 +91,7 @@ extension UsersCommand {
 
         func run() async throws {
             let (database, _) = try await options.openDatabase()
-            let user = try await database.setUserDisabled(name: name, disabled: true, actor: GlobalOptions.actor, now: Date())
+            let user = try await database.setUserDisabled(name: name, disabled: true, actor: GlobalOptions.actor, now: WallClock.now())
             print(CLIText.text("users.disabled", user.name))
             try await database.close()
         }
@@ -107,7 +107,7 @@ extension UsersCommand {
 
         func run() async throws {
             let (database, _) = try await options.openDatabase()
-            let user = try await database.setUserDisabled(name: name, disabled: false, actor: GlobalOptions.actor, now: Date())
+            let user = try await database.setUserDisabled(name: name, disabled: false, actor: GlobalOptions.actor, now: WallClock.now())
             print(CLIText.text("users.enabled", user.name))
             try await database.close()
         }
@@ -134,7 +134,7 @@ extension UsersCommand {
         func run() async throws {
             let hash = try await PasswordPrompt.hash(fromStandardInput: passwordStdin, cost: bcryptCost)
             let (database, _) = try await options.openDatabase()
-            let user = try await database.setPasswordHash(name: name, passwordHash: hash, actor: GlobalOptions.actor, now: Date())
+            let user = try await database.setPasswordHash(name: name, passwordHash: hash, actor: GlobalOptions.actor, now: WallClock.now())
             print(CLIText.text("users.password-set", user.name))
             try await database.close()
         }

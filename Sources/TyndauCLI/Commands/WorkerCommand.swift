@@ -24,7 +24,7 @@ enum PublishingSetup {
     static func telegramPoller(_ configuration: TyndauConfiguration, database: any TyndauStore, logs: LogSettings) throws -> TelegramBotPoller? {
         guard let settings = configuration.telegramBot, settings.mode == .polling else { return nil }
         return TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile),
+            settings: settings, store: database, intake: .validator(), client: CurlClient(profile: settings.clientProfile), now: WallClock.now,
             logger: logs.logger("tyndau.telegram")
         )
     }
@@ -74,9 +74,10 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, configuration) = try await PublishingSetup.open(options)
         let logs = logOptions.apply(configuration.log)
+        WallClock.warnIfSet(logs.logger("tyndau.worker"))
         let worker = DeliveryWorker(
             store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
-            settings: configuration.publisher, logger: logs.logger("tyndau.worker")
+            settings: configuration.publisher, now: WallClock.now, logger: logs.logger("tyndau.worker")
         )
         let poller = try PublishingSetup.telegramPoller(configuration, database: database, logs: logs)
         // The bot is an intake channel: its questions are placed in topics on arrival, as the server's are.
@@ -84,7 +85,7 @@ struct WorkerCommand: AsyncParsableCommand {
             poller == nil || withoutArrivalGrouping
             ? nil
             : ArrivalGroupingService(
-                store: database, logger: logs.logger("tyndau.grouping"), now: Date.init)
+                store: database, logger: logs.logger("tyndau.grouping"), now: WallClock.now)
         if once {
             // Updates waiting at Telegram first (no long poll), so their replies and questions count.
             do {
@@ -97,6 +98,12 @@ struct WorkerCommand: AsyncParsableCommand {
                 database: database, configuration: configuration, logger: logs.logger("tyndau.meetings")
             ).runOnce()
             let handled = try await worker.drain()
+            if let retention = PersonalDataRetention(configuration, database: database, logger: logs.logger("tyndau.privacy")) {
+                let purged = try await retention.runOnce()
+                if purged.questions > 0 {
+                    print(CLIText.text("privacy.purged", purged.questions, PersonalDataRights.summary(purged.erased)))
+                }
+            }
             print(CLIText.text(
                 "worker.drained", handled, try await database.countDeliveries(status: .sent),
                 try await database.countDeliveries(status: .pending), try await database.countDeliveries(status: .failed),
@@ -114,6 +121,7 @@ struct WorkerCommand: AsyncParsableCommand {
             print(CLIText.text("worker.probe-listening", healthHost, healthPort))
             fflush(nil)
         }
+        let retention = PersonalDataRetention(configuration, database: database, logger: logs.logger("tyndau.privacy"))
         let metrics = metricsOptions.listener(configuration, role: .worker, store: database, logger: logs.logger("tyndau.metrics"))
         // The delivery loop, the meeting calendar watch, the residents' bot and the probes run side by
         // side until a signal stops them all.
@@ -124,6 +132,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 group.addTask { try await worker.run() }
                 group.addTask { await automation.run(interval: configuration.publisher.pollInterval * 5) }
                 if let poller { group.addTask { try await poller.run() } }
+                if let retention { group.addTask { await retention.run() } }
                 if let arrivals { group.addTask { await arrivals.run() } }
                 _ = try await group.next()
                 group.cancelAll()

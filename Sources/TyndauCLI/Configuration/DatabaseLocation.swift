@@ -116,6 +116,6 @@ actor OpenStores {
 extension TyndauError {
     /// A database setting that names no engine this build knows (`mysql://…`) or nothing at all.
     static func databaseURL(_ setting: String, _ text: String) -> TyndauError {
-        TyndauError(code: "database-url", messageKey: "error.database-url", arguments: [setting, text])
+        TyndauError(code: .databaseUrl, messageKey: "error.database-url", arguments: [setting, text])
     }
 }

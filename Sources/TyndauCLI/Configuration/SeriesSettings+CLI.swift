@@ -17,6 +17,6 @@ extension SeriesSettings {
 extension TyndauError {
     /// A series setting was refused: key and the reason in the operator's language.
     static func seriesSetting(_ key: String, _ reason: String) -> TyndauError {
-        TyndauError(code: "validation", messageKey: "error.series-setting", arguments: [key, reason])
+        TyndauError(code: .validation, messageKey: "error.series-setting", arguments: [key, reason])
     }
 }

@@ -29,6 +29,7 @@ import Yams
 ///   `TYNDAU_LOG_LEVEL`; see ``LogSection``).
 /// - `metrics.*`: `host`, `port` (serve) and `worker_port` of the Prometheus `/metrics` listeners
 ///   (see ``MetricsSection``).
+/// - `privacy.retention_days`: erase personal data of questions closed longer ago (see ``PrivacySection``).
 /// Unknown keys and wrong types are rejected with the key's path.
 public struct TyndauConfiguration: Sendable, Decodable {
     public var language: UILanguage?
@@ -51,6 +52,8 @@ public struct TyndauConfiguration: Sendable, Decodable {
     public var log: LogSection
     /// Where `serve` and `worker` expose `/metrics`.
     public var metrics: MetricsSection
+    /// How long residents' personal data is kept.
+    public var privacy: PrivacySection
 
     public init() {
         self.language = nil
@@ -66,6 +69,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         self.open311 = Open311Section()
         self.log = LogSection()
         self.metrics = MetricsSection()
+        self.privacy = PrivacySection()
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -81,6 +85,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         case open311
         case log
         case metrics
+        case privacy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -101,6 +106,7 @@ public struct TyndauConfiguration: Sendable, Decodable {
         open311 = try container.decodeIfPresent(Open311Section.self, forKey: .open311) ?? defaults.open311
         log = try container.decodeIfPresent(LogSection.self, forKey: .log) ?? defaults.log
         metrics = try container.decodeIfPresent(MetricsSection.self, forKey: .metrics) ?? defaults.metrics
+        privacy = try container.decodeIfPresent(PrivacySection.self, forKey: .privacy) ?? defaults.privacy
         // Status links in receipts: the same public address as the web receipts and the notices.
         telegramBot?.statusBaseURL = server.publicURL
     }

@@ -60,7 +60,7 @@ public struct TyndauLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let time = Self.timestamp(Date())
+        let time = Self.timestamp(WallClock.now())
         switch LogOutput.format {
         case .text: write(Self.textLine(time: time, level: event.level, label: label, message: event.message.description, metadata: merged))
         case .json: write(Self.jsonLine(time: time, level: event.level, label: label, message: event.message.description, metadata: merged))

@@ -15,7 +15,7 @@ struct MeetingAutomation: Sendable {
     var configuration: TyndauConfiguration
     var renderer: SummaryRenderer
     var logger: Logger
-    var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date = WallClock.now
 
     init(database: any TyndauStore, configuration: TyndauConfiguration, logger: Logger) async throws {
         self.database = database
@@ -47,7 +47,7 @@ struct MeetingAutomation: Sendable {
                 let closure: MeetingClosure
                 do {
                     closure = try await database.closeMeeting(week: meeting.week, actor: "system:autoclose", now: now())
-                } catch let error as TyndauError where error.code == "meeting-closed" {
+                } catch let error as TyndauError where error.code == .meetingClosed {
                     // Another process (a second worker or server) closed it a moment ago.
                     continue
                 }

@@ -39,7 +39,7 @@ struct MetricsOptions: ParsableArguments {
     ) -> (any Service)? {
         guard let (host, port) = address(configuration.metrics, role: role) else { return nil }
         let sampler = DatabaseMetricsSampler(
-            store: store, goldenHourMinutes: configuration.intake.settings.goldenHourMinutes, now: Date.init, logger: logger)
+            store: store, goldenHourMinutes: configuration.intake.settings.goldenHourMinutes, now: WallClock.now, logger: logger)
         print(CLIText.text("metrics.listening", host, port))
         fflush(nil)
         return buildMetricsApplication(

@@ -115,3 +115,14 @@ extension AgendaItem {
         return items
     }
 }
+
+extension Meeting {
+    /// The frozen-agenda rule, in one place: a week's agenda (its build, pins and skips, the order and
+    /// length of items, the announcement) may change only while the meeting is planned and has not started.
+    public func agendaIsOpen(at now: Date) -> Bool { state == .planned && now < startsAt }
+
+    /// Throws ``TyndauError/agendaFrozen(_:)`` unless ``agendaIsOpen(at:)``.
+    public func requireAgendaOpen(at now: Date) throws {
+        guard agendaIsOpen(at: now) else { throw TyndauError.agendaFrozen(week) }
+    }
+}

@@ -164,6 +164,6 @@ public protocol AgendaStore: Sendable {
 extension TyndauError {
     /// The meeting has started (or is closed): its agenda can no longer change.
     public static func agendaFrozen(_ week: ISOWeek) -> TyndauError {
-        TyndauError(code: "agenda-frozen", messageKey: "error.agenda-frozen", arguments: [week.description])
+        TyndauError(code: .agendaFrozen, messageKey: "error.agenda-frozen", arguments: [week.description])
     }
 }

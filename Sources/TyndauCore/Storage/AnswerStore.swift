@@ -195,11 +195,11 @@ public protocol AnswerStore: Sendable {
 extension TyndauError {
     /// Answers of a closed meeting are final.
     public static func meetingClosed(_ week: ISOWeek) -> TyndauError {
-        TyndauError(code: "meeting-closed", messageKey: "error.meeting-closed", arguments: [week.description])
+        TyndauError(code: .meetingClosed, messageKey: "error.meeting-closed", arguments: [week.description])
     }
 
     /// A meeting cannot be closed before it starts.
     public static func meetingNotStarted(_ week: ISOWeek) -> TyndauError {
-        TyndauError(code: "meeting-not-started", messageKey: "error.meeting-not-started", arguments: [week.description])
+        TyndauError(code: .meetingNotStarted, messageKey: "error.meeting-not-started", arguments: [week.description])
     }
 }

@@ -55,13 +55,14 @@ public protocol QuestionStore: Sendable {
     /// The asker's personal data, read only where a message has to reach them.
     func contact(questionID: Question.ID) async throws -> AskerContact?
 
-    /// Erases the asker's personal data; the question itself stays.
-    func eraseContact(questionID: Question.ID, actor: String) async throws
+    // Erasing the asker's personal data is `eraseContact(questionID:actor:now:)`, the rule in
+    // `PersonalDataRights` over `PersonalDataStore`'s primitives.
 
     /// Moves a question to `status`, checking the lifecycle; an illegal move throws and changes nothing.
-    /// Writes an audit event in the same transaction.
+    /// Writes an audit event in the same transaction; the first move out of received/acknowledged
+    /// stamps `triagedAt` with `now`.
     @discardableResult
-    func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String) async throws -> Question
+    func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date) async throws -> Question
 }
 
 /// The append-only audit log.

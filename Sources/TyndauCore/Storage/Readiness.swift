@@ -14,11 +14,11 @@ public struct ReadinessReport: Sendable, Equatable {
         case unknownMigrations([String])
 
         /// Stable machine-readable code: `database-unreachable`, `migrations-pending`, `database-too-new`.
-        public var code: String {
+        public var code: TyndauError.Code {
             switch self {
-            case .unreachable: "database-unreachable"
-            case .migrationsPending: "migrations-pending"
-            case .unknownMigrations: "database-too-new"
+            case .unreachable: .databaseUnreachable
+            case .migrationsPending: .migrationsPending
+            case .unknownMigrations: .databaseTooNew
             }
         }
     }

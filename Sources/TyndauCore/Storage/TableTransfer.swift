@@ -172,21 +172,21 @@ public struct TableChecksum: Sendable, Hashable, CustomStringConvertible {
 extension TyndauError {
     /// `tyndau db copy` writes only into an empty store.
     public static func transferTargetNotEmpty(table: String, rows: Int) -> TyndauError {
-        TyndauError(code: "transfer-target-not-empty", messageKey: "error.transfer-target-not-empty", arguments: [table, String(rows)])
+        TyndauError(code: .transferTargetNotEmpty, messageKey: "error.transfer-target-not-empty", arguments: [table, String(rows)])
     }
 
     /// Source and target are at different schema versions (a table or column exists on one side only).
     public static func transferSchemaMismatch(table: String, detail: String) -> TyndauError {
-        TyndauError(code: "transfer-schema-mismatch", messageKey: "error.transfer-schema-mismatch", arguments: [table, detail])
+        TyndauError(code: .transferSchemaMismatch, messageKey: "error.transfer-schema-mismatch", arguments: [table, detail])
     }
 
     /// After the copy, the target's row count or checksum of a table differs from the source's.
     public static func transferVerificationFailed(table: String, detail: String) -> TyndauError {
-        TyndauError(code: "transfer-verification-failed", messageKey: "error.transfer-verification-failed", arguments: [table, detail])
+        TyndauError(code: .transferVerificationFailed, messageKey: "error.transfer-verification-failed", arguments: [table, detail])
     }
 
     /// The tables reference each other in a circle, so no insert order satisfies the foreign keys.
     public static func transferCycle(_ tables: [String]) -> TyndauError {
-        TyndauError(code: "transfer-cycle", messageKey: "error.transfer-cycle", arguments: [tables.joined(separator: ", ")])
+        TyndauError(code: .transferCycle, messageKey: "error.transfer-cycle", arguments: [tables.joined(separator: ", ")])
     }
 }

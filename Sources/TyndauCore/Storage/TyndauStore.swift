@@ -6,7 +6,8 @@ import Foundation
 /// `postgres://` database setting. Code above the storage floor depends on this protocol (or on the
 /// narrower protocols it joins), never on an engine.
 public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, OutboxStore, AnswerStore, IntakeStore, BotStore,
-    UserStore, OfficeConsoleStore, ArrivalGroupingStore, PublicRequestStore, PublicRecordStore, OperationsCensusStore
+    UserStore, OfficeConsoleStore, ArrivalGroupingStore, PublicRequestStore, PublicRecordStore, OperationsCensusStore,
+    PersonalDataStore
 {
     /// Names of the schema migrations applied, oldest first (the same names on every engine).
     func appliedMigrations() async throws -> [String]
@@ -24,13 +25,13 @@ extension TyndauError {
     /// The database server could not be reached or refused the connection. `location` must already
     /// have its password hidden; `reason` is the driver's or server's message (never the password).
     public static func databaseUnavailable(_ location: String, _ reason: String) -> TyndauError {
-        TyndauError(code: "database-unavailable", messageKey: "error.database-unavailable", arguments: [location, reason])
+        TyndauError(code: .databaseUnavailable, messageKey: "error.database-unavailable", arguments: [location, reason])
     }
 
     /// The database refused a statement (a constraint, a lock timeout): `reason` is the engine's code and
     /// message, without the values involved.
     public static func databaseFailed(_ reason: String) -> TyndauError {
-        TyndauError(code: "database-failed", messageKey: "error.database-failed", arguments: [reason])
+        TyndauError(code: .databaseFailed, messageKey: "error.database-failed", arguments: [reason])
     }
 }
 

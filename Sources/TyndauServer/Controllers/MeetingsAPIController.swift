@@ -132,6 +132,6 @@ struct MeetingsAPIController: Sendable {
 
 extension TyndauError {
     /// The office API needs `server.office_token`; without it the routes answer as if absent.
-    static let officeAPIOff = TyndauError(code: "not-found", messageKey: "error.office-api-off")
-    static let unauthorized = TyndauError(code: "unauthorized", messageKey: "error.unauthorized")
+    static let officeAPIOff = TyndauError(code: .notFound, messageKey: "error.office-api-off")
+    static let unauthorized = TyndauError(code: .unauthorized, messageKey: "error.unauthorized")
 }

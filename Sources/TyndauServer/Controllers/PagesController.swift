@@ -5,12 +5,14 @@ import QuestionCollection
 import TyndauCore
 
 /// The resident pages: the form (`GET /`, `POST /questions`), the receipt, the status page
-/// (`GET /questions/{ticket}?token=…`, also under `/status/`) and the stylesheet. Server-rendered,
-/// no JavaScript.
+/// (`GET /questions/{ticket}?token=…`, also under `/status/`), the withdrawal of the resident's contact
+/// details (`POST /questions/{ticket}/withdraw`) and the stylesheet. Server-rendered, no JavaScript.
 struct PagesController: Sendable {
     let endpoint: IntakeEndpoint
     let pages: PageRenderer
     let series: SeriesInEffect
+    /// Withdrawal from the status page: the same rule as `tyndau residents forget`, for one question.
+    let rights: PersonalDataRights
     let now: @Sendable () -> Date
 
     static let formFields = ["text", "category", "street", "house", "name", "phone", "email", "telegram"]
@@ -21,6 +23,7 @@ struct PagesController: Sendable {
         router.get("/questions/{ticket}", use: status)
         // Older links and the README's first examples used /status/; both show the same page.
         router.get("/status/{ticket}", use: status)
+        router.post("/questions/{ticket}/withdraw", use: withdraw)
         router.get("/static/style.css") { _, _ in
             Response(
                 status: .ok,
@@ -57,7 +60,7 @@ struct PagesController: Sendable {
             receipt = try await endpoint.intake.submit(
                 submission, honeypot: fields["website"], client: endpoint.client(request, context), logger: context.logger
             )
-        } catch let error as TyndauError where error.code == "validation" {
+        } catch let error as TyndauError where error.code == .validation {
             return await renderForm(choice: choice, values: fields.values, consent: consent, error: error)
         } catch let error as TyndauError {
             return pages.errorPage(error.publicFacing(logger: context.logger), choice: choice, path: "/")
@@ -121,11 +124,53 @@ struct PagesController: Sendable {
         if question.status == .rejected || question.status == .redirected, let reason = question.statusReason {
             values["reasonLine"] = ServerText.text("page.status.reason", language, [reason])
         }
+        if let id = question.id, try await rights.holdsPersonalData(questionID: id) {
+            values["canWithdraw"] = true
+            values["token"] = question.accessToken
+        }
         let path = "/questions/\(question.ticket ?? "")?token=\(question.accessToken)"
         return pages.page(
             "status", values, title: ServerText.text("page.status.title", language), choice: choice, path: path
         )
     }
+
+    /// `POST /questions/{ticket}/withdraw` with `token` and `confirm`: erases the question's contact
+    /// details, the notices addressed to them and the bot's link. Not open to forgery from another
+    /// site: like every resident page, it acts only with the question's secret token, which a forged
+    /// form cannot know; the checkbox guards against a slip.
+    @Sendable func withdraw(request: Request, context: TyndauRequestContext) async throws -> Response {
+        let choice = LanguageChoice(request)
+        let ticket = context.parameters.get("ticket") ?? ""
+        let fields: RequestFields
+        let progress: QuestionProgress
+        do {
+            fields = try await RequestFields.read(request, limit: 4096, known: ["token", "confirm"], booleanFields: ["confirm"])
+            try fields.checkTypes()
+            progress = try await endpoint.progress(ticket: ticket, token: fields["token"])
+        } catch let error as TyndauError {
+            return pages.errorPage(error, choice: choice, path: "/")
+        }
+        let question = progress.question
+        let shownTicket = question.ticket ?? ticket
+        let statusPath = "/questions/\(shownTicket)?token=\(question.accessToken)"
+        guard fields.flags["confirm"] == true, let id = question.id else {
+            return pages.errorPage(Self.withdrawalUnconfirmed, choice: choice, path: statusPath)
+        }
+        let erased = try await rights.withdraw(questionID: id, reason: .statusPage, actor: "resident", now: now())
+        let language = choice.language
+        return pages.page(
+            "withdrawn",
+            [
+                "heading": ServerText.text(erased.total > 0 ? "page.withdraw.done-title" : "page.withdraw.title", language),
+                "line": ServerText.text(erased.total > 0 ? "page.withdraw.done" : "page.withdraw.nothing", language, [shownTicket]),
+                "statusPath": statusPath + "&lang=" + language.rawValue,
+            ],
+            title: ServerText.text("page.withdraw.title", language), choice: choice, path: statusPath
+        )
+    }
+
+    /// The withdrawal form came without its confirmation box ticked.
+    static let withdrawalUnconfirmed = TyndauError(code: .validation, messageKey: "error.withdraw-unconfirmed")
 
     private func renderForm(choice: LanguageChoice, values: [String: String], consent: Bool, error: TyndauError?) async -> Response {
         let language = choice.language

@@ -33,7 +33,7 @@ struct ProbeController: Sendable {
         guard let problem = report.problem else { return JSONBody.response(body) }
         let language = LanguageChoice(request).language
         let error = Self.error(for: problem)
-        body.error = APIErrorResponse.Body(code: error.code, message: ServerText.message(error, language), fields: [:])
+        body.error = APIErrorResponse.Body(code: error.code.rawValue, message: ServerText.message(error, language), fields: [:])
         logger.warning("probe.not-ready", metadata: [
             "tyndau.ready.reason": "\(problem.code)",
             "tyndau.ready.detail": "\(report.detail ?? "")",

@@ -25,7 +25,7 @@ public struct QuestionIntake: Sendable {
         store: any IntakeStore,
         settings: IntakeSettings,
         acknowledgements: (any AcknowledgementOutbox)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init,
+        now: @escaping @Sendable () -> Date,
         accepted: (@Sendable () -> Void)? = nil
     ) {
         self.accepted = accepted
@@ -53,7 +53,7 @@ public struct QuestionIntake: Sendable {
             Self.count(channel, receipt.isDuplicate ? .duplicate : .accepted)
             return receipt
         } catch let error as TyndauError {
-            Self.count(channel, error.code == "validation" ? .invalid : error.code == "rate-limited" ? .rateLimited : .error)
+            Self.count(channel, error.code == .validation ? .invalid : error.code == .rateLimited ? .rateLimited : .error)
             throw error
         } catch {
             Self.count(channel, .error)
@@ -101,33 +101,33 @@ public struct QuestionIntake: Sendable {
 extension TyndauError {
     /// Too many submissions from one client; retry after `retryAfter` seconds.
     public static func rateLimited(retryAfter: Int) -> TyndauError {
-        TyndauError(code: "rate-limited", messageKey: "error.rate-limited", arguments: [String(retryAfter)])
+        TyndauError(code: .rateLimited, messageKey: "error.rate-limited", arguments: [String(retryAfter)])
     }
 
     /// The request body is not valid JSON (or not a readable form).
-    public static let malformedBody = TyndauError(code: "malformed", messageKey: "error.malformed-body")
+    public static let malformedBody = TyndauError(code: .malformed, messageKey: "error.malformed-body")
 
     /// The request body is larger than `intake.max_body_bytes`.
     public static func bodyTooLarge(limit: Int) -> TyndauError {
-        TyndauError(code: "too-large", messageKey: "error.body-too-large", arguments: [String(limit)])
+        TyndauError(code: .tooLarge, messageKey: "error.body-too-large", arguments: [String(limit)])
     }
 
     /// A ticket that does not exist or whose token does not match: the same answer for both.
-    public static let questionNotFound = TyndauError(code: "not-found", messageKey: "error.question-not-found")
+    public static let questionNotFound = TyndauError(code: .notFound, messageKey: "error.question-not-found")
 
     /// A path or method the server does not serve.
-    public static let routeNotFound = TyndauError(code: "not-found", messageKey: "error.route-not-found")
+    public static let routeNotFound = TyndauError(code: .notFound, messageKey: "error.route-not-found")
 
     /// Something failed inside the server; details are in the log, not in the answer.
-    public static let internalFailure = TyndauError(code: "internal", messageKey: "error.internal")
+    public static let internalFailure = TyndauError(code: .internal, messageKey: "error.internal")
 
     /// A query parameter that cannot be read (`since=` of the SLA report).
     public static func badParameter(_ name: String) -> TyndauError {
-        TyndauError(code: "bad-parameter", messageKey: "error.bad-parameter", arguments: [name])
+        TyndauError(code: .badParameter, messageKey: "error.bad-parameter", arguments: [name])
     }
 
     /// Retry-After seconds of a `rate-limited` error, and of the public `database-unavailable` one.
     var retryAfterSeconds: Int? {
-        code == "rate-limited" || messageKey == "error.service-unavailable" ? arguments.first.flatMap { Int($0) } : nil
+        code == .rateLimited || messageKey == "error.service-unavailable" ? arguments.first.flatMap { Int($0) } : nil
     }
 }

@@ -25,7 +25,7 @@ public actor SubmissionBatcher {
     /// take milliseconds; 8 s is a database that is not answering (SQLite's busy timeout is 10 s).
     public init(
         store: any IntakeStore, maximumBatch: Int = 256, commitDeadline: Duration = .seconds(8),
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.maximumBatch = maximumBatch

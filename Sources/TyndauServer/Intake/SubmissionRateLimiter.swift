@@ -21,7 +21,7 @@ public actor SubmissionRateLimiter {
     private var lastSweep: Date
 
     /// `limit` 0 allows everything.
-    public init(limit: Int, window: TimeInterval = 3600, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(limit: Int, window: TimeInterval = 3600, now: @escaping @Sendable () -> Date) {
         self.limit = limit
         self.window = window
         self.now = now

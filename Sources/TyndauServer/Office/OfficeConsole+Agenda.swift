@@ -37,8 +37,7 @@ extension OfficeConsole {
 
     /// Whether the week's agenda can still change.
     func isOpen(_ week: ISOWeek, meeting: Meeting?, settings: SeriesSettings) -> Bool {
-        let start = meeting?.startsAt ?? MeetingCalendar(series: settings.series).start(of: week)
-        return (meeting?.state ?? .planned) == .planned && now() < start
+        MeetingCalendar(series: settings.series).agendaIsOpen(week: week, meeting: meeting, now: now())
     }
 
     @Sendable func agendaPage(request: Request, visit: Visit) async throws -> Response {
@@ -148,28 +147,15 @@ extension OfficeConsole {
         let settings = try await seriesInEffect()
         let week = try week(visit.parameters.get("week"), settings: settings)
         let topicID = try Self.id(fields["topic"], field: "topic")
-        guard isOpen(week, meeting: try await store.meeting(week: week), settings: settings) else {
-            throw TyndauError.agendaFrozen(week)
-        }
-        guard let topic = try await store.agendaTopic(id: topicID) else { throw TyndauError.notFound("topic \(topicID)") }
-        guard [.open, .scheduled, .written].contains(topic.state) else {
-            throw TyndauError.validation(["topic": "field.topic-not-open"])
-        }
-        let moment = now()
+        let action: AgendaMarking.Action
         switch fields["action"] {
-        case "pin":
-            try await store.setAgendaMark(AgendaMark(week: week, topicID: topicID, kind: .pin, actor: visit.actor, at: moment))
-        case "skip":
-            guard let reason = fields["reason"] else { throw TyndauError.validation(["reason": "field.required"]) }
-            guard reason.count <= 300 else { throw TyndauError.validation(["reason": "field.too-long"]) }
-            try await store.setAgendaMark(
-                AgendaMark(week: week, topicID: topicID, kind: .skip, reason: reason, actor: visit.actor, at: moment)
-            )
-        case "unmark":
-            try await store.removeAgendaMark(week: week, topicID: topicID, actor: visit.actor, now: moment)
-        default:
-            throw TyndauError.validation(["action": "field.unknown-value"])
+        case "pin": action = .pin
+        case "skip": action = .skip(reason: fields["reason"] ?? "")
+        case "unmark": action = .unmark
+        default: throw TyndauError.validation(["action": "field.unknown-value"])
         }
+        try await AgendaMarking(calendar: MeetingCalendar(series: settings.series)).apply(
+            action, topicID: topicID, week: week, actor: visit.actor, store: store, now: now())
         return Self.redirect("/office/agenda?week=\(week)")
     }
 
@@ -213,6 +199,6 @@ extension OfficeConsole {
 extension TyndauError {
     /// The planner would now choose other topics than the stored agenda holds: rebuild first.
     static func officeAgendaStale(_ week: ISOWeek) -> TyndauError {
-        TyndauError(code: "conflict", messageKey: "error.office-agenda-stale", arguments: [week.description])
+        TyndauError(code: .conflict, messageKey: "error.office-agenda-stale", arguments: [week.description])
     }
 }

@@ -172,7 +172,7 @@ extension OfficeConsole {
         let note = fields["note"]
         guard (note?.count ?? 0) <= 500 else { throw TyndauError.validation(["note": "field.too-long"]) }
         try await store.updateStatus(
-            questionID: questionID, to: .rejected, reason: kind + (note.map { ": " + $0 } ?? ""), actor: visit.actor
+            questionID: questionID, to: .rejected, reason: kind + (note.map { ": " + $0 } ?? ""), actor: visit.actor, now: now()
         )
         return Self.redirect(Self.back(fields, "/office/inbox"))
     }
@@ -182,7 +182,7 @@ extension OfficeConsole {
         let questionID = try visit.id(field: "question")
         guard let target = fields["to"] else { throw TyndauError.validation(["to": "field.required"]) }
         guard target.count <= 200 else { throw TyndauError.validation(["to": "field.too-long"]) }
-        try await store.updateStatus(questionID: questionID, to: .redirected, reason: target, actor: visit.actor)
+        try await store.updateStatus(questionID: questionID, to: .redirected, reason: target, actor: visit.actor, now: now())
         return Self.redirect(Self.back(fields, "/office/inbox"))
     }
 

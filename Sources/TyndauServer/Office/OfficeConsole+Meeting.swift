@@ -116,7 +116,7 @@ extension OfficeConsole {
                 redirectedTo: fields["redirect_to"]
             )
             try await store.recordAnswer(input, week: week, itemID: itemID, actor: visit.actor, now: now())
-        } catch let error as TyndauError where error.code == "validation" {
+        } catch let error as TyndauError where error.code == .validation {
             return try await renderMeeting(week: week, visit: visit, failed: FailedAnswer(itemID: itemID, fields: fields, error: error))
         }
         return Self.redirect("/office/meeting?week=\(week)#item-\(itemID)")

@@ -28,7 +28,7 @@ extension OfficeConsole {
         let address = clientAddress(request, context)
         let moment = now()
         if let wait = await throttle.retryAfter(address: address, account: name, now: moment) {
-            let error = TyndauError(code: "rate-limited", messageKey: "error.office-sign-in-limited", arguments: [String(wait)])
+            let error = TyndauError(code: .rateLimited, messageKey: "error.office-sign-in-limited", arguments: [String(wait)])
             var response = renderSignIn(choice: choice, name: name, next: next, error: error, status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response

@@ -205,8 +205,8 @@ struct OfficeConsole: Sendable {
 
     static func status(for error: TyndauError) -> HTTPResponse.Status {
         switch error.code {
-        case "forbidden": .forbidden
-        case "illegal-transition": .conflict
+        case .forbidden: .forbidden
+        case .illegalTransition: .conflict
         default: APIErrorResponse.status(for: error)
         }
     }
@@ -284,11 +284,11 @@ extension Response {
 
 extension TyndauError {
     /// The signed-in account's role does not reach this page.
-    static let officeForbidden = TyndauError(code: "forbidden", messageKey: "error.office-forbidden")
+    static let officeForbidden = TyndauError(code: .forbidden, messageKey: "error.office-forbidden")
     /// A form without this session's CSRF token (stale tab, forged post).
-    static let officeBadCSRF = TyndauError(code: "forbidden", messageKey: "error.office-bad-csrf")
-    static let officeSessionExpired = TyndauError(code: "forbidden", messageKey: "error.office-session-expired")
-    static let officeSignInFailed = TyndauError(code: "unauthorized", messageKey: "error.office-sign-in-failed")
+    static let officeBadCSRF = TyndauError(code: .forbidden, messageKey: "error.office-bad-csrf")
+    static let officeSessionExpired = TyndauError(code: .forbidden, messageKey: "error.office-session-expired")
+    static let officeSignInFailed = TyndauError(code: .unauthorized, messageKey: "error.office-sign-in-failed")
 }
 
 extension PageRenderer {

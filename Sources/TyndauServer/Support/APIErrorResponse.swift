@@ -16,28 +16,28 @@ struct APIErrorResponse: Encodable {
 
     static func status(for error: TyndauError) -> HTTPResponse.Status {
         switch error.code {
-        case "validation": .unprocessableContent
-        case "malformed", "bad-parameter": .badRequest
-        case "too-large": .contentTooLarge
-        case "rate-limited": .tooManyRequests
-        case "not-found": .notFound
-        case "unsupported-media-type": .unsupportedMediaType
-        case "conflict", "meeting-closed", "meeting-not-started", "agenda-frozen", "illegal-transition": .conflict
-        case "unauthorized": .unauthorized
-        case "database-unavailable": .serviceUnavailable
+        case .validation: .unprocessableContent
+        case .malformed, .badParameter: .badRequest
+        case .tooLarge: .contentTooLarge
+        case .rateLimited: .tooManyRequests
+        case .notFound: .notFound
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .conflict, .meetingClosed, .meetingNotStarted, .agendaFrozen, .illegalTransition: .conflict
+        case .unauthorized: .unauthorized
+        case .databaseUnavailable: .serviceUnavailable
         default: .internalServerError
         }
     }
 
     static func response(_ error: TyndauError, language: UILanguage) -> Response {
         let body = APIErrorResponse(error: Body(
-            code: error.code,
+            code: error.code.rawValue,
             message: ServerText.message(error, language),
             fields: ServerText.fields(error, language)
         ))
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLanguage: language.rawValue]
         if let retryAfter = error.retryAfterSeconds { headers[.retryAfter] = String(retryAfter) }
-        if error.code == "unauthorized" { headers[.wwwAuthenticate] = #"Bearer realm="tyndau""# }
+        if error.code == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="tyndau""# }
         return Response(status: status(for: error), headers: headers, body: .init(byteBuffer: JSONBody.encode(body)))
     }
 }
@@ -50,17 +50,17 @@ extension TyndauError {
     /// client: 503 `database-unavailable` with `Retry-After` when the database cannot be reached, else 500
     /// `internal` — without the database's address or the engine's message, which go to the log.
     static let serviceUnavailable = TyndauError(
-        code: "database-unavailable", messageKey: "error.service-unavailable", arguments: [String(unavailableRetrySeconds)])
+        code: .databaseUnavailable, messageKey: "error.service-unavailable", arguments: [String(unavailableRetrySeconds)])
 
     /// The error as a client may see it: the client's own mistakes as they are; a server-side failure
     /// logged with its details and replaced by ``serviceUnavailable`` or ``internalFailure``.
     func publicFacing(logger: Logger) -> TyndauError {
         guard APIErrorResponse.status(for: self).code >= 500, self != .serviceUnavailable, self != .internalFailure else { return self }
         logger.error("request.failed", metadata: ["error.code": "\(code)", "error": "\(self)"])
-        return code == "database-unavailable" ? .serviceUnavailable : .internalFailure
+        return code == .databaseUnavailable ? .serviceUnavailable : .internalFailure
     }
 
-    static let unsupportedMediaType = TyndauError(code: "unsupported-media-type", messageKey: "error.unsupported-media-type")
+    static let unsupportedMediaType = TyndauError(code: .unsupportedMediaType, messageKey: "error.unsupported-media-type")
 }
 
 /// JSON encoding for responses: sorted keys, ISO 8601 dates, slashes unescaped.

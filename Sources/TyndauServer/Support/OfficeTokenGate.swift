@@ -27,7 +27,7 @@ struct OfficeTokenGate: Sendable {
         guard !header.isEmpty else { return false }
         let address = clientKey(request, context)
         if case .limited(let retryAfter) = await failures.check(address) {
-            throw TyndauError(code: "rate-limited", messageKey: "error.office-token-limited", arguments: [String(retryAfter)])
+            throw TyndauError(code: .rateLimited, messageKey: "error.office-token-limited", arguments: [String(retryAfter)])
         }
         guard header.hasPrefix("Bearer "), ConstantTime.equals(String(header.dropFirst(7)), token) else {
             await failures.record(address)

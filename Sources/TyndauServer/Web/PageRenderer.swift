@@ -16,7 +16,7 @@ public struct PageRenderer: Sendable {
 
     public init() throws {
         var templates: [String: MustacheTemplate] = [:]
-        for name in ["head", "foot", "form", "receipt", "status", "error"] + Self.publicTemplates + Self.officeTemplates {
+        for name in ["head", "foot", "form", "receipt", "status", "withdrawn", "error"] + Self.publicTemplates + Self.officeTemplates {
             guard let url = Bundle.module.url(forResource: name, withExtension: "mustache") else {
                 throw TyndauError.notFound("template \(name).mustache")
             }
