@@ -17,6 +17,7 @@ import TyndauStorage
 ///   - requestLogLevel: the level of the one-line-per-request log.
 ///   - now: the clock of the rate limiter, the duplicate window and the SLA report.
 ///   - acknowledgements: the publisher's outbox for acknowledgement messages, when it exists.
+///   - commitmentNotices: the askers' "promise kept" messages the console queues, when endpoints exist.
 ///   - botWebhook: the Telegram bot in webhook mode (`telegram_bot.mode: webhook`), when configured.
 ///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 ///   - series: the meeting series and agenda policy of the configuration file, for the console's agenda.
@@ -28,6 +29,7 @@ public func buildApplication(
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
+    commitmentNotices: (any CommitmentNotices)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     background: [any Service] = [],
     series: SeriesSettings = SeriesSettings(),
@@ -35,7 +37,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
-        acknowledgements: acknowledgements, botWebhook: botWebhook, series: series, arrivals: arrivals
+        acknowledgements: acknowledgements, commitmentNotices: commitmentNotices, botWebhook: botWebhook, series: series,
+        arrivals: arrivals
     )
     var application = Application(
         router: router,
@@ -64,6 +67,7 @@ public func buildRouter(
     requestLogLevel: Logger.Level = .info,
     now: @escaping @Sendable () -> Date,
     acknowledgements: (any AcknowledgementOutbox)? = nil,
+    commitmentNotices: (any CommitmentNotices)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     series: SeriesSettings = SeriesSettings(),
     arrivals: ArrivalGroupingService? = nil
@@ -99,7 +103,8 @@ public func buildRouter(
     router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, gate: officeGate, now: now).endpoints, atPath: "/api/v1/meetings")
-    OfficeConsole(store: store, pages: pages, settings: settings, series: series, now: now).addRoutes(to: router)
+    OfficeConsole(store: store, pages: pages, settings: settings, series: series, commitmentNotices: commitmentNotices, now: now)
+        .addRoutes(to: router)
     let record = PublicRecord(store: store)
     let cache = PublicRecordCache(record: record, goldenHourMinutes: settings.intake.goldenHourMinutes)
     PublicRecordController(

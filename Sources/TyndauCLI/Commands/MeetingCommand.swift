@@ -179,15 +179,12 @@ extension CommitmentsCommand {
 
         func run() async throws {
             let (database, configuration) = try await PublishingSetup.open(options)
-            let view = try await database.markCommitmentDone(
-                id: id, note: try Commitment.validatedNote(note), actor: MeetingWorkflow.actor, now: WallClock.now())
-            let recipients = try await database.noticeRecipients(topicIDs: [view.commitment.topicID])
             let automation = try await MeetingAutomation(
                 database: database, configuration: configuration, logger: LogSettings(level: .info).logger("tyndau.cli")
             )
-            let batches = automation.publication.commitmentDoneBatches(view, recipients: recipients)
-            try await database.enqueue(batches, now: WallClock.now())
-            print(CLIText.text("commitments.done", id, batches.map(\.endpointNames.count).reduce(0, +)))
+            let (_, queued) = try await CommitmentCompletion(store: database, notices: automation.publication).markDone(
+                id: id, note: note, actor: MeetingWorkflow.actor, now: WallClock.now())
+            print(CLIText.text("commitments.done", id, queued))
         }
     }
 }

@@ -87,7 +87,7 @@ extension ResidentsCommand {
         func run() async throws {
             let key = try person.key()
             let (database, _) = try await options.openDatabase()
-            let forgotten = try await ResidentsCommand.rights(database).forget(key, actor: GlobalOptions.actor, now: Date())
+            let forgotten = try await ResidentsCommand.rights(database).forget(key, actor: GlobalOptions.actor, now: WallClock.now())
             let erased = forgotten.erased
             if json {
                 struct Output: Encodable {
@@ -127,7 +127,7 @@ extension ResidentsCommand {
         func run() async throws {
             let key = try person.key()
             let (database, _) = try await options.openDatabase()
-            let export = try await ResidentsCommand.rights(database).export(key, now: Date())
+            let export = try await ResidentsCommand.rights(database).export(key, now: WallClock.now())
             print(try Console.json(export))
             try await database.close()
         }

@@ -75,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
             endpoints: configuration.endpoints, noticeTags: configuration.summaries.noticeTags, publicURL: settings.publicURL
         )
         let botWebhook = await Self.telegramWebhook(configuration, database: database, logger: logger)
+        // The meeting watch's publication also builds the "promise kept" messages the console queues.
+        let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
         var background: [any Service] = []
         if !withoutWorker {
             try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
@@ -82,7 +84,6 @@ struct ServeCommand: AsyncParsableCommand {
                 store: database, client: PublishingSetup.client, endpoints: configuration.endpoints,
                 settings: configuration.publisher, now: WallClock.now, logger: logger
             )
-            let automation = try await MeetingAutomation(database: database, configuration: configuration, logger: logger)
             let interval = configuration.publisher.pollInterval * 5
             background = [BackgroundLoop { try await worker.run() }, BackgroundLoop { await automation.run(interval: interval) }]
             // The retention limit runs where the other periodic jobs do.
@@ -103,7 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
             withoutArrivalGrouping
             ? nil : ArrivalGroupingService(store: database, logger: logger, now: WallClock.now)
         let application = try buildApplication(
-            settings, database: database, logger: logger, now: WallClock.now, acknowledgements: acknowledgements, botWebhook: botWebhook,
+            settings, database: database, logger: logger, now: WallClock.now, acknowledgements: acknowledgements,
+            commitmentNotices: automation.publication, botWebhook: botWebhook,
             background: background, series: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy),
             arrivals: arrivals
         )

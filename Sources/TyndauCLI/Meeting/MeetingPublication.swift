@@ -8,7 +8,7 @@ import TyndauCore
 ///
 /// Message keys make every message unique per endpoint (`digest:2026-W49`, `notice:2026-W49:q42`,
 /// `commitment-done:7:q42`), so enqueuing twice — two processes racing, a restart — sends once.
-struct MeetingPublication {
+struct MeetingPublication: CommitmentNotices {
     var renderer: SummaryRenderer
     var endpoints: [EndpointDefinition]
     var settings: SummariesSettings

@@ -10,7 +10,7 @@ struct PersonalDataRetention: Sendable {
     var rights: PersonalDataRights
     var days: Int
     var logger: Logger
-    var now: @Sendable () -> Date = { Date() }
+    var now: @Sendable () -> Date = WallClock.now
 
     /// `nil` when `privacy.retention_days` is not set: personal data is then kept until erased on request.
     init?(_ configuration: TyndauConfiguration, database: any TyndauStore, logger: Logger) {

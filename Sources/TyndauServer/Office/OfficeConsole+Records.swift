@@ -109,7 +109,8 @@ extension OfficeConsole {
 
     @Sendable func commitmentDone(request: Request, visit: Visit, fields: OfficeForm) async throws -> Response {
         let id = try visit.id(field: "commitment")
-        _ = try await store.markCommitmentDone(id: id, note: try Commitment.validatedNote(fields["note"]), actor: visit.actor, now: now())
+        try await CommitmentCompletion(store: store, notices: commitmentNotices).markDone(
+            id: id, note: fields["note"], actor: visit.actor, now: now())
         return Self.redirect(Self.back(fields, "/office/commitments"))
     }
 

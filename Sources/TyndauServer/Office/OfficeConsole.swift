@@ -24,6 +24,8 @@ struct OfficeConsole: Sendable {
     let throttle: SignInThrottle
     let suggester = TopicSuggester()
     let now: @Sendable () -> Date
+    /// The askers' "promise kept" messages, when the server has the publisher's endpoints.
+    let commitmentNotices: (any CommitmentNotices)?
 
     static let sessionCookie = "tyndau_office"
     /// Before sign-in there is no session to bind the token to: the sign-in form's CSRF token is a
@@ -33,7 +35,7 @@ struct OfficeConsole: Sendable {
 
     init(
         store: any TyndauStore, pages: PageRenderer, settings: ServerSettings, series: SeriesSettings,
-        now: @escaping @Sendable () -> Date
+        commitmentNotices: (any CommitmentNotices)? = nil, now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.pages = pages
@@ -47,6 +49,7 @@ struct OfficeConsole: Sendable {
             window: settings.office.signInWindow
         )
         self.now = now
+        self.commitmentNotices = commitmentNotices
     }
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
