@@ -87,9 +87,10 @@ test: test-deps
 # during an intake burst (SQLite, PostgreSQL), PostgreSQL stopped and started under load, a full disk
 # under the SQLite file (a tmpfs it mounts), a black-hole and a slow-drip receiver beside a normal one,
 # SIGTERM during `meeting close` and `db copy`. Python 3 standard library; a throwaway PostgreSQL.
+# Built like `make test` (with the tests), so after it — as in .ci/run — nothing is rebuilt.
 faults: deps
 	$(call apt_install,$(TEST_PACKAGES) python3)
-	$(SWIFT) build --product tyndau
+	$(SWIFT) build --build-tests
 	python3 Tests/Faults/faults.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
