@@ -35,7 +35,7 @@ define pip_venv
 		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
 	fi
 endef
-.PHONY: demo test bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
+.PHONY: demo test faults bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
 DEV_SET := ../shared/data/dedup-dev.jsonl
 DEV2_SET := ../shared/data/dedup-dev2.jsonl
 
@@ -82,6 +82,16 @@ test: test-deps
 	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 	$(FEEDS_VENV)/bin/python Tests/PublicRecord/public_record_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 	$(OPENAPI_VENV)/bin/python Tests/OpenAPI/schemathesis_run.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+
+# Faults on purpose (issue 17): real `tyndau serve` / `tyndau worker` processes hurt on purpose — SIGKILL
+# during an intake burst (SQLite, PostgreSQL), PostgreSQL stopped and started under load, a full disk
+# under the SQLite file (a tmpfs it mounts), a black-hole and a slow-drip receiver beside a normal one,
+# SIGTERM during `meeting close` and `db copy`. Python 3 standard library; a throwaway PostgreSQL.
+# Built like `make test` (with the tests), so after it — as in .ci/run — nothing is rebuilt.
+faults: deps
+	$(call apt_install,$(TEST_PACKAGES) python3)
+	$(SWIFT) build --build-tests
+	python3 Tests/Faults/faults.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -10,6 +10,8 @@
 #   scripts/throwaway-postgres.sh start             start one; prints its folder (keep it for url/stop)
 #   scripts/throwaway-postgres.sh url FOLDER        postgres://postgres@127.0.0.1:PORT/postgres
 #   scripts/throwaway-postgres.sh stop FOLDER       stop it and delete the folder
+#   scripts/throwaway-postgres.sh halt FOLDER       stop the server (fast shutdown), keep its folder and port
+#   scripts/throwaway-postgres.sh resume FOLDER     start a halted server again on the same port
 #   scripts/throwaway-postgres.sh clean             stop and delete clusters whose owner process is gone
 #
 # Binaries: $PG_BIN, else /usr/lib/postgresql/15/bin (Debian's postgresql-15). PostgreSQL refuses to run
@@ -128,9 +130,10 @@ EOF
     for attempt in 1 2 3 4 5; do
         port=$(free_port)
         echo "$port" >"$dir/port"
+        echo "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability -c max_connections=200 -c shared_buffers=32MB" \
+            >"$dir/options"
         if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $durability \
-                -c max_connections=200 -c shared_buffers=32MB" >/dev/null 2>&1; then
+            -o "$(cat "$dir/options")" >/dev/null 2>&1; then
             echo "$dir"
             return 0
         fi
@@ -155,6 +158,16 @@ case "$command" in
 start)
     clean_stale
     start_cluster manual
+    ;;
+halt)
+    dir=${1:?usage: $0 halt FOLDER}
+    [ -f "$dir/options" ] || die "$dir is not a throwaway cluster"
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w -t 60 -s stop >/dev/null
+    ;;
+resume)
+    dir=${1:?usage: $0 resume FOLDER}
+    [ -f "$dir/options" ] || die "$dir is not a throwaway cluster"
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start -o "$(cat "$dir/options")" >/dev/null
     ;;
 url)
     url_of "${1:?usage: $0 url FOLDER}"
@@ -182,7 +195,7 @@ run)
     exit "$status"
     ;;
 *)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
+import Synchronization
 import TyndauCore
 
 /// Tyndau's store on a PostgreSQL server, for the deployments SQLite cannot carry: several `tyndau serve`
@@ -152,7 +153,7 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         while true {
             attempt += 1
             do {
-                return try await client.withConnection { connection in
+                return try await withConnection { connection in
                     Self.connectionsInUse.increment()
                     defer { Self.connectionsInUse.decrement() }
                     try await connection.query(PostgresQuery(unsafeSQL: begin), logger: Self.quietLogger)
@@ -161,7 +162,12 @@ public final class PostgresDatabase: TyndauStore, Sendable {
                         try await connection.query("COMMIT", logger: Self.quietLogger)
                         return value
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: Self.quietLogger)
+                        // A session the server ended (shutdown, lost connection) rolled back with it. A
+                        // ROLLBACK sent on it could wait for ever — seen when PostgreSQL was stopped under
+                        // load (issue 17): that one transaction then held the whole intake.
+                        if !connection.isClosed, !Self.endedSession(error) {
+                            _ = try? await connection.query("ROLLBACK", logger: Self.quietLogger)
+                        }
                         throw error
                     }
                 }
@@ -178,15 +184,73 @@ public final class PostgresDatabase: TyndauStore, Sendable {
         }
     }
 
+    /// A pooled connection for `body`, waiting at most `connect_timeout` for one. While the server is
+    /// down the pool keeps requests queued (for up to a minute, until its circuit breaker trips): a
+    /// resident would wait that long for an answer. After the timeout the request leaves the queue and
+    /// the caller gets `database-unavailable` (503 for a client), while the pool keeps reconnecting in
+    /// the background; the first transaction after the server is back simply succeeds.
+    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let started = StartedFlag()
+        let timeout = Duration.seconds(Int64(location.connectTimeoutSeconds))
+        let client = self.client
+        let location = self.location
+        return try await withoutActuallyEscaping(body) { escapable in
+            // Runs in exactly one child task, which ends before this function returns.
+            nonisolated(unsafe) let body = escapable
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        started.set()
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if started.isSet { return nil }
+                    throw TyndauError.databaseUnavailable(
+                        location.description, "no connection within \(location.connectTimeoutSeconds) s (connect_timeout)")
+                }
+                while let value = try await group.next() {
+                    if let value {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
+        }
+    }
+
+    /// Whether a transaction got its connection (set once, read by its timeout).
+    private final class StartedFlag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
     /// A driver error as a ``TyndauError`` an operator can read: the server's refusal (SQLSTATE and
     /// message, never the `detail`, which may quote stored values) or the lost connection.
     func translated(_ error: PSQLError) -> TyndauError {
         if error.code == .server {
             let state = error.serverInfo?[.sqlState] ?? "?"
             let message = error.serverInfo?[.message] ?? ""
+            // The server going away (57P01 admin shutdown, 57P03 starting up, class 08 connection
+            // exceptions, 53 out of resources) is the database being unavailable, not a refused statement.
+            if state.hasPrefix("57P") || state.hasPrefix("08") || state.hasPrefix("53") {
+                return TyndauError.databaseUnavailable(location.description, "\(state) \(message)")
+            }
             return TyndauError.databaseFailed("\(state) \(message)")
         }
         return TyndauError.databaseUnavailable(location.description, Self.reason(error, location: location))
+    }
+
+    /// Whether `error` means the server ended the session: the connection failed or closed, or the
+    /// server said it is going away (SQLSTATE 57P…, class 08).
+    static func endedSession(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        guard error.code == .server else { return true }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        return state.hasPrefix("57P") || state.hasPrefix("08")
     }
 
     static func isRetryable(_ error: PSQLError) -> Bool {

@@ -150,4 +150,33 @@ import TyndauCore
             }
         }
     }
+
+    /// Issue 17, faults on purpose: `tyndau db copy` stopped by SIGTERM cancels the copy. Cancelled after
+    /// its first batches, it must leave the target as it found it — empty, ready for another run — on
+    /// every engine: all or nothing. (Before, the cancelled task's clean-up was itself cancelled, and a
+    /// signal killed the process outright, leaving half the tables filled.)
+    @Test(arguments: StoreFactory.all, StoreFactory.all)
+    func aCancelledCopyLeavesTheTargetEmpty(_ from: StoreFactory, _ to: StoreFactory) async throws {
+        try await from.withStore { source in
+            try await to.withStore { target in
+                let reading = try #require(source as? any TableTransfer)
+                let writing = try #require(target as? any TableTransfer)
+                try await Self.populate(source)
+                let copying = Task {
+                    try await StoreCopy(batchSize: 2).run(from: reading, to: writing, rowsCopied: { rows in
+                        if rows >= 10 { withUnsafeCurrentTask { $0?.cancel() } }
+                    })
+                }
+                await #expect(throws: (any Error).self) { _ = try await copying.value }
+                let snapshot = try await writing.openTransferSnapshot()
+                for table in try await writing.transferTables() {
+                    #expect(try await snapshot.count(table) == 0, "\(table.name) after a cancelled copy")
+                }
+                try await snapshot.close()
+                // And the copy simply runs again.
+                let report = try await StoreCopy(batchSize: 50).run(from: reading, to: writing)
+                #expect(report.totalRows > 50)
+            }
+        }
+    }
 }

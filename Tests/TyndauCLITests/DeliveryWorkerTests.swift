@@ -63,10 +63,12 @@ struct WorkerHarness {
         try await database.syncEndpoints(endpoints.map(\.endpoint))
     }
 
-    func worker(_ settings: DeliveryWorker.Settings = .init(), client: CurlClient = workerTestClient) -> DeliveryWorker {
+    /// `clock` defaults to the manual one; `run()` with transfers in flight needs a real clock (its poll
+    /// ticks would otherwise race the manual time past every lease).
+    func worker(_ settings: DeliveryWorker.Settings = .init(), client: CurlClient = workerTestClient, clock: (any Clock<Duration>)? = nil) -> DeliveryWorker {
         let time = self.time
         return DeliveryWorker(
-            store: database, client: client, endpoints: endpoints, settings: settings, clock: ManualClock(time: time),
+            store: database, client: client, endpoints: endpoints, settings: settings, clock: clock ?? ManualClock(time: time),
             now: { time.now }, random: { 0.5 }, logger: Logger(label: "test")
         )
     }
@@ -247,7 +249,7 @@ struct WorkerHarness {
         }
         defer { harness.server.stop() }
         let delivery = try await harness.enqueue("a")
-        let worker = harness.worker()
+        let worker = harness.worker(clock: ContinuousClock())
         let task = Task { try await worker.run() }
         var iterator = arrived.stream.makeAsyncIterator()
         _ = await iterator.next()
@@ -257,6 +259,38 @@ struct WorkerHarness {
         #expect(stored.status == .pending)
         #expect(stored.attempts == 0)
         #expect(stored.leaseUntil == nil)
+    }
+
+    /// Issue 17, faults on purpose: a receiver that holds its answer (a black hole, a slow drip) keeps
+    /// only its own transfer busy. A message queued for another endpoint while that transfer hangs is
+    /// claimed at the next poll and delivered — before, the worker waited for its whole batch, so every
+    /// other endpoint waited out the slow one's timeout.
+    @Test func aHangingEndpointDoesNotHoldBackAnotherEndpointsLaterDeliveries() async throws {
+        let harness = try await WorkerHarness(urls: ["fast": "json://127.0.0.1:PORT/fast", "slow": "json://127.0.0.1:PORT/slow"]) { request, _ in
+            request.path == "/slow" ? .init(status: 200, delay: .seconds(60)) : .init(status: 200)
+        }
+        defer { harness.server.stop() }
+        let client = CurlClient(profile: .init(totalTimeout: .seconds(60), lowSpeedTime: .seconds(60)))
+        defer { client.shutdown() }
+        _ = try await harness.enqueue("first")
+        let worker = harness.worker(.init(pollInterval: .milliseconds(50)), client: client, clock: ContinuousClock())
+        let task = Task { try await worker.run() }
+        defer { task.cancel() }
+        func arrived(_ path: String, _ text: String) async throws -> Bool {
+            // Bounded well under the slow transfer's 60 s: a wait, not a speed figure.
+            for _ in 0..<1000 {
+                if harness.received.all.contains(where: { $0.path == path && $0.bodyText.contains(text) }) { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+        #expect(try await arrived("/fast", "first"))
+        #expect(try await arrived("/slow", "first"), "the slow endpoint's transfer is in flight")
+        _ = try await harness.database.enqueue(
+            OutgoingMessage(messageKey: "m2", subject: nil, body: "second"), endpointNames: ["fast"], now: harness.time.now)
+        #expect(try await arrived("/fast", "second"), "delivered while the slow transfer still hangs")
+        task.cancel()
+        try await task.value
     }
 
     @Test func demoRunsTheWholeLoopToItsLoopbackSinks() async throws {

@@ -19,6 +19,7 @@ struct ServerFailureShapeTests {
         let unreachable = TyndauError.databaseUnavailable("postgres://tyndau@db-secret-host:5432/tyndau", "connection refused")
         let refused = TyndauError.databaseFailed("23505 duplicate key value violates unique constraint")
         for prefix in ["/api/v1", "/open311/v2", ""] {
+            router.get(RouterPath(prefix + "/disk-full.json")) { _, _ -> Response in throw DiskFull() }
             router.get(RouterPath(prefix + "/unreachable.json")) { _, _ -> Response in throw unreachable }
             router.get(RouterPath(prefix + "/refused.json")) { _, _ -> Response in throw refused }
         }
@@ -60,5 +61,24 @@ struct ServerFailureShapeTests {
             if prefix == "/api/v1" { #expect(response.apiError["code"] as? String == "internal") }
         }
         #expect(log.lines.contains { $0.message == "request.failed" && $0.metadata["error.code"] == "database-failed" })
+    }
+
+    /// An engine's own error naming a condition, as SQLite's `DatabaseError` does for SQLITE_FULL.
+    struct DiskFull: EngineError {
+        var tyndauError: TyndauError? { .databaseUnavailable("SQLite", "SQLITE_FULL: database or disk is full") }
+    }
+
+    /// Issue 17, faults on purpose: a full disk under the SQLite file was answered 500 `internal`.
+    @Test(arguments: ["/api/v1", "/open311/v2", ""])
+    func anEngineErrorNamingAConditionIs503NotA500(prefix: String) async throws {
+        let log = CapturedLog()
+        try await application(log: log).test(.router) { client in
+            let response = try await client.execute(uri: prefix + "/disk-full.json?lang=en", method: .get)
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == String(TyndauError.unavailableRetrySeconds))
+            #expect(!response.text.contains("SQLITE_FULL"))
+            if prefix == "/api/v1" { #expect(response.apiError["code"] as? String == "database-unavailable") }
+        }
+        #expect(log.lines.contains { $0.message == "request.failed" && $0.metadata["error"]?.description.contains("SQLITE_FULL") == true })
     }
 }

@@ -62,21 +62,98 @@ public struct DeliveryWorker: Sendable {
         self.logger = logger
     }
 
-    /// Loops until the task is cancelled: claim a batch, send it, record it; sleep when nothing is due.
+    /// What the loop of ``run()`` waits for: a transfer's result, or the poll interval passing.
+    private enum Event: Sendable {
+        case report(DeliveryReport)
+        case tick
+    }
+
+    /// Loops until the task is cancelled. Due rows are claimed whenever a transfer slot is free — at
+    /// once while a backlog remains, else every poll interval — and never wait for a batch to finish, so
+    /// an endpoint that never answers (or trickles its answer) holds only its own transfers until their
+    /// timeouts, not the other endpoints' deliveries. Results are written as they come, grouped.
+    ///
+    /// A store that cannot be reached (the database down) stops nothing: the worker logs it once, polls
+    /// again with a growing pause (up to 5 s), keeps results it could not write, and resumes by itself.
     public func run() async throws {
         logger.info("delivery worker started", metadata: ["tyndau.endpoints": "\(targets.count)"])
-        while !Task.isCancelled {
-            let handled: Int
-            do {
-                handled = try await runOnce()
-            } catch is CancellationError {
-                break
+        let concurrency = max(1, settings.concurrency)
+        // Claiming is one statement: with a backlog, wait until half the slots are free before the next one.
+        let refill = max(1, min(settings.batchSize, concurrency) / 2)
+        await withTaskGroup(of: Event.self) { group in
+            var running = 0
+            var ticking = false
+            var due = true
+            var backlog = false
+            var failures = 0
+            var reports: [DeliveryReport] = []
+            while !Task.isCancelled {
+                let free = concurrency - running
+                if free > 0, due || (backlog && (free >= refill || running == 0)) {
+                    due = false
+                    let limit = min(settings.batchSize, free)
+                    do {
+                        let claimed = try await store.claimDue(now: now(), lease: settings.lease, limit: limit)
+                        if failures > 0 {
+                            logger.notice("outbox reachable again", metadata: ["tyndau.outbox.failed_polls": "\(failures)"])
+                            failures = 0
+                        }
+                        for delivery in claimed {
+                            group.addTask { .report(await process(delivery)) }
+                        }
+                        running += claimed.count
+                        backlog = claimed.count == limit
+                        if backlog, running < concurrency { continue }
+                    } catch {
+                        if Task.isCancelled { break }
+                        backlog = false
+                        failures += 1
+                        if failures == 1 { logger.error("outbox unreachable; polling again until it answers: \(error)") }
+                    }
+                }
+                if !reports.isEmpty, reports.count >= 128 || running == 0 || !ticking {
+                    reports = await applyKeepingOnFailure(reports)
+                }
+                if !ticking {
+                    ticking = true
+                    let pause = failures == 0 ? settings.pollInterval : min(settings.pollInterval * (1 << min(failures, 6)), max(settings.pollInterval, .seconds(5)))
+                    let clock = self.clock
+                    group.addTask {
+                        try? await clock.sleep(for: pause)
+                        return .tick
+                    }
+                }
+                guard let event = await group.next() else { break }
+                switch event {
+                case .report(let report):
+                    running -= 1
+                    reports.append(report)
+                case .tick:
+                    ticking = false
+                    due = true
+                }
             }
-            if handled == 0 {
-                do { try await clock.sleep(for: settings.pollInterval) } catch { break }
+            // Stopping: transfers in flight are cancelled with this task and report their rows as released.
+            group.cancelAll()
+            while let event = await group.next() {
+                if case .report(let report) = event { reports.append(report) }
+            }
+            if !reports.isEmpty, !(await applyKeepingOnFailure(reports)).isEmpty {
+                logger.error("delivery results not written; their rows return to the queue when their lease ends")
             }
         }
         logger.info("delivery worker stopped")
+    }
+
+    /// Writes `reports`; returns them when the store refused (to be written at the next chance), else `[]`.
+    private func applyKeepingOnFailure(_ reports: [DeliveryReport]) async -> [DeliveryReport] {
+        do {
+            try await apply(reports)
+            return []
+        } catch {
+            logger.warning("delivery results not written yet: \(error)")
+            return reports
+        }
     }
 
     /// Claims and processes batches until nothing is due now; returns how many deliveries were handled.
@@ -128,9 +205,9 @@ public struct DeliveryWorker: Sendable {
     /// Writes results even while the worker is being cancelled: returning rows is part of stopping.
     private func apply(_ reports: [DeliveryReport]) async throws {
         guard !reports.isEmpty else { return }
-        Self.record(reports)
         let store = self.store
         try await Task { try await store.apply(reports) }.value
+        Self.record(reports)
     }
 
     /// Each report in ``TyndauMetrics/deliveries`` (by endpoint name and outcome) and each transfer's

@@ -36,9 +36,11 @@ extension DatabaseCommand {
             let writing = try await target.openForTransfer(mustExist: false)
             print(CLIText.text("db.copy.start", source, target))
             let progress = ProgressLine(CLIText.text("progress.copy"), quiet: quiet)
-            let report: StoreCopyReport
-            do {
-                report = try await StoreCopy(batchSize: batchSize).run(
+            let batchSize = self.batchSize
+            // SIGTERM and SIGINT cancel the copy: it stops between batches and empties the target again,
+            // so a stopped copy leaves nothing half-written (all or nothing).
+            let copy = Task {
+                try await StoreCopy(batchSize: batchSize).run(
                     from: reading, to: writing,
                     progress: { table in
                         // The table's line replaces the progress line; the next batch draws it again below.
@@ -48,8 +50,20 @@ extension DatabaseCommand {
                         fflush(nil)
                     },
                     rowsCopied: progress.isEnabled ? progress.update : nil)
+            }
+            let stop = SignalCancellation([SIGINT, SIGTERM]) { copy.cancel() }
+            defer { stop.cancel() }
+            let report: StoreCopyReport
+            do {
+                report = try await copy.value
             } catch {
                 progress.clear()
+                if copy.isCancelled {
+                    try? await reading.close()
+                    try? await writing.close()
+                    FileHandle.standardError.write(Data((CLIText.text("db.copy.interrupted", target) + "\n").utf8))
+                    throw ExitCode(143)
+                }
                 throw error
             }
             progress.finish()
@@ -58,5 +72,25 @@ extension DatabaseCommand {
             try await writing.close()
             print(CLIText.text("db.copy.done", report.totalRows, report.tables.count, target))
         }
+    }
+}
+
+/// Runs `action` when one of `signals` arrives, instead of the default (immediate termination), until
+/// ``cancel()``: a long command can then stop cleanly.
+final class SignalCancellation {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ signals: [Int32], action: @escaping @Sendable () -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        sources.forEach { $0.cancel() }
     }
 }

@@ -75,6 +75,8 @@ public struct StoreCopy: Sendable {
                     var checksum = TableChecksum()
                     var position: TransferPosition?
                     repeat {
+                        // A stopped copy (SIGTERM, SIGINT) ends between batches and empties the target below.
+                        try Task.checkCancellation()
                         let batch = try await snapshot.rows(pair.source, after: position, limit: batchSize)
                         let rows = batch.rows.map(pair.reorder)
                         if !rows.isEmpty { try await target.insertTransferRows(rows, into: pair.target) }
@@ -105,8 +107,10 @@ public struct StoreCopy: Sendable {
             try await snapshot.close()
             try await Self.verify(target, pairs.map(\.target), expected: expected, batchSize: batchSize)
         } catch {
-            // Leave the target as it was found: empty, ready for another run.
-            try? await target.emptyTransferTables(pairs.map(\.target).reversed())
+            // Leave the target as it was found: empty, ready for another run. In a task of its own, so a
+            // cancelled copy (the command stopped by a signal) still cleans up.
+            let tables = Array(pairs.map(\.target).reversed())
+            try? await Task { try await target.emptyTransferTables(tables) }.value
             throw error
         }
         return report

@@ -34,3 +34,22 @@ extension TyndauError {
         TyndauError(code: .databaseFailed, messageKey: "error.database-failed", arguments: [reason])
     }
 }
+
+/// An error of an engine's own driver that knows what it means to Tyndau. An engine conforms its
+/// driver's error type (SQLite's `DatabaseError`), so that a full disk or a file locked past the busy
+/// timeout reaches a client as `database-unavailable` (503 with `Retry-After`) and not as an unexplained
+/// 500 — without the driver's types leaving the engine.
+public protocol EngineError: Error {
+    /// The condition as a ``TyndauError`` (the store cannot work right now), or `nil` for a fault that
+    /// stays a fault (a broken constraint, a bug).
+    var tyndauError: TyndauError? { get }
+}
+
+extension TyndauError {
+    /// `error` as Tyndau names it: itself when it is a ``TyndauError``, what an engine's error means
+    /// (``EngineError``), else `nil`.
+    public static func known(_ error: any Error) -> TyndauError? {
+        if let error = error as? TyndauError { return error }
+        return (error as? any EngineError)?.tyndauError
+    }
+}

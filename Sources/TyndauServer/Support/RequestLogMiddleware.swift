@@ -62,6 +62,8 @@ struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
                 return render(.internalFailure, request)
             }
         } catch {
+            // An engine's error that names a condition (a full disk, a lock held too long) is answered as such.
+            if let known = TyndauError.known(error) { return render(known.publicFacing(logger: context.logger), request) }
             context.logger.error("request.failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
             return render(.internalFailure, request)
         }
