@@ -35,7 +35,7 @@ define pip_venv
 		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
 	fi
 endef
-.PHONY: demo test bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
+.PHONY: demo test fuzz bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
 DEV_SET := ../shared/data/dedup-dev.jsonl
 DEV2_SET := ../shared/data/dedup-dev2.jsonl
 
@@ -82,6 +82,14 @@ test: test-deps
 	$(OPEN311_VENV)/bin/python Tests/Open311/georeport_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 	$(FEEDS_VENV)/bin/python Tests/PublicRecord/public_record_client.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
 	$(OPENAPI_VENV)/bin/python Tests/OpenAPI/schemathesis_run.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+
+# libFuzzer targets for every parser (Fuzz/Package.swift, a package of its own): built with
+# `-sanitize=fuzzer,address` and run FUZZ_SECONDS each from the seed corpus in Fuzz/corpus/; any crash
+# fails. Names of targets in FUZZ_TARGETS run only those. See README "Security".
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "tyndau", targets: ["tyndau"]),
         .executable(name: "tyndau-bench", targets: ["tyndau-bench"]),
+        // The fuzz targets' bodies, for the libFuzzer package in Fuzz/ (`make fuzz`).
+        .library(name: "TyndauFuzzTargets", targets: ["TyndauFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -160,6 +162,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Parsers under fuzz: each libFuzzer target of Fuzz/Package.swift calls one of these. Built
+        // here too, so they compile with every change and the seed corpus replays in `swift test`.
+        .target(
+            name: "TyndauFuzzTargets",
+            dependencies: ["TyndauCore", "QuestionCollection", "Publisher", "TyndauServer", "TyndauCLI"],
+            swiftSettings: swiftSettings
+        ),
+
         // Tests: one target per module.
         // Real servers the tests of several modules talk to (an SMTP server, …).
         .target(name: "TyndauTestSupport", path: "Tests/TyndauTestSupport", swiftSettings: swiftSettings),
@@ -212,6 +222,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The committed seed corpus (Fuzz/corpus, with every crash found) through the fuzz targets.
+        .testTarget(name: "TyndauFuzzTargetsTests", dependencies: ["TyndauFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeetingSummariesTests",
             dependencies: ["MeetingSummaries", "TyndauCore"],

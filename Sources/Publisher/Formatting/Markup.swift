@@ -64,12 +64,12 @@ public enum Markup {
     }
 
     /// Size of `character` once escaped by `chatMarkdown`, in UTF-16 code units.
-    static func chatMarkdownCost(_ character: Character, unit: TextUnit) -> Int {
+    package static func chatMarkdownCost(_ character: Character, unit: TextUnit) -> Int {
         unit.size(of: character) + (chatMarkdownReserved.contains(character) ? 1 : 0)
     }
 
     /// Size of `character` once escaped by `slack`, in UTF-16 code units.
-    static func slackCost(_ character: Character) -> Int {
+    package static func slackCost(_ character: Character) -> Int {
         switch character {
         case "&": 5
         case "<", ">": 4
