@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "tyndau-bench", targets: ["tyndau-bench"]),
         // The fuzz targets' bodies, for the libFuzzer package in Fuzz/ (`make fuzz`).
         .library(name: "TyndauFuzzTargets", targets: ["TyndauFuzzTargets"]),
+        .library(name: "TyndauFuzzTargetsApp", targets: ["TyndauFuzzTargetsApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -166,7 +167,13 @@ let package = Package(
         // here too, so they compile with every change and the seed corpus replays in `swift test`.
         .target(
             name: "TyndauFuzzTargets",
-            dependencies: ["TyndauCore", "QuestionCollection", "Publisher", "TyndauServer", "TyndauCLI"],
+            dependencies: ["TyndauCore", "QuestionCollection", "Publisher"],
+            swiftSettings: swiftSettings
+        ),
+        // The targets that need the server's request reader or the CLI's configuration.
+        .target(
+            name: "TyndauFuzzTargetsApp",
+            dependencies: ["TyndauFuzzTargets", "TyndauCore", "QuestionCollection", "TyndauServer", "TyndauCLI"],
             swiftSettings: swiftSettings
         ),
 
@@ -223,7 +230,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The committed seed corpus (Fuzz/corpus, with every crash found) through the fuzz targets.
-        .testTarget(name: "TyndauFuzzTargetsTests", dependencies: ["TyndauFuzzTargets"], swiftSettings: swiftSettings),
+        .testTarget(name: "TyndauFuzzTargetsTests", dependencies: ["TyndauFuzzTargetsApp", "TyndauFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeetingSummariesTests",
             dependencies: ["MeetingSummaries", "TyndauCore"],

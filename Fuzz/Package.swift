@@ -11,15 +11,16 @@
 // `LLVMFuzzerTestOneInput`; the seed corpus is in corpus/<name>/ (see Fuzz/run.sh).
 import PackageDescription
 
-/// Executable target name → `FuzzTargets.all` key and corpus folder.
+/// Executable target → the main package's library that holds its body: the app one (server and CLI)
+/// only where needed, so the others build without the whole application.
 let targets = [
-    "FuzzIntake": "intake",
-    "FuzzImport": "import",
-    "FuzzEndpointURL": "endpoint-url",
-    "FuzzFormatting": "formatting",
-    "FuzzTextAnalyzer": "text-analyzer",
-    "FuzzTelegramUpdate": "telegram-update",
-    "FuzzConfiguration": "configuration",
+    "FuzzIntake": "TyndauFuzzTargetsApp",
+    "FuzzImport": "TyndauFuzzTargets",
+    "FuzzEndpointURL": "TyndauFuzzTargets",
+    "FuzzFormatting": "TyndauFuzzTargets",
+    "FuzzTextAnalyzer": "TyndauFuzzTargets",
+    "FuzzTelegramUpdate": "TyndauFuzzTargets",
+    "FuzzConfiguration": "TyndauFuzzTargetsApp",
 ]
 
 let package = Package(
@@ -30,7 +31,7 @@ let package = Package(
     targets: targets.keys.sorted().map { name in
         .executableTarget(
             name: name,
-            dependencies: [.product(name: "TyndauFuzzTargets", package: "Tyndau")],
+            dependencies: Set(["TyndauFuzzTargets", targets[name]!]).sorted().map { .product(name: $0, package: "Tyndau") },
             // No `main`: libFuzzer's own calls LLVMFuzzerTestOneInput.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )

@@ -5,14 +5,14 @@ import TyndauCore
 extension FuzzTargets {
     /// What `${NAME}` references in the fuzzed URLs and configurations expand to. None holds `*`, so
     /// masking (`***`) can never make a new occurrence of a value.
-    static let environment = [
+    package static let environment = [
         "HOOK_SECRET": "hs-7Qx9Lk2M", "TG_TOKEN": "123456:AAE-tok3n_Z", "SMTP_PASSWORD": "pw-Ab9Zq3",
         "TYNDAU_DB_PASSWORD": "db-Pq4Rw8", "BOT_SECRET": "wh-Zt5Yu1",
     ]
 
     /// An endpoint URL as `endpoints[].url` gives it (with `${NAME}` references), parsed, shown and
     /// turned into its target: no crash, and no expanded value in anything shown.
-    @Sendable static func endpointURL(_ data: Data) {
+    @Sendable public static func endpointURL(_ data: Data) {
         let raw = text(data)
         guard let expanded = try? EndpointDefinition.expanding(raw, environment: environment) else { return }
         for local in [false, true] {
@@ -34,7 +34,7 @@ extension FuzzTargets {
     }
 
     /// The splitter at several limits in every unit, and every markup escaper on every part.
-    @Sendable static func formatting(_ data: Data) {
+    @Sendable public static func formatting(_ data: Data) {
         let input = text(data)
         let costs: [(String, (Character) -> Int, (Substring) -> String)] = [
             ("utf16", TextUnit.utf16.size(of:), String.init),
@@ -101,7 +101,7 @@ extension FuzzTargets {
     }
 
     /// A webhook body and a `getUpdates` answer: JSON, then the update reader, element by element.
-    @Sendable static func telegramUpdate(_ data: Data) {
+    @Sendable public static func telegramUpdate(_ data: Data) {
         guard let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return }
         _ = try? TelegramUpdate(json: json)
         if let answer = json as? [String: Any], let result = answer["result"] as? [Any] {

@@ -4,7 +4,7 @@ import QuestionCollection
 extension FuzzTargets {
     /// The grouping's text analysis: normaliser, skeleton, Latin-Kazakh transliteration, tokenizer and
     /// concept matching, language detection, IIN masking and the intake's text cleaner.
-    @Sendable static func textAnalyzer(_ data: Data) {
+    @Sendable public static func textAnalyzer(_ data: Data) {
         let input = text(data)
         let normalized = TextNormalizer.normalize(input)
         require(TextNormalizer.normalize(normalized) == normalized, "normalize is not idempotent")

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
 
-@testable import TyndauFuzzTargets
+import TyndauFuzzTargets
+import TyndauFuzzTargetsApp
 
 /// Replays the committed seed corpus of every fuzz target (`Fuzz/corpus/<target>/`, which also keeps
 /// each input that once crashed) through the same function libFuzzer calls, in the normal build. A

@@ -1,10 +1,9 @@
 import Foundation
 import TyndauFuzzTargets
-
-private let target = FuzzTargets.all["configuration"]!
+import TyndauFuzzTargetsApp
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Data(bytes: data, count: size))
+    FuzzTargets.configuration(Data(bytes: data, count: size))
     return 0
 }

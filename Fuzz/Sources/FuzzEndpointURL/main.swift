@@ -1,10 +1,8 @@
 import Foundation
 import TyndauFuzzTargets
 
-private let target = FuzzTargets.all["endpoint-url"]!
-
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Data(bytes: data, count: size))
+    FuzzTargets.endpointURL(Data(bytes: data, count: size))
     return 0
 }

@@ -1,10 +1,9 @@
 import Foundation
 import TyndauFuzzTargets
-
-private let target = FuzzTargets.all["intake"]!
+import TyndauFuzzTargetsApp
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    target(Data(bytes: data, count: size))
+    FuzzTargets.intake(Data(bytes: data, count: size))
     return 0
 }
