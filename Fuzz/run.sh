@@ -27,9 +27,18 @@ for name in "${names[@]}"; do
 done
 
 flags=(-c debug -Xswiftc -sanitize=fuzzer,address)
-echo "Building the fuzz targets (swift build ${flags[*]})"
+products=()
+for name in "${names[@]}"; do products+=(--product "${targets[$name]}"); done
+if [ $# -eq 0 ]; then products=(); fi
+echo "Building the fuzz targets (swift build ${flags[*]} ${products[*]})"
 # The linker warns once per ASan helper symbol it cannot export; nothing to act on.
-$SWIFT build "${flags[@]}" 2>&1 | grep -v "Cannot export local symbol" || true
+if [ ${#products[@]} -eq 0 ]; then
+    $SWIFT build "${flags[@]}" 2>&1 | grep -v "Cannot export local symbol" || true
+else
+    for ((i = 0; i < ${#products[@]}; i += 2)); do
+        $SWIFT build "${flags[@]}" "${products[i]}" "${products[i + 1]}" 2>&1 | grep -v "Cannot export local symbol" || true
+    done
+fi
 bin=$($SWIFT build "${flags[@]}" --show-bin-path)
 for name in "${names[@]}"; do
     [ -x "$bin/${targets[$name]}" ] || { echo "build failed: $bin/${targets[$name]} missing" >&2; exit 1; }
@@ -45,7 +54,9 @@ for name in "${names[@]}"; do
     echo "== $name: ${seconds}s from corpus/$name ($(ls "corpus/$name" | wc -l) seeds)"
     # New inputs go to the first folder only, so the committed seeds stay as they are.
     status=0
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$executable" "$work" "corpus/$name" \
+    # Swift's own backtracer off: libFuzzer's handler prints the stack (and ASan flags the backtracer's
+    # reads of the crashed stack as overflows).
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$executable" "$work" "corpus/$name" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || status=$?
     if [ $status -ne 0 ]; then
