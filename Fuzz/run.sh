@@ -57,7 +57,7 @@ for name in "${names[@]}"; do
     # Swift's own backtracer off: libFuzzer's handler prints the stack (and ASan flags the backtracer's
     # reads of the crashed stack as overflows).
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$executable" "$work" "corpus/$name" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=16384 \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
         -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || status=$?
     if [ $status -ne 0 ]; then
         tail -n 60 "$log"

@@ -70,7 +70,7 @@ extension FuzzTargets {
         var decoded = String.UnicodeScalarView()
         var rest = Substring(output).unicodeScalars[...]
         while let scalar = rest.first {
-            if scalar == "&", let (entity, value) = entities.first(where: { String(String.UnicodeScalarView(rest)).hasPrefix($0.key) }) {
+            if scalar == "&", let (entity, value) = entities.first(where: { rest.starts(with: $0.key.unicodeScalars) }) {
                 decoded.append(contentsOf: value.unicodeScalars)
                 rest = rest.dropFirst(entity.unicodeScalars.count)
                 continue
