@@ -35,7 +35,7 @@ define pip_venv
 		rm -rf $(1) && python3 -m venv $(1) && $(1)/bin/pip install -q $(2); \
 	fi
 endef
-.PHONY: demo test faults bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
+.PHONY: demo test faults fuzz bench bench-datasketch grouping-fit build deps bench-deps test-deps clean
 DEV_SET := ../shared/data/dedup-dev.jsonl
 DEV2_SET := ../shared/data/dedup-dev2.jsonl
 
@@ -92,6 +92,14 @@ faults: deps
 	$(call apt_install,$(TEST_PACKAGES) python3)
 	$(SWIFT) build --build-tests
 	python3 Tests/Faults/faults.py --tyndau $$($(SWIFT) build --show-bin-path)/tyndau
+
+# libFuzzer targets for every parser (Fuzz/Package.swift, a package of its own): built with
+# `-sanitize=fuzzer,address` and run FUZZ_SECONDS each from the seed corpus in Fuzz/corpus/; any crash
+# fails. Names of targets in FUZZ_TARGETS run only those. See README "Security".
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) Fuzz/run.sh $(FUZZ_TARGETS)
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "tyndau", targets: ["tyndau"]),
         .executable(name: "tyndau-bench", targets: ["tyndau-bench"]),
+        // The fuzz targets' bodies, for the libFuzzer package in Fuzz/ (`make fuzz`).
+        .library(name: "TyndauFuzzTargets", targets: ["TyndauFuzzTargets"]),
+        .library(name: "TyndauFuzzTargetsApp", targets: ["TyndauFuzzTargetsApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -160,6 +163,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Parsers under fuzz: each libFuzzer target of Fuzz/Package.swift calls one of these. Built
+        // here too, so they compile with every change and the seed corpus replays in `swift test`.
+        .target(
+            name: "TyndauFuzzTargets",
+            dependencies: ["TyndauCore", "QuestionCollection", "Publisher"],
+            swiftSettings: swiftSettings
+        ),
+        // The targets that need the server's request reader or the CLI's configuration.
+        .target(
+            name: "TyndauFuzzTargetsApp",
+            dependencies: ["TyndauFuzzTargets", "TyndauCore", "QuestionCollection", "TyndauServer", "TyndauCLI"],
+            swiftSettings: swiftSettings
+        ),
+
         // Tests: one target per module.
         // Real servers the tests of several modules talk to (an SMTP server, …).
         .target(name: "TyndauTestSupport", path: "Tests/TyndauTestSupport", swiftSettings: swiftSettings),
@@ -212,6 +229,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The committed seed corpus (Fuzz/corpus, with every crash found) through the fuzz targets.
+        .testTarget(name: "TyndauFuzzTargetsTests", dependencies: ["TyndauFuzzTargetsApp", "TyndauFuzzTargets"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeetingSummariesTests",
             dependencies: ["MeetingSummaries", "TyndauCore"],

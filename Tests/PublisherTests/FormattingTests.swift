@@ -34,6 +34,22 @@ enum SampleText {
 }
 
 @Suite struct MarkupTests {
+    /// Found by `make fuzz` (formatting): a markup character followed by a combining mark is one
+    /// `Character` that is not equal to the bare one, so it was left unescaped, while the services'
+    /// parsers, reading code points, still see a bare `<` or `_` (Telegram refuses the message).
+    @Test func escapesMarkupCharactersThatCarryCombiningMarks() {
+        #expect(Markup.html("a<\u{338}b & \"\u{301}").unicodeScalars.elementsEqual("a&lt;\u{338}b &amp; &quot;\u{301}".unicodeScalars))
+        #expect(Markup.slack(">\u{301}&\u{327}").unicodeScalars.elementsEqual("&gt;\u{301}&amp;\u{327}".unicodeScalars))
+        #expect(Markup.telegramMarkdownV2("_\u{301}x [\u{308}]").unicodeScalars.elementsEqual("\\_\u{301}x \\[\u{308}\\]".unicodeScalars))
+        #expect(Markup.chatMarkdown("*\u{20DD}").unicodeScalars.elementsEqual("\\*\u{20DD}".unicodeScalars))
+        // The splitter's costs count the same escapes, so an escaped part still fits its limit.
+        for character: Character in [">\u{301}", "&\u{327}", "*\u{20DD}", "<\u{338}", "a"] {
+            #expect(Markup.slackCost(character) == Markup.slack(String(character)).utf16.count)
+            #expect(Markup.chatMarkdownCost(character, unit: .utf16) == Markup.chatMarkdown(String(character)).utf16.count)
+            #expect(Markup.chatMarkdownCost(character, unit: .scalars) == Markup.chatMarkdown(String(character)).unicodeScalars.count)
+        }
+    }
+
     @Test func escapesTelegramHTMLGolden() {
         #expect(Markup.html(SampleText.special) == "_*[]()~`&gt;#+-=|{}.!\\&amp;&lt;&gt;")
         #expect(Markup.html("Сәлем <әкім> & «халық»") == "Сәлем &lt;әкім&gt; &amp; «халық»")

@@ -222,6 +222,17 @@ func exchange(
         }
     }
 
+    /// Found by `make fuzz` (endpoint-url): an option without a name (`?=`) crashed the parser, and
+    /// with it `tyndau config check` and every command that reads the configuration.
+    @Test func rejectsAQueryOptionWithoutAName() throws {
+        for url in ["json://host.example/x?=", "jsons://host.example/x?a=1&=2", "tgram://1:A/-100?=&format=html"] {
+            #expect(throws: TyndauError.configuration("endpoints[0].url", "an option in the query has no name"), "\(url)") {
+                try EndpointDefinition(name: "x", url: url, fieldPath: "endpoints[0].url")
+            }
+        }
+        #expect(try EndpointDefinition(name: "x", url: "jsons://host.example/x?a=&b").options == ["a": "", "b": ""])
+    }
+
     @Test func rejectsMalformedURLsWithTheField() {
         #expect(throws: TyndauError.configuration("endpoints[0].url", "expected tgram://BOT_TOKEN/CHAT_ID")) {
             try EndpointDefinition(name: "x", url: "tgram://nochat", fieldPath: "endpoints[0].url")

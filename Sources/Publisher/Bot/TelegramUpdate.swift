@@ -4,7 +4,7 @@ import TyndauCore
 
 /// One element of a `getUpdates` answer, reduced to what the bot acts on. Read element by element with
 /// `JSONSerialization`, so one malformed update is skipped without losing the rest of the batch.
-struct TelegramUpdate: Sendable, Hashable {
+package struct TelegramUpdate: Sendable, Hashable {
     enum Content: Sendable, Hashable {
         case message(TelegramIncomingMessage)
         case edited(TelegramIncomingMessage)
@@ -27,7 +27,7 @@ struct TelegramUpdate: Sendable, Hashable {
         self.content = content
     }
 
-    init(json element: Any) throws {
+    package init(json element: Any) throws {
         guard let object = element as? [String: Any] else { throw Malformed(updateID: nil, reason: "not an object") }
         guard let id = Self.int64(object["update_id"]) else { throw Malformed(updateID: nil, reason: "no update_id") }
         updateID = id

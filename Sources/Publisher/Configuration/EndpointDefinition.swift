@@ -116,8 +116,9 @@ public struct EndpointDefinition: Sendable, Hashable, CustomStringConvertible {
         if let question = rest.firstIndex(of: "?") {
             query = String(rest[rest.index(after: question)...])
             for pair in rest[rest.index(after: question)...].split(separator: "&") {
-                let pieces = pair.split(separator: "=", maxSplits: 1)
+                let pieces = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let key = String(pieces[0]).lowercased()
+                guard !key.isEmpty else { throw fail("an option in the query has no name") }
                 let value = pieces.count > 1 ? String(pieces[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" : ""
                 options[key] = value
             }

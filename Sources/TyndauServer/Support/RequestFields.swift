@@ -6,14 +6,14 @@ import TyndauCore
 /// `application/x-www-form-urlencoded` form — with wrong-typed JSON values named, not guessed.
 ///
 /// Reading is total: any byte sequence gives fields or ``TyndauError/malformedBody``, never a crash.
-struct RequestFields: Sendable {
-    var values: [String: String] = [:]
+package struct RequestFields: Sendable {
+    package var values: [String: String] = [:]
     /// Booleans given as JSON `true`/`false` or form `on`/`yes`/`true`/`1`.
-    var flags: [String: Bool] = [:]
+    package var flags: [String: Bool] = [:]
     /// Fields whose JSON value had a type we do not take (number for text, object, array …).
-    var wrongType: Set<String> = []
+    package var wrongType: Set<String> = []
 
-    subscript(_ name: String) -> String? { values[name] }
+    package subscript(_ name: String) -> String? { values[name] }
 
     /// Reads the body with at most `limit` bytes, choosing JSON or form by `Content-Type`.
     static func read(_ request: Request, limit: Int, known: Set<String>, booleanFields: Set<String>) async throws -> RequestFields {
@@ -36,7 +36,7 @@ struct RequestFields: Sendable {
 
     /// The media type of a `Content-Type` value: `type/subtype` lowercased, parameters dropped
     /// (`text/html; a=+json` is `text/html`, not JSON).
-    static func mediaType(_ header: String?) -> String {
+    package static func mediaType(_ header: String?) -> String {
         guard let header else { return "" }
         let essence = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return essence.trimmingCharacters(in: .whitespaces).lowercased()
@@ -44,7 +44,7 @@ struct RequestFields: Sendable {
 
     /// A JSON object's string and boolean members; other types are named in ``wrongType`` for the
     /// fields we read (`known`), and ignored for the rest (Open311's numeric `lat`/`long`, say).
-    static func json(_ bytes: [UInt8], known: Set<String>, booleanFields: Set<String>) throws -> RequestFields {
+    package static func json(_ bytes: [UInt8], known: Set<String>, booleanFields: Set<String>) throws -> RequestFields {
         let decoder = JSONDecoder()
         decoder.userInfo[JSONObjectFields.knownKey] = known
         decoder.userInfo[JSONObjectFields.booleanKey] = booleanFields
@@ -55,7 +55,7 @@ struct RequestFields: Sendable {
         }
     }
 
-    static func form(_ bytes: [UInt8], booleanFields: Set<String>) throws -> RequestFields {
+    package static func form(_ bytes: [UInt8], booleanFields: Set<String>) throws -> RequestFields {
         var fields = RequestFields()
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
@@ -103,7 +103,7 @@ struct RequestFields: Sendable {
     }
 
     /// The wrong-typed fields as a validation error, or nothing.
-    func checkTypes() throws {
+    package func checkTypes() throws {
         guard !wrongType.isEmpty else { return }
         throw TyndauError.validation(Dictionary(uniqueKeysWithValues: wrongType.map { ($0, "field.wrong-type") }))
     }
