@@ -118,7 +118,7 @@ extension PostgresDatabase: AnswerStore {
             guard let meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id else {
                 throw TyndauError.notFound("meeting \(week)")
             }
-            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            try meeting.requireNotClosed()
             guard let item = try await connection.row(#"SELECT * FROM "agendaItem" WHERE "id" = \#(itemID)"#).map(Self.agendaItem),
                 item.meetingID == meetingID
             else { throw TyndauError.notFound("agenda item \(itemID) of \(week)") }
@@ -183,8 +183,7 @@ extension PostgresDatabase: AnswerStore {
             guard var meeting = try await Self.fetchMeeting(week: week, forUpdate: true, connection), let meetingID = meeting.id else {
                 throw TyndauError.notFound("meeting \(week)")
             }
-            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
-            guard now >= meeting.startsAt else { throw TyndauError.meetingNotStarted(week) }
+            try meeting.requireClosable(at: now)
             var answered = 0
             var returned = 0
             for entry in try await Self.answeredItems(week: week, connection) {

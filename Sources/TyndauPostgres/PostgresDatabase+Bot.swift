@@ -101,9 +101,7 @@ extension PostgresDatabase: BotStore {
     }
 
     public func storeBotQuestion(_ botQuestion: BotQuestion, now: Date) async throws -> BotQuestionOutcome {
-        guard let sourceKey = botQuestion.newQuestion.sourceKey else {
-            throw TyndauError.validation(["source_key": "field.required"])
-        }
+        let sourceKey = try botQuestion.requiredSourceKey()
         let channel = botQuestion.newQuestion.question.channel.rawValue
         return try await write { connection in
             func existing() async throws -> Question? {

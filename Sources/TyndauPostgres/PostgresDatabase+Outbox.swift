@@ -349,9 +349,7 @@ extension PostgresDatabase: OutboxStore {
                 SELECT \#(unescaped: Self.deliveryColumns("d")) FROM "delivery" d WHERE d."id" = \#(id) FOR UPDATE
                 """#).map(Self.delivery)
             else { throw TyndauError.notFound("delivery \(id)") }
-            guard delivery.status == .failed || delivery.status == .dead else {
-                throw TyndauError.conflict("delivery \(id) is \(delivery.status.rawValue)")
-            }
+            try delivery.requireRetryable()
             try await connection.run(#"""
                 UPDATE "delivery" SET "status" = 'pending', "attempts" = 0, "nextAttemptAt" = \#(now), "leaseUntil" = NULL,
                   "claim" = NULL WHERE "id" = \#(id)

@@ -226,7 +226,7 @@ extension PostgresDatabase: TopicStore {
     public func mergeTopics(into target: Topic.ID, from source: Topic.ID, actor: String, now: Date) async throws {
         try await write { connection in
             try await Self.lock(.office, connection)
-            guard target != source else { throw TyndauError.conflict("topic \(target) = topic \(source)") }
+            try TopicEdits.checkMerge(into: target, from: source)
             _ = try await Self.requireTopic(target, connection)
             _ = try await Self.requireTopic(source, connection)
             let moved = try await Self.memberIDs(source, connection)
@@ -247,13 +247,7 @@ extension PostgresDatabase: TopicStore {
             try await Self.lock(.office, connection)
             let original = try await Self.requireTopic(topic, connection)
             let members = try await Self.memberIDs(topic, connection)
-            let leaving = Array(Set(questionIDs)).sorted()
-            guard !leaving.isEmpty, leaving.allSatisfy(members.contains) else {
-                throw TyndauError.validation(["questions": "error.topics.not-members"])
-            }
-            guard leaving.count < members.count else {
-                throw TyndauError.validation(["questions": "error.topics.split-all"])
-            }
+            let leaving = try TopicEdits.leaving(questionIDs, members: members)
             let first = try await Self.fetchQuestion(id: leaving[0], connection)
             let newID = try await Self.insertTopic(
                 Topic(
@@ -298,10 +292,7 @@ extension PostgresDatabase: TopicStore {
 
     public func renameTopic(_ topic: Topic.ID, title: String, actor: String, now: Date) async throws {
         try await write { connection in
-            let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= 200 else {
-                throw TyndauError.validation(["title": "error.topics.bad-title"])
-            }
+            let trimmed = try TopicEdits.validatedTitle(title)
             try await Self.lock(.office, connection)
             _ = try await Self.requireTopic(topic, connection)
             try await connection.run(#"UPDATE "topic" SET "title" = \#(trimmed) WHERE "id" = \#(topic)"#)

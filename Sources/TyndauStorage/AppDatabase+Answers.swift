@@ -135,7 +135,7 @@ extension AppDatabase: AnswerStore {
             guard let meeting = try Self.meeting(week: week, db), let meetingID = meeting.id else {
                 throw TyndauError.notFound("meeting \(week)")
             }
-            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
+            try meeting.requireNotClosed()
             guard let item = try AgendaItem.fetchOne(db, key: itemID), item.meetingID == meetingID else {
                 throw TyndauError.notFound("agenda item \(itemID) of \(week)")
             }
@@ -172,8 +172,7 @@ extension AppDatabase: AnswerStore {
     public func closeMeeting(week: ISOWeek, actor: String, now: Date) async throws -> MeetingClosure {
         try await writer.write { db in
             guard var meeting = try Self.meeting(week: week, db) else { throw TyndauError.notFound("meeting \(week)") }
-            guard meeting.state != .closed else { throw TyndauError.meetingClosed(week) }
-            guard now >= meeting.startsAt else { throw TyndauError.meetingNotStarted(week) }
+            try meeting.requireClosable(at: now)
             var answered = 0
             var returned = 0
             for entry in try Self.answeredItems(week: week, db) {

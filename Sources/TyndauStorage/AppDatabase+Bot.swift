@@ -164,9 +164,7 @@ extension AppDatabase: BotStore {
     }
 
     public func storeBotQuestion(_ botQuestion: BotQuestion, now: Date) async throws -> BotQuestionOutcome {
-        guard let sourceKey = botQuestion.newQuestion.sourceKey else {
-            throw TyndauError.validation(["source_key": "field.required"])
-        }
+        let sourceKey = try botQuestion.requiredSourceKey()
         return try await writer.write { db in
             let channel = botQuestion.newQuestion.question.channel.rawValue
             if let existing = try Question.filter(Column("channel") == channel && Column("sourceKey") == sourceKey)

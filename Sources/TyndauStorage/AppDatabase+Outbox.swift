@@ -274,9 +274,7 @@ extension AppDatabase: OutboxStore {
             guard var delivery = try Delivery.fetchOne(db, key: id) else {
                 throw TyndauError.notFound("delivery \(id)")
             }
-            guard delivery.status == .failed || delivery.status == .dead else {
-                throw TyndauError.conflict("delivery \(id) is \(delivery.status.rawValue)")
-            }
+            try delivery.requireRetryable()
             try db.execute(
                 sql: """
                     UPDATE delivery SET status = 'pending', attempts = 0, nextAttemptAt = ?, leaseUntil = NULL,

@@ -231,7 +231,7 @@ extension AppDatabase: TopicStore {
 
     public func mergeTopics(into target: Topic.ID, from source: Topic.ID, actor: String, now: Date) async throws {
         try await writer.write { db in
-            guard target != source else { throw TyndauError.conflict("topic \(target) = topic \(source)") }
+            try TopicEdits.checkMerge(into: target, from: source)
             _ = try Self.requireTopic(target, db)
             _ = try Self.requireTopic(source, db)
             let moved = try Self.memberIDs(source, db)
@@ -253,13 +253,7 @@ extension AppDatabase: TopicStore {
         try await writer.write { db in
             let original = try Self.requireTopic(topic, db)
             let members = try Self.memberIDs(topic, db)
-            let leaving = Array(Set(questionIDs)).sorted()
-            guard !leaving.isEmpty, leaving.allSatisfy(members.contains) else {
-                throw TyndauError.validation(["questions": "error.topics.not-members"])
-            }
-            guard leaving.count < members.count else {
-                throw TyndauError.validation(["questions": "error.topics.split-all"])
-            }
+            let leaving = try TopicEdits.leaving(questionIDs, members: members)
             let first = try Question.fetchOne(db, key: leaving[0])
             var created = Topic(
                 title: String((first?.text ?? original.title).prefix(120)), representativeQuestionID: leaving[0],
@@ -306,10 +300,7 @@ extension AppDatabase: TopicStore {
 
     public func renameTopic(_ topic: Topic.ID, title: String, actor: String, now: Date) async throws {
         try await writer.write { db in
-            let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= 200 else {
-                throw TyndauError.validation(["title": "error.topics.bad-title"])
-            }
+            let trimmed = try TopicEdits.validatedTitle(title)
             var stored = try Self.requireTopic(topic, db)
             stored.title = trimmed
             try stored.update(db, columns: ["title"])

@@ -105,3 +105,12 @@ public struct AuditEvent: Sendable, Codable, Hashable {
         self.details = details
     }
 }
+
+extension Delivery {
+    /// Only a failed or dead delivery is sent again by hand (`deliveries retry`, the console).
+    public func requireRetryable() throws {
+        guard status == .failed || status == .dead else {
+            throw TyndauError.conflict("delivery \(id.map(String.init) ?? "?") is \(status.rawValue)")
+        }
+    }
+}

@@ -126,3 +126,16 @@ extension Meeting {
         guard agendaIsOpen(at: now) else { throw TyndauError.agendaFrozen(week) }
     }
 }
+
+extension Meeting {
+    /// Answers may be recorded, and the meeting closed, until it is closed.
+    public func requireNotClosed() throws {
+        guard state != .closed else { throw TyndauError.meetingClosed(week) }
+    }
+
+    /// A meeting is closed once it has started, and only once.
+    public func requireClosable(at now: Date) throws {
+        try requireNotClosed()
+        guard now >= startsAt else { throw TyndauError.meetingNotStarted(week) }
+    }
+}

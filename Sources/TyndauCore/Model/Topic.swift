@@ -81,3 +81,32 @@ public struct TopicSummary: Sendable, Codable, Hashable {
         self.firstSubmittedAt = firstSubmittedAt
     }
 }
+
+/// The office's edits of topics — merge, split, rename — checked once, above the engines; the engines
+/// call these inside the transaction that reads the rows they judge.
+public enum TopicEdits {
+    /// A topic cannot be merged into itself.
+    public static func checkMerge(into target: Topic.ID, from source: Topic.ID) throws {
+        guard target != source else { throw TyndauError.conflict("topic \(target) = topic \(source)") }
+    }
+
+    /// The questions leaving a topic of `members` in a split, each once, in id order: some, all of
+    /// them members, and never every member (that would be a rename).
+    public static func leaving(_ questionIDs: [Question.ID], members: [Question.ID]) throws -> [Question.ID] {
+        let leaving = Array(Set(questionIDs)).sorted()
+        guard !leaving.isEmpty, leaving.allSatisfy(members.contains) else {
+            throw TyndauError.validation(["questions": "error.topics.not-members"])
+        }
+        guard leaving.count < members.count else { throw TyndauError.validation(["questions": "error.topics.split-all"]) }
+        return leaving
+    }
+
+    /// The title trimmed; empty or longer than ``Topic/titleLimit`` is refused.
+    public static func validatedTitle(_ title: String) throws -> String {
+        let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= Topic.titleLimit else {
+            throw TyndauError.validation(["title": "error.topics.bad-title"])
+        }
+        return trimmed
+    }
+}

@@ -150,3 +150,11 @@ public protocol BotStore: TopicJoinStore {
     /// Media kept for a question.
     func botMedia(questionID: Question.ID) async throws -> [BotMedia]
 }
+
+extension BotQuestion {
+    /// A bot question is stored once per Telegram message: it must carry the message's source key.
+    public func requiredSourceKey() throws -> String {
+        guard let sourceKey = newQuestion.sourceKey else { throw TyndauError.validation(["source_key": "field.required"]) }
+        return sourceKey
+    }
+}
