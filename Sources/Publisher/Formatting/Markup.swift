@@ -6,19 +6,7 @@ public enum Markup {
     /// Every escaper works on Unicode scalars, as the services' parsers read: a Swift `Character` is a
     /// grapheme cluster, and `<` followed by a combining mark (U+0338) is one `Character` that is not
     /// equal to `<`, yet still a bare `<` to Telegram's HTML parser.
-    public static func html(_ text: some StringProtocol) -> String {
-        var output = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": output.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": output.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": output.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": output.append(contentsOf: "&quot;".unicodeScalars)
-            default: output.append(scalar)
-            }
-        }
-        return String(output)
-    }
+    public static func html(_ text: some StringProtocol) -> String { entities(text, quote: true) }
 
     /// Characters Telegram's MarkdownV2 requires to be escaped anywhere outside entities.
     public static let telegramMarkdownV2Reserved: Set<Character> = [
@@ -31,13 +19,17 @@ public enum Markup {
     }
 
     /// Slack mrkdwn: only `& < >` are control characters (as `&amp; &lt; &gt;`).
-    public static func slack(_ text: some StringProtocol) -> String {
+    public static func slack(_ text: some StringProtocol) -> String { entities(text, quote: false) }
+
+    /// `& < >` (and `"` with `quote`) as HTML entities, scalar by scalar.
+    private static func entities(_ text: some StringProtocol, quote: Bool) -> String {
         var output = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": output.append(contentsOf: "&amp;".unicodeScalars)
             case "<": output.append(contentsOf: "&lt;".unicodeScalars)
             case ">": output.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"" where quote: output.append(contentsOf: "&quot;".unicodeScalars)
             default: output.append(scalar)
             }
         }

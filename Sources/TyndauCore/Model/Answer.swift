@@ -36,7 +36,7 @@ public struct Answer: Sendable, Codable, Hashable {
 
     /// The answer in Kazakh and Russian; an answer stored before both were kept reads as its one text.
     public var texts: BilingualText {
-        get { BilingualText(kk: textKk, ru: textRu).filled(from: textKk == nil && textRu == nil ? BilingualText(ru: text) : BilingualText()) }
+        get { BilingualText.stored(kk: textKk, ru: textRu, single: text) }
         set {
             textKk = newValue.kk
             textRu = newValue.ru
@@ -95,7 +95,7 @@ public struct Commitment: Sendable, Codable, Hashable {
 
     /// What was promised, in Kazakh and Russian (a promise stored before both were kept reads as its one text).
     public var texts: BilingualText {
-        get { BilingualText(kk: textKk, ru: textRu).filled(from: textKk == nil && textRu == nil ? BilingualText(ru: text) : BilingualText()) }
+        get { BilingualText.stored(kk: textKk, ru: textRu, single: text) }
         set {
             textKk = newValue.kk
             textRu = newValue.ru
@@ -105,10 +105,7 @@ public struct Commitment: Sendable, Codable, Hashable {
 
     /// Who answers for the promise, in Kazakh and Russian.
     public var responsibleTexts: BilingualText {
-        get {
-            BilingualText(kk: responsibleKk, ru: responsibleRu)
-                .filled(from: responsibleKk == nil && responsibleRu == nil ? BilingualText(ru: responsible) : BilingualText())
-        }
+        get { BilingualText.stored(kk: responsibleKk, ru: responsibleRu, single: responsible) }
         set {
             responsibleKk = newValue.kk
             responsibleRu = newValue.ru

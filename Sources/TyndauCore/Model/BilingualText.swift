@@ -115,6 +115,12 @@ public struct BilingualText: Sendable, Codable, Hashable {
         let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return trimmed.isEmpty ? nil : trimmed
     }
+
+    /// Two stored language columns; a row written before both were kept has neither and reads as its
+    /// one `single` text (filed under Russian, as the migration files a text without Kazakh letters).
+    public static func stored(kk: String?, ru: String?, single: String) -> BilingualText {
+        kk == nil && ru == nil ? BilingualText(ru: single) : BilingualText(kk: kk, ru: ru)
+    }
 }
 
 /// A member question of a topic as a title candidate: its text and the language it was written in.
