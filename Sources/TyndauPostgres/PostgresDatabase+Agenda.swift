@@ -25,13 +25,13 @@ extension PostgresDatabase {
                     \#(topic.place), \#(topic.responsible), \#(topic.reason), \#(topic.state.rawValue), \#(topic.createdAt))
             RETURNING "id"
             """#, as: Int64.self)
-        else { throw TyndauError.conflict("topic insert") }
+        else { throw TyndauError.databaseFailed("topic insert returned no id") }
         return id
     }
 
     static func meeting(_ row: Columns) throws -> Meeting {
         let week = try row("week", as: String.self)
-        guard let isoWeek = ISOWeek(week) else { throw TyndauError.conflict("stored week '\(week)' is malformed") }
+        guard let isoWeek = ISOWeek(week) else { throw TyndauError.databaseFailed("stored week '\(week)' is malformed") }
         return Meeting(
             id: try row("id", as: Int64.self), week: isoWeek, startsAt: try row("startsAt"),
             durationMinutes: try row.int("durationMinutes"), timeZone: try row("timeZone"),
@@ -105,9 +105,7 @@ extension PostgresDatabase: AgendaStore {
             }
             if !questions.isEmpty {
                 try await Self.audit(
-                    AuditEvent(
-                        at: now, actor: actor, action: "topic.single-question", subject: "topics",
-                        details: "\(questions.count) topics of one question each (grouping has not run)"), connection)
+                    AuditEvent.singleQuestionTopics(count: questions.count, actor: actor, at: now), connection)
             }
             return questions.count
         }
@@ -194,7 +192,7 @@ extension PostgresDatabase: AgendaStore {
                             \#(meeting.state.rawValue), \#(meeting.closedAt))
                     RETURNING "id"
                     """#, as: Int64.self)
-                else { throw TyndauError.conflict("meeting insert") }
+                else { throw TyndauError.databaseFailed("meeting insert returned no id") }
                 meetingID = id
             }
             for item in record.items {
@@ -214,9 +212,7 @@ extension PostgresDatabase: AgendaStore {
                 try await Self.moveTopic(entry.topicID, to: .written, connection)
             }
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "agenda.build", subject: "meeting:\(week)",
-                    details: "\(record.items.count) topics, \(record.writtenAnswers.count) to written answers"), connection)
+                AuditEvent.agendaBuilt(week: week, topics: record.items.count, writtenAnswers: record.writtenAnswers.count, actor: actor, at: now), connection)
         }
     }
 
@@ -258,9 +254,7 @@ extension PostgresDatabase: AgendaStore {
                     "actor" = excluded."actor", "at" = excluded."at"
                 """#)
             try await Self.audit(
-                AuditEvent(
-                    at: mark.at, actor: mark.actor, action: "agenda.\(mark.kind.rawValue)", subject: "topic:\(mark.topicID)",
-                    details: "\(mark.week)" + (mark.reason.map { ": \($0)" } ?? "")), connection)
+                AuditEvent.agendaMarked(mark), connection)
         }
     }
 
@@ -272,7 +266,7 @@ extension PostgresDatabase: AgendaStore {
                 """#)
             guard removed > 0 else { return false }
             try await Self.audit(
-                AuditEvent(at: now, actor: actor, action: "agenda.unmark", subject: "topic:\(topicID)", details: week.description),
+                AuditEvent.agendaUnmarked(topicID, week: week, actor: actor, at: now),
                 connection)
             return true
         }
@@ -302,8 +296,7 @@ extension PostgresDatabase: AgendaStore {
                     """#)
             }
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "series.set", subject: "series", details: values.keys.sorted().joined(separator: ", ")),
+                AuditEvent.seriesSet(keys: values.keys, actor: actor, at: now),
                 connection)
         }
     }

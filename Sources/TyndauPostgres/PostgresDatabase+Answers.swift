@@ -141,7 +141,7 @@ extension PostgresDatabase: AnswerStore {
                     VALUES (\#(itemID), \#(input.text), \#(input.texts.kk), \#(input.texts.ru), \#(input.kind.rawValue), \#(redirectedTo), \#(actor), \#(now), false)
                     RETURNING "id"
                     """#, as: Int64.self)
-                else { throw TyndauError.conflict("answer insert") }
+                else { throw TyndauError.databaseFailed("answer insert returned no id") }
                 answerID = id
             }
             if input.kind == .commitment, let responsible = input.responsible.primary, let due = input.dueDate {
@@ -164,9 +164,7 @@ extension PostgresDatabase: AnswerStore {
                 try await connection.run(#"DELETE FROM "commitment" WHERE "answerID" = \#(answerID)"#)
             }
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "answer.record", subject: "agendaItem:\(itemID)",
-                    details: "\(week) topic \(item.topicID): \(input.kind.rawValue)" + (input.dueDate.map { ", due \($0)" } ?? "")),
+                AuditEvent.answerRecorded(itemID: itemID, week: week, topicID: item.topicID, kind: input.kind, dueDate: input.dueDate, actor: actor, at: now),
                 connection)
             guard let stored = try await Self.answeredItems(week: week, connection).first(where: { $0.item.id == itemID }) else {
                 throw TyndauError.notFound("agenda item \(itemID)")
@@ -204,15 +202,12 @@ extension PostgresDatabase: AnswerStore {
                 try await Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, now: now, connection)
                 answered += 1
             }
-            meeting.state = .closed
-            meeting.closedAt = now
+            meeting.close(at: now)
             try await connection.run(#"""
                 UPDATE "meeting" SET "state" = 'closed', "closedAt" = \#(now) WHERE "id" = \#(meetingID)
                 """#)
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "meeting.close", subject: "meeting:\(week)",
-                    details: "\(answered) answered, \(returned) returned to the queue"), connection)
+                AuditEvent.meetingClosed(week: week, answered: answered, returned: returned, actor: actor, at: now), connection)
             return MeetingClosure(meeting: meeting, answered: answered, returnedToQueue: returned)
         }
     }
@@ -238,20 +233,17 @@ extension PostgresDatabase: AnswerStore {
                 .map(Self.commitment)
             else { throw TyndauError.notFound("commitment \(id)") }
             if commitment.state != .done {
-                commitment.state = .done
-                commitment.doneAt = now
+                commitment.markDone(at: now, note: note)
                 try await connection.run(#"""
-                    UPDATE "commitment" SET "state" = 'done', "doneAt" = \#(now), "publicNote" = COALESCE(\#(note), "publicNote")
+                    UPDATE "commitment" SET "state" = 'done', "doneAt" = \#(now), "publicNote" = \#(commitment.publicNote)
                     WHERE "id" = \#(id)
                     """#)
                 try await Self.audit(
-                    AuditEvent(
-                        at: now, actor: actor, action: "commitment.done", subject: "commitment:\(id)",
-                        details: commitment.responsible), connection)
+                    AuditEvent.commitmentDone(id, responsible: commitment.responsible, actor: actor, at: now), connection)
             } else if let note, note != commitment.publicNote {
                 try await connection.run(#"UPDATE "commitment" SET "publicNote" = \#(note) WHERE "id" = \#(id)"#)
                 try await Self.audit(
-                    AuditEvent(at: now, actor: actor, action: "commitment.note", subject: "commitment:\(id)", details: note), connection)
+                    AuditEvent.commitmentNoted(id, note: note, actor: actor, at: now), connection)
             }
             guard let view = try await Self.commitmentViews(id: id, connection).first else {
                 throw TyndauError.notFound("commitment \(id)")

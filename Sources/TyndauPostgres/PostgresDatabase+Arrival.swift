@@ -63,9 +63,7 @@ extension PostgresDatabase: ArrivalGroupingStore {
                 try await Self.assign(
                     questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, now: now, connection)
                 try await Self.audit(
-                    AuditEvent(
-                        at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",
-                        details: placement.auditDetails(opened: existing == nil)), connection)
+                    AuditEvent.placedOnArrival(placement, topicID: topicID, opened: existing == nil, actor: actor, at: now), connection)
                 placed[placement.questionID] = topicID
             }
             return ArrivalOutcome(revision: try await revision(), placed: placed, reconciled: members != nil)

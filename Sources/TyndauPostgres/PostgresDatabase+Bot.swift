@@ -24,11 +24,6 @@ extension PostgresDatabase {
     }
 
     static let openStatuses = QuestionStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-
-    static func botAudit(action: String, subject: String, details: String, now: Date, _ connection: PostgresConnection) async throws {
-        try await audit(
-            AuditEvent(at: now, actor: "resident:telegram", action: action, subject: subject, details: details), connection)
-    }
 }
 
 extension PostgresDatabase: BotStore {
@@ -155,9 +150,7 @@ extension PostgresDatabase: BotStore {
                 UPDATE "question" SET "text" = \#(text), "language" = \#(language.rawValue) WHERE "id" = \#(id)
                 """#)
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "question.edit", subject: "question:\(id)",
-                    details: "text edited by the resident before triage"), connection)
+                AuditEvent.questionEdited(id, actor: actor, at: now), connection)
             return .updated(question)
         }
     }
@@ -192,9 +185,7 @@ extension PostgresDatabase: BotStore {
             for id in ids {
                 try await Self.insertAsker(questionID: id, contact: contact, connection)
             }
-            try await Self.botAudit(
-                action: "asker.consent", subject: "telegram-chat:\(chatKey.prefix(12))",
-                details: "consent to keep the chat id; contacts added: \(ids.count)", now: now, connection)
+            try await Self.audit(AuditEvent.botConsentGiven(chatKey: chatKey, contactsAdded: ids.count, at: now), connection)
             return ids.count
         }
     }
@@ -212,9 +203,7 @@ extension PostgresDatabase: BotStore {
             erased += try await connection.changes(#"""
                 UPDATE "asker" SET "telegramChatID" = NULL, "telegramUnreachableAt" = NULL WHERE "telegramChatID" = \#(chatID)
                 """#)
-            try await Self.botAudit(
-                action: "asker.erase", subject: "telegram-chat:\(chatKey.prefix(12))",
-                details: "consent withdrawn; contacts erased: \(erased)", now: now, connection)
+            try await Self.audit(AuditEvent.botConsentWithdrawn(chatKey: chatKey, contactsErased: erased, at: now), connection)
             return erased
         }
     }

@@ -21,7 +21,7 @@ extension PostgresDatabase: OperationsCensusStore {
                     WHERE "status" IN ('received', 'acknowledged') AND "submittedAt" < \#(now.addingTimeInterval(-goldenHour)))
                     AS "untriaged"
                 """#)
-            else { throw TyndauError.conflict("operations census") }
+            else { throw TyndauError.databaseFailed("operations census returned no row") }
             return OperationsCensus(
                 deliveries: counts, oldestPendingCreatedAt: try row("oldestPending", as: Date?.self),
                 oldestDueAt: try row("oldestDue", as: Date?.self), untriagedPastGoldenHour: try row.int("untriaged"))

@@ -141,8 +141,7 @@ extension PostgresDatabase: OutboxStore {
             var claimed: [ClaimedDelivery] = []
             claimed.reserveCapacity(due.count)
             for var delivery in due {
-                delivery.status = .sending
-                delivery.leaseUntil = leaseUntil
+                delivery.lease(until: leaseUntil)
                 if let questionID = delivery.recipientQuestionID {
                     delivery.recipient = try await Self.recipientAddress(
                         questionID: questionID, endpointName: delivery.endpointName, connection)
@@ -355,12 +354,8 @@ extension PostgresDatabase: OutboxStore {
                   "claim" = NULL WHERE "id" = \#(id)
                 """#)
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: "cli", action: "delivery.retry", subject: "delivery:\(id)",
-                    details: "\(delivery.status.rawValue) → pending"), connection)
-            delivery.status = .pending
-            delivery.attempts = 0
-            delivery.nextAttemptAt = now
+                AuditEvent.deliveryRetried(id, from: delivery.status, at: now), connection)
+            delivery.resetForRetry(at: now)
             return delivery
         }
     }

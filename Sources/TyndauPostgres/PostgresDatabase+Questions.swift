@@ -67,7 +67,7 @@ extension PostgresDatabase {
             if exists { return nil }
         }
         guard let id = try await connection.value(#"SELECT nextval('"question_id_seq"')"#, as: Int64.self) else {
-            throw TyndauError.conflict("question id sequence")
+            throw TyndauError.databaseFailed("question id sequence returned no value")
         }
         let ticket = Ticket.make(id: id, submittedAt: question.submittedAt)
         let stored = try await connection.changes(#"""
@@ -121,10 +121,7 @@ extension PostgresDatabase {
             try await deleteEmptyTopics(connection)
         }
         try await audit(
-            AuditEvent(
-                at: now, actor: actor, action: "question.status", subject: "question:\(questionID)",
-                details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")
-            ), connection)
+            AuditEvent.statusChanged(questionID: questionID, from: previous, to: status, reason: reason, actor: actor, at: now), connection)
         return question
     }
 }

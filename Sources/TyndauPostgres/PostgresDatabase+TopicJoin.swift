@@ -27,9 +27,7 @@ extension PostgresDatabase: TopicJoinStore {
                 try await Self.assign(questionID: questionID, to: topicID, pinned: true, triage: false, actor: actor, now: now, connection)
                 try await Self.deleteEmptyTopics(connection)
                 try await Self.audit(
-                    AuditEvent(
-                        at: now, actor: actor, action: "topic.join", subject: "topic:\(topicID)",
-                        details: TopicJoin.auditDetails(questionID: questionID, from: question.topicID)),
+                    AuditEvent.joinedTopic(topicID, questionID: questionID, from: question.topicID, actor: actor, at: now),
                     connection)
             }
             return TopicJoinOutcome(

@@ -159,16 +159,7 @@ extension PostgresDatabase {
             VALUES (\#(decision.at), \#(decision.actor), \#(decision.kind.rawValue), \#(decision.topicID), \#(decision.otherTopicID),
                     \#(questionIDs), \#(decision.value))
             """#)
-        try await audit(
-            AuditEvent(
-                at: decision.at, actor: decision.actor, action: "topic.\(decision.kind.rawValue)",
-                subject: "topic:\(decision.topicID)",
-                details: [
-                    decision.otherTopicID.map { "other topic \($0)" },
-                    decision.questionIDs.isEmpty
-                        ? nil : "questions " + decision.questionIDs.map(String.init).joined(separator: ","),
-                    decision.value,
-                ].compactMap { $0 }.joined(separator: "; ")), connection)
+        try await audit(decision.auditEvent, connection)
     }
 
     static func memberIDs(_ topic: Topic.ID, _ connection: PostgresConnection) async throws -> [Question.ID] {
@@ -250,10 +241,7 @@ extension PostgresDatabase: TopicStore {
             let leaving = try TopicEdits.leaving(questionIDs, members: members)
             let first = try await Self.fetchQuestion(id: leaving[0], connection)
             let newID = try await Self.insertTopic(
-                Topic(
-                    title: String((first?.text ?? original.title).prefix(120)), representativeQuestionID: leaving[0],
-                    category: original.category, categoryOverridden: original.categoryOverridden, place: original.place,
-                    reason: original.reason, createdAt: now), connection)
+                TopicEdits.splitOff(from: original, leaving: leaving, firstText: first?.text, now: now), connection)
             let grouping = try await Self.grouping(topicID: topic, connection)
             try await Self.saveGrouping(
                 topicID: newID,
@@ -311,8 +299,9 @@ extension PostgresDatabase: TopicStore {
             _ = try await Self.requireTopic(topic, connection)
             let (kk, ru) = (titles.kk, titles.ru)
             try await connection.run(#"UPDATE "topic" SET "titleKk" = \#(kk), "titleRu" = \#(ru) WHERE "id" = \#(topic)"#)
-            let value = "kk: \(titles.kk ?? "—") / ru: \(titles.ru ?? "—")"
-            try await Self.record(TopicDecision(at: now, actor: actor, kind: .rename, topicID: topic, value: value), connection)
+            try await Self.record(
+                TopicDecision(at: now, actor: actor, kind: .rename, topicID: topic, value: TopicEdits.titlesDecisionValue(titles)),
+                connection)
         }
     }
 

@@ -37,7 +37,7 @@ extension PostgresDatabase: UserStore {
                 """#, as: Int64.self)
             else { throw TyndauError.conflict("user \(user.name)") }
             try await Self.audit(
-                AuditEvent(at: now, actor: actor, action: "user.add", subject: "user:\(user.name)", details: "role \(user.role.rawValue)"),
+                AuditEvent.userAdded(user, actor: actor, at: now),
                 connection)
             var stored = user
             stored.id = id
@@ -65,10 +65,7 @@ extension PostgresDatabase: UserStore {
                 try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id)"#)
             }
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: disabled ? "user.disable" : "user.enable", subject: "user:\(user.name)",
-                    details: disabled ? "sessions ended" : ""
-                ), connection)
+                AuditEvent.userDisabled(user, disabled, actor: actor, at: now), connection)
             return user
         }
     }
@@ -81,7 +78,7 @@ extension PostgresDatabase: UserStore {
             try await connection.run(#"UPDATE "officeUser" SET "passwordHash" = \#(passwordHash) WHERE "id" = \#(user.id)"#)
             try await connection.run(#"DELETE FROM "officeSession" WHERE "userID" = \#(user.id)"#)
             try await Self.audit(
-                AuditEvent(at: now, actor: actor, action: "user.password", subject: "user:\(user.name)", details: "sessions ended"),
+                AuditEvent.passwordChanged(user, actor: actor, at: now),
                 connection)
             return user
         }
@@ -135,12 +132,9 @@ extension PostgresDatabase: OfficeConsoleStore {
         try await write { connection in
             try await Self.lock(.office, connection)
             _ = try await Self.requireTopic(topic, connection)
-            let cleaned = responsible?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let value = cleaned?.isEmpty == false ? cleaned : nil
+            let value = Topic.cleanedResponsible(responsible)
             try await connection.run(#"UPDATE "topic" SET "responsible" = \#(value) WHERE "id" = \#(topic)"#)
-            try await Self.audit(
-                AuditEvent(at: now, actor: actor, action: "topic.responsible", subject: "topic:\(topic)", details: value ?? "—"),
-                connection)
+            try await Self.audit(AuditEvent.responsibleSet(topic, value: value, actor: actor, at: now), connection)
         }
     }
 
@@ -166,10 +160,7 @@ extension PostgresDatabase: OfficeConsoleStore {
                     """#)
             }
             try await Self.audit(
-                AuditEvent(
-                    at: now, actor: actor, action: "agenda.adjust", subject: "meeting:\(week)",
-                    details: "topic \(original.topicID)" + (minutes.map { "; \($0) min" } ?? "") + (move != 0 ? "; move \(move)" : "")
-                ), connection)
+                AuditEvent.agendaAdjusted(week: week, topicID: original.topicID, minutes: minutes, move: move, actor: actor, at: now), connection)
         }
     }
 

@@ -343,13 +343,13 @@ struct Columns {
     /// A stored enum raw value; an unknown one means the database was written by another program.
     func callAsFunction<T: RawRepresentable>(_ name: String, as type: T.Type = T.self) throws -> T where T.RawValue == String {
         let raw = try row[name].decode(String.self)
-        guard let value = T(rawValue: raw) else { throw TyndauError.conflict("stored \(name) '\(raw)' is unknown") }
+        guard let value = T(rawValue: raw) else { throw TyndauError.databaseFailed("stored \(name) '\(raw)' is unknown") }
         return value
     }
 
     func callAsFunction<T: RawRepresentable>(_ name: String, as type: T?.Type = T?.self) throws -> T? where T.RawValue == String {
         guard let raw = try row[name].decode(String?.self) else { return nil }
-        guard let value = T(rawValue: raw) else { throw TyndauError.conflict("stored \(name) '\(raw)' is unknown") }
+        guard let value = T(rawValue: raw) else { throw TyndauError.databaseFailed("stored \(name) '\(raw)' is unknown") }
         return value
     }
 

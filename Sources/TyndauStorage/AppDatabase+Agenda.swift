@@ -62,11 +62,7 @@ extension AppDatabase: AgendaStore {
                 }
             }
             if !questions.isEmpty {
-                var event = AuditEvent(
-                    at: now, actor: actor, action: "topic.single-question", subject: "topics",
-                    details: "\(questions.count) topics of one question each (grouping has not run)"
-                )
-                try event.insert(db)
+                try Self.audit(AuditEvent.singleQuestionTopics(count: questions.count, actor: actor, at: now), db)
             }
             return questions.count
         }
@@ -166,11 +162,7 @@ extension AppDatabase: AgendaStore {
                 )
                 try Self.moveTopic(entry.topicID, to: .written, db)
             }
-            var event = AuditEvent(
-                at: now, actor: actor, action: "agenda.build", subject: "meeting:\(week)",
-                details: "\(record.items.count) topics, \(record.writtenAnswers.count) to written answers"
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.agendaBuilt(week: week, topics: record.items.count, writtenAnswers: record.writtenAnswers.count, actor: actor, at: now), db)
         }
     }
 
@@ -220,11 +212,7 @@ extension AppDatabase: AgendaStore {
                 ON CONFLICT (week, topicID) DO UPDATE SET kind = excluded.kind, reason = excluded.reason,
                     actor = excluded.actor, at = excluded.at
                 """, arguments: [mark.week.description, mark.topicID, mark.kind.rawValue, mark.reason, mark.actor, mark.at])
-            var event = AuditEvent(
-                at: mark.at, actor: mark.actor, action: "agenda.\(mark.kind.rawValue)", subject: "topic:\(mark.topicID)",
-                details: "\(mark.week)" + (mark.reason.map { ": \($0)" } ?? "")
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.agendaMarked(mark), db)
         }
     }
 
@@ -233,8 +221,7 @@ extension AppDatabase: AgendaStore {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM agendaMark WHERE week = ? AND topicID = ?", arguments: [week.description, topicID])
             guard db.changesCount > 0 else { return false }
-            var event = AuditEvent(at: now, actor: actor, action: "agenda.unmark", subject: "topic:\(topicID)", details: week.description)
-            try event.insert(db)
+            try Self.audit(AuditEvent.agendaUnmarked(topicID, week: week, actor: actor, at: now), db)
             return true
         }
     }
@@ -261,11 +248,7 @@ extension AppDatabase: AgendaStore {
                         updatedAt = excluded.updatedAt
                     """, arguments: [key, value, actor, now])
             }
-            var event = AuditEvent(
-                at: now, actor: actor, action: "series.set", subject: "series",
-                details: values.keys.sorted().joined(separator: ", ")
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.seriesSet(keys: values.keys, actor: actor, at: now), db)
         }
     }
 }

@@ -116,11 +116,6 @@ extension AppDatabase {
                 block: (row["itemBlock"] as String?).flatMap(AgendaBlock.init(rawValue:)))
         }
     }
-
-    private static func audit(_ db: Database, actor: String, action: String, subject: String, details: String, now: Date) throws {
-        var event = AuditEvent(at: now, actor: actor, action: action, subject: subject, details: details)
-        try event.insert(db)
-    }
 }
 
 extension AppDatabase: AnswerStore {
@@ -159,9 +154,9 @@ extension AppDatabase: AnswerStore {
                 try db.execute(sql: "DELETE FROM commitment WHERE answerID = ?", arguments: [answerID])
             }
             try Self.audit(
-                db, actor: actor, action: "answer.record", subject: "agendaItem:\(itemID)",
-                details: "\(week) topic \(item.topicID): \(input.kind.rawValue)" + (input.dueDate.map { ", due \($0)" } ?? ""), now: now
-            )
+                AuditEvent.answerRecorded(
+                    itemID: itemID, week: week, topicID: item.topicID, kind: input.kind, dueDate: input.dueDate, actor: actor, at: now),
+                db)
             guard let stored = try Self.answeredItems(week: week, db).first(where: { $0.item.id == itemID }) else {
                 throw TyndauError.notFound("agenda item \(itemID)")
             }
@@ -196,13 +191,9 @@ extension AppDatabase: AnswerStore {
                 try Self.moveQuestions(topicID: topicID, from: .scheduled, to: questionStatus, actor: actor, now: now, db)
                 answered += 1
             }
-            meeting.state = .closed
-            meeting.closedAt = now
+            meeting.close(at: now)
             try meeting.update(db, columns: ["state", "closedAt"])
-            try Self.audit(
-                db, actor: actor, action: "meeting.close", subject: "meeting:\(week)",
-                details: "\(answered) answered, \(returned) returned to the queue", now: now
-            )
+            try Self.audit(AuditEvent.meetingClosed(week: week, answered: answered, returned: returned, actor: actor, at: now), db)
             return MeetingClosure(meeting: meeting, answered: answered, returnedToQueue: returned)
         }
     }
@@ -231,15 +222,13 @@ extension AppDatabase: AnswerStore {
         try await writer.write { db in
             guard var commitment = try Commitment.fetchOne(db, key: id) else { throw TyndauError.notFound("commitment \(id)") }
             if commitment.state != .done {
-                commitment.state = .done
-                commitment.doneAt = now
-                commitment.publicNote = note ?? commitment.publicNote
+                commitment.markDone(at: now, note: note)
                 try commitment.update(db, columns: ["state", "doneAt", "publicNote"])
-                try Self.audit(db, actor: actor, action: "commitment.done", subject: "commitment:\(id)", details: commitment.responsible, now: now)
+                try Self.audit(AuditEvent.commitmentDone(id, responsible: commitment.responsible, actor: actor, at: now), db)
             } else if let note, note != commitment.publicNote {
                 commitment.publicNote = note
                 try commitment.update(db, columns: ["publicNote"])
-                try Self.audit(db, actor: actor, action: "commitment.note", subject: "commitment:\(id)", details: note, now: now)
+                try Self.audit(AuditEvent.commitmentNoted(id, note: note, actor: actor, at: now), db)
             }
             guard let view = try Self.commitmentViews(where: "c.id = ?", arguments: [id], db).first else {
                 throw TyndauError.notFound("commitment \(id)")

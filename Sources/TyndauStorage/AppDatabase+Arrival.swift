@@ -81,10 +81,7 @@ extension AppDatabase: ArrivalGroupingStore {
                     ? try Self.storeFacts(placement.facts, topicID: existing, now: now, db) : existing!
                 if existing == nil { created[placement.newTopic] = topicID }
                 try Self.assign(questionID: placement.questionID, to: topicID, pinned: nil, triage: false, actor: actor, now: now, db)
-                var event = AuditEvent(
-                    at: now, actor: actor, action: "topic.arrival", subject: "topic:\(topicID)",
-                    details: placement.auditDetails(opened: existing == nil))
-                try event.insert(db)
+                try Self.audit(AuditEvent.placedOnArrival(placement, topicID: topicID, opened: existing == nil, actor: actor, at: now), db)
                 placed[placement.questionID] = topicID
             }
             return ArrivalOutcome(revision: try revision(), placed: placed, reconciled: members != nil)

@@ -74,11 +74,6 @@ extension AppDatabase {
     }
 
     private static let openStatuses = QuestionStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-
-    private static func audit(_ db: Database, action: String, subject: String, details: String, now: Date) throws {
-        var event = AuditEvent(at: now, actor: "resident:telegram", action: action, subject: subject, details: details)
-        try event.insert(db)
-    }
 }
 
 extension AppDatabase: BotStore {
@@ -212,11 +207,7 @@ extension AppDatabase: BotStore {
             question.text = text
             question.language = language
             try question.update(db, columns: ["text", "language"])
-            var event = AuditEvent(
-                at: now, actor: actor, action: "question.edit", subject: "question:\(id)",
-                details: "text edited by the resident before triage"
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.questionEdited(id, actor: actor, at: now), db)
             return .updated(question)
         }
     }
@@ -260,9 +251,7 @@ extension AppDatabase: BotStore {
             for id in ids {
                 try AskerRecord(questionID: id, contact: contact).insert(db)
             }
-            try Self.audit(
-                db, action: "asker.consent", subject: "telegram-chat:\(chatKey.prefix(12))",
-                details: "consent to keep the chat id; contacts added: \(ids.count)", now: now)
+            try Self.audit(AuditEvent.botConsentGiven(chatKey: chatKey, contactsAdded: ids.count, at: now), db)
             return ids.count
         }
     }
@@ -286,9 +275,7 @@ extension AppDatabase: BotStore {
                 arguments: [chatID]
             )
             erased += db.changesCount
-            try Self.audit(
-                db, action: "asker.erase", subject: "telegram-chat:\(chatKey.prefix(12))",
-                details: "consent withdrawn; contacts erased: \(erased)", now: now)
+            try Self.audit(AuditEvent.botConsentWithdrawn(chatKey: chatKey, contactsErased: erased, at: now), db)
             return erased
         }
     }

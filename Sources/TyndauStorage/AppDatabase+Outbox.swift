@@ -142,8 +142,7 @@ extension AppDatabase: OutboxStore {
                 sql: "UPDATE delivery SET status = 'sending', leaseUntil = ?, claim = ? WHERE id = ?")
             for var delivery in due {
                 try statement.execute(arguments: [leaseUntil, claim, delivery.id])
-                delivery.status = .sending
-                delivery.leaseUntil = leaseUntil
+                delivery.lease(until: leaseUntil)
                 if let questionID = delivery.recipientQuestionID {
                     delivery.recipient = try Self.recipientAddress(questionID: questionID, endpointName: delivery.endpointName, db)
                 }
@@ -282,14 +281,8 @@ extension AppDatabase: OutboxStore {
                     """,
                 arguments: [now, id]
             )
-            var event = AuditEvent(
-                at: now, actor: "cli", action: "delivery.retry", subject: "delivery:\(id)",
-                details: "\(delivery.status.rawValue) → pending"
-            )
-            try event.insert(db)
-            delivery.status = .pending
-            delivery.attempts = 0
-            delivery.nextAttemptAt = now
+            try Self.audit(AuditEvent.deliveryRetried(id, from: delivery.status, at: now), db)
+            delivery.resetForRetry(at: now)
             return delivery
         }
     }

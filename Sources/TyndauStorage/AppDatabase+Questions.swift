@@ -125,21 +125,22 @@ extension AppDatabase: QuestionStore {
             question.topicID = nil
             try deleteEmptyTopics(db)
         }
-        var event = AuditEvent(
-            at: now, actor: actor, action: "question.status", subject: "question:\(questionID)",
-            details: "\(previous.rawValue) → \(status.rawValue)" + (reason.map { ": \($0)" } ?? "")
-        )
-        try event.insert(db)
+        try Self.audit(AuditEvent.statusChanged(questionID: questionID, from: previous, to: status, reason: reason, actor: actor, at: now), db)
         return question
+    }
+}
+
+extension AppDatabase {
+    /// Stores an audit event (worded in ``AuditEvent``'s catalogue) in the caller's transaction.
+    static func audit(_ event: AuditEvent, _ db: Database) throws {
+        var event = event
+        try event.insert(db)
     }
 }
 
 extension AppDatabase: AuditLog {
     public func record(_ event: AuditEvent) async throws {
-        try await writer.write { db in
-            var event = event
-            try event.insert(db)
-        }
+        try await writer.write { db in try Self.audit(event, db) }
     }
 
     public func auditEvents(subject: String?, limit: Int) async throws -> [AuditEvent] {

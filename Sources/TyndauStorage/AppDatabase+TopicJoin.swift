@@ -22,10 +22,7 @@ extension AppDatabase: TopicJoinStore {
             if decision == .join {
                 try Self.assign(questionID: questionID, to: topicID, pinned: true, triage: false, actor: actor, now: now, db)
                 try Self.deleteEmptyTopics(db)
-                var event = AuditEvent(
-                    at: now, actor: actor, action: "topic.join", subject: "topic:\(topicID)",
-                    details: TopicJoin.auditDetails(questionID: questionID, from: question.topicID))
-                try event.insert(db)
+                try Self.audit(AuditEvent.joinedTopic(topicID, questionID: questionID, from: question.topicID, actor: actor, at: now), db)
             }
             return TopicJoinOutcome(decision: decision, topicID: topicID, askers: try Self.askerCount(topicID: topicID, db))
         }

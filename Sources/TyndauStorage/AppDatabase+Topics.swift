@@ -213,16 +213,7 @@ extension AppDatabase: TopicStore {
     static func record(_ decision: TopicDecision, _ db: Database) throws {
         var decision = decision
         try decision.insert(db)
-        var event = AuditEvent(
-            at: decision.at, actor: decision.actor, action: "topic.\(decision.kind.rawValue)",
-            subject: "topic:\(decision.topicID)",
-            details: [
-                decision.otherTopicID.map { "other topic \($0)" },
-                decision.questionIDs.isEmpty
-                    ? nil : "questions " + decision.questionIDs.map(String.init).joined(separator: ","),
-                decision.value,
-            ].compactMap { $0 }.joined(separator: "; "))
-        try event.insert(db)
+        try Self.audit(decision.auditEvent, db)
     }
 
     static func memberIDs(_ topic: Topic.ID, _ db: Database) throws -> [Question.ID] {
@@ -255,10 +246,7 @@ extension AppDatabase: TopicStore {
             let members = try Self.memberIDs(topic, db)
             let leaving = try TopicEdits.leaving(questionIDs, members: members)
             let first = try Question.fetchOne(db, key: leaving[0])
-            var created = Topic(
-                title: String((first?.text ?? original.title).prefix(120)), representativeQuestionID: leaving[0],
-                category: original.category, categoryOverridden: original.categoryOverridden, place: original.place,
-                reason: original.reason, createdAt: now)
+            var created = TopicEdits.splitOff(from: original, leaving: leaving, firstText: first?.text, now: now)
             try created.insert(db)
             let newID = created.id!
             let grouping = try TopicGroupingRecord.fetchOne(db, key: topic)
@@ -320,8 +308,9 @@ extension AppDatabase: TopicStore {
             stored.titleKk = titles.kk
             stored.titleRu = titles.ru
             try stored.update(db, columns: ["titleKk", "titleRu"])
-            let value = "kk: \(titles.kk ?? "—") / ru: \(titles.ru ?? "—")"
-            try Self.record(TopicDecision(at: now, actor: actor, kind: .rename, topicID: topic, value: value), db)
+            try Self.record(
+                TopicDecision(
+                    at: now, actor: actor, kind: .rename, topicID: topic, value: TopicEdits.titlesDecisionValue(titles)), db)
         }
     }
 

@@ -53,10 +53,7 @@ extension AppDatabase: UserStore {
             if try Self.fetchUser(name: user.name, db) != nil { throw TyndauError.conflict("user \(user.name)") }
             var stored = user
             try stored.insert(db)
-            var event = AuditEvent(
-                at: now, actor: actor, action: "user.add", subject: "user:\(user.name)", details: "role \(user.role.rawValue)"
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.userAdded(user, actor: actor, at: now), db)
             return stored
         }
     }
@@ -82,11 +79,7 @@ extension AppDatabase: UserStore {
             if disabled {
                 try db.execute(sql: "DELETE FROM officeSession WHERE userID = ?", arguments: [user.id])
             }
-            var event = AuditEvent(
-                at: now, actor: actor, action: disabled ? "user.disable" : "user.enable", subject: "user:\(user.name)",
-                details: disabled ? "sessions ended" : ""
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.userDisabled(user, disabled, actor: actor, at: now), db)
             return user
         }
     }
@@ -98,10 +91,7 @@ extension AppDatabase: UserStore {
             user.passwordHash = passwordHash
             try user.update(db, columns: ["passwordHash"])
             try db.execute(sql: "DELETE FROM officeSession WHERE userID = ?", arguments: [user.id])
-            var event = AuditEvent(
-                at: now, actor: actor, action: "user.password", subject: "user:\(user.name)", details: "sessions ended"
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.passwordChanged(user, actor: actor, at: now), db)
             return user
         }
     }
@@ -145,13 +135,9 @@ extension AppDatabase: OfficeConsoleStore {
     public func setTopicResponsible(_ topic: Topic.ID, responsible: String?, actor: String, now: Date) async throws {
         try await writer.write { db in
             var stored = try Self.requireTopic(topic, db)
-            let cleaned = responsible?.trimmingCharacters(in: .whitespacesAndNewlines)
-            stored.responsible = cleaned?.isEmpty == false ? cleaned : nil
+            stored.responsible = Topic.cleanedResponsible(responsible)
             try stored.update(db, columns: ["responsible"])
-            var event = AuditEvent(
-                at: now, actor: actor, action: "topic.responsible", subject: "topic:\(topic)", details: stored.responsible ?? "—"
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.responsibleSet(topic, value: stored.responsible, actor: actor, at: now), db)
         }
     }
 
@@ -169,11 +155,7 @@ extension AppDatabase: OfficeConsoleStore {
             for item in adjusted {
                 try item.update(db, columns: ["position", "startOffsetMinutes", "minutes"])
             }
-            var event = AuditEvent(
-                at: now, actor: actor, action: "agenda.adjust", subject: "meeting:\(week)",
-                details: "topic \(original.topicID)" + (minutes.map { "; \($0) min" } ?? "") + (move != 0 ? "; move \(move)" : "")
-            )
-            try event.insert(db)
+            try Self.audit(AuditEvent.agendaAdjusted(week: week, topicID: original.topicID, minutes: minutes, move: move, actor: actor, at: now), db)
         }
     }
 

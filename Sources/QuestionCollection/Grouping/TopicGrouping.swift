@@ -129,7 +129,7 @@ public struct TopicFactsBuilder: Sendable {
         let number = top(numbers).flatMap { numbers[$0]! * 2 > questions.count ? $0 : nil }
         let representative = questions.first { $0.id == medoid } ?? questions.first
         let text = representative?.text ?? ""
-        let title = text.count > 120 ? String(text.prefix(119)) + "…" : text
+        let title = TopicEdits.derivedTitle(text)
         let reason = [concept?.id, place?.id, number.map { "№" + $0 }].compactMap { $0 }.joined(separator: " · ")
         return TopicFacts(
             representativeQuestionID: representative?.id, title: title,

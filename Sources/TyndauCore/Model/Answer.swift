@@ -128,3 +128,12 @@ public enum CommitmentState: String, Sendable, Codable, CaseIterable, Hashable {
     case open
     case done
 }
+
+extension Commitment {
+    /// The promise kept at `now`; a `note` given replaces the public note, none leaves it.
+    public mutating func markDone(at now: Date, note: String?) {
+        state = .done
+        doneAt = now
+        publicNote = note ?? publicNote
+    }
+}

@@ -137,6 +137,8 @@ public struct MemberQuestionText: Sendable, Hashable, Codable {
 extension Topic {
     /// The longest title form the office may set.
     public static let titleLimit = 200
+    /// The longest title made from a question's text (a grouping run, a split).
+    public static let derivedTitleLength = 120
 
     /// The forms the office set (either may be missing).
     public var officeTitles: BilingualText { BilingualText(kk: titleKk, ru: titleRu) }
@@ -161,8 +163,7 @@ extension Topic {
         for member in members {
             guard let language = place(member.language), defaults[language] == nil else { continue }
             // Shortened as a grouping run shortens the representative's text into the title.
-            let text = member.text
-            defaults[language] = text.count > 120 ? String(text.prefix(119)) + "…" : text
+            defaults[language] = TopicEdits.derivedTitle(member.text)
         }
         let titles = officeTitles.filled(from: defaults)
         guard titles.isEmpty else { return titles }

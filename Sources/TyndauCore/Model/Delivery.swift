@@ -113,4 +113,17 @@ extension Delivery {
             throw TyndauError.conflict("delivery \(id.map(String.init) ?? "?") is \(status.rawValue)")
         }
     }
+
+    /// Sent again by hand: pending from `now`, with a fresh count of attempts.
+    public mutating func resetForRetry(at now: Date) {
+        status = .pending
+        attempts = 0
+        nextAttemptAt = now
+    }
+
+    /// Claimed by a worker, which holds it until `leaseUntil`.
+    public mutating func lease(until leaseUntil: Date) {
+        status = .sending
+        self.leaseUntil = leaseUntil
+    }
 }

@@ -138,4 +138,10 @@ extension Meeting {
         try requireNotClosed()
         guard now >= startsAt else { throw TyndauError.meetingNotStarted(week) }
     }
+
+    /// Closes the meeting at `now` (``requireClosable(at:)`` decides whether it may be).
+    public mutating func close(at now: Date) {
+        state = .closed
+        closedAt = now
+    }
 }

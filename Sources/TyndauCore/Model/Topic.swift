@@ -84,7 +84,35 @@ public struct TopicSummary: Sendable, Codable, Hashable {
 
 /// The office's edits of topics — merge, split, rename — checked once, above the engines; the engines
 /// call these inside the transaction that reads the rows they judge.
+extension Topic {
+    /// The responsible body as the office typed it: trimmed, and nil when nothing is left.
+    public static func cleanedResponsible(_ responsible: String?) -> String? {
+        let cleaned = responsible?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return cleaned?.isEmpty == false ? cleaned : nil
+    }
+}
+
 public enum TopicEdits {
+    /// A title made from a question's text, as a grouping run or a split makes it: at most
+    /// ``Topic/derivedTitleLength`` characters, shortened with an ellipsis.
+    public static func derivedTitle(_ text: String) -> String {
+        text.count > Topic.derivedTitleLength ? String(text.prefix(Topic.derivedTitleLength - 1)) + "…" : text
+    }
+
+    /// The topic a split opens for the `leaving` questions: titled after the first of them (`first`,
+    /// its text), otherwise like `original`.
+    public static func splitOff(from original: Topic, leaving: [Question.ID], firstText: String?, now: Date) -> Topic {
+        Topic(
+            title: derivedTitle(firstText ?? original.title), representativeQuestionID: leaving.first,
+            category: original.category, categoryOverridden: original.categoryOverridden, place: original.place,
+            reason: original.reason, createdAt: now)
+    }
+
+    /// How a change of the title forms is recorded (a rename decision's value).
+    public static func titlesDecisionValue(_ titles: BilingualText) -> String {
+        "kk: \(titles.kk ?? "—") / ru: \(titles.ru ?? "—")"
+    }
+
     /// A topic cannot be merged into itself.
     public static func checkMerge(into target: Topic.ID, from source: Topic.ID) throws {
         guard target != source else { throw TyndauError.conflict("topic \(target) = topic \(source)") }

@@ -112,6 +112,19 @@ public struct TopicDecision: Sendable, Codable, Hashable {
     }
 }
 
+extension TopicDecision {
+    /// The audit event each engine writes beside the decision, in the same transaction.
+    public var auditEvent: AuditEvent {
+        AuditEvent(
+            at: at, actor: actor, action: "topic.\(kind.rawValue)", subject: "topic:\(topicID)",
+            details: [
+                otherTopicID.map { "other topic \($0)" },
+                questionIDs.isEmpty ? nil : "questions " + questionIDs.map(String.init).joined(separator: ","),
+                value,
+            ].compactMap { $0 }.joined(separator: "; "))
+    }
+}
+
 /// Storage of topics, question-to-topic assignments and the office's decisions about them.
 /// Every method is one transaction.
 public protocol TopicStore: Sendable {
