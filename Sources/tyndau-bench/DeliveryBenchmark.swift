@@ -9,6 +9,10 @@ import TyndauStorage
 /// deliveries in all (messages × endpoints) and times the worker until every one is sent. Resident
 /// memory is sampled during the run to show it stays flat.
 ///
+/// Beside each durable run, the raw run sends the same signed requests (same targets, same body, same
+/// concurrency) straight through `CurlClient` to the same sink, without the outbox: the ratio
+/// `deliveries_<n>ep_durable_over_raw` is what the outbox costs.
+///
 /// `--apprise PYTHON` also sends the same number of notifications through Apprise (`json://`) with
 /// that Python interpreter, to the same kind of sink, for the ratio.
 enum DeliveryBenchmark {
@@ -18,11 +22,16 @@ enum DeliveryBenchmark {
         let client = CurlClient()
         let sink = try LoopbackHTTPServer { _ in .init(status: 204) }
         defer { sink.stop() }
+        Measure.emit("deliveries_load_average", ScaleRun.loadAverage(), decimals: 2)
         var best = 0.0
         for endpointCount in counts {
             let rate = try await runOnce(endpoints: endpointCount, deliveries: total, client: client, sink: sink)
+            let raw = try await rawRun(endpoints: endpointCount, deliveries: total, client: client, sink: sink)
+            Measure.emit("deliveries_\(endpointCount)ep_raw_per_s", raw)
+            Measure.emit("deliveries_\(endpointCount)ep_durable_over_raw", rate / raw, decimals: 2)
             best = max(best, rate)
         }
+        Measure.emit("deliveries_load_average_end", ScaleRun.loadAverage(), decimals: 2)
         if let python = Measure.option("--apprise", in: arguments) {
             let appriseRate = try appriseRun(python: python, notifications: min(total, 10_000), sink: sink)
             Measure.emit("apprise_notifications_per_s", appriseRate, decimals: 1)
@@ -80,6 +89,49 @@ enum DeliveryBenchmark {
         }
         Measure.emit(prefix + "_peak_rss_mib", Measure.peakMemoryMiB(), decimals: 1)
         return rate
+    }
+
+    /// The same requests as the durable run's worker sends — each endpoint's own target renders and signs
+    /// them — performed through `CurlClient` at the worker's concurrency, with nothing stored.
+    static func rawRun(endpoints endpointCount: Int, deliveries total: Int, client: CurlClient, sink: LoopbackHTTPServer) async throws -> Double {
+        let secret = Secret("whsec_" + Data("bench-signing-key".utf8).base64EncodedString())
+        let targets = try (0..<endpointCount).map { index in
+            try EndpointDefinition(name: "sink\(index)", url: "json://127.0.0.1:\(sink.port)/hook/\(index)", local: true, signingSecrets: [secret])
+                .makeTarget()
+        }
+        let messages = max(1, total / endpointCount)
+        let body = String(repeating: "Әкімнің жауабы: аулада жарық қалпына келтірілді. Ответ акимата. ", count: 4)
+        let concurrency = 256
+        let (sent, seconds) = await Measure.seconds { () async -> Int in
+            await withTaskGroup(of: Bool.self) { group in
+                var sent = 0
+                var next = 0
+                func add() {
+                    let index = next
+                    next += 1
+                    let target = targets[index % endpointCount]
+                    group.addTask {
+                        let part = target.parts(subject: "Апта \(index / endpointCount)", body: body)[0]
+                        let context = SendContext(
+                            deliveryID: Int64(index + 1), messageKey: "bench:\(index / endpointCount)",
+                            endpointName: target.definition.name, language: nil, now: Date())
+                        let response = await client.perform(target.request(for: part, context: context, plain: false))
+                        if case .sent = target.classify(response) { return true }
+                        return false
+                    }
+                }
+                while next < min(concurrency, messages * endpointCount) { add() }
+                for await ok in group {
+                    if ok { sent += 1 }
+                    if next < messages * endpointCount { add() }
+                }
+                return sent
+            }
+        }
+        guard sent == messages * endpointCount else {
+            throw BenchmarkFailure(reason: "raw run sent \(sent) of \(messages * endpointCount)")
+        }
+        return Double(sent) / seconds
     }
 
     /// Apprise sends one notification per `notify()` call; timed for `notifications` calls.
