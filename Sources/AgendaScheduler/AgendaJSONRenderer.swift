@@ -11,170 +11,214 @@ public struct AgendaJSONRenderer: Sendable {
     public init() {}
 
     public func render(_ agenda: Agenda) -> String {
-        let zone = agenda.series.zone
         var json = JSONStream()
-        func time(_ offset: Int) -> String {
-            AgendaFormat.timestamp(agenda.start.addingTimeInterval(Double(offset) * 60), zone)
-        }
-        func texts(_ json: inout JSONStream, _ key: String, _ make: (UILanguage) -> String) {
-            json.key(key)
-            json.object { json in
-                for language in UILanguage.allCases { json.field(language.rawValue, make(language)) }
-            }
-        }
-        func reasons(_ json: inout JSONStream, _ r: Agenda.Reasons) {
-            json.field("askers", r.askers)
-            json.field("weeksWaited", r.weeksWaited)
-            json.key("urgency")
-            json.array { json in for word in r.urgency { json.value(word) } }
-            json.field("pinned", r.pinned)
-            json.key("priority")
-            json.raw(AgendaFormat.points(r.priority))
-        }
-
         json.object { json in
             json.field("schema", Self.schema)
             json.field("week", agenda.week.description)
-            json.key("meeting")
-            json.object { json in
-                json.field("start", AgendaFormat.timestamp(agenda.start, zone))
-                json.field("end", AgendaFormat.timestamp(agenda.end, zone))
-                json.field("timeZone", agenda.series.timeZone)
-                json.field("durationMinutes", agenda.series.durationMinutes)
-                json.field("submissionCutoff", AgendaFormat.timestamp(agenda.cutoff, zone))
-            }
-            json.field("revisedAt", AgendaFormat.timestamp(agenda.revisedAt, zone))
-            json.key("timeline")
-            json.object { json in
-                json.field("introMinutes", agenda.introMinutes)
-                json.field("openingMinutes", agenda.openingMinutes)
-                json.field("topicMinutes", agenda.topicMinutes)
-                json.field("usedMinutes", agenda.usedMinutes)
-                json.field("reserveMinutes", agenda.reserveMinutes)
-                json.field("closingMinutes", agenda.closingMinutes)
-                json.field("closingStart", time(agenda.closingOffset))
-                json.field("maxTopics", agenda.maxTopics)
-            }
-            json.key("selection")
-            json.object { json in
-                json.field("method", "exact-knapsack-dp")
-                json.field("candidates", agenda.candidateCount)
-                json.field("chosen", agenda.topics.count)
-                json.key("totalPriority")
-                json.raw(AgendaFormat.points(agenda.totalPriority))
-                json.key("notes")
-                json.array { json in
-                    for note in agenda.notes {
-                        json.object { json in
-                            json.field("code", note.code)
-                            switch note {
-                            case .blockShort(let block, let required, let available):
-                                json.field("block", block.rawValue)
-                                json.field("requiredMinutes", required)
-                                json.field("availableMinutes", available)
-                            case .blockMinimumsLifted:
-                                break
-                            case .meetingOnDayOff(let names):
-                                json.field("dayOff", names["en"] ?? "")
-                            }
-                            texts(&json, "text") { AgendaText.note(note, $0) }
-                        }
-                    }
-                }
-            }
-            json.key("opening")
-            json.object { json in
-                json.field("start", time(agenda.openingOffset))
-                json.key("commitmentsDue")
-                json.array { json in
-                    for commitment in agenda.commitmentsDue {
-                        json.object { json in
-                            json.field("topicId", Int(commitment.topicID))
-                            json.field("text", commitment.text)
-                            json.field("textKk", commitment.texts.kk)
-                            json.field("textRu", commitment.texts.ru)
-                            json.field("responsible", commitment.responsible)
-                            json.field("responsibleKk", commitment.responsibleTexts.kk)
-                            json.field("responsibleRu", commitment.responsibleTexts.ru)
-                            json.field("dueDate", commitment.dueDate)
-                            json.field("done", commitment.done)
-                        }
-                    }
-                }
-            }
-            json.key("blocks")
+            meeting(agenda, &json)
+            timeline(agenda, &json)
+            selection(agenda, &json)
+            opening(agenda, &json)
+            blocks(agenda, &json)
+            notSelected(agenda, &json)
+            writtenAnswers(agenda, &json)
+        }
+        json.bytes.append(0x0A)
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    // MARK: Sections
+
+    /// When and how long, in the series' zone.
+    private func meeting(_ agenda: Agenda, _ json: inout JSONStream) {
+        let zone = agenda.series.zone
+        json.key("meeting")
+        json.object { json in
+            json.field("start", AgendaFormat.timestamp(agenda.start, zone))
+            json.field("end", AgendaFormat.timestamp(agenda.end, zone))
+            json.field("timeZone", agenda.series.timeZone)
+            json.field("durationMinutes", agenda.series.durationMinutes)
+            json.field("submissionCutoff", AgendaFormat.timestamp(agenda.cutoff, zone))
+        }
+        json.field("revisedAt", AgendaFormat.timestamp(agenda.revisedAt, zone))
+    }
+
+    /// The minutes of each part of the meeting.
+    private func timeline(_ agenda: Agenda, _ json: inout JSONStream) {
+        json.key("timeline")
+        json.object { json in
+            json.field("introMinutes", agenda.introMinutes)
+            json.field("openingMinutes", agenda.openingMinutes)
+            json.field("topicMinutes", agenda.topicMinutes)
+            json.field("usedMinutes", agenda.usedMinutes)
+            json.field("reserveMinutes", agenda.reserveMinutes)
+            json.field("closingMinutes", agenda.closingMinutes)
+            json.field("closingStart", time(agenda, agenda.closingOffset))
+            json.field("maxTopics", agenda.maxTopics)
+        }
+    }
+
+    /// How the topics were chosen, and what the planner had to bend.
+    private func selection(_ agenda: Agenda, _ json: inout JSONStream) {
+        json.key("selection")
+        json.object { json in
+            json.field("method", "exact-knapsack-dp")
+            json.field("candidates", agenda.candidateCount)
+            json.field("chosen", agenda.topics.count)
+            json.key("totalPriority")
+            json.raw(AgendaFormat.points(agenda.totalPriority))
+            json.key("notes")
             json.array { json in
-                for plan in agenda.blocks {
+                for note in agenda.notes {
                     json.object { json in
-                        json.field("block", plan.block.rawValue)
-                        texts(&json, "name") { CoreText.block(plan.block, $0) }
-                        json.field("minimumMinutes", plan.minimumMinutes)
-                        json.field("minutes", plan.minutes)
-                        json.key("topics")
-                        json.array { json in
-                            for topic in plan.topics {
-                                json.object { json in
-                                    json.field("position", topic.position)
-                                    json.field("topicId", Int(topic.topicID))
-                                    json.field("title", topic.title)
-                                    json.field("titleKk", topic.titles.kk)
-                                    json.field("titleRu", topic.titles.ru)
-                                    json.field("place", topic.place)
-                                    json.field("responsible", topic.responsible)
-                                    json.field("start", time(topic.startOffsetMinutes))
-                                    json.field("startOffsetMinutes", topic.startOffsetMinutes)
-                                    json.field("minutes", topic.minutes)
-                                    reasons(&json, topic.reasons)
-                                    texts(&json, "why") { AgendaText.why(topic.reasons, $0) }
-                                }
-                            }
+                        json.field("code", note.code)
+                        switch note {
+                        case .blockShort(let block, let required, let available):
+                            json.field("block", block.rawValue)
+                            json.field("requiredMinutes", required)
+                            json.field("availableMinutes", available)
+                        case .blockMinimumsLifted:
+                            break
+                        case .meetingOnDayOff(let names):
+                            json.field("dayOff", names["en"] ?? "")
                         }
-                    }
-                }
-            }
-            // The reasons' texts once, not on each of possibly thousands of rows.
-            json.key("reasons")
-            json.object { json in
-                for code in Agenda.OmissionReason.codes {
-                    texts(&json, code) { AgendaText.reasonLabel(code, $0) }
-                }
-            }
-            json.key("notSelected")
-            json.array { json in
-                for omission in agenda.notSelected {
-                    json.object { json in
-                        json.field("topicId", Int(omission.topicID))
-                        json.field("title", omission.title)
-                        json.field("titleKk", omission.titles.kk)
-                        json.field("titleRu", omission.titles.ru)
-                        json.field("block", omission.block.rawValue)
-                        reasons(&json, omission.reasons)
-                        json.field("reason", omission.reason.code)
-                        if case .skipped(let why) = omission.reason { json.field("skipReason", why) }
-                    }
-                }
-            }
-            json.key("writtenAnswers")
-            json.array { json in
-                for entry in agenda.writtenAnswers {
-                    json.object { json in
-                        json.field("topicId", Int(entry.topicID))
-                        json.field("title", entry.title)
-                        json.field("titleKk", entry.titles.kk)
-                        json.field("titleRu", entry.titles.ru)
-                        json.field("block", entry.block.rawValue)
-                        reasons(&json, entry.reasons)
-                        json.field("firstSubmitted", entry.firstSubmitted.description)
-                        json.field("deadline", entry.deadline.description)
-                        json.field("workingDays", agenda.writtenAnswerWorkingDays)
-                        json.field("overdue", entry.overdue)
-                        json.field("skipReason", entry.skipReason)
+                        Self.texts(&json, "text") { AgendaText.note(note, $0) }
                     }
                 }
             }
         }
-        json.bytes.append(0x0A)
-        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    /// The opening report: the promises due.
+    private func opening(_ agenda: Agenda, _ json: inout JSONStream) {
+        json.key("opening")
+        json.object { json in
+            json.field("start", time(agenda, agenda.openingOffset))
+            json.key("commitmentsDue")
+            json.array { json in
+                for commitment in agenda.commitmentsDue {
+                    json.object { json in
+                        json.field("topicId", Int(commitment.topicID))
+                        json.field("text", commitment.text)
+                        json.field("textKk", commitment.texts.kk)
+                        json.field("textRu", commitment.texts.ru)
+                        json.field("responsible", commitment.responsible)
+                        json.field("responsibleKk", commitment.responsibleTexts.kk)
+                        json.field("responsibleRu", commitment.responsibleTexts.ru)
+                        json.field("dueDate", commitment.dueDate)
+                        json.field("done", commitment.done)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each block with its topics, in the order they are discussed.
+    private func blocks(_ agenda: Agenda, _ json: inout JSONStream) {
+        json.key("blocks")
+        json.array { json in
+            for plan in agenda.blocks {
+                json.object { json in
+                    json.field("block", plan.block.rawValue)
+                    Self.texts(&json, "name") { CoreText.block(plan.block, $0) }
+                    json.field("minimumMinutes", plan.minimumMinutes)
+                    json.field("minutes", plan.minutes)
+                    json.key("topics")
+                    json.array { json in
+                        for topic in plan.topics {
+                            json.object { json in
+                                json.field("position", topic.position)
+                                json.field("topicId", Int(topic.topicID))
+                                json.field("title", topic.title)
+                                json.field("titleKk", topic.titles.kk)
+                                json.field("titleRu", topic.titles.ru)
+                                json.field("place", topic.place)
+                                json.field("responsible", topic.responsible)
+                                json.field("start", time(agenda, topic.startOffsetMinutes))
+                                json.field("startOffsetMinutes", topic.startOffsetMinutes)
+                                json.field("minutes", topic.minutes)
+                                Self.reasons(&json, topic.reasons)
+                                Self.texts(&json, "why") { AgendaText.why(topic.reasons, $0) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The topics left out: the reasons' texts once, then one row each.
+    private func notSelected(_ agenda: Agenda, _ json: inout JSONStream) {
+        // The reasons' texts once, not on each of possibly thousands of rows.
+        json.key("reasons")
+        json.object { json in
+            for code in Agenda.OmissionReason.codes {
+                Self.texts(&json, code) { AgendaText.reasonLabel(code, $0) }
+            }
+        }
+        json.key("notSelected")
+        json.array { json in
+            for omission in agenda.notSelected {
+                json.object { json in
+                    json.field("topicId", Int(omission.topicID))
+                    json.field("title", omission.title)
+                    json.field("titleKk", omission.titles.kk)
+                    json.field("titleRu", omission.titles.ru)
+                    json.field("block", omission.block.rawValue)
+                    Self.reasons(&json, omission.reasons)
+                    json.field("reason", omission.reason.code)
+                    if case .skipped(let why) = omission.reason { json.field("skipReason", why) }
+                }
+            }
+        }
+    }
+
+    /// The topics that go to a written answer, with their deadlines.
+    private func writtenAnswers(_ agenda: Agenda, _ json: inout JSONStream) {
+        json.key("writtenAnswers")
+        json.array { json in
+            for entry in agenda.writtenAnswers {
+                json.object { json in
+                    json.field("topicId", Int(entry.topicID))
+                    json.field("title", entry.title)
+                    json.field("titleKk", entry.titles.kk)
+                    json.field("titleRu", entry.titles.ru)
+                    json.field("block", entry.block.rawValue)
+                    Self.reasons(&json, entry.reasons)
+                    json.field("firstSubmitted", entry.firstSubmitted.description)
+                    json.field("deadline", entry.deadline.description)
+                    json.field("workingDays", agenda.writtenAnswerWorkingDays)
+                    json.field("overdue", entry.overdue)
+                    json.field("skipReason", entry.skipReason)
+                }
+            }
+        }
+    }
+
+    // MARK: Shared pieces
+
+    /// The timestamp `offset` minutes into the meeting.
+    private func time(_ agenda: Agenda, _ offset: Int) -> String {
+        AgendaFormat.timestamp(agenda.start.addingTimeInterval(Double(offset) * 60), agenda.series.zone)
+    }
+
+    /// An object with one text per interface language.
+    private static func texts(_ json: inout JSONStream, _ key: String, _ make: (UILanguage) -> String) {
+        json.key(key)
+        json.object { json in
+            for language in UILanguage.allCases { json.field(language.rawValue, make(language)) }
+        }
+    }
+
+    /// Why a topic ranks where it does.
+    private static func reasons(_ json: inout JSONStream, _ r: Agenda.Reasons) {
+        json.field("askers", r.askers)
+        json.field("weeksWaited", r.weeksWaited)
+        json.key("urgency")
+        json.array { json in for word in r.urgency { json.value(word) } }
+        json.field("pinned", r.pinned)
+        json.key("priority")
+        json.raw(AgendaFormat.points(r.priority))
     }
 }
 

@@ -7,11 +7,36 @@ public struct AgendaMarkdownRenderer: Sendable {
     public init() {}
 
     public func render(_ agenda: Agenda) -> String {
-        let zone = agenda.series.zone
-        let t = AgendaText.bilingual
-        func at(_ offset: Int) -> String { AgendaFormat.clock(agenda.start.addingTimeInterval(Double(offset) * 60), zone) }
         var out: [String] = []
+        header(agenda, into: &out)
+        notes(agenda, into: &out)
+        timetable(agenda, into: &out)
+        opening(agenda, into: &out)
+        topics(agenda, into: &out)
+        notSelected(agenda, into: &out)
+        writtenAnswers(agenda, into: &out)
+        var text = ""
+        text.reserveCapacity(out.reduce(0) { $0 + $1.utf8.count + 1 })
+        for (index, line) in out.enumerated() {
+            if index > 0 { text += "\n" }
+            text += line
+        }
+        return text
+    }
 
+    // MARK: Sections
+
+    private static let t = AgendaText.bilingual
+
+    /// The clock time `offset` minutes into the meeting, in the series' zone.
+    private func at(_ agenda: Agenda, _ offset: Int) -> String {
+        AgendaFormat.clock(agenda.start.addingTimeInterval(Double(offset) * 60), agenda.series.zone)
+    }
+
+    /// The title in both languages and the table of when, the cutoff, the candidates and the choice.
+    private func header(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
+        let zone = agenda.series.zone
         out.append("# " + AgendaText.text("md.title", .ru, [agenda.week.description]))
         out.append("# " + AgendaText.text("md.title", .kk, [agenda.week.description]))
         out.append("")
@@ -28,7 +53,11 @@ public struct AgendaMarkdownRenderer: Sendable {
         }.joined(separator: " · ") + " |")
         out.append("| \(t("md.revised", [])) | \(AgendaFormat.day(agenda.revisedAt, zone)) \(AgendaFormat.clock(agenda.revisedAt, zone)) |")
         out.append("")
+    }
 
+    /// What the planner had to bend (block minimums, a day off), when anything.
+    private func notes(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         if !agenda.notes.isEmpty {
             out.append("## " + t("md.notes", []))
             out.append("")
@@ -38,24 +67,32 @@ public struct AgendaMarkdownRenderer: Sendable {
             }
             out.append("")
         }
+    }
 
+    /// The plan: intro, opening report, each block, reserve and closing, with their clock times.
+    private func timetable(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         out.append("## " + t("md.plan", []))
         out.append("")
         out.append("| \(t("md.time", [])) | \(t("md.minutes", [])) | \(t("md.item", [])) |")
         out.append("|---|---:|---|")
-        out.append("| \(at(0)) | \(agenda.introMinutes) | \(t("md.intro", [])) |")
-        out.append("| \(at(agenda.openingOffset)) | \(agenda.openingMinutes) | \(t("md.opening", [])) |")
+        out.append("| \(at(agenda, 0)) | \(agenda.introMinutes) | \(t("md.intro", [])) |")
+        out.append("| \(at(agenda, agenda.openingOffset)) | \(agenda.openingMinutes) | \(t("md.opening", [])) |")
         var offset = agenda.topicsOffset
         for plan in agenda.blocks where !plan.topics.isEmpty {
-            out.append("| \(at(offset)) | \(plan.minutes) | \(blockName(plan.block)) (\(t("md.topics-count", [String(plan.topics.count)]))) |")
+            out.append("| \(at(agenda, offset)) | \(plan.minutes) | \(blockName(plan.block)) (\(t("md.topics-count", [String(plan.topics.count)]))) |")
             offset += plan.minutes
         }
         if agenda.reserveMinutes > 0 {
-            out.append("| \(at(offset)) | \(agenda.reserveMinutes) | \(t("md.reserve", [])) |")
+            out.append("| \(at(agenda, offset)) | \(agenda.reserveMinutes) | \(t("md.reserve", [])) |")
         }
-        out.append("| \(at(agenda.closingOffset)) | \(agenda.closingMinutes) | \(t("md.closing", [])) |")
+        out.append("| \(at(agenda, agenda.closingOffset)) | \(agenda.closingMinutes) | \(t("md.closing", [])) |")
         out.append("")
+    }
 
+    /// The opening report: the promises due, kept or not.
+    private func opening(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         out.append("## " + t("md.opening", []))
         out.append("")
         if agenda.commitmentsDue.isEmpty {
@@ -68,7 +105,11 @@ public struct AgendaMarkdownRenderer: Sendable {
             }
         }
         out.append("")
+    }
 
+    /// Each block with its topics, in the order they are discussed.
+    private func topics(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         for (index, plan) in agenda.blocks.enumerated() {
             out.append("## \(index + 1). \(blockName(plan.block))")
             out.append("")
@@ -81,7 +122,7 @@ public struct AgendaMarkdownRenderer: Sendable {
                 out.append("")
             }
             for topic in plan.topics {
-                out.append("### \(topic.position). \(at(topic.startOffsetMinutes)) · \(topic.minutes) \(AgendaText.text("md.minutes", .ru).lowercased()) — \(Self.escape(topic.titles.bothLanguages()))")
+                out.append("### \(topic.position). \(at(agenda, topic.startOffsetMinutes)) · \(topic.minutes) \(AgendaText.text("md.minutes", .ru).lowercased()) — \(Self.escape(topic.titles.bothLanguages()))")
                 out.append("")
                 out.append("- \(t("md.askers", [])): \(topic.reasons.askers)")
                 if let place = topic.place { out.append("- \(t("md.place", [])): \(Self.escape(place))") }
@@ -91,7 +132,11 @@ public struct AgendaMarkdownRenderer: Sendable {
                 out.append("")
             }
         }
+    }
 
+    /// The topics left out and why, one table row each.
+    private func notSelected(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         out.append("## " + t("md.not-selected", []))
         out.append("")
         if agenda.notSelected.isEmpty {
@@ -111,7 +156,11 @@ public struct AgendaMarkdownRenderer: Sendable {
             }
         }
         out.append("")
+    }
 
+    /// The topics that go to a written answer, with their deadlines.
+    private func writtenAnswers(_ agenda: Agenda, into out: inout [String]) {
+        let t = Self.t
         out.append("## " + t("md.written", []))
         out.append("")
         out.append([UILanguage.ru, .kk].map {
@@ -129,13 +178,6 @@ public struct AgendaMarkdownRenderer: Sendable {
             }
         }
         out.append("")
-        var text = ""
-        text.reserveCapacity(out.reduce(0) { $0 + $1.utf8.count + 1 })
-        for (index, line) in out.enumerated() {
-            if index > 0 { text += "\n" }
-            text += line
-        }
-        return text
     }
 
     private func blockName(_ block: AgendaBlock) -> String {

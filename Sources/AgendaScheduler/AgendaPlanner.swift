@@ -50,8 +50,30 @@ public struct AgendaPlanner: Sendable {
             ($0, policy.minimumMinutes(for: $0, topicMinutes: topicMinutes))
         })
 
-        // Exact selection; when the block minimums cannot be met, lower the ones that lack questions to
-        // what they have, then lift all of them, and say so in the agenda.
+        var (chosen, notes) = try select(open, topicMinutes: topicMinutes, requirements: requirements)
+        let blocks = timeline(open, chosen: chosen, requirements: requirements, startOffset: policy.introMinutes + openingMinutes)
+        let meetingDay = calendar.localDay(of: calendar.start(of: week))
+        let (notSelected, written) = try leftOut(scored, chosen: chosen, meetingDay: meetingDay)
+        if let dayOff = dayOffNote(meetingDay) { notes.append(dayOff) }
+
+        let used = blocks.reduce(0) { $0 + $1.minutes }
+        return Agenda(
+            week: week, series: series, start: calendar.start(of: week), end: calendar.end(of: week),
+            cutoff: calendar.cutoff(of: week),
+            revisedAt: candidates.map(\.lastChangedAt).max() ?? calendar.cutoff(of: week),
+            introMinutes: policy.introMinutes, openingMinutes: openingMinutes, closingMinutes: policy.closingMinutes,
+            topicMinutes: topicMinutes, usedMinutes: used, maxTopics: policy.maxTopics, maxWaitingWeeks: policy.maxWaitingWeeks,
+            writtenAnswerWorkingDays: policy.writtenAnswerWorkingDays, commitmentsDue: commitmentsDue,
+            blocks: blocks, notSelected: notSelected, writtenAnswers: written, notes: notes,
+            candidateCount: candidates.count,
+            totalPriority: blocks.flatMap(\.topics).reduce(0) { $0 + $1.reasons.priority }
+        )
+    }
+
+    /// The topics on the agenda, chosen exactly (``AgendaSelector``). When the block minimums cannot be
+    /// met, the ones that lack questions are lowered to what they have, then all are lifted; the notes
+    /// say so.
+    func select(_ open: [Scored], topicMinutes: Int, requirements: [AgendaBlock: Int]) throws -> (Set<Topic.ID>, [Agenda.Note]) {
         var notes: [Agenda.Note] = []
         var minimums = requirements
         let items = open.map {
@@ -71,23 +93,22 @@ public struct AgendaPlanner: Sendable {
         }
         if case .blockMinimumsUnsatisfiable = outcome {
             notes.append(.blockMinimumsLifted)
-            minimums = [:]
-            outcome = AgendaSelector.select(items: items, budget: topicMinutes, maxCount: policy.maxTopics, blockMinimums: minimums)
+            outcome = AgendaSelector.select(items: items, budget: topicMinutes, maxCount: policy.maxTopics, blockMinimums: [:])
         }
-        let chosenIndices: [Int]
         switch outcome {
         case .selected(let indices):
-            chosenIndices = indices
+            return (Set(indices.map { open[$0].candidate.topicID }), notes)
         case .pinnedDoNotFit(let minutes, let count):
             throw TyndauError.agendaPinnedDoNotFit(minutes: minutes, budget: topicMinutes, count: count, maxTopics: policy.maxTopics)
         case .blockMinimumsUnsatisfiable:
             preconditionFailure("without block minimums any set of pinned topics that fits is a solution")
         }
-        let chosen = Set(chosenIndices.map { open[$0].candidate.topicID })
+    }
 
-        // The timeline: blocks in their fixed order, topics by rank inside a block.
+    /// The timeline: blocks in their fixed order, topics by rank inside a block, from `startOffset` minutes.
+    func timeline(_ open: [Scored], chosen: Set<Topic.ID>, requirements: [AgendaBlock: Int], startOffset: Int) -> [Agenda.BlockPlan] {
         var blocks: [Agenda.BlockPlan] = []
-        var offset = policy.introMinutes + openingMinutes
+        var offset = startOffset
         var position = 0
         for block in AgendaBlock.allCases {
             var topics: [Agenda.ScheduledTopic] = []
@@ -102,11 +123,16 @@ public struct AgendaPlanner: Sendable {
             }
             blocks.append(Agenda.BlockPlan(block: block, minimumMinutes: requirements[block, default: 0], topics: topics))
         }
+        return blocks
+    }
 
-        // What was left out, and who goes to a written answer.
+    /// What was left out, and who goes to a written answer: a topic that waited the maximum, due within
+    /// ``AgendaPolicy/writtenAnswerWorkingDays`` working days of its first question.
+    func leftOut(_ scored: [Scored], chosen: Set<Topic.ID>, meetingDay: LocalDate) throws
+        -> ([Agenda.Omission], [Agenda.WrittenAnswer])
+    {
         var notSelected: [Agenda.Omission] = []
         var written: [Agenda.WrittenAnswer] = []
-        let meetingDay = calendar.localDay(of: calendar.start(of: week))
         var deadlines: [LocalDate: LocalDate] = [:]
         for entry in scored where !chosen.contains(entry.candidate.topicID) {
             let candidate = entry.candidate
@@ -125,24 +151,15 @@ public struct AgendaPlanner: Sendable {
                 ))
             }
         }
-        if workingCalendar.coveredYears.contains(meetingDay.year), let dayOff = workingCalendar.daysOff[meetingDay] {
-            notes.append(.meetingOnDayOff(Dictionary(uniqueKeysWithValues: UILanguage.allCases.map {
-                ($0.rawValue, workingCalendar.name(of: dayOff, in: $0))
-            })))
-        }
+        return (notSelected, written)
+    }
 
-        let used = blocks.reduce(0) { $0 + $1.minutes }
-        return Agenda(
-            week: week, series: series, start: calendar.start(of: week), end: calendar.end(of: week),
-            cutoff: calendar.cutoff(of: week),
-            revisedAt: candidates.map(\.lastChangedAt).max() ?? calendar.cutoff(of: week),
-            introMinutes: policy.introMinutes, openingMinutes: openingMinutes, closingMinutes: policy.closingMinutes,
-            topicMinutes: topicMinutes, usedMinutes: used, maxTopics: policy.maxTopics, maxWaitingWeeks: policy.maxWaitingWeeks,
-            writtenAnswerWorkingDays: policy.writtenAnswerWorkingDays, commitmentsDue: commitmentsDue,
-            blocks: blocks, notSelected: notSelected, writtenAnswers: written, notes: notes,
-            candidateCount: candidates.count,
-            totalPriority: blocks.flatMap(\.topics).reduce(0) { $0 + $1.reasons.priority }
-        )
+    /// A note when the meeting falls on a day off the working calendar knows.
+    func dayOffNote(_ meetingDay: LocalDate) -> Agenda.Note? {
+        guard workingCalendar.coveredYears.contains(meetingDay.year), let dayOff = workingCalendar.daysOff[meetingDay] else { return nil }
+        return .meetingOnDayOff(Dictionary(uniqueKeysWithValues: UILanguage.allCases.map {
+            ($0.rawValue, workingCalendar.name(of: dayOff, in: $0))
+        }))
     }
 
     /// Priority in thousandths: demand × askers + waiting × weeks waited + urgency when urgent.
