@@ -246,36 +246,22 @@ public struct DeliveryWorker: Sendable {
     /// Sends the remaining parts of one delivery and says what became of it.
     func process(_ claimed: ClaimedDelivery) async -> DeliveryReport {
         let delivery = claimed.delivery
-        let id = claimed.id
-        var metadata: Logger.Metadata = ["tyndau.delivery.id": "\(id)", "tyndau.endpoint": "\(delivery.endpointName)"]
-        guard let target = targets[delivery.endpointName] else {
-            logger.warning("delivery for an endpoint missing from the configuration", metadata: metadata)
-            return DeliveryReport(
-                claimed: claimed, attempts: [], partsSent: delivery.partsSent,
-                resolution: .deferred(until: now().addingTimeInterval(3600), note: "endpoint is not in this worker's configuration"),
-                now: now()
-            )
-        }
-        let definition = target.definition
-        if delivery.recipientQuestionID != nil, delivery.recipient == nil {
-            // A personal notice whose asker's contact was erased (or has no address of this kind).
-            return DeliveryReport(
-                claimed: claimed, attempts: [], partsSent: delivery.partsSent,
-                resolution: .failed(error: "the asker has no contact for this endpoint", dead: true), now: now()
-            )
+        var metadata: Logger.Metadata = ["tyndau.delivery.id": "\(claimed.id)", "tyndau.endpoint": "\(delivery.endpointName)"]
+        let target: any DeliveryTarget
+        switch sendable(delivery) {
+        case .success(let found): target = found
+        case .failure(let refusal): return DeliveryReport(claimed: claimed, attempts: [], partsSent: delivery.partsSent, resolution: refusal.resolution, now: now())
         }
         let parts = target.parts(subject: delivery.subject, body: delivery.body)
         let rateRules = target.rateRules(recipient: delivery.recipient)
-        var partsSent = min(delivery.partsSent, parts.count)
-        var attempts: [DeliveryAttempt] = []
-        var remoteID = delivery.remoteID
+        var progress = Progress(partsSent: min(delivery.partsSent, parts.count), remoteID: delivery.remoteID)
 
         func finish(_ resolution: DeliveryResolution) -> DeliveryReport {
-            DeliveryReport(claimed: claimed, attempts: attempts, partsSent: partsSent, resolution: resolution, now: now())
+            DeliveryReport(claimed: claimed, attempts: progress.attempts, partsSent: progress.partsSent, resolution: resolution, now: now())
         }
 
-        while partsSent < parts.count {
-            let part = parts[partsSent]
+        while progress.partsSent < parts.count {
+            let part = parts[progress.partsSent]
             guard let wait = await limiter.reserve(rateRules, maxWait: settings.maxRateWait) else {
                 return finish(.deferred(until: now().addingTimeInterval(settings.maxRateWait), note: nil))
             }
@@ -283,99 +269,148 @@ public struct DeliveryWorker: Sendable {
                 do { try await clock.sleep(for: .milliseconds(Int((wait * 1000).rounded(.up)))) } catch { return finish(.released) }
             }
             if Task.isCancelled { return finish(.released) }
+            metadata["tyndau.delivery.part"] = "\(part.index + 1)/\(part.count)"
             var plain = false
             sending: while true {
-                let context = SendContext(
-                    deliveryID: id, messageKey: delivery.messageKey, endpointName: delivery.endpointName,
-                    language: delivery.language ?? definition.language, now: now(), recipient: delivery.recipient
-                )
-                let response = await client.perform(target.request(for: part, context: context, plain: plain))
-                let outcome = target.classify(response)
-                var answer = definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
-                if delivery.recipientQuestionID != nil {
-                    // A personal notice: the service's answer echoes the resident (Telegram returns the chat
-                    // with its id and name, SMTP may quote the address). Only a refusal's reason is kept.
-                    if case .sent = outcome { answer = "" } else if let recipient = delivery.recipient, !recipient.isEmpty {
-                        answer = answer.replacingOccurrences(of: recipient, with: "***")
-                    }
-                }
-                var attempt = DeliveryAttempt(
-                    deliveryID: id, at: context.now, part: part.index, httpStatus: response.status == 0 ? nil : response.status,
-                    curlCode: response.curlCode == 0 ? nil : response.curlCode, latencyMs: response.latencyMs,
-                    outcome: .sent, response: answer.isEmpty ? nil : answer
-                )
-                metadata["tyndau.delivery.part"] = "\(part.index + 1)/\(part.count)"
+                let (outcome, attempt) = await send(part, of: claimed, through: target, plain: plain)
+                progress.attempts.append(attempt)
                 switch outcome {
                 case .sent(let postID, let cooldown):
-                    attempts.append(attempt)
-                    partsSent += 1
-                    if remoteID == nil { remoteID = postID }
+                    progress.partsSent += 1
+                    if progress.remoteID == nil { progress.remoteID = postID }
                     if let cooldown, cooldown > 0 {
                         for rule in rateRules { await limiter.hold(key: rule.key, until: now().addingTimeInterval(cooldown)) }
                     }
                     logger.debug("part sent", metadata: metadata)
-                    if partsSent < parts.count {
-                        let store = self.store
-                        let recorded = attempts
-                        let leaseUntil = now().addingTimeInterval(settings.lease)
-                        let progress = partsSent
-                        let first = remoteID
-                        let kept = (try? await Task {
-                            var ok = true
-                            for earlier in recorded.dropLast() {
-                                ok = try await store.recordPartSent(claimed, attempt: earlier, partsSent: progress, remoteID: first, leaseUntil: leaseUntil) && ok
-                            }
-                            return try await store.recordPartSent(claimed, attempt: recorded.last!, partsSent: progress, remoteID: first, leaseUntil: leaseUntil) && ok
-                        }.value) ?? false
-                        attempts.removeAll()
-                        if !kept {
-                            logger.warning("lease lost while sending a split message", metadata: metadata)
-                            return finish(.released)
-                        }
+                    if progress.partsSent < parts.count, !(await recordPartsSent(claimed, &progress)) {
+                        logger.warning("lease lost while sending a split message", metadata: metadata)
+                        return finish(.released)
                     }
                     break sending
                 case .resendPlain(let reason):
-                    attempt.outcome = .failed
-                    attempts.append(attempt)
-                    if plain {
-                        return finish(.failed(error: definition.redact(reason), dead: false))
-                    }
+                    if plain { return finish(.failed(error: target.definition.redact(reason), dead: false)) }
                     logger.notice("markup refused; resending as plain text", metadata: metadata)
                     plain = true
                 case .retry(let serverWait, let reason, let pauseEndpoint):
-                    attempt.outcome = .retry
-                    attempts.append(attempt)
-                    if pauseEndpoint, let serverWait, serverWait > 0 {
-                        let until = now().addingTimeInterval(min(serverWait, settings.retry.maxServerWait))
-                        let store = self.store
-                        try? await Task { try await store.pauseEndpoint(name: delivery.endpointName, until: until) }.value
-                        for rule in rateRules { await limiter.hold(key: rule.key, until: until) }
-                    }
-                    let failures = delivery.attempts + 1
-                    let error = definition.redact(reason)
-                    guard let delay = settings.retry.delay(afterFailures: failures, serverWait: serverWait, rateLimited: pauseEndpoint, random: random()) else {
-                        logger.error("delivery dead after \(failures) tries: \(error)", metadata: metadata)
-                        return finish(.failed(error: error, dead: true))
-                    }
-                    logger.notice("delivery will be retried in \(Int(delay)) s: \(error)", metadata: metadata)
-                    return finish(.retry(at: now().addingTimeInterval(delay), error: error))
+                    if pauseEndpoint, let serverWait, serverWait > 0 { await pause(delivery.endpointName, for: serverWait, rateRules) }
+                    return finish(retryOrGiveUp(delivery, reason: target.definition.redact(reason), serverWait: serverWait, rateLimited: pauseEndpoint, metadata))
                 case .failed(let reason):
-                    attempt.outcome = .failed
-                    attempts.append(attempt)
-                    logger.error("delivery failed: \(definition.redact(reason))", metadata: metadata)
-                    return finish(.failed(error: definition.redact(reason), dead: false))
+                    logger.error("delivery failed: \(target.definition.redact(reason))", metadata: metadata)
+                    return finish(.failed(error: target.definition.redact(reason), dead: false))
                 case .gone(let reason):
-                    attempt.outcome = .gone
-                    attempts.append(attempt)
-                    logger.error("endpoint gone, disabling it: \(definition.redact(reason))", metadata: metadata)
-                    return finish(.endpointGone(reason: definition.redact(reason)))
+                    logger.error("endpoint gone, disabling it: \(target.definition.redact(reason))", metadata: metadata)
+                    return finish(.endpointGone(reason: target.definition.redact(reason)))
                 case .cancelled:
-                    attempt.outcome = .cancelled
-                    attempts.append(attempt)
                     return finish(.released)
                 }
             }
         }
-        return finish(.sent(remoteID: remoteID))
+        return finish(.sent(remoteID: progress.remoteID))
+    }
+
+    /// What one delivery has done so far in this claim: attempts not yet stored, parts sent, the
+    /// service's id of the first post.
+    struct Progress {
+        var attempts: [DeliveryAttempt] = []
+        var partsSent: Int
+        var remoteID: String?
+    }
+
+    /// Why a delivery cannot be sent at all by this worker.
+    struct Unsendable: Error {
+        var resolution: DeliveryResolution
+    }
+
+    /// The delivery's target, or why there is none: an endpoint missing from this worker's configuration
+    /// (deferred an hour), or a personal notice whose asker has no address of this kind (dead).
+    func sendable(_ delivery: Delivery) -> Result<any DeliveryTarget, Unsendable> {
+        guard let target = targets[delivery.endpointName] else {
+            logger.warning("delivery for an endpoint missing from the configuration", metadata: ["tyndau.endpoint": "\(delivery.endpointName)"])
+            return .failure(Unsendable(resolution: .deferred(
+                until: now().addingTimeInterval(3600), note: "endpoint is not in this worker's configuration")))
+        }
+        if delivery.recipientQuestionID != nil, delivery.recipient == nil {
+            // A personal notice whose asker's contact was erased (or has no address of this kind).
+            return .failure(Unsendable(resolution: .failed(error: "the asker has no contact for this endpoint", dead: true)))
+        }
+        return .success(target)
+    }
+
+    /// One request for one part, and the attempt as it is stored: the service's answer redacted, and for a
+    /// personal notice nothing that echoes the resident.
+    func send(_ part: MessagePart, of claimed: ClaimedDelivery, through target: any DeliveryTarget, plain: Bool) async
+        -> (PartOutcome, DeliveryAttempt)
+    {
+        let delivery = claimed.delivery
+        let definition = target.definition
+        let context = SendContext(
+            deliveryID: claimed.id, messageKey: delivery.messageKey, endpointName: delivery.endpointName,
+            language: delivery.language ?? definition.language, now: now(), recipient: delivery.recipient
+        )
+        let response = await client.perform(target.request(for: part, context: context, plain: plain))
+        let outcome = target.classify(response)
+        var answer = definition.redact(response.errorMessage.map { "curl: \($0)" } ?? response.bodyText)
+        if delivery.recipientQuestionID != nil {
+            // A personal notice: the service's answer echoes the resident (Telegram returns the chat
+            // with its id and name, SMTP may quote the address). Only a refusal's reason is kept.
+            if case .sent = outcome { answer = "" } else if let recipient = delivery.recipient, !recipient.isEmpty {
+                answer = answer.replacingOccurrences(of: recipient, with: "***")
+            }
+        }
+        let stored: AttemptOutcome =
+            switch outcome {
+            case .sent: .sent
+            case .resendPlain, .failed: .failed
+            case .retry: .retry
+            case .gone: .gone
+            case .cancelled: .cancelled
+            }
+        let attempt = DeliveryAttempt(
+            deliveryID: claimed.id, at: context.now, part: part.index, httpStatus: response.status == 0 ? nil : response.status,
+            curlCode: response.curlCode == 0 ? nil : response.curlCode, latencyMs: response.latencyMs,
+            outcome: stored, response: answer.isEmpty ? nil : answer
+        )
+        return (outcome, attempt)
+    }
+
+    /// Stores the parts sent so far of a split message, extending the lease; `false` when the lease was
+    /// lost (another worker owns the delivery now). The stored attempts leave `progress`.
+    func recordPartsSent(_ claimed: ClaimedDelivery, _ progress: inout Progress) async -> Bool {
+        let store = self.store
+        let recorded = progress.attempts
+        let leaseUntil = now().addingTimeInterval(settings.lease)
+        let (partsSent, first) = (progress.partsSent, progress.remoteID)
+        // Not cancelled with the delivery's task: what was sent is recorded.
+        let kept = (try? await Task {
+            var ok = true
+            for earlier in recorded.dropLast() {
+                ok = try await store.recordPartSent(claimed, attempt: earlier, partsSent: partsSent, remoteID: first, leaseUntil: leaseUntil) && ok
+            }
+            return try await store.recordPartSent(claimed, attempt: recorded.last!, partsSent: partsSent, remoteID: first, leaseUntil: leaseUntil) && ok
+        }.value) ?? false
+        progress.attempts.removeAll()
+        return kept
+    }
+
+    /// The service asked for a pause of everything sent to the endpoint (429): stored for every worker,
+    /// and held in this worker's limiter.
+    func pause(_ endpointName: String, for serverWait: TimeInterval, _ rateRules: [RateRule]) async {
+        let until = now().addingTimeInterval(min(serverWait, settings.retry.maxServerWait))
+        let store = self.store
+        try? await Task { try await store.pauseEndpoint(name: endpointName, until: until) }.value
+        for rule in rateRules { await limiter.hold(key: rule.key, until: until) }
+    }
+
+    /// A transient failure: retried after the policy's delay, or dead once the policy gives up.
+    func retryOrGiveUp(
+        _ delivery: Delivery, reason error: String, serverWait: TimeInterval?, rateLimited: Bool, _ metadata: Logger.Metadata
+    ) -> DeliveryResolution {
+        let failures = delivery.attempts + 1
+        guard let delay = settings.retry.delay(afterFailures: failures, serverWait: serverWait, rateLimited: rateLimited, random: random()) else {
+            logger.error("delivery dead after \(failures) tries: \(error)", metadata: metadata)
+            return .failed(error: error, dead: true)
+        }
+        logger.notice("delivery will be retried in \(Int(delay)) s: \(error)", metadata: metadata)
+        return .retry(at: now().addingTimeInterval(delay), error: error)
     }
 }
