@@ -141,4 +141,13 @@ import TyndauCore
         if case .failure(let error) = rows[1].result { #expect(error.code == .malformedRow) } else { Issue.record("row 2") }
         if case .failure(let error) = rows[2].result { #expect(error.fields == ["text": "field.wrong-type"]) } else { Issue.record("row 3") }
     }
+
+    @Test func readsJSONLinesWrittenWithWindowsLineEndings() {
+        let jsonl = "{\"text\": \"Когда отремонтируют дорогу на Жансугурова?\"}\r\n{\"text\": \"Жарық жоқ\u{2028}қашан?\"}\r\n\r\n"
+        let rows = ImportReader.read(jsonl, format: .jsonl)
+        #expect(rows.map(\.number) == [1, 2])
+        for row in rows {
+            if case .failure(let error) = row.result { Issue.record("row \(row.number): \(error)") }
+        }
+    }
 }

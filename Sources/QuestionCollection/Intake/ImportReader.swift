@@ -39,7 +39,11 @@ public enum ImportReader {
 
     static func readJSONLines(_ content: String) -> [Row] {
         var rows: [Row] = []
-        for (index, line) in content.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift: a file written on Windows splits on it too. JSON may hold an
+        // unescaped U+2028 inside a string, so only LF and CRLF end a line.
+        for (index, line) in content.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .enumerated()
+        {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { continue }
             let number = index + 1
