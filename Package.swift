@@ -106,7 +106,6 @@ let package = Package(
                 "TyndauCore",
                 "QuestionCollection",
                 "AgendaScheduler",
-                "TyndauStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
