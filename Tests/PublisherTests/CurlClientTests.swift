@@ -1,7 +1,8 @@
 import CCurl
 import Foundation
+import HTTPClient
+import LoopbackServers
 import Testing
-@testable import Publisher
 
 /// Requests a loopback server saw, for assertions.
 final class RequestLog: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LoopbackServers
 import Testing
 import TyndauCore
 @testable import Publisher
