@@ -276,7 +276,8 @@ let package = Package(
             name: "TyndauCLITests",
             dependencies: [
                 "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher",
-                "HTTPClient", "TelegramBot", "LoopbackServers", "AgendaScheduler", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                "HTTPClient", "TelegramBot", "LoopbackServers", "AgendaScheduler",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

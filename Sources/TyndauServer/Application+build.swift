@@ -50,7 +50,9 @@ public func buildApplication(
     // The delivery worker and the meeting calendar watch run beside the server and stop with it.
     application.addServices(background)
     if let arrivals { application.addServices(arrivals) }
-    if let logged = database as? any WriteAheadLogStore, let checkpointer = try logged.makeBackgroundCheckpointer() {
+    if let logged = database as? any WriteAheadLogStore,
+        let checkpointer = try logged.makeBackgroundCheckpointer()
+    {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
     return application
