@@ -215,7 +215,10 @@ let package = Package(
 
         // Tests: one target per module.
         // Real servers the tests of several modules talk to (an SMTP server, …).
-        .target(name: "TyndauTestSupport", path: "Tests/TyndauTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TyndauTestSupport", dependencies: ["HTTPClient", "LoopbackServers"], path: "Tests/TyndauTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TyndauCoreTests", dependencies: ["TyndauCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TyndauStorageTests",
@@ -246,8 +249,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["TyndauTestSupport", "HTTPClient", "LoopbackServers", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PublisherTests",
-            dependencies: ["TyndauTestSupport", "Publisher", "HTTPClient", "LoopbackServers", "TyndauCore", "CCurl"],
+            dependencies: ["TyndauTestSupport", "Publisher", "HTTPClient", "LoopbackServers", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
