@@ -31,7 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // Floor 1: domain values and C libraries.
+        // Floor 1: domain values, C libraries and the libcurl HTTP client.
         .target(
             name: "TyndauCore",
             resources: [.process("Resources")],
@@ -45,6 +45,14 @@ let package = Package(
         .systemLibrary(
             name: "CStemmer",
             providers: [.apt(["libstemmer-dev"])]
+        ),
+        // The way out over HTTP and SMTP for the publisher and the Telegram bot: `CurlClient` on libcurl's
+        // multi interface, the request and response values, request pacing (`RateLimiter`), JSON bodies.
+        // curl types never leave it.
+        .target(
+            name: "HTTPClient",
+            dependencies: ["CCurl"],
+            swiftSettings: swiftSettings
         ),
 
         // Floor 2: one job each; they never import each other.
@@ -64,7 +72,21 @@ let package = Package(
             name: "Publisher",
             dependencies: [
                 "TyndauCore",
-                "CCurl",
+                "HTTPClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The residents' Telegram bot, an intake channel: long polling or webhook, replies, receipts.
+        // Question validation comes in from the caller (`TelegramQuestionIntake`), since
+        // QuestionCollection is a sibling.
+        .target(
+            name: "TelegramBot",
+            dependencies: [
+                "TyndauCore",
+                "HTTPClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -99,6 +121,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Stand-ins for outside services on 127.0.0.1 (an HTTP server answering like a chat service, an
+        // SMTP receiver): blocking sockets, `@unchecked Sendable`, not production code. Linked only by
+        // what runs without the real services: the `demo` command (hence TyndauCLI), tyndau-bench and
+        // the tests — never by Publisher, TelegramBot or TyndauServer.
+        .target(
+            name: "LoopbackServers",
+            swiftSettings: swiftSettings
+        ),
+
         // Floor 3: wiring.
         .target(
             name: "TyndauServer",
@@ -106,7 +137,6 @@ let package = Package(
                 "TyndauCore",
                 "QuestionCollection",
                 "AgendaScheduler",
-                "TyndauStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -126,11 +156,15 @@ let package = Package(
                 "TyndauCore",
                 "QuestionCollection",
                 "AgendaScheduler",
+                "HTTPClient",
                 "Publisher",
+                "TelegramBot",
                 "MeetingSummaries",
                 "TyndauStorage",
                 "TyndauPostgres",
                 "TyndauServer",
+                // Only for `tyndau demo`, which stands in for a chat service and a mail server.
+                "LoopbackServers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +189,9 @@ let package = Package(
                 "TyndauCore",
                 "QuestionCollection",
                 "AgendaScheduler",
+                "HTTPClient",
                 "Publisher",
+                "LoopbackServers",
                 "TyndauStorage",
                 "TyndauPostgres",
                 .product(name: "Logging", package: "swift-log"),
@@ -167,7 +203,7 @@ let package = Package(
         // here too, so they compile with every change and the seed corpus replays in `swift test`.
         .target(
             name: "TyndauFuzzTargets",
-            dependencies: ["TyndauCore", "QuestionCollection", "Publisher"],
+            dependencies: ["TyndauCore", "QuestionCollection", "Publisher", "TelegramBot"],
             swiftSettings: swiftSettings
         ),
         // The targets that need the server's request reader or the CLI's configuration.
@@ -179,7 +215,10 @@ let package = Package(
 
         // Tests: one target per module.
         // Real servers the tests of several modules talk to (an SMTP server, …).
-        .target(name: "TyndauTestSupport", path: "Tests/TyndauTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TyndauTestSupport", dependencies: ["HTTPClient", "LoopbackServers"], path: "Tests/TyndauTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TyndauCoreTests", dependencies: ["TyndauCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TyndauStorageTests",
@@ -210,8 +249,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HTTPClientTests",
+            dependencies: ["TyndauTestSupport", "HTTPClient", "LoopbackServers", "CCurl"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PublisherTests",
-            dependencies: ["TyndauTestSupport", "Publisher", "TyndauCore", "CCurl"],
+            dependencies: ["TyndauTestSupport", "Publisher", "HTTPClient", "LoopbackServers", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -240,7 +284,8 @@ let package = Package(
             name: "TyndauCLITests",
             dependencies: [
                 "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher",
-                "AgendaScheduler", .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
+                "HTTPClient", "TelegramBot", "LoopbackServers", "AgendaScheduler",
+                .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

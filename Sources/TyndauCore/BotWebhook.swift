@@ -1,7 +1,7 @@
 /// A chat bot's webhook as the HTTP server sees it: where Telegram posts updates, and what to answer.
 ///
-/// Lets `tyndau serve` (Hummingbird) carry the Telegram bot's webhook without importing the publisher,
-/// which owns the Bot API and libcurl: the server only routes `POST routePath` here.
+/// Lets `tyndau serve` (Hummingbird) carry the Telegram bot's webhook without importing `TelegramBot`,
+/// which owns the Bot API calls: the server only routes `POST routePath` here.
 public protocol BotWebhook: Sendable {
     /// The path Telegram posts to (the path of the configured `webhook_url`).
     var routePath: String { get }

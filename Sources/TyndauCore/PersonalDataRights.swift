@@ -38,7 +38,7 @@ public enum ResidentKey: Sendable, Hashable {
 ///   never a value.
 public struct PersonalDataRights: Sendable {
     public let store: any TyndauStore
-    /// The bot's key for a chat id (`TelegramChatKey.chat` in the publisher): lets a chat id found in a
+    /// The bot's key for a chat id (`TelegramChatKey.chat` in TelegramBot): lets a chat id found in a
     /// contact reach the bot's tables. `nil` where the caller cannot compute it (the status page, which
     /// only ever withdraws one question).
     public let chatKey: (@Sendable (Int64) -> String)?

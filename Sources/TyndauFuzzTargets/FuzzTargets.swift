@@ -7,8 +7,9 @@ import Foundation
 /// They live in the main package so that they compile in every normal build (they cannot rot) and can
 /// use `package` API; `Fuzz/Package.swift` only wraps each in `LLVMFuzzerTestOneInput`. The seed
 /// corpus under `Fuzz/corpus/<target>/` is replayed through the same functions by `FuzzCorpusTests`.
-/// Targets of QuestionCollection and Publisher are here; those that need the server's request reader
-/// or the CLI's configuration are in `TyndauFuzzTargetsApp`, so these build without the whole app.
+/// Targets of QuestionCollection, Publisher and TelegramBot are here; those that need the server's
+/// request reader or the CLI's configuration are in `TyndauFuzzTargetsApp`, so these build without the
+/// whole app.
 public enum FuzzTargets {
     /// The fixed "now" of every target: library code takes its clock from the caller.
     package static let now = Date(timeIntervalSince1970: 1_796_000_000)

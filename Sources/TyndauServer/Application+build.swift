@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import TyndauCore
-import TyndauStorage
 
 /// Builds the `tyndau serve` application: the router below plus, on SQLite, the services that
 /// checkpoint the WAL while running and on graceful shutdown (a PostgreSQL store needs neither). Tests build the same application and drive it with
@@ -45,13 +44,15 @@ public func buildApplication(
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "tyndau"),
         logger: logger
     )
-    if let sqlite = database as? AppDatabase {
-        application.addServices(DatabaseCheckpointService(database: sqlite, logger: logger))
+    if let logged = database as? any WriteAheadLogStore {
+        application.addServices(DatabaseCheckpointService(database: logged, logger: logger))
     }
     // The delivery worker and the meeting calendar watch run beside the server and stop with it.
     application.addServices(background)
     if let arrivals { application.addServices(arrivals) }
-    if let sqlite = database as? AppDatabase, let checkpointer = try WALCheckpointer(sqlite) {
+    if let logged = database as? any WriteAheadLogStore,
+        let checkpointer = try logged.makeBackgroundCheckpointer()
+    {
         application.addServices(WALCheckpointService(checkpointer: checkpointer, logger: logger))
     }
     return application
@@ -121,7 +122,7 @@ public func buildRouter(
 /// Waits for graceful shutdown (SIGINT/SIGTERM), which the server honours first by finishing its
 /// in-flight requests; then checkpoints the WAL so the database file is complete on its own.
 struct DatabaseCheckpointService: Service {
-    let database: AppDatabase
+    let database: any WriteAheadLogStore
     let logger: Logger
 
     func run() async throws {
@@ -138,7 +139,7 @@ struct DatabaseCheckpointService: Service {
 /// Runs a passive WAL checkpoint from a second connection twice a second while the server runs, so
 /// commits (and the residents waiting on them) do not pay for SQLite's automatic checkpoints.
 struct WALCheckpointService: Service {
-    let checkpointer: WALCheckpointer
+    let checkpointer: any BackgroundCheckpointer
     let logger: Logger
     var interval: Duration = .milliseconds(500)
 

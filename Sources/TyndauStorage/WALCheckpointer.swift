@@ -30,3 +30,12 @@ public struct WALCheckpointer: Sendable {
         }
     }
 }
+
+extension WALCheckpointer: BackgroundCheckpointer {}
+
+extension AppDatabase: WriteAheadLogStore {
+    /// ``WALCheckpointer`` on the file of this database; `nil` in memory.
+    public func makeBackgroundCheckpointer() throws -> (any BackgroundCheckpointer)? {
+        try WALCheckpointer(self)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoopbackServers
 import Publisher
 import TyndauCore
 import TyndauPostgres
@@ -8,7 +9,7 @@ import TyndauStorage
 /// The two pieces `bench/scale-out.sh` needs around real `tyndau serve` and `tyndau worker`
 /// processes; the script does the timing, these only set the stage.
 ///
-/// `tyndau-bench sink`: a loopback HTTP sink (the Publisher's `LoopbackHTTPServer`, answering 204)
+/// `tyndau-bench sink`: a loopback HTTP sink (`LoopbackHTTPServer` of LoopbackServers, answering 204)
 /// that prints `sink_port=N`, runs until SIGTERM/SIGINT and then prints `sink_requests=N`.
 enum ScaleOutSink {
     static func run(_ arguments: [String]) async throws {

@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
+import LoopbackServers
 import Testing
 import TyndauCore
+import TyndauTestSupport
 @testable import Publisher
 
 /// Sends one part of `body` through the target for `url` to a loopback server answering with `answer`.

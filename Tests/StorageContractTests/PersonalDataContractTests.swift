@@ -9,7 +9,7 @@ import TyndauCore
     static let email = "Aigul.S@Example.kz"
     static let phone = "+77011234567"
     static let chatID: Int64 = 424_242
-    /// The tests' stand-in for `TelegramChatKey.chat` (a digest in the publisher).
+    /// The tests' stand-in for `TelegramChatKey.chat` (a digest in TelegramBot).
     static let chatKey: @Sendable (Int64) -> String = { "tgc_test_\($0)" }
 
     /// One person with a web question (name, phone, e-mail, chat id) and a bot question from the same

@@ -117,8 +117,8 @@ import TyndauCore
     func aCopyAnswersEverythingAsTheSourceDidAndRefusesToRunTwice(_ from: StoreFactory, _ to: StoreFactory) async throws {
         try await from.withStore { source in
             try await to.withStore { target in
-                let reading = try #require(source as? any TableTransfer, "\(from.engine) cannot be copied")
-                let writing = try #require(target as? any TableTransfer, "\(to.engine) cannot be copied into")
+                let reading = try #require(source as? any TableCopying, "\(from.engine) cannot be copied")
+                let writing = try #require(target as? any TableCopying, "\(to.engine) cannot be copied into")
                 try await Self.populate(source)
                 let report = try await StoreCopy(batchSize: 4).run(from: reading, to: writing)
                 #expect(report.totalRows > 50)
@@ -159,8 +159,8 @@ import TyndauCore
     func aCancelledCopyLeavesTheTargetEmpty(_ from: StoreFactory, _ to: StoreFactory) async throws {
         try await from.withStore { source in
             try await to.withStore { target in
-                let reading = try #require(source as? any TableTransfer)
-                let writing = try #require(target as? any TableTransfer)
+                let reading = try #require(source as? any TableCopying)
+                let writing = try #require(target as? any TableCopying)
                 try await Self.populate(source)
                 let copying = Task {
                     try await StoreCopy(batchSize: 2).run(from: reading, to: writing, rowsCopied: { rows in
@@ -168,8 +168,8 @@ import TyndauCore
                     })
                 }
                 await #expect(throws: (any Error).self) { _ = try await copying.value }
-                let snapshot = try await writing.openTransferSnapshot()
-                for table in try await writing.transferTables() {
+                let snapshot = try await writing.openCopySnapshot()
+                for table in try await writing.tablesToCopy() {
                     #expect(try await snapshot.count(table) == 0, "\(table.name) after a cancelled copy")
                 }
                 try await snapshot.close()

@@ -16,11 +16,11 @@ import TyndauStorage
     /// Each table's rows in rowid order, and each id counter, read through the store's own snapshot.
     static func dump(_ path: String) async throws -> [String: [[StoredValue]]] {
         let database = try AppDatabase.open(path: path)
-        let snapshot = try await database.openTransferSnapshot()
+        let snapshot = try await database.openCopySnapshot()
         var tables: [String: [[StoredValue]]] = [:]
-        for table in try await database.transferTables() {
+        for table in try await database.tablesToCopy() {
             var rows: [[StoredValue]] = []
-            var position: TransferPosition?
+            var position: CopyPosition?
             repeat {
                 let batch = try await snapshot.rows(table, after: position, limit: 100)
                 rows += batch.rows

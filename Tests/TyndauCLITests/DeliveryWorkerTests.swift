@@ -1,5 +1,7 @@
 import Foundation
+import HTTPClient
 import Logging
+import LoopbackServers
 import Publisher
 import Testing
 import TyndauCore

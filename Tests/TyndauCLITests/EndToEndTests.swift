@@ -1,5 +1,7 @@
 import AgendaScheduler
 import Foundation
+import HTTPClient
+import LoopbackServers
 import Publisher
 import Testing
 import TyndauCore

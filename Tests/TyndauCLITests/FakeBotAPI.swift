@@ -1,5 +1,5 @@
 import Foundation
-import Publisher
+import LoopbackServers
 import TyndauCore
 
 /// A Bot API on 127.0.0.1 for the bot's tests: `getUpdates` returns every queued update whose id is at

@@ -1,5 +1,5 @@
 import Foundation
-import Publisher
+import LoopbackServers
 import Testing
 import TyndauCore
 import TyndauPostgres

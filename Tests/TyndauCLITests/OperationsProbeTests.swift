@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+import HTTPClient
 import Logging
-import Publisher
+import LoopbackServers
 import Testing
 import TyndauCore
 import TyndauStorage

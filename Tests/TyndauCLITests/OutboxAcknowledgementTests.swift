@@ -1,6 +1,7 @@
 import AgendaScheduler
 import Foundation
 import Logging
+import LoopbackServers
 import Publisher
 import QuestionCollection
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import Publisher
+import TelegramBot
 import Testing
 import TyndauCore
 import TyndauStorage

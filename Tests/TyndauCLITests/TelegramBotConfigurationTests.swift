@@ -1,5 +1,6 @@
 import Foundation
-import Publisher
+import HTTPClient
+import LoopbackServers
 import Testing
 import TyndauCore
 import TyndauStorage

@@ -1,6 +1,8 @@
 import Foundation
+import HTTPClient
 import Logging
 import Publisher
+import TelegramBot
 import Testing
 import TyndauCore
 import TyndauStorage

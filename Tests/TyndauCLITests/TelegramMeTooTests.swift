@@ -1,7 +1,7 @@
 import AgendaScheduler
 import Foundation
 import Logging
-import Publisher
+import TelegramBot
 import Testing
 import TyndauCore
 import TyndauServer

@@ -38,12 +38,12 @@ import TyndauCore
 
     @Test func referencedTablesComeFirstAndTheOrderIsStable() throws {
         let tables = [
-            TransferTable(name: "answer", columns: [], references: ["agendaItem"]),
-            TransferTable(name: "agendaItem", columns: [], references: ["meeting", "topic"]),
-            TransferTable(name: "question", columns: [], references: ["topic"]),
-            TransferTable(name: "topic", columns: [], references: []),
-            TransferTable(name: "meeting", columns: [], references: []),
-            TransferTable(name: "tree", columns: [], references: ["tree", "elsewhere"]),
+            CopyTable(name: "answer", columns: [], references: ["agendaItem"]),
+            CopyTable(name: "agendaItem", columns: [], references: ["meeting", "topic"]),
+            CopyTable(name: "question", columns: [], references: ["topic"]),
+            CopyTable(name: "topic", columns: [], references: []),
+            CopyTable(name: "meeting", columns: [], references: []),
+            CopyTable(name: "tree", columns: [], references: ["tree", "elsewhere"]),
         ]
         let order = try StoreCopy.dependencyOrder(tables).map(\.name)
         #expect(order == ["meeting", "topic", "agendaItem", "answer", "question", "tree"])
@@ -52,10 +52,10 @@ import TyndauCore
 
     @Test func aCircleOfReferencesIsRefused() {
         let tables = [
-            TransferTable(name: "a", columns: [], references: ["b"]),
-            TransferTable(name: "b", columns: [], references: ["a"]),
-            TransferTable(name: "c", columns: [], references: []),
+            CopyTable(name: "a", columns: [], references: ["b"]),
+            CopyTable(name: "b", columns: [], references: ["a"]),
+            CopyTable(name: "c", columns: [], references: []),
         ]
-        #expect(throws: TyndauError.transferCycle(["a", "b"])) { _ = try StoreCopy.dependencyOrder(tables) }
+        #expect(throws: TyndauError.copyCycle(["a", "b"])) { _ = try StoreCopy.dependencyOrder(tables) }
     }
 }

@@ -4,7 +4,7 @@ import Testing
 import TyndauCore
 @testable import TyndauStorage
 
-/// `AppDatabase.backup` (SQLite online backup) and the SQLite side of `TableTransfer` driven by
+/// `AppDatabase.backup` (SQLite online backup) and the SQLite side of `TableCopying` driven by
 /// `StoreCopy`, on real files, with another connection writing meanwhile.
 @Suite struct BackupAndCopyTests {
     static func folder() throws -> URL {
@@ -235,7 +235,7 @@ import TyndauCore
         let target = try AppDatabase.open(path: targetPath)
         _ = try await target.insert(NewQuestion(question: Question(text: "Уже здесь", language: .ru, channel: .cli, submittedAt: Date())))
         let before = try Self.dump(targetPath)
-        await #expect(throws: TyndauError.transferTargetNotEmpty(table: "question", rows: 1)) {
+        await #expect(throws: TyndauError.copyTargetNotEmpty(table: "question", rows: 1)) {
             _ = try await StoreCopy().run(from: source, to: target)
         }
         #expect(try Self.dump(targetPath) == before)
@@ -247,7 +247,7 @@ import TyndauCore
         let source = try await Self.populated(folder.appendingPathComponent("source.sqlite").path)
         let target = try AppDatabase.open(path: folder.appendingPathComponent("target.sqlite").path)
         try await target.writer.write { db in try db.execute(sql: "ALTER TABLE topic ADD COLUMN colour TEXT") }
-        await #expect(throws: TyndauError.transferSchemaMismatch(table: "topic", detail: "only on the target: colour")) {
+        await #expect(throws: TyndauError.copySchemaMismatch(table: "topic", detail: "only on the target: colour")) {
             _ = try await StoreCopy().run(from: source, to: target)
         }
         #expect(try await target.countQuestions(status: nil) == 0)

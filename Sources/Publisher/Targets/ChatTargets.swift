@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// Slack incoming webhook: mrkdwn with `& < >` escaped, sections of at most 3,000 characters, at most
 /// 50 blocks per message. URL: `slack://T…/B…/XXXX` → `https://hooks.slack.com/services/T…/B…/XXXX`.
@@ -37,7 +38,7 @@ public struct SlackTarget: DeliveryTarget {
         let fallback = Markup.slack((part.subject ?? String(part.text.prefix(150))))
         let body: [String: AnyEncodable] = ["text": AnyEncodable(fallback), "blocks": AnyEncodable(blocks)]
         let url = serviceURL(fallback: "https://hooks.slack.com", path: "/services/" + tokens.map(percentEncodedSegment).joined(separator: "/"))
-        return .json(url: url, body: TargetJSON.encode(body), allowLocal: definition.local)
+        return .json(url: url, body: JSONRequestBody.encode(body), allowLocal: definition.local)
     }
 
     /// The webhook's three tokens: Apprise writes the first where a host would be.
@@ -88,7 +89,7 @@ public struct DiscordTarget: DeliveryTarget {
     public func request(for part: MessagePart, context: SendContext, plain: Bool) -> TransferRequest {
         let payload = Payload(content: render(part), allowed_mentions: ["parse": []])
         let path = "/api/webhooks/" + ([definition.host] + definition.path.prefix(1)).map(percentEncodedSegment).joined(separator: "/") + "?wait=true"
-        return .json(url: serviceURL(fallback: "https://discord.com", path: path), body: TargetJSON.encode(payload), allowLocal: definition.local)
+        return .json(url: serviceURL(fallback: "https://discord.com", path: path), body: JSONRequestBody.encode(payload), allowLocal: definition.local)
     }
 
     public func classify(_ response: TransferResponse) -> PartOutcome {
@@ -141,7 +142,7 @@ public struct MattermostTarget: DeliveryTarget {
         if let username = definition.options["username"] { payload["username"] = username }
         let fallback = (definition.secure ? "https://" : "http://") + definition.host
         let url = serviceURL(fallback: fallback, path: "/hooks/" + percentEncodedSegment(definition.path.last ?? ""))
-        return .json(url: url, body: TargetJSON.encode(payload), allowLocal: definition.local)
+        return .json(url: url, body: JSONRequestBody.encode(payload), allowLocal: definition.local)
     }
 
     public func classify(_ response: TransferResponse) -> PartOutcome { classifyHTTP(response) }
@@ -167,7 +168,7 @@ public struct MatrixTarget: DeliveryTarget {
     var room: String { definition.fragment ?? definition.path.joined(separator: "/") }
 
     static func cost(_ character: Character) -> Int {
-        let plain = character.utf8.count + TargetJSON.escapeCost(character)
+        let plain = character.utf8.count + JSONRequestBody.escapeCost(character)
         let html: Int
         switch character {
         case "&": html = 5
@@ -202,7 +203,7 @@ public struct MatrixTarget: DeliveryTarget {
         let fallback = (definition.secure ? "https://" : "http://") + definition.host
         let txn = Self.transactionID(deliveryID: context.deliveryID, part: part.index)
         let path = "/_matrix/client/v3/rooms/\(percentEncodedSegment(room))/send/m.room.message/\(txn)"
-        return .json(.put, url: serviceURL(fallback: fallback, path: path), body: TargetJSON.encode(payload),
+        return .json(.put, url: serviceURL(fallback: fallback, path: path), body: JSONRequestBody.encode(payload),
                      headers: ["Authorization: Bearer \(accessToken)"], allowLocal: definition.local)
     }
 
@@ -232,7 +233,7 @@ public struct TeamsWorkflowTarget: DeliveryTarget {
         self.definition = definition
     }
 
-    static func cost(_ character: Character) -> Int { character.utf8.count + TargetJSON.escapeCost(character) }
+    static func cost(_ character: Character) -> Int { character.utf8.count + JSONRequestBody.escapeCost(character) }
 
     public func parts(subject: String?, body: String) -> [MessagePart] {
         splitParts(subject: subject, body: body, limit: Self.limit, subjectCost: subject.map { TextSplitter.measure($0, cost: Self.cost) } ?? 0, cost: Self.cost)
@@ -255,7 +256,7 @@ public struct TeamsWorkflowTarget: DeliveryTarget {
         let workflow = percentEncodedSegment(definition.path[0])
         let signature = percentEncodedSegment(definition.path[1])
         let path = "/workflows/\(workflow)/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=\(signature)"
-        return .json(url: serviceURL(fallback: "https://" + definition.host, path: path), body: TargetJSON.encode(payload), allowLocal: definition.local)
+        return .json(url: serviceURL(fallback: "https://" + definition.host, path: path), body: JSONRequestBody.encode(payload), allowLocal: definition.local)
     }
 
     public func classify(_ response: TransferResponse) -> PartOutcome { classifyHTTP(response) }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import TyndauCore
 
 /// One part of a message as a target sends it: plain text, already cut to fit the target's limit.
@@ -54,19 +55,6 @@ public enum PartOutcome: Sendable, Hashable {
     case resendPlain(reason: String)
     /// The transfer was cancelled (worker stopping).
     case cancelled
-}
-
-/// A request-rate rule: at most `limit` requests per `interval` seconds for everything sharing `key`.
-public struct RateRule: Sendable, Hashable {
-    public var key: String
-    public var limit: Int
-    public var interval: TimeInterval
-
-    public init(key: String, limit: Int, interval: TimeInterval) {
-        self.key = key
-        self.limit = limit
-        self.interval = interval
-    }
 }
 
 /// A chat service or webhook flavour: how a message is split, rendered, sent and how the answer reads.
@@ -157,23 +145,6 @@ extension DeliveryTarget {
         var base = definition.baseURL ?? fallback
         while base.hasSuffix("/") { base.removeLast() }
         return base + path
-    }
-}
-
-/// JSON encoding shared by the targets: sorted keys, unescaped slashes, UTF-8 bytes.
-enum TargetJSON {
-    static func encode(_ value: some Encodable) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(value)) ?? Data())
-    }
-
-    /// Extra JSON-escaping bytes a character costs inside a JSON string.
-    static func escapeCost(_ character: Character) -> Int {
-        switch character {
-        case "\"", "\\", "\n", "\r", "\t": 1
-        default: character.unicodeScalars.first.map { $0.value < 0x20 ? 5 : 0 } ?? 0
-        }
     }
 }
 

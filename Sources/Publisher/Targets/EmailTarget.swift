@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// E-mail over SMTP through libcurl: `mailto://[USER:PASSWORD@]HOST[:PORT]?to=A@B[,C@D]&from=X@Y[&name=…]`
 /// submits on port 587 with STARTTLS required (unless the endpoint is local); `mailtos://` uses

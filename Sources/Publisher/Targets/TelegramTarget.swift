@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 
 /// Telegram Bot API `sendMessage`.
 ///
@@ -67,7 +68,7 @@ public struct TelegramTarget: DeliveryTarget {
             link_preview_options: ["is_disabled": true]
         )
         let url = serviceURL(fallback: "https://api.telegram.org", path: "/bot\(definition.host)/sendMessage")
-        return .json(url: url, body: TargetJSON.encode(payload), allowLocal: definition.local)
+        return .json(url: url, body: JSONRequestBody.encode(payload), allowLocal: definition.local)
     }
 
     public func classify(_ response: TransferResponse) -> PartOutcome {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPClient
 import TyndauCore
 
 /// Signs webhook payloads per the Standard Webhooks specification: `webhook-id` (stable across
@@ -73,7 +74,7 @@ public struct WebhookTarget: DeliveryTarget {
             data: .init(endpoint: context.endpointName, message_key: context.messageKey, subject: part.subject, text: part.text,
                         language: context.language?.rawValue)
         )
-        let body = TargetJSON.encode(payload)
+        let body = JSONRequestBody.encode(payload)
         let id = Self.webhookID(deliveryID: context.deliveryID, part: part.index)
         var headers = ["webhook-id: \(id)", "webhook-timestamp: \(timestamp)"]
         if let signer {

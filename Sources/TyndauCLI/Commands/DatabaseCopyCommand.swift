@@ -32,8 +32,8 @@ extension DatabaseCommand {
             let source = try DatabaseLocation(setting: from, name: "--from")
             let target = try DatabaseLocation(setting: to, name: "--to")
             // PostgreSQL pools join this command's registry and close when it returns, failed or not.
-            let reading = try await source.openForTransfer(mustExist: true)
-            let writing = try await target.openForTransfer(mustExist: false)
+            let reading = try await source.openForCopy(mustExist: true)
+            let writing = try await target.openForCopy(mustExist: false)
             print(CLIText.text("db.copy.start", source, target))
             let progress = ProgressLine(CLIText.text("progress.copy"), quiet: quiet)
             let batchSize = self.batchSize

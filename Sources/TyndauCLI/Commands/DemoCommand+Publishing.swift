@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LoopbackServers
 import Publisher
 import TyndauCore
 import TyndauStorage

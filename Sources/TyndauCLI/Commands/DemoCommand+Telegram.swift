@@ -1,7 +1,8 @@
 import AgendaScheduler
 import Foundation
 import Logging
-import Publisher
+import LoopbackServers
+import TelegramBot
 import TyndauCore
 import TyndauServer
 import TyndauStorage

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Publisher
 import QuestionCollection
+import TelegramBot
 import TyndauCore
 
 /// `tyndau residents forget|export`: residents' rights over their personal data. The person is named by

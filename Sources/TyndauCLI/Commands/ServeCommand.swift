@@ -1,10 +1,12 @@
 import AgendaScheduler
 import ArgumentParser
 import Foundation
+import HTTPClient
 import Hummingbird
 import Logging
 import Publisher
 import ServiceLifecycle
+import TelegramBot
 import TyndauCore
 import TyndauServer
 import TyndauStorage

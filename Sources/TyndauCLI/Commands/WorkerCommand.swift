@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import HTTPClient
 import Logging
 import Publisher
+import TelegramBot
 import TyndauCore
 import TyndauServer
 import TyndauStorage

@@ -67,7 +67,7 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     /// Opens the store for `tyndau db copy`: a source must exist already (a missing SQLite file is not
     /// created); a SQLite target is created (and migrated) when missing, so it starts empty. Opening a
     /// PostgreSQL database migrates it, so an empty one becomes an empty Tyndau schema.
-    func openForTransfer(mustExist: Bool) async throws -> any TyndauStore & TableTransfer {
+    func openForCopy(mustExist: Bool) async throws -> any TyndauStore & TableCopying {
         switch self {
         case .sqlite(let path):
             if mustExist, !FileManager.default.fileExists(atPath: path) { throw TyndauError.databaseMissing(path) }

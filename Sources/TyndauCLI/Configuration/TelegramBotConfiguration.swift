@@ -1,7 +1,7 @@
 import AgendaScheduler
 import Foundation
-import Publisher
 import QuestionCollection
+import TelegramBot
 import TyndauCore
 import TyndauServer
 

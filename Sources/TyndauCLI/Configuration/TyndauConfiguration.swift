@@ -1,6 +1,7 @@
 import AgendaScheduler
 import Foundation
 import Publisher
+import TelegramBot
 import TyndauCore
 import Yams
 

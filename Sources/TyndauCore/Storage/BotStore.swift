@@ -4,7 +4,7 @@ import Foundation
 /// id), so nothing here identifies the resident until they consent; the raw chat id is only kept in
 /// the asker's contact, after consent.
 public struct BotChatState: Sendable, Hashable {
-    /// Digest of the chat id (see `TelegramChatKey` in the publisher).
+    /// Digest of the chat id (see `TelegramChatKey` in TelegramBot).
     public var chatKey: String
     /// Chosen with `/lang`; `nil` until then (Telegram's `language_code` is used meanwhile).
     public var language: UILanguage?

@@ -11,7 +11,7 @@ public struct PersonalDataKeys: Sendable, Hashable {
     public var telegramChatIDs: Set<Int64>
     /// Telegram usernames given on the web form, without `@`.
     public var telegramUsernames: Set<String>
-    /// Digests of chat ids, as the bot's tables key chats (see `TelegramChatKey` in the publisher).
+    /// Digests of chat ids, as the bot's tables key chats (see `TelegramChatKey` in TelegramBot).
     public var chatKeys: Set<String>
 
     public init(

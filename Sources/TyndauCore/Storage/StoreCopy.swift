@@ -44,8 +44,8 @@ public struct StoreCopy: Sendable {
     /// A table paired across the two stores: read with the source's description, written with the
     /// target's, `sourceIndex[i]` being where the target's i-th column sits in a source row.
     struct Pair: Sendable {
-        var source: TransferTable
-        var target: TransferTable
+        var source: CopyTable
+        var target: CopyTable
         var sourceIndex: [Int]
 
         func reorder(_ row: [StoredValue]) -> [StoredValue] {
@@ -57,36 +57,36 @@ public struct StoreCopy: Sendable {
     ///   - progress: called once per table after it is copied.
     ///   - rowsCopied: called after each batch with the rows copied so far, all tables together (for a progress line).
     public func run(
-        from source: any TableTransfer, to target: any TableTransfer,
+        from source: any TableCopying, to target: any TableCopying,
         progress: @Sendable (StoreCopyReport.Table) -> Void = { _ in },
         rowsCopied: (@Sendable (Int) -> Void)? = nil
     ) async throws -> StoreCopyReport {
-        let pairs = try Self.pair(source: try await source.transferTables(), target: try await target.transferTables())
+        let pairs = try Self.pair(source: try await source.tablesToCopy(), target: try await target.tablesToCopy())
         try await Self.requireEmpty(target, pairs.map(\.target))
 
         var expected: [String: (rows: Int, checksum: TableChecksum)] = [:]
         var report = StoreCopyReport(tables: [])
         var copied = 0
         do {
-            let snapshot = try await source.openTransferSnapshot()
+            let snapshot = try await source.openCopySnapshot()
             do {
                 for pair in pairs {
                     let counted = try await snapshot.count(pair.source)
                     var checksum = TableChecksum()
-                    var position: TransferPosition?
+                    var position: CopyPosition?
                     repeat {
                         // A stopped copy (SIGTERM, SIGINT) ends between batches and empties the target below.
                         try Task.checkCancellation()
                         let batch = try await snapshot.rows(pair.source, after: position, limit: batchSize)
                         let rows = batch.rows.map(pair.reorder)
-                        if !rows.isEmpty { try await target.insertTransferRows(rows, into: pair.target) }
+                        if !rows.isEmpty { try await target.insertCopiedRows(rows, into: pair.target) }
                         for row in rows { checksum.add(row) }
                         copied += rows.count
                         if !rows.isEmpty { rowsCopied?(copied) }
                         position = batch.rows.isEmpty ? nil : batch.next
                     } while position != nil
                     guard checksum.rows == counted else {
-                        throw TyndauError.transferVerificationFailed(
+                        throw TyndauError.copyVerificationFailed(
                             table: pair.source.name, detail: "source counted \(counted) rows, read \(checksum.rows)")
                     }
                     var sequence: Int64?
@@ -110,7 +110,7 @@ public struct StoreCopy: Sendable {
             // Leave the target as it was found: empty, ready for another run. In a task of its own, so a
             // cancelled copy (the command stopped by a signal) still cleans up.
             let tables = Array(pairs.map(\.target).reversed())
-            try? await Task { try await target.emptyTransferTables(tables) }.value
+            try? await Task { try await target.emptyCopiedTables(tables) }.value
             throw error
         }
         return report
@@ -118,27 +118,27 @@ public struct StoreCopy: Sendable {
 
     /// Reads every table back from the target and compares counts and checksums with the source's.
     static func verify(
-        _ target: any TableTransfer, _ tables: [TransferTable], expected: [String: (rows: Int, checksum: TableChecksum)],
+        _ target: any TableCopying, _ tables: [CopyTable], expected: [String: (rows: Int, checksum: TableChecksum)],
         batchSize: Int
     ) async throws {
-        let snapshot = try await target.openTransferSnapshot()
+        let snapshot = try await target.openCopySnapshot()
         do {
             for table in tables {
                 guard let wanted = expected[table.name] else { continue }
                 let counted = try await snapshot.count(table)
                 guard counted == wanted.rows else {
-                    throw TyndauError.transferVerificationFailed(
+                    throw TyndauError.copyVerificationFailed(
                         table: table.name, detail: "\(wanted.rows) rows copied, \(counted) found")
                 }
                 var checksum = TableChecksum()
-                var position: TransferPosition?
+                var position: CopyPosition?
                 repeat {
                     let batch = try await snapshot.rows(table, after: position, limit: batchSize)
                     for row in batch.rows { checksum.add(row) }
                     position = batch.rows.isEmpty ? nil : batch.next
                 } while position != nil
                 guard checksum == wanted.checksum else {
-                    throw TyndauError.transferVerificationFailed(
+                    throw TyndauError.copyVerificationFailed(
                         table: table.name, detail: "checksum \(wanted.checksum) copied, \(checksum) found")
                 }
             }
@@ -150,12 +150,12 @@ public struct StoreCopy: Sendable {
     }
 
     /// The first table (in copy order) that holds rows refuses the copy.
-    static func requireEmpty(_ target: any TableTransfer, _ tables: [TransferTable]) async throws {
-        let snapshot = try await target.openTransferSnapshot()
+    static func requireEmpty(_ target: any TableCopying, _ tables: [CopyTable]) async throws {
+        let snapshot = try await target.openCopySnapshot()
         do {
             for table in tables {
                 let rows = try await snapshot.count(table)
-                if rows > 0 { throw TyndauError.transferTargetNotEmpty(table: table.name, rows: rows) }
+                if rows > 0 { throw TyndauError.copyTargetNotEmpty(table: table.name, rows: rows) }
             }
         } catch {
             try? await snapshot.close()
@@ -165,16 +165,16 @@ public struct StoreCopy: Sendable {
     }
 
     /// Matches the two stores' tables by name and column names, in dependency order.
-    static func pair(source: [TransferTable], target: [TransferTable]) throws -> [Pair] {
+    static func pair(source: [CopyTable], target: [CopyTable]) throws -> [Pair] {
         let sources = Dictionary(source.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let targets = Dictionary(target.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in sources.keys.sorted() where targets[name] == nil {
-            throw TyndauError.transferSchemaMismatch(table: name, detail: "missing on the target")
+            throw TyndauError.copySchemaMismatch(table: name, detail: "missing on the target")
         }
         for name in targets.keys.sorted() where sources[name] == nil {
-            throw TyndauError.transferSchemaMismatch(table: name, detail: "missing on the source")
+            throw TyndauError.copySchemaMismatch(table: name, detail: "missing on the source")
         }
-        var merged: [TransferTable] = []
+        var merged: [CopyTable] = []
         for name in targets.keys.sorted() {
             var table = targets[name]!
             table.references = Array(Set(table.references + sources[name]!.references)).sorted()
@@ -190,23 +190,23 @@ public struct StoreCopy: Sendable {
                     onlySource.isEmpty ? nil : "only on the source: " + onlySource.joined(separator: ", "),
                     onlyTarget.isEmpty ? nil : "only on the target: " + onlyTarget.joined(separator: ", "),
                 ].compactMap { $0 }.joined(separator: "; ")
-                throw TyndauError.transferSchemaMismatch(table: table.name, detail: detail)
+                throw TyndauError.copySchemaMismatch(table: table.name, detail: detail)
             }
             return Pair(source: from, target: table, sourceIndex: table.columnNames.map { positions[$0]! })
         }
     }
 
     /// Referenced tables before the tables that reference them; otherwise by name, so the order is stable.
-    public static func dependencyOrder(_ tables: [TransferTable]) throws -> [TransferTable] {
+    public static func dependencyOrder(_ tables: [CopyTable]) throws -> [CopyTable] {
         let names = Set(tables.map(\.name))
         var pending = tables.sorted { $0.name < $1.name }
         var placed: Set<String> = []
-        var ordered: [TransferTable] = []
+        var ordered: [CopyTable] = []
         while !pending.isEmpty {
             guard let index = pending.firstIndex(where: { table in
                 table.references.allSatisfy { $0 == table.name || !names.contains($0) || placed.contains($0) }
             }) else {
-                throw TyndauError.transferCycle(pending.map(\.name))
+                throw TyndauError.copyCycle(pending.map(\.name))
             }
             let table = pending.remove(at: index)
             placed.insert(table.name)

@@ -4,12 +4,12 @@ import TyndauCore
 
 /// The SQLite side of `tyndau db copy`: tables described from SQLite's own catalogue, read by rowid
 /// inside one snapshot (a read transaction on its own connection), written with their ids.
-extension AppDatabase: TableTransfer {
-    public func transferTables() async throws -> [TransferTable] {
-        try await reader.read { db in try Self.transferTables(db) }
+extension AppDatabase: TableCopying {
+    public func tablesToCopy() async throws -> [CopyTable] {
+        try await reader.read { db in try Self.tablesToCopy(db) }
     }
 
-    static func transferTables(_ db: Database) throws -> [TransferTable] {
+    static func tablesToCopy(_ db: Database) throws -> [CopyTable] {
         let names = try String.fetchAll(
             db,
             sql: """
@@ -21,7 +21,7 @@ extension AppDatabase: TableTransfer {
         return try names.map { name in
             let info = try Row.fetchAll(db, sql: "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [name])
             let columns = info.map { row in
-                TransferColumn(name: row["name"], kind: Self.columnKind(declared: row["type"] ?? ""))
+                CopyColumn(name: row["name"], kind: Self.columnKind(declared: row["type"] ?? ""))
             }
             let references = try String.fetchAll(
                 db, sql: "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?) ORDER BY 1", arguments: [name])
@@ -29,7 +29,7 @@ extension AppDatabase: TableTransfer {
             let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) ?? ""
             let keys = info.filter { ($0["pk"] as Int? ?? 0) > 0 }
             let sequence = sql.uppercased().contains("AUTOINCREMENT") && keys.count == 1 ? keys[0]["name"] as String? : nil
-            return TransferTable(name: name, columns: columns, references: references, sequenceColumn: sequence)
+            return CopyTable(name: name, columns: columns, references: references, sequenceColumn: sequence)
         }
     }
 
@@ -45,16 +45,16 @@ extension AppDatabase: TableTransfer {
         return .text
     }
 
-    public func openTransferSnapshot() async throws -> any TransferSnapshot {
+    public func openCopySnapshot() async throws -> any CopySnapshot {
         // A pool snapshot is one connection holding one read transaction: writers carry on, unseen.
         if let pool = writer as? DatabasePool {
-            return SQLiteTransferSnapshot(reader: try pool.makeSnapshot())
+            return SQLiteCopySnapshot(reader: try pool.makeSnapshot())
         }
         // A private in-memory database (tests, dry runs) has no other writer than this process.
-        return SQLiteTransferSnapshot(reader: writer)
+        return SQLiteCopySnapshot(reader: writer)
     }
 
-    public func insertTransferRows(_ rows: [[StoredValue]], into table: TransferTable) async throws {
+    public func insertCopiedRows(_ rows: [[StoredValue]], into table: CopyTable) async throws {
         try await writer.write { db in
             let columns = table.columnNames.map { $0.quotedDatabaseIdentifier }.joined(separator: ", ")
             let marks = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
@@ -66,7 +66,7 @@ extension AppDatabase: TableTransfer {
         }
     }
 
-    public func advanceSequence(of table: TransferTable, to value: Int64) async throws {
+    public func advanceSequence(of table: CopyTable, to value: Int64) async throws {
         try await writer.write { db in
             try db.execute(
                 sql: "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", arguments: [value, table.name])
@@ -76,7 +76,7 @@ extension AppDatabase: TableTransfer {
         }
     }
 
-    public func emptyTransferTables(_ tables: [TransferTable]) async throws {
+    public func emptyCopiedTables(_ tables: [CopyTable]) async throws {
         try await writer.write { db in
             for table in tables {
                 try db.execute(sql: "DELETE FROM \(table.name.quotedDatabaseIdentifier)")
@@ -89,16 +89,16 @@ extension AppDatabase: TableTransfer {
 }
 
 /// Reads tables by rowid (every Tyndau table has one), inside the snapshot's single read transaction.
-struct SQLiteTransferSnapshot: TransferSnapshot {
+struct SQLiteCopySnapshot: CopySnapshot {
     let reader: any DatabaseReader
 
-    func count(_ table: TransferTable) async throws -> Int {
+    func count(_ table: CopyTable) async throws -> Int {
         try await reader.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.name.quotedDatabaseIdentifier)") ?? 0
         }
     }
 
-    func rows(_ table: TransferTable, after position: TransferPosition?, limit: Int) async throws -> TransferBatch {
+    func rows(_ table: CopyTable, after position: CopyPosition?, limit: Int) async throws -> CopyBatch {
         let after: Int64
         if case .integer(let rowid)? = position?.values.first {
             after = rowid
@@ -120,11 +120,11 @@ struct SQLiteTransferSnapshot: TransferSnapshot {
                 last = row[0]
                 rows.append((1..<row.count).map { StoredValue(row[$0] as DatabaseValue) })
             }
-            return TransferBatch(rows: rows, next: rows.count == limit ? last.map { TransferPosition([.integer($0)]) } : nil)
+            return CopyBatch(rows: rows, next: rows.count == limit ? last.map { CopyPosition([.integer($0)]) } : nil)
         }
     }
 
-    func sequenceValue(_ table: TransferTable) async throws -> Int64? {
+    func sequenceValue(_ table: CopyTable) async throws -> Int64? {
         guard table.sequenceColumn != nil else { return nil }
         return try await reader.read { db in
             try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = ?", arguments: [table.name])

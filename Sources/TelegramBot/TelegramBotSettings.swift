@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import TyndauCore
 
 /// How the bot talks to the Bot API (configuration section `telegram_bot`).

@@ -29,7 +29,7 @@ public enum StoredColumnKind: String, Sendable, Hashable, Codable, CaseIterable 
 }
 
 /// A column of a table being copied.
-public struct TransferColumn: Sendable, Hashable {
+public struct CopyColumn: Sendable, Hashable {
     public var name: String
     public var kind: StoredColumnKind
 
@@ -41,15 +41,15 @@ public struct TransferColumn: Sendable, Hashable {
 
 /// A table as the copy sees it: its columns, the tables it references (copied before it) and the
 /// column whose id counter has to move forward on the target.
-public struct TransferTable: Sendable, Hashable {
+public struct CopyTable: Sendable, Hashable {
     public var name: String
-    public var columns: [TransferColumn]
+    public var columns: [CopyColumn]
     /// Tables this one has foreign keys to.
     public var references: [String]
     /// The auto-incremented id column, when the engine hands out ids for this table.
     public var sequenceColumn: String?
 
-    public init(name: String, columns: [TransferColumn], references: [String] = [], sequenceColumn: String? = nil) {
+    public init(name: String, columns: [CopyColumn], references: [String] = [], sequenceColumn: String? = nil) {
         self.name = name
         self.columns = columns
         self.references = references
@@ -60,7 +60,7 @@ public struct TransferTable: Sendable, Hashable {
 }
 
 /// Where a snapshot read stopped; only the engine that made it reads it (a rowid, a primary key).
-public struct TransferPosition: Sendable, Hashable {
+public struct CopyPosition: Sendable, Hashable {
     public var values: [StoredValue]
 
     public init(_ values: [StoredValue]) {
@@ -70,11 +70,11 @@ public struct TransferPosition: Sendable, Hashable {
 
 /// One batch of rows, each in the table's column order, and where the next batch starts
 /// (`nil` when the table is exhausted).
-public struct TransferBatch: Sendable {
+public struct CopyBatch: Sendable {
     public var rows: [[StoredValue]]
-    public var next: TransferPosition?
+    public var next: CopyPosition?
 
-    public init(rows: [[StoredValue]], next: TransferPosition?) {
+    public init(rows: [[StoredValue]], next: CopyPosition?) {
         self.rows = rows
         self.next = next
     }
@@ -82,14 +82,14 @@ public struct TransferBatch: Sendable {
 
 /// Everything in a store at one moment: one read transaction (SQLite) or one repeatable-read
 /// snapshot (PostgreSQL), however long the copy takes and whatever servers write meanwhile.
-public protocol TransferSnapshot: Sendable {
-    func count(_ table: TransferTable) async throws -> Int
+public protocol CopySnapshot: Sendable {
+    func count(_ table: CopyTable) async throws -> Int
 
     /// Up to `limit` rows after `position` (from the start when `nil`), in a stable order of the engine's choice.
-    func rows(_ table: TransferTable, after position: TransferPosition?, limit: Int) async throws -> TransferBatch
+    func rows(_ table: CopyTable, after position: CopyPosition?, limit: Int) async throws -> CopyBatch
 
     /// The last id the engine handed out for the table (it may exceed the largest id left), `nil` when none.
-    func sequenceValue(_ table: TransferTable) async throws -> Int64?
+    func sequenceValue(_ table: CopyTable) async throws -> Int64?
 
     /// Ends the read transaction.
     func close() async throws
@@ -99,21 +99,21 @@ public protocol TransferSnapshot: Sendable {
 ///
 /// SQLite (`AppDatabase`) implements it in TyndauStorage; a PostgreSQL store implements the same
 /// protocol, and then any pair of engines can be copied in either direction by ``StoreCopy``.
-public protocol TableTransfer: Sendable {
+public protocol TableCopying: Sendable {
     /// The tables that hold Tyndau's data (not the engine's own bookkeeping such as migration lists), any order.
-    func transferTables() async throws -> [TransferTable]
+    func tablesToCopy() async throws -> [CopyTable]
 
-    func openTransferSnapshot() async throws -> any TransferSnapshot
+    func openCopySnapshot() async throws -> any CopySnapshot
 
     /// Inserts rows exactly as given — ids included — in one transaction. `table` is this store's own
     /// description of the table; each row follows its column order.
-    func insertTransferRows(_ rows: [[StoredValue]], into table: TransferTable) async throws
+    func insertCopiedRows(_ rows: [[StoredValue]], into table: CopyTable) async throws
 
     /// Moves the table's id counter to at least `value`, so new rows never reuse an id that was copied.
-    func advanceSequence(of table: TransferTable, to value: Int64) async throws
+    func advanceSequence(of table: CopyTable, to value: Int64) async throws
 
     /// Deletes every row of `tables`, in the order given (children first): undoes a copy that failed.
-    func emptyTransferTables(_ tables: [TransferTable]) async throws
+    func emptyCopiedTables(_ tables: [CopyTable]) async throws
 }
 
 /// An order-independent checksum of a table's rows: a 64-bit FNV-1a hash of each row's values
@@ -169,24 +169,25 @@ public struct TableChecksum: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+// The codes and message keys keep their published `transfer-*` names: scripts and translations know them.
 extension TyndauError {
     /// `tyndau db copy` writes only into an empty store.
-    public static func transferTargetNotEmpty(table: String, rows: Int) -> TyndauError {
+    public static func copyTargetNotEmpty(table: String, rows: Int) -> TyndauError {
         TyndauError(code: .transferTargetNotEmpty, messageKey: "error.transfer-target-not-empty", arguments: [table, String(rows)])
     }
 
     /// Source and target are at different schema versions (a table or column exists on one side only).
-    public static func transferSchemaMismatch(table: String, detail: String) -> TyndauError {
+    public static func copySchemaMismatch(table: String, detail: String) -> TyndauError {
         TyndauError(code: .transferSchemaMismatch, messageKey: "error.transfer-schema-mismatch", arguments: [table, detail])
     }
 
     /// After the copy, the target's row count or checksum of a table differs from the source's.
-    public static func transferVerificationFailed(table: String, detail: String) -> TyndauError {
+    public static func copyVerificationFailed(table: String, detail: String) -> TyndauError {
         TyndauError(code: .transferVerificationFailed, messageKey: "error.transfer-verification-failed", arguments: [table, detail])
     }
 
     /// The tables reference each other in a circle, so no insert order satisfies the foreign keys.
-    public static func transferCycle(_ tables: [String]) -> TyndauError {
+    public static func copyCycle(_ tables: [String]) -> TyndauError {
         TyndauError(code: .transferCycle, messageKey: "error.transfer-cycle", arguments: [tables.joined(separator: ", ")])
     }
 }

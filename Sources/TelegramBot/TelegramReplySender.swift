@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Logging
 import TyndauCore
 
@@ -37,7 +38,7 @@ struct TelegramReplySender: Sendable {
         let rules = [
             RateRule(key: bot + ":chat:" + chatKey, limit: 1, interval: 1), RateRule(key: bot, limit: 30, interval: 1),
         ]
-        let body = TargetJSON.encode(Payload(chat_id: chatID, text: text, link_preview_options: ["is_disabled": true]))
+        let body = JSONRequestBody.encode(Payload(chat_id: chatID, text: text, link_preview_options: ["is_disabled": true]))
         let metadata: Logger.Metadata = ["tyndau.telegram.update": "\(update)"]
         var attempt = 0
         while true {

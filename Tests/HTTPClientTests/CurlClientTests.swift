@@ -1,20 +1,9 @@
 import CCurl
 import Foundation
+import HTTPClient
+import LoopbackServers
 import Testing
-@testable import Publisher
-
-/// Requests a loopback server saw, for assertions.
-final class RequestLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests: [LoopbackHTTPServer.Request] = []
-
-    func append(_ request: LoopbackHTTPServer.Request) { lock.withLock { requests.append(request) } }
-    var all: [LoopbackHTTPServer.Request] { lock.withLock { requests } }
-    var last: LoopbackHTTPServer.Request? { all.last }
-}
-
-/// One client for the whole test process, as in production.
-let sharedClient = CurlClient()
+import TyndauTestSupport
 
 @Suite struct CurlClientTests {
     @Test func postsJSONAndCapturesStatusBodyAndHeaders() async throws {

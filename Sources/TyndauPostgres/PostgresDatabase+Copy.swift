@@ -6,12 +6,12 @@ import TyndauCore
 /// cursors inside one repeatable-read transaction on a connection of its own, written with their ids
 /// (then each `bigserial` counter is moved past them). Values cross in the interchange form of
 /// ``StoredValue``: booleans 0/1, timestamps as UTC text with milliseconds, JSON as text.
-extension PostgresDatabase: TableTransfer {
-    public func transferTables() async throws -> [TransferTable] {
-        try await read { connection in try await Self.transferTables(connection) }
+extension PostgresDatabase: TableCopying {
+    public func tablesToCopy() async throws -> [CopyTable] {
+        try await read { connection in try await Self.tablesToCopy(connection) }
     }
 
-    static func transferTables(_ connection: PostgresConnection) async throws -> [TransferTable] {
+    static func tablesToCopy(_ connection: PostgresConnection) async throws -> [CopyTable] {
         let columns = try await connection.rows("""
             SELECT c.table_name, c.column_name, c.data_type,
                    pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL AS serial
@@ -33,16 +33,16 @@ extension PostgresDatabase: TableTransfer {
         for row in references {
             referenced[try row("referencing", as: String.self), default: []].append(try row("referenced", as: String.self))
         }
-        var tables: [String: TransferTable] = [:]
+        var tables: [String: CopyTable] = [:]
         var order: [String] = []
         for row in columns {
             let name: String = try row("table_name")
             let column: String = try row("column_name")
             if tables[name] == nil {
-                tables[name] = TransferTable(name: name, columns: [], references: (referenced[name] ?? []).sorted())
+                tables[name] = CopyTable(name: name, columns: [], references: (referenced[name] ?? []).sorted())
                 order.append(name)
             }
-            tables[name]!.columns.append(TransferColumn(name: column, kind: columnKind(dataType: try row("data_type"))))
+            tables[name]!.columns.append(CopyColumn(name: column, kind: columnKind(dataType: try row("data_type"))))
             if try row("serial", as: Bool.self) { tables[name]!.sequenceColumn = column }
         }
         return order.compactMap { tables[$0] }
@@ -61,7 +61,7 @@ extension PostgresDatabase: TableTransfer {
         }
     }
 
-    public func openTransferSnapshot() async throws -> any TransferSnapshot {
+    public func openCopySnapshot() async throws -> any CopySnapshot {
         let connection = try await Self.connectDirectly(location)
         do {
             try await connection.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -71,7 +71,7 @@ extension PostgresDatabase: TableTransfer {
             try? await connection.close()
             throw error
         }
-        return PostgresTransferSnapshot(connection: connection)
+        return PostgresCopySnapshot(connection: connection)
     }
 
     /// A connection outside the pool, for a transaction that spans many calls (a snapshot being read).
@@ -98,7 +98,7 @@ extension PostgresDatabase: TableTransfer {
         }
     }
 
-    public func insertTransferRows(_ rows: [[StoredValue]], into table: TransferTable) async throws {
+    public func insertCopiedRows(_ rows: [[StoredValue]], into table: CopyTable) async throws {
         guard !rows.isEmpty, !table.columns.isEmpty else { return }
         // PostgreSQL takes at most 65,535 parameters per statement.
         let perStatement = max(1, 30_000 / table.columns.count)
@@ -112,7 +112,7 @@ extension PostgresDatabase: TableTransfer {
                 tuples.reserveCapacity(chunk.count)
                 for row in chunk {
                     guard row.count == table.columns.count else {
-                        throw TyndauError.transferSchemaMismatch(table: table.name, detail: "a row of \(row.count) values for \(table.columns.count) columns")
+                        throw TyndauError.copySchemaMismatch(table: table.name, detail: "a row of \(row.count) values for \(table.columns.count) columns")
                     }
                     var placeholders: [String] = []
                     for (column, value) in zip(table.columns, row) {
@@ -133,7 +133,7 @@ extension PostgresDatabase: TableTransfer {
         }
     }
 
-    public func advanceSequence(of table: TransferTable, to value: Int64) async throws {
+    public func advanceSequence(of table: CopyTable, to value: Int64) async throws {
         guard let column = table.sequenceColumn else { return }
         try await write { connection in
             try await Self.advanceSequence(table.name, column: column, to: value, connection)
@@ -154,7 +154,7 @@ extension PostgresDatabase: TableTransfer {
         try await connection.run("SELECT setval(\(sequence)::regclass, \(target), true)")
     }
 
-    public func emptyTransferTables(_ tables: [TransferTable]) async throws {
+    public func emptyCopiedTables(_ tables: [CopyTable]) async throws {
         guard !tables.isEmpty else { return }
         try await write { connection in
             // One statement for all: foreign keys between the listed tables do not get in the way,
@@ -181,9 +181,9 @@ extension PostgresDatabase: TableTransfer {
         }
     }
 
-    static func bind(_ value: StoredValue, as column: TransferColumn, table: String, into bindings: inout PostgresBindings) throws {
+    static func bind(_ value: StoredValue, as column: CopyColumn, table: String, into bindings: inout PostgresBindings) throws {
         func refuse() -> TyndauError {
-            TyndauError.transferSchemaMismatch(table: table, detail: "column \(column.name) (\(column.kind.rawValue)) cannot hold \(value)")
+            TyndauError.copySchemaMismatch(table: table, detail: "column \(column.name) (\(column.kind.rawValue)) cannot hold \(value)")
         }
         switch (column.kind, value) {
         case (_, .null): bindings.appendNull()
@@ -208,7 +208,7 @@ extension PostgresDatabase: TableTransfer {
 
 /// One repeatable-read, read-only transaction on a connection of its own; each table is read through a
 /// server-side cursor, so a large table streams in batches without ordering or offsets.
-final class PostgresTransferSnapshot: TransferSnapshot, @unchecked Sendable {
+final class PostgresCopySnapshot: CopySnapshot, @unchecked Sendable {
     // The connection is used by one caller at a time: `StoreCopy` reads tables one after another.
     private let connection: PostgresConnection
     private let lock = NSLock()
@@ -218,13 +218,13 @@ final class PostgresTransferSnapshot: TransferSnapshot, @unchecked Sendable {
         self.connection = connection
     }
 
-    func count(_ table: TransferTable) async throws -> Int {
+    func count(_ table: CopyTable) async throws -> Int {
         let count = try await connection.value(
             PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(PostgresDatabase.quoted(table.name))"), as: Int64.self)
         return Int(count ?? 0)
     }
 
-    func rows(_ table: TransferTable, after position: TransferPosition?, limit: Int) async throws -> TransferBatch {
+    func rows(_ table: CopyTable, after position: CopyPosition?, limit: Int) async throws -> CopyBatch {
         let cursor: String
         if case .text(let name)? = position?.values.first {
             cursor = name
@@ -245,12 +245,12 @@ final class PostgresTransferSnapshot: TransferSnapshot, @unchecked Sendable {
         }
         guard rows.count == limit else {
             try await connection.run(PostgresQuery(unsafeSQL: "CLOSE \(cursor)"))
-            return TransferBatch(rows: rows, next: nil)
+            return CopyBatch(rows: rows, next: nil)
         }
-        return TransferBatch(rows: rows, next: TransferPosition([.text(cursor)]))
+        return CopyBatch(rows: rows, next: CopyPosition([.text(cursor)]))
     }
 
-    func sequenceValue(_ table: TransferTable) async throws -> Int64? {
+    func sequenceValue(_ table: CopyTable) async throws -> Int64? {
         guard let column = table.sequenceColumn,
             let sequence = try await connection.value(
                 "SELECT pg_get_serial_sequence(quote_ident(\(table.name)), \(column))", as: String?.self) ?? nil
@@ -265,7 +265,7 @@ final class PostgresTransferSnapshot: TransferSnapshot, @unchecked Sendable {
     }
 
     /// The column as the interchange form wants it: timestamps rendered as UTC text with milliseconds.
-    static func selectExpression(_ column: TransferColumn) -> String {
+    static func selectExpression(_ column: CopyColumn) -> String {
         let name = PostgresDatabase.quoted(column.name)
         switch column.kind {
         case .timestamp: return "to_char(\(name) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')"

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPClient
 import Logging
 import Metrics
 import TyndauCore
 
 /// Question validation as the bot needs it, handed in by the caller: the rules live in
-/// `QuestionCollection` (``QuestionValidator``), a sibling module the publisher may not import.
+/// `QuestionCollection` (``QuestionValidator``), a sibling module the bot may not import.
 public struct TelegramQuestionIntake: Sendable {
     /// Validates `text` as a question from the bot (`channel = .telegram`, `externalID = sourceKey`),
     /// throwing ``TyndauError/validation(_:)`` with the field reasons when it is rejected.

@@ -1,9 +1,9 @@
 import CCurl
 import Foundation
 
-/// The publisher's only way out: libcurl's multi interface driven by one dedicated thread, so hundreds
-/// of transfers run at once over reused connections (HTTP/1.1 keep-alive, HTTP/2 where offered),
-/// exposed as `async` calls.
+/// The only way out for the publisher and the Telegram bot: libcurl's multi interface driven by one
+/// dedicated thread, so hundreds of transfers run at once over reused connections (HTTP/1.1
+/// keep-alive, HTTP/2 where offered), exposed as `async` calls.
 ///
 /// Every transfer gets the same safe profile: no signals, connect timeout, total timeout, low-speed
 /// abort, https only (http and internal addresses only for endpoints marked local), no redirects, TLS

@@ -1,5 +1,18 @@
 import Foundation
 
+/// A request-rate rule: at most `limit` requests per `interval` seconds for everything sharing `key`.
+public struct RateRule: Sendable, Hashable {
+    public var key: String
+    public var limit: Int
+    public var interval: TimeInterval
+
+    public init(key: String, limit: Int, interval: TimeInterval) {
+        self.key = key
+        self.limit = limit
+        self.interval = interval
+    }
+}
+
 /// Spaces requests so each ``RateRule`` holds: at most `limit` requests per `interval` for everything
 /// sharing a key. Requests reserve a slot in the future and wait for it; a service's announced wait
 /// (``hold(key:until:)``) pushes the next slot out. Time comes from an injected `now`.
