@@ -212,13 +212,24 @@ public struct TextAnalyzer: Sendable {
     mutating func info(_ rawWord: String) -> WordInfo {
         if let cached = cache[rawWord] { return cached }
         var word = TextNormalizer.normalize(rawWord)
-        if KazakhLatinTransliterator.isLatin(word) {
+        let latin = KazakhLatinTransliterator.isLatin(word)
+        if latin {
             word = KazakhLatinTransliterator.toCyrillic(word)
         } else if word.unicodeScalars.contains(where: { $0.value < 0x0250 && $0.properties.isAlphabetic }) {
             word = KazakhLatinTransliterator.fixHomoglyphs(word)
         }
         let skeleton = TextNormalizer.skeleton(word)
-        let stemmed = KazakhSuffixStripper.isKazakh(word) ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        // Latin-script words are Kazakh far more often than anything else, and informal Latin has no
+        // Kazakh letters to tell it by ("mektepte"): stem them as Kazakh after transliteration.
+        let kazakh = latin || KazakhSuffixStripper.isKazakh(word)
+        let stemmed = kazakh ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        var concepts = lexicon.conceptMatcher.firstWordCandidates(skeleton)
+        // A Kazakh word whose inflection hides a short or whole-word pattern ("газдың" → "газ=",
+        // "шамдары" → "шам="): match its stem.
+        if concepts.isEmpty, kazakh {
+            let base = TextNormalizer.skeleton(stemmed)
+            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base) }
+        }
         let info = WordInfo(
             skeleton: skeleton,
             stem: FNV1a.hash(TextNormalizer.skeleton(stemmed)),
@@ -228,7 +239,7 @@ public struct TextAnalyzer: Sendable {
             isUnit: Self.matches(skeleton, lexicon.numberUnits),
             isMarker: Self.matches(skeleton, lexicon.placeMarkers),
             isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
-            concepts: lexicon.conceptMatcher.firstWordCandidates(skeleton),
+            concepts: concepts,
             places: lexicon.placeMatcher.firstWordCandidates(skeleton)
         )
         cache[rawWord] = info
@@ -385,20 +396,48 @@ public struct TextAnalyzer: Sendable {
                 continue
             }
             if match.target >= 0 { hits.append(ConceptMatch(position: position, match: match)) }
+            if match.tokenCount > 1 {
+                hits += facilitiesInside(position..<(position + match.tokenCount), infos: infos, skeletons: skeletons)
+            }
             position += match.tokenCount
         }
         return hits
+    }
+
+    /// A longer pattern that names an issue may hold a facility's word ("очередь в садик",
+    /// "балабақша кезегі"): the facility is still named.
+    func facilitiesInside(_ span: Range<Int>, infos: [WordInfo?], skeletons: [String]) -> [ConceptMatch] {
+        var found: [ConceptMatch] = []
+        for position in span {
+            guard let word = infos[position] else { continue }
+            let single = word.concepts.filter {
+                let pattern = lexicon.conceptMatcher.patterns[Int($0.pattern)]
+                return pattern.parts.count == 1 && !pattern.weak && lexicon.concepts[Int(pattern.target)].kind == .facility
+            }
+            guard !single.isEmpty,
+                let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: single)
+            else { continue }
+            found.append(ConceptMatch(position: position, match: match))
+        }
+        return found
     }
 
     /// The concepts that count, with their ancestors; marks the weak cues that do not.
     func keepConfidentConcepts(_ hits: inout [ConceptMatch]) -> Set<Int32> {
         // A weak cue counts only beside a firm mention of the same issue: "суық су жоқ" (no cold
         // water) is not about heating, "батареялар суық" is.
-        let firmRoots = Set(hits.filter { !$0.match.weak }.map { lexicon.root($0.match.target) })
+        // Some issues' cues also count beside the facility they concern: "мектеп сыймай жатыр" (the
+        // school cannot fit everyone) is about school places.
+        let firm = hits.filter { !$0.match.weak }.map(\.match.target)
+        let firmRoots = Set(firm.map(lexicon.root))
+        let firmFacilities = Set(firm.flatMap(lexicon.lineage).filter { lexicon.concepts[Int($0)].kind == .facility })
         var concepts = Set<Int32>()
         for index in hits.indices {
-            hits[index].kept = !hits[index].match.weak || firmRoots.contains(lexicon.root(hits[index].match.target))
-            if hits[index].kept { concepts.formUnion(lexicon.lineage(hits[index].match.target)) }
+            let target = hits[index].match.target
+            hits[index].kept =
+                !hits[index].match.weak || firmRoots.contains(lexicon.root(target))
+                || lexicon.concepts[Int(target)].cueFacilities.contains(where: firmFacilities.contains)
+            if hits[index].kept { concepts.formUnion(lexicon.lineage(target)) }
         }
         return concepts
     }
@@ -463,7 +502,13 @@ public struct TextAnalyzer: Sendable {
             if lexicon.ordinalSuffixes.contains(suffix) { return (String(digits), afterPlace) }
             return afterPlace ? (String(digits), true) : nil  // "Абая 45а"
         }
-        let nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        var nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        // "139 shy mektep", "37 ші автобус": an ordinal ending written apart is still the number's.
+        if let ordinal = nextWord, ordinal.isOrdinal, ordinal.skeleton.count >= 2, index + 2 < tokens.count,
+            let anchor = infos[index + 2], anchor.isAnchor
+        {
+            nextWord = anchor
+        }
         if nextWord?.isUnit == true { return nil }
         if let nextWord, nextWord.isAnchor { return (String(digits), nextWord.isHouseAnchor) }
         if index > 0, let word = infos[index - 1], word.isAnchor { return (String(digits), word.isHouseAnchor) }
