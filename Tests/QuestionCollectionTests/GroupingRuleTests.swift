@@ -227,4 +227,17 @@ import Testing
     func everydayWordsNameTheirIssue(text: String, concept: String) {
         #expect(conceptIDs(text).contains(concept))
     }
+
+    @Test func informalLatinTsIsAnEndingBoundaryNotTse() {
+        // "asfaltsyz" is асфальт + сыз (without asphalt), not "асфалцыз"; "stantsiya" is станция.
+        #expect(KazakhLatinTransliterator.toCyrillic("asfaltsyz") == "асфалтсыз")
+        #expect(KazakhLatinTransliterator.toCyrillic("tsentr") == "центр")
+        #expect(KazakhLatinTransliterator.toCyrillic("stantsiya") == "станция")
+        #expect(conceptIDs("Aqjarda kosheler asfaltsyz").contains("roads"))
+    }
+
+    @Test func homeCareIsAnIssueOfItsOwn() {
+        #expect(conceptIDs("Жалғыз тұратын қартқа әлеуметтік қызметкер керек").contains("socialcare"))
+        #expect(conceptIDs("Можно ли оформить социального работника для бабушки?").contains("socialcare"))
+    }
 }

@@ -498,8 +498,11 @@ public struct TextAnalyzer: Sendable {
                 KazakhLatinTransliterator.isLatin(normalized)
                     ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
             if Self.matches(suffix, lexicon.numberAnchors) { return (String(digits), Self.matches(suffix, lexicon.houseAnchors)) }
-            // "Абая 45-й" is a house; "139-я" alone a school or route, named the way it is known.
-            if lexicon.ordinalSuffixes.contains(suffix) { return (String(digits), afterPlace) }
+            // "Абая 45-й" is a house; "139-я" alone a school or route, named the way it is known;
+            // "7-х классах", "3-й этаж" count things.
+            if lexicon.ordinalSuffixes.contains(suffix) {
+                return (String(digits), afterPlace)
+            }
             return afterPlace ? (String(digits), true) : nil  // "Абая 45а"
         }
         var nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
