@@ -189,6 +189,13 @@ import Testing
         #expect(analyzer.features("3 ші ай су жоқ").numbers.isEmpty)
     }
 
+    @Test func shiftsAreCountedNotNumbered() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        // "3 смена" after "мектепте" is the number of shifts, not school No. 3.
+        #expect(analyzer.features("139 мектепте 3 смена, балалар кешке қайтады").numbers == ["139"])
+        #expect(analyzer.features("В школе 2 смены").numbers.isEmpty)
+    }
+
     // MARK: Facilities inside longer terms, cues beside a facility
 
     @Test func aFacilityInsideALongerTermIsStillNamed() {
