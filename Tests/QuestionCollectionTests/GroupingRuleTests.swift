@@ -163,4 +163,88 @@ import Testing
         #expect(!conceptIDs("дети устают").contains("dogs"))
         #expect(conceptIDs("на улице нет освешения").contains("lighting"))
     }
+
+    // MARK: Kazakh inflection, Latin stems, ordinals written apart
+
+    @Test func aKazakhEndingDoesNotHideAWholeWordPattern() {
+        // "газдың" (of the gas) is "газ=", and pressure beside gas is not a water outage.
+        let gas = conceptIDs("Көшедегі газдың қысымы төмен, пеш сөніп қалады")
+        #expect(gas.contains("gas"))
+        #expect(!gas.contains("water.outage"))
+        // Pressure still names a water outage beside a firm mention of water.
+        #expect(conceptIDs("Судың қысымы әлсіз, бесінші қабатқа жетпейді").contains("water.outage"))
+    }
+
+    @Test func informalLatinKazakhIsStemmedAsKazakh() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        // No Kazakh letters survive informal Latin ("kosheler"), yet it is Kazakh: same stems as Cyrillic.
+        #expect(analyzer.features("Kosheler karangy").stems == analyzer.features("Көшелер қараңғы").stems)
+    }
+
+    @Test func anOrdinalEndingWrittenApartStillMakesANumber() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        #expect(analyzer.features("45 shi mektepte jylu joq").numbers == ["45"])
+        #expect(analyzer.features("12 ші автобус сирек жүреді").numbers == ["12"])
+        // Not after a plain word: "3 ай" stays a quantity.
+        #expect(analyzer.features("3 ші ай су жоқ").numbers.isEmpty)
+    }
+
+    @Test func shiftsAreCountedNotNumbered() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        // "3 смена" after "мектепте" is the number of shifts, not school No. 3.
+        #expect(analyzer.features("139 мектепте 3 смена, балалар кешке қайтады").numbers == ["139"])
+        #expect(analyzer.features("В школе 2 смены").numbers.isEmpty)
+    }
+
+    // MARK: Facilities inside longer terms, cues beside a facility
+
+    @Test func aFacilityInsideALongerTermIsStillNamed() {
+        let queue = conceptIDs("Очередь в садик не движется третий год")
+        #expect(queue.contains("kindergarten"))
+        #expect(queue.contains("schoolplaces"))
+    }
+
+    @Test func aCapacityCueCountsBesideASchoolOrKindergarten() {
+        #expect(conceptIDs("Біздің мектеп баланы сыймай жатыр").contains("schoolplaces"))
+        #expect(conceptIDs("Садик переполнен, группы по 35 детей").contains("schoolplaces"))
+        // The same words about a bus or a clinic are not about school places.
+        #expect(!conceptIDs("Таңертең автобусқа сыймай жатырмыз").contains("schoolplaces"))
+        #expect(!conceptIDs("В поликлинике очередь к терапевту").contains("schoolplaces"))
+    }
+
+    // MARK: Actors are not issues
+
+    @Test func callingThePoliceIsNotACrimeComplaint() {
+        #expect(!conceptIDs("Соседи шумят до утра, полицию вызывали").contains("crime"))
+        #expect(conceptIDs("Вечером драки у магазина, полиция не приезжает").contains("crime"))
+    }
+
+    // MARK: Everyday names of a problem
+
+    @Test(arguments: [
+        ("Когда дадут тепло в дома?", "heating"),
+        ("Из крана течёт коричневая вода", "water.quality"),
+        ("Краннан сары су ағады", "water.quality"),
+        ("Құбырлар тот басқан, су ішуге жарамайды", "water.quality"),
+        ("Жаңбырдан кейін көше су астында қалады", "aryk"),
+        ("Ауладағы шұңқырға су жиналып тұр", "aryk"),
+        ("Ночью крики под окнами", "noise"),
+        ("Көшелер қиыршық тас, асфальт жоқ", "roads.paving"),
+    ])
+    func everydayWordsNameTheirIssue(text: String, concept: String) {
+        #expect(conceptIDs(text).contains(concept))
+    }
+
+    @Test func informalLatinTsIsAnEndingBoundaryNotTse() {
+        // "asfaltsyz" is асфальт + сыз (without asphalt), not "асфалцыз"; "stantsiya" is станция.
+        #expect(KazakhLatinTransliterator.toCyrillic("asfaltsyz") == "асфалтсыз")
+        #expect(KazakhLatinTransliterator.toCyrillic("tsentr") == "центр")
+        #expect(KazakhLatinTransliterator.toCyrillic("stantsiya") == "станция")
+        #expect(conceptIDs("Aqjarda kosheler asfaltsyz").contains("roads"))
+    }
+
+    @Test func homeCareIsAnIssueOfItsOwn() {
+        #expect(conceptIDs("Жалғыз тұратын қартқа әлеуметтік қызметкер керек").contains("socialcare"))
+        #expect(conceptIDs("Можно ли оформить социального работника для бабушки?").contains("socialcare"))
+    }
 }

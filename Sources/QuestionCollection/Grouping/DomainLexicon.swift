@@ -32,6 +32,9 @@ public struct DomainLexicon: Sendable {
         /// The issue family (index into ``families``): related problems a resident may name either way
         /// (street lighting or the power supply; shifts or class size). A child inherits its parent's.
         public var family: Int32?
+        /// Facilities beside which this concept's weak cues count even without a firm mention of the
+        /// issue: "139-мектеп сыймай жатыр" (the school does not fit everyone) is about school places.
+        public var cueFacilities: [Int32] = []
     }
 
     /// A place of the gazetteer.
@@ -99,6 +102,7 @@ public struct DomainLexicon: Sendable {
             var family: String?
             var label: [String: String]?
             var patterns: [String]
+            var cueFacilities: [String]?
         }
         struct PlaceEntry: Decodable {
             var id: String
@@ -141,6 +145,7 @@ public struct DomainLexicon: Sendable {
             if let scalar = symbol.unicodeScalars.first { emojiScalars[scalar] = words }
         }
         var pendingParents: [(Int32, String)] = []
+        var pendingCueFacilities: [(Int32, [String])] = []
         for entry in file.concepts ?? [] {
             let index: Int32
             if let existing = conceptIndex[entry.id] {
@@ -154,6 +159,7 @@ public struct DomainLexicon: Sendable {
                 conceptIndex[entry.id] = index
             }
             if let parent = entry.parent { pendingParents.append((index, parent)) }
+            if let facilities = entry.cueFacilities { pendingCueFacilities.append((index, facilities)) }
             if let family = entry.family {
                 if let existing = families.firstIndex(of: family) {
                     concepts[Int(index)].family = Int32(existing)
@@ -177,6 +183,14 @@ public struct DomainLexicon: Sendable {
             concepts[Int(child)].parent = parent
             concepts[Int(parent)].hasChildren = true
             if concepts[Int(child)].category == nil { concepts[Int(child)].category = concepts[Int(parent)].category }
+        }
+        for (concept, facilityIDs) in pendingCueFacilities {
+            for id in facilityIDs {
+                guard let facility = conceptIndex[id], concepts[Int(facility)].kind == .facility else {
+                    throw TyndauError.configuration(url.path, "cueFacilities of \(concepts[Int(concept)].id): \(id) is not a facility")
+                }
+                if !concepts[Int(concept)].cueFacilities.contains(facility) { concepts[Int(concept)].cueFacilities.append(facility) }
+            }
         }
         for (child, _) in pendingParents where concepts[Int(child)].family == nil {
             let inherited = lineage(child).compactMap { concepts[Int($0)].family }.first

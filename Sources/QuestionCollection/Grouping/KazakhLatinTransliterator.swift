@@ -63,7 +63,8 @@ public enum KazakhLatinTransliterator {
                     case "zh": "ж"
                     case "ch": "ч"
                     case "kh": "х"
-                    case "ts" where variant == .informal: "ц"
+                    // "tsentr", "stantsiya" — but "asfaltsyz" is асфальт + сыз.
+                    case "ts" where variant == .informal && (index == 0 || followedByIya(characters, index + 2)): "ц"
                     case "ya" where variant == .informal: "я"
                     case "yu" where variant == .informal: "ю"
                     case "yo" where variant == .informal: "е"
@@ -97,6 +98,12 @@ public enum KazakhLatinTransliterator {
             index += 1
         }
         return result
+    }
+
+    /// "iya", "ia" or "ya" at `index`: the ending of a Russian loanword in "-ция" ("stantsiya").
+    static func followedByIya(_ characters: [Character], _ index: Int) -> Bool {
+        let rest = String(characters[min(index, characters.count)...])
+        return rest.hasPrefix("iya") || rest.hasPrefix("ia") || rest.hasPrefix("ya")
     }
 
     private static let homoglyphs: [Character: Character] = [

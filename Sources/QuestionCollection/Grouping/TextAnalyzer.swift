@@ -212,13 +212,24 @@ public struct TextAnalyzer: Sendable {
     mutating func info(_ rawWord: String) -> WordInfo {
         if let cached = cache[rawWord] { return cached }
         var word = TextNormalizer.normalize(rawWord)
-        if KazakhLatinTransliterator.isLatin(word) {
+        let latin = KazakhLatinTransliterator.isLatin(word)
+        if latin {
             word = KazakhLatinTransliterator.toCyrillic(word)
         } else if word.unicodeScalars.contains(where: { $0.value < 0x0250 && $0.properties.isAlphabetic }) {
             word = KazakhLatinTransliterator.fixHomoglyphs(word)
         }
         let skeleton = TextNormalizer.skeleton(word)
-        let stemmed = KazakhSuffixStripper.isKazakh(word) ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        // Latin-script words are Kazakh far more often than anything else, and informal Latin has no
+        // Kazakh letters to tell it by ("mektepte"): stem them as Kazakh after transliteration.
+        let kazakh = latin || KazakhSuffixStripper.isKazakh(word)
+        let stemmed = kazakh ? KazakhSuffixStripper.stem(word) : stemmer.stem(word)
+        var concepts = lexicon.conceptMatcher.firstWordCandidates(skeleton)
+        // A Kazakh word whose inflection hides a short or whole-word pattern ("газдың" → "газ=",
+        // "шамдары" → "шам="): match its stem.
+        if concepts.isEmpty, kazakh {
+            let base = TextNormalizer.skeleton(stemmed)
+            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base) }
+        }
         let info = WordInfo(
             skeleton: skeleton,
             stem: FNV1a.hash(TextNormalizer.skeleton(stemmed)),
@@ -228,7 +239,7 @@ public struct TextAnalyzer: Sendable {
             isUnit: Self.matches(skeleton, lexicon.numberUnits),
             isMarker: Self.matches(skeleton, lexicon.placeMarkers),
             isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
-            concepts: lexicon.conceptMatcher.firstWordCandidates(skeleton),
+            concepts: concepts,
             places: lexicon.placeMatcher.firstWordCandidates(skeleton)
         )
         cache[rawWord] = info
@@ -247,9 +258,36 @@ public struct TextAnalyzer: Sendable {
         return false
     }
 
-    /// The features of one question's text.
+    /// The features of one question's text: words analysed, then places, concepts, and numbers and
+    /// stems, each in its own pass.
     public mutating func features(_ text: String) -> QuestionFeatures {
         let tokens = tokenize(text)
+        let (infos, skeletons) = analyseWords(tokens)
+        let places = scanPlaces(tokens: tokens, infos: infos, skeletons: skeletons)
+        var hits = scanConcepts(tokens: tokens, infos: infos, skeletons: skeletons, covered: places.covered)
+        let concepts = keepConfidentConcepts(&hits)
+        lastConceptMatches = hits
+        let words = scanNumbersAndStems(tokens: tokens, infos: infos, places: places)
+        var features = QuestionFeatures()
+        features.places = places.places.sorted()
+        features.placeParts = places.placeParts.sorted()
+        features.areas = places.areas.sorted()
+        features.numbers = words.numbers.sorted()
+        features.houseNumbers = words.houseNumbers.sorted()
+        features.concepts = concepts.sorted()
+        features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
+        features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
+        features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
+        features.specificIssues = features.issues.filter { !lexicon.concepts[Int($0)].hasChildren }
+        features.families = Set(features.issues.compactMap { lexicon.concepts[Int($0)].family }).sorted()
+        features.stems = words.stems.sorted()
+        features.grams = Self.trigrams(words.content)
+        features.exactKey = FNV1a.hash(words.content.joined(separator: " "))
+        return features
+    }
+
+    /// Each token's word facts (nil for numbers and `№`) and its matching skeleton.
+    mutating func analyseWords(_ tokens: [Token]) -> (infos: [WordInfo?], skeletons: [String]) {
         var infos: [WordInfo?] = []
         infos.reserveCapacity(tokens.count)
         var skeletons: [String] = []
@@ -264,14 +302,31 @@ public struct TextAnalyzer: Sendable {
                 skeletons.append(word.skeleton)
             }
         }
-        var features = QuestionFeatures()
-        var covered = [Bool](repeating: false, count: tokens.count)
-        var afterPlace = [Bool](repeating: false, count: tokens.count + 1)
+        return (infos, skeletons)
+    }
+
+    /// What the place pass found: places, districts, numbered parts, and which tokens it used.
+    struct PlaceScan {
         var places = Set<Int32>()
         var areas = Set<Int32>()
         var placeParts = Set<UInt64>()
-        var partNumber = [Bool](repeating: false, count: tokens.count)
-        // Places first: a street named like a common word ("Дорожник") is not also a concept.
+        /// Tokens inside a place name: not also concepts.
+        var covered: [Bool]
+        /// Positions right after a place (and its markers): a number there is a house number.
+        var afterPlace: [Bool]
+        /// Numbers that are the part of a microdistrict ("Аксай-4"), not house numbers.
+        var partNumber: [Bool]
+
+        init(count: Int) {
+            covered = [Bool](repeating: false, count: count)
+            afterPlace = [Bool](repeating: false, count: count + 1)
+            partNumber = [Bool](repeating: false, count: count)
+        }
+    }
+
+    /// Places first: a street named like a common word ("Дорожник") is not also a concept.
+    func scanPlaces(tokens: [Token], infos: [WordInfo?], skeletons: [String]) -> PlaceScan {
+        var scan = PlaceScan(count: tokens.count)
         var position = 0
         while position < tokens.count {
             guard let word = infos[position], !word.places.isEmpty,
@@ -291,35 +346,48 @@ public struct TextAnalyzer: Sendable {
                     continue
                 }
             }
-            if lexicon.places[Int(target)].isArea { areas.insert(target) } else { places.insert(target) }
-            for offset in 0..<match.tokenCount { covered[position + offset] = true }
+            if lexicon.places[Int(target)].isArea { scan.areas.insert(target) } else { scan.places.insert(target) }
+            for offset in 0..<match.tokenCount { scan.covered[position + offset] = true }
             var next = position + match.tokenCount
-            // "Аксай-4", "Орбита 3", "Шаңырақ-5": a numbered part of a microdistrict is part of the
-            // place, not a house number.
-            if lexicon.places[Int(target)].kind == "microdistrict", next < tokens.count, tokens[next].isNumber,
-                tokens[next].word.count <= 2, tokens[next].before == nil || tokens[next].before == "-",
-                let part = UInt64(tokens[next].word)
-            {
-                placeParts.insert(UInt64(target) << 16 | part)
-                partNumber[next] = true
-                next += 1
-                if next < tokens.count, !tokens[next].isNumber, tokens[next].before == "-" { next += 1 }
-            }
-            // "в 4-м Аксае", "3-й Орбите": the part may come first, as an ordinal.
-            if lexicon.places[Int(target)].kind == "microdistrict", position > 0, tokens[position - 1].isNumber,
-                tokens[position - 1].word.count <= 2,
-                lexicon.ordinalSuffixes.contains(DomainLexicon.wordKey(tokens[position - 1].suffix)),
-                let part = UInt64(tokens[position - 1].word)
-            {
-                placeParts.insert(UInt64(target) << 16 | part)
-                partNumber[position - 1] = true
+            if lexicon.places[Int(target)].kind == "microdistrict" {
+                next = scanPart(of: target, at: position, next: next, tokens: tokens, scan: &scan)
             }
             while next < tokens.count, infos[next]?.isMarker == true { next += 1 }
-            afterPlace[next] = true
+            scan.afterPlace[next] = true
             position += match.tokenCount
         }
+        return scan
+    }
+
+    /// The numbered part of a microdistrict named at `position`, after it or before it as an ordinal;
+    /// returns the position after the place and its part.
+    func scanPart(of target: Int32, at position: Int, next start: Int, tokens: [Token], scan: inout PlaceScan) -> Int {
+        var next = start
+        // "Аксай-4", "Орбита 3", "Шаңырақ-5": a numbered part of a microdistrict is part of the
+        // place, not a house number.
+        if next < tokens.count, tokens[next].isNumber, tokens[next].word.count <= 2,
+            tokens[next].before == nil || tokens[next].before == "-", let part = UInt64(tokens[next].word)
+        {
+            scan.placeParts.insert(UInt64(target) << 16 | part)
+            scan.partNumber[next] = true
+            next += 1
+            if next < tokens.count, !tokens[next].isNumber, tokens[next].before == "-" { next += 1 }
+        }
+        // "в 4-м Аксае", "3-й Орбите": the part may come first, as an ordinal.
+        if position > 0, tokens[position - 1].isNumber, tokens[position - 1].word.count <= 2,
+            lexicon.ordinalSuffixes.contains(DomainLexicon.wordKey(tokens[position - 1].suffix)),
+            let part = UInt64(tokens[position - 1].word)
+        {
+            scan.placeParts.insert(UInt64(target) << 16 | part)
+            scan.partNumber[position - 1] = true
+        }
+        return next
+    }
+
+    /// Every lexicon pattern found outside the place names, longest first at each position.
+    func scanConcepts(tokens: [Token], infos: [WordInfo?], skeletons: [String], covered: [Bool]) -> [ConceptMatch] {
         var hits: [ConceptMatch] = []
-        position = 0
+        var position = 0
         while position < tokens.count {
             guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
                 let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.concepts)
@@ -328,53 +396,80 @@ public struct TextAnalyzer: Sendable {
                 continue
             }
             if match.target >= 0 { hits.append(ConceptMatch(position: position, match: match)) }
+            if match.tokenCount > 1 {
+                hits += facilitiesInside(position..<(position + match.tokenCount), infos: infos, skeletons: skeletons)
+            }
             position += match.tokenCount
         }
+        return hits
+    }
+
+    /// A longer pattern that names an issue may hold a facility's word ("очередь в садик",
+    /// "балабақша кезегі"): the facility is still named.
+    func facilitiesInside(_ span: Range<Int>, infos: [WordInfo?], skeletons: [String]) -> [ConceptMatch] {
+        var found: [ConceptMatch] = []
+        for position in span {
+            guard let word = infos[position] else { continue }
+            let single = word.concepts.filter {
+                let pattern = lexicon.conceptMatcher.patterns[Int($0.pattern)]
+                return pattern.parts.count == 1 && !pattern.weak && lexicon.concepts[Int(pattern.target)].kind == .facility
+            }
+            guard !single.isEmpty,
+                let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: single)
+            else { continue }
+            found.append(ConceptMatch(position: position, match: match))
+        }
+        return found
+    }
+
+    /// The concepts that count, with their ancestors; marks the weak cues that do not.
+    func keepConfidentConcepts(_ hits: inout [ConceptMatch]) -> Set<Int32> {
         // A weak cue counts only beside a firm mention of the same issue: "суық су жоқ" (no cold
         // water) is not about heating, "батареялар суық" is.
-        let firmRoots = Set(hits.filter { !$0.match.weak }.map { lexicon.root($0.match.target) })
+        // Some issues' cues also count beside the facility they concern: "мектеп сыймай жатыр" (the
+        // school cannot fit everyone) is about school places.
+        let firm = hits.filter { !$0.match.weak }.map(\.match.target)
+        let firmRoots = Set(firm.map(lexicon.root))
+        let firmFacilities = Set(firm.flatMap(lexicon.lineage).filter { lexicon.concepts[Int($0)].kind == .facility })
         var concepts = Set<Int32>()
         for index in hits.indices {
-            hits[index].kept = !hits[index].match.weak || firmRoots.contains(lexicon.root(hits[index].match.target))
-            if hits[index].kept { concepts.formUnion(lexicon.lineage(hits[index].match.target)) }
+            let target = hits[index].match.target
+            hits[index].kept =
+                !hits[index].match.weak || firmRoots.contains(lexicon.root(target))
+                || lexicon.concepts[Int(target)].cueFacilities.contains(where: firmFacilities.contains)
+            if hits[index].kept { concepts.formUnion(lexicon.lineage(target)) }
         }
-        lastConceptMatches = hits
+        return concepts
+    }
+
+    /// Numbers (house, school, route), stemmed content words and the folded content.
+    struct WordScan {
         var numbers = Set<String>()
         var houseNumbers = Set<String>()
         var stems = Set<UInt64>()
         var content: [String] = []
+    }
+
+    func scanNumbersAndStems(tokens: [Token], infos: [WordInfo?], places: PlaceScan) -> WordScan {
+        var scan = WordScan()
         for (index, token) in tokens.enumerated() {
             if token.isNumber {
-                if partNumber[index] { continue }
+                if places.partNumber[index] { continue }
                 let sameClause = token.before.map { !".?!;:".unicodeScalars.contains($0) } ?? true
                 if let (number, isHouse) = identifyingNumber(
-                    at: index, tokens: tokens, infos: infos, afterPlace: afterPlace[index] && sameClause)
+                    at: index, tokens: tokens, infos: infos, afterPlace: places.afterPlace[index] && sameClause)
                 {
-                    if isHouse { houseNumbers.insert(number) } else { numbers.insert(number) }
-                    stems.insert(FNV1a.hash("#" + number))
-                    content.append(number)
+                    if isHouse { scan.houseNumbers.insert(number) } else { scan.numbers.insert(number) }
+                    scan.stems.insert(FNV1a.hash("#" + number))
+                    scan.content.append(number)
                 }
                 continue
             }
             guard !token.isNumberSign, let word = infos[index], !word.isStopword else { continue }
-            if word.skeleton.count >= 2 { stems.insert(word.stem) }
-            content.append(word.skeleton)
+            if word.skeleton.count >= 2 { scan.stems.insert(word.stem) }
+            scan.content.append(word.skeleton)
         }
-        features.places = places.sorted()
-        features.placeParts = placeParts.sorted()
-        features.areas = areas.sorted()
-        features.numbers = numbers.sorted()
-        features.houseNumbers = houseNumbers.sorted()
-        features.concepts = concepts.sorted()
-        features.issues = features.concepts.filter { lexicon.concepts[Int($0)].kind == .issue }
-        features.audiences = features.concepts.filter { lexicon.concepts[Int($0)].kind == .audience }
-        features.facilities = features.concepts.filter { lexicon.concepts[Int($0)].kind == .facility }
-        features.specificIssues = features.issues.filter { !lexicon.concepts[Int($0)].hasChildren }
-        features.families = Set(features.issues.compactMap { lexicon.concepts[Int($0)].family }).sorted()
-        features.stems = stems.sorted()
-        features.grams = Self.trigrams(content)
-        features.exactKey = FNV1a.hash(content.joined(separator: " "))
-        return features
+        return scan
     }
 
     /// A number names a house, school or route when marked (`№`), ordinal (`15-й`), glued to an
@@ -403,11 +498,20 @@ public struct TextAnalyzer: Sendable {
                 KazakhLatinTransliterator.isLatin(normalized)
                     ? KazakhLatinTransliterator.toCyrillic(normalized) : normalized)
             if Self.matches(suffix, lexicon.numberAnchors) { return (String(digits), Self.matches(suffix, lexicon.houseAnchors)) }
-            // "Абая 45-й" is a house; "139-я" alone a school or route, named the way it is known.
-            if lexicon.ordinalSuffixes.contains(suffix) { return (String(digits), afterPlace) }
+            // "Абая 45-й" is a house; "139-я" alone a school or route, named the way it is known;
+            // "7-х классах", "3-й этаж" count things.
+            if lexicon.ordinalSuffixes.contains(suffix) {
+                return (String(digits), afterPlace)
+            }
             return afterPlace ? (String(digits), true) : nil  // "Абая 45а"
         }
-        let nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        var nextWord = index + 1 < tokens.count ? infos[index + 1] : nil
+        // "139 shy mektep", "37 ші автобус": an ordinal ending written apart is still the number's.
+        if let ordinal = nextWord, ordinal.isOrdinal, ordinal.skeleton.count >= 2, index + 2 < tokens.count,
+            let anchor = infos[index + 2], anchor.isAnchor
+        {
+            nextWord = anchor
+        }
         if nextWord?.isUnit == true { return nil }
         if let nextWord, nextWord.isAnchor { return (String(digits), nextWord.isHouseAnchor) }
         if index > 0, let word = infos[index - 1], word.isAnchor { return (String(digits), word.isHouseAnchor) }
