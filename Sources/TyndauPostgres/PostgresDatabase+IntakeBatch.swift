@@ -11,6 +11,10 @@ import TyndauCore
 /// decides in batch order here, so a submission sees the batch's earlier ones exactly as if each had
 /// been stored alone, one after the other.
 extension PostgresDatabase {
+    /// Two intake transactions per server: while one waits for its commit's WAL flush, the next batch
+    /// runs its statements (the advisory locks keep concurrent batches as correct as two servers).
+    public var concurrentIntakeBatches: Int { 2 }
+
     /// What one submission became, decided before anything is written.
     private enum Outcome {
         case refused(retryAfter: Int)
