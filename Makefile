@@ -112,6 +112,8 @@ bench: bench-deps
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000
 	bash bench/intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
+	@# PostgreSQL intake against pgbench's one-row insert on the same throwaway server (fsync on), 1 and 2 servers.
+	bash bench/postgres-intake.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau
 	@# Scale-out: 1 and 2 `tyndau serve` / `tyndau worker` processes on one SQLite file and on a throwaway
 	@# PostgreSQL with fsync on (bench/scale-out.sh starts and stops it).
 	bash bench/scale-out.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench

@@ -5,7 +5,16 @@ import TyndauCore
 extension PostgresDatabase: IntakeStore {
     public func submit(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt] {
         guard !batch.isEmpty else { return [] }
-        return try await write { connection in
+        // Imports through intake (a source key) keep the general path with its re-import check.
+        if batch.contains(where: { $0.newQuestion.sourceKey != nil }) {
+            return try await submitSequentially(batch, now: now)
+        }
+        return try await write { connection in try await Self.submitLive(batch, now: now, connection) }
+    }
+
+    /// The batch one submission after the other, a few statements each: for batches holding imports.
+    func submitSequentially(_ batch: [IntakeSubmission], now: Date) async throws -> [IntakeReceipt] {
+        try await write { connection in
             // Fingerprints serve the duplicate check and the rate limit: kept as long as the longer window.
             let horizon = now.addingTimeInterval(-(batch.map { max($0.duplicateWindow, $0.rateLimit?.window ?? 0) }.max() ?? 600))
             // Pruning skips rows another server is pruning at this moment, so intake transactions on

@@ -49,6 +49,74 @@ import TyndauCore
         }
     }
 
+    /// One batch holding every kind of submission: each gets its own receipt, in batch order, exactly as
+    /// if each had been stored alone one after the other (PostgreSQL stores the batch in a few multi-row
+    /// statements, SQLite row by row), and every stored row keeps its fields, NULLs included.
+    @Test(arguments: StoreFactory.all)
+    func aMixedBatchAnswersEachSubmissionAsIfAlone(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let first = try await store.submit([Self.submission("Уже сохранённый вопрос о дворе", client: "m")], now: Fixture.now)[0]
+            let limit = IntakeRateLimit(limit: 2, window: 3600)
+            func limited(_ text: String) -> IntakeSubmission {
+                var submission = Self.submission(text, client: "busy")
+                submission.rateLimit = limit
+                return submission
+            }
+            let contact = AskerContact(
+                name: "Айгуль", phone: "+77011234567", email: nil, telegramChatID: 4242, telegramUsername: nil, consent: true,
+                consentAt: Fixture.now, language: .kk)
+            var detailed = Self.submission("Вопрос с контактом и адресом", client: "m", contact: contact)
+            detailed.newQuestion.question.street = "Абая"
+            detailed.newQuestion.question.house = nil
+            detailed.newQuestion.question.category = .transport
+            detailed.newQuestion.question.externalID = "ext-7"
+            let batch = [
+                Self.submission("Новый вопрос номер один", client: "m"),
+                Self.submission("Уже сохранённый вопрос о дворе", client: "m"),  // a stored duplicate
+                limited("Первый из лимита"),
+                Self.submission("Новый вопрос номер один", client: "m"),  // a duplicate of the batch's first
+                limited("Второй из лимита"),
+                detailed,
+                limited("Третий из лимита: отказ"),
+                Self.submission("Без клиента", client: nil),
+                Self.submission("Новый вопрос номер один", client: "other"),  // another client: new
+                Self.submission("Пустой контакт", client: "m", contact: AskerContact()),
+            ]
+            let receipts = try await store.submit(batch, now: Fixture.now.addingTimeInterval(5))
+            #expect(receipts.count == batch.count)
+            #expect(receipts.map(\.isDuplicate) == [false, true, false, true, false, false, false, false, false, false])
+            #expect(receipts.map(\.isStored) == [true, true, true, true, true, true, false, true, true, true])
+            #expect(receipts[6].retryAfter == 3600 && receipts[6].question.id == nil)
+            #expect(receipts[1].question.id == first.question.id && receipts[1].question.ticket == first.question.ticket)
+            #expect(receipts[3].question.id == receipts[0].question.id)
+            #expect(receipts.map(\.hasContact) == [false, false, false, false, false, true, false, false, false, false])
+            // New questions: ids and tickets in batch order, acknowledged, each audited once.
+            let fresh = [0, 2, 4, 5, 7, 8, 9].map { receipts[$0].question }
+            let ids = fresh.compactMap(\.id)
+            #expect(ids.count == 7 && ids == ids.sorted() && Set(ids).count == 7 && !ids.contains(first.question.id!))
+            #expect(fresh.map(\.text) == [0, 2, 4, 5, 7, 8, 9].map { batch[$0].newQuestion.question.text })
+            #expect(fresh.allSatisfy { $0.status == .acknowledged && $0.ticket != nil })
+            for question in fresh {
+                let stored = try #require(try await store.question(id: question.id!))
+                #expect(stored.ticket == question.ticket && stored.text == question.text && stored.status == .acknowledged)
+                #expect(try await store.auditEvents(subject: "question:\(question.id!)", limit: 5).map(\.details) == ["received → acknowledged"])
+            }
+            let storedDetailed = try #require(try await store.question(id: receipts[5].question.id!))
+            #expect(storedDetailed.street == "Абая" && storedDetailed.house == nil && storedDetailed.category == .transport)
+            #expect(storedDetailed.externalID == "ext-7" && storedDetailed.channel == .api)
+            #expect(storedDetailed.submittedAt == Fixture.now)
+            let storedPlain = try #require(try await store.question(id: receipts[0].question.id!))
+            #expect(storedPlain.street == nil && storedPlain.category == nil && storedPlain.externalID == nil)
+            #expect(try await store.countQuestions(status: nil) == 8)
+            // The batch's fingerprints count afterwards: the same texts again are duplicates, the limit is full.
+            let again = try await store.submit(
+                [Self.submission("Вопрос с контактом и адресом", client: "m"), limited("Четвёртый из лимита")],
+                now: Fixture.now.addingTimeInterval(10))
+            #expect(again[0].isDuplicate && again[0].question.id == receipts[5].question.id && again[0].hasContact)
+            #expect(again[1].retryAfter != nil)
+        }
+    }
+
     @Test(arguments: StoreFactory.all)
     func concurrentBatchesStoreEverySubmissionOnce(_ factory: StoreFactory) async throws {
         try await factory.withStore { store in

@@ -189,6 +189,15 @@ public protocol IntakeStore: Sendable {
 
     /// The golden-hour report over questions submitted at or after `since` (all when `nil`).
     func goldenHour(since: Date?, now: Date, window: TimeInterval, oldestLimit: Int) async throws -> GoldenHourReport
+
+    /// How many ``submit(_:now:)`` transactions one server may have under way at once: 1 where writes
+    /// take turns anyway (SQLite's single writer); more where the database overlaps them (PostgreSQL
+    /// commits concurrent transactions with shared WAL flushes).
+    var concurrentIntakeBatches: Int { get }
+}
+
+extension IntakeStore {
+    public var concurrentIntakeBatches: Int { 1 }
 }
 
 /// Where the acknowledgement message to a resident who left a contact goes.

@@ -18,7 +18,10 @@ public actor SubmissionBatcher {
     private let now: @Sendable () -> Date
     private let commitDeadline: Duration
     private var pending: [Waiter] = []
-    private var draining = false
+    /// Transactions under way: at most `store.concurrentIntakeBatches` (1 for SQLite's single writer;
+    /// PostgreSQL overlaps one batch's commit with the next batch's statements).
+    private var draining = 0
+    private let maximumDraining: Int
 
     /// `commitDeadline`: how long one transaction may take before its callers are answered
     /// `database-unavailable` and the next batch goes ahead (see ``within(_:_:)``). Intake transactions
@@ -31,6 +34,7 @@ public actor SubmissionBatcher {
         self.maximumBatch = maximumBatch
         self.commitDeadline = commitDeadline
         self.now = now
+        self.maximumDraining = max(1, store.concurrentIntakeBatches)
     }
 
     /// `batch` stored in one transaction, or `database-unavailable` once `commitDeadline` has passed.
@@ -71,8 +75,8 @@ public actor SubmissionBatcher {
     public func submit(_ submission: IntakeSubmission) async throws -> IntakeReceipt {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((submission, continuation))
-            if !draining {
-                draining = true
+            if draining < maximumDraining {
+                draining += 1
                 Task { await self.drain() }
             }
         }
@@ -104,7 +108,7 @@ public actor SubmissionBatcher {
                 batch[0].continuation.resume(throwing: error)
             }
         }
-        draining = false
+        draining -= 1
     }
 }
 
