@@ -76,4 +76,46 @@ import TyndauCore
             #expect(NationalID.maskingIINs(in: text) == text)
         }
     }
+
+    /// Every code point of the covered range, against the Unicode tables and the grapheme breaking.
+    @Test func scalarClassAgreesWithTheUnicodeTablesOverItsWholeRange() {
+        var covered = 0
+        for value in UInt32(0)...0x2200 {
+            guard let scalar = Unicode.Scalar(value), ScalarClass.isCovered(scalar) else { continue }
+            covered += 1
+            let properties = scalar.properties
+            #expect(ScalarClass.isWhitespace(value) == properties.isWhitespace, "U+\(String(value, radix: 16))")
+            let skipped: Bool
+            switch properties.generalCategory {
+            case .control, .format, .surrogate, .privateUse, .unassigned: skipped = true
+            default: skipped = false
+            }
+            #expect(ScalarClass.isControlOrFormat(value) == skipped, "U+\(String(value, radix: 16))")
+            #expect(ScalarClass.isLetter(value) == Character(scalar).isLetter, "U+\(String(value, radix: 16))")
+            let alone = String(Character(scalar))
+            #expect(alone.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(alone.unicodeScalars))
+            #expect(properties.canonicalCombiningClass == .notReordered, "U+\(String(value, radix: 16))")
+        }
+        #expect(covered == 0x250 + 0x83 + 0x76 + 0x18 + 1)
+    }
+
+    /// Two covered scalars side by side stay two characters and stay apart under NFC (CR LF aside).
+    @Test func coveredScalarsNeitherComposeNorJoin() {
+        let sample: [Unicode.Scalar] = (UInt32(0)...0x2200).compactMap { value in
+            Unicode.Scalar(value).flatMap { ScalarClass.isCovered($0) && $0 != "\r" ? $0 : nil }
+        }
+        var joined: [String] = []
+        for first in sample where first.value % 5 == 0 {
+            for second in sample {
+                var pair = String.UnicodeScalarView()
+                pair.append(first)
+                pair.append(second)
+                let text = String(pair)
+                if text.count != 2 || !text.precomposedStringWithCanonicalMapping.unicodeScalars.elementsEqual(text.unicodeScalars) {
+                    joined.append(text)
+                }
+            }
+        }
+        #expect(joined.isEmpty, "\(joined.prefix(10).map(\.debugDescription))")
+    }
 }

@@ -36,20 +36,41 @@ public enum LanguageDetector {
             if kazakhWords.contains(word) { kazakhWord += 1 }
             word = ""
         }
-        for character in text.lowercased() {
-            let isLetter = character.isLetter
-            if isLetter || character == "-" {
-                word.append(character)
-            } else {
-                endWord()
+        let lowered = text.lowercased()
+        if lowered.unicodeScalars.allSatisfy({ ScalarClass.isCovered($0) && $0 != "\r" }) {
+            // Each scalar is a character of its own here: no grapheme breaking, letters by range.
+            for scalar in lowered.unicodeScalars {
+                let isLetter = ScalarClass.isLetter(scalar.value)
+                if isLetter || scalar == "-" {
+                    word.unicodeScalars.append(scalar)
+                } else {
+                    endWord()
+                }
+                guard isLetter else { continue }
+                if (0x0400...0x04FF).contains(scalar.value) {
+                    cyrillic += 1
+                    if kazakhLetters.contains(Character(scalar)) { kazakhLetter += 1 }
+                } else if scalar.value < 0x0250 {
+                    latin += 1
+                    if kazakhLatinLetters.contains(Character(scalar)) { kazakhLatinLetter += 1 }
+                }
             }
-            guard isLetter, let scalar = character.unicodeScalars.first else { continue }
-            if (0x0400...0x04FF).contains(scalar.value) {
-                cyrillic += 1
-                if kazakhLetters.contains(character) { kazakhLetter += 1 }
-            } else if scalar.value < 0x0250 {
-                latin += 1
-                if kazakhLatinLetters.contains(character) { kazakhLatinLetter += 1 }
+        } else {
+            for character in lowered {
+                let isLetter = character.isLetter
+                if isLetter || character == "-" {
+                    word.append(character)
+                } else {
+                    endWord()
+                }
+                guard isLetter, let scalar = character.unicodeScalars.first else { continue }
+                if (0x0400...0x04FF).contains(scalar.value) {
+                    cyrillic += 1
+                    if kazakhLetters.contains(character) { kazakhLetter += 1 }
+                } else if scalar.value < 0x0250 {
+                    latin += 1
+                    if kazakhLatinLetters.contains(character) { kazakhLatinLetter += 1 }
+                }
             }
         }
         endWord()

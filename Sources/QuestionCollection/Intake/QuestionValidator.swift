@@ -116,26 +116,32 @@ public struct QuestionValidator: Sendable {
 /// runs of whitespace collapsed to one space, trimmed.
 public enum TextCleaner {
     public static func clean(_ raw: String) -> String {
-        // Foundation's NFC costs more than the rest of the cleaning; a text made only of scalars that
-        // are already in NFC whatever surrounds them is left as it is (see ``isStableNFC(_:)``).
-        let normalised = raw.unicodeScalars.allSatisfy(isStableNFC) ? raw : raw.precomposedStringWithCanonicalMapping
-        return cleanNormalised(normalised)
+        // Foundation's NFC and the Unicode property tables cost more than the rest of the intake's text
+        // work; a text made only of scalars ``ScalarClass`` covers needs neither.
+        guard raw.unicodeScalars.allSatisfy(ScalarClass.isCovered) else {
+            return cleanNormalised(raw.precomposedStringWithCanonicalMapping)
+        }
+        // Already NFC, and the whitespace and category tests answered by range.
+        var output = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in raw.unicodeScalars {
+            if ScalarClass.isWhitespace(scalar.value) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if ScalarClass.isControlOrFormat(scalar.value) { continue }
+            if pendingSpace {
+                output.append(" ")
+                pendingSpace = false
+            }
+            output.append(scalar)
+        }
+        return String(output)
     }
 
     /// The first version, which always asks Foundation for NFC: the reference ``clean(_:)`` is tested against.
     static func referenceClean(_ raw: String) -> String {
         cleanNormalised(raw.precomposedStringWithCanonicalMapping)
-    }
-
-    /// Scalars that are NFC quick-check *Yes* and starters (canonical combining class 0), and are the
-    /// second half of no canonical composition: a text made only of them is in NFC already. ASCII,
-    /// Latin-1 and Latin Extended-A/B (Kazakh Latin included), Cyrillic letters without the combining
-    /// marks U+0483–U+0489, the dashes, quotes and ellipsis of U+2010–U+2027, and `№`.
-    static func isStableNFC(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x0000...0x024F, 0x0400...0x0482, 0x048A...0x04FF, 0x2010...0x2027, 0x2116: true
-        default: false
-        }
     }
 
     private static func cleanNormalised(_ normalised: String) -> String {
