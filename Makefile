@@ -108,6 +108,8 @@ bench-deps: deps
 bench: bench-deps
 	$(SWIFT) build -c release --product tyndau-bench
 	$(SWIFT) build -c release --product tyndau
+	@# The intake benchmark's baseline (bench/intake.sh runs it beside `tyndau serve`).
+	$(SWIFT) build -c release --product tyndau-bare-intake
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench import --rows 100000
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench deliveries --deliveries 10000 --endpoints 1,10,100 --apprise $(APPRISE_VENV)/bin/python
 	$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench agenda --topics 10000

@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "tyndau", targets: ["tyndau"]),
         .executable(name: "tyndau-bench", targets: ["tyndau-bench"]),
+        // The bare Hummingbird + GRDB intake that bench/intake.sh measures `tyndau serve` against.
+        .executable(name: "tyndau-bare-intake", targets: ["tyndau-bare-intake"]),
         // The fuzz targets' bodies, for the libFuzzer package in Fuzz/ (`make fuzz`).
         .library(name: "TyndauFuzzTargets", targets: ["TyndauFuzzTargets"]),
         .library(name: "TyndauFuzzTargetsApp", targets: ["TyndauFuzzTargetsApp"]),
@@ -195,6 +197,15 @@ let package = Package(
                 "TyndauStorage",
                 "TyndauPostgres",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // One GRDB insert per request behind Hummingbird, nothing else: the intake benchmark's baseline.
+        .executableTarget(
+            name: "tyndau-bare-intake",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

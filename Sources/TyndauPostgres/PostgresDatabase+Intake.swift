@@ -89,7 +89,7 @@ extension PostgresDatabase: IntakeStore {
                 throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
             }
             try await audit(
-                AuditEvent(at: now, actor: "intake", action: "question.status", subject: "question:\(id)", details: "received → acknowledged"),
+                AuditEvent.statusChanged(questionID: id, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now),
                 connection)
             if let clientKey = submission.clientKey {
                 try await connection.run(#"""
@@ -137,7 +137,7 @@ extension PostgresDatabase: IntakeStore {
             )
             SELECT "id", "ticket" FROM "q"
             """#)
-        else { throw TyndauError.conflict("question insert") }
+        else { throw TyndauError.databaseFailed("question insert returned no id") }
         question.id = try row("id", as: Int64.self)
         question.ticket = try row("ticket", as: String.self)
         try await enqueueAcknowledgement(submission, question: question, now: now, connection)
@@ -201,7 +201,7 @@ extension PostgresDatabase: IntakeStore {
                     AS "pendingOverdue"
                 FROM "question" WHERE \#(noSince) OR "submittedAt" >= \#(sinceValue)
                 """#)
-            else { throw TyndauError.conflict("golden hour") }
+            else { throw TyndauError.databaseFailed("golden-hour census returned no row") }
             let oldest = try await connection.rows(#"""
                 SELECT "ticket", "submittedAt" FROM "question"
                 WHERE NOT (\#(unescaped: triageable)) AND (\#(noSince) OR "submittedAt" >= \#(sinceValue))

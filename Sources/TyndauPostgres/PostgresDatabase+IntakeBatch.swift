@@ -75,13 +75,13 @@ extension PostgresDatabase {
                 receipts.append(IntakeReceipt(
                     question: submission.newQuestion.question, isDuplicate: false, hasContact: false, retryAfter: retryAfter))
             case .new:
-                guard let question = storedAt[index] else { throw TyndauError.conflict("question insert") }
+                guard let question = storedAt[index] else { throw TyndauError.databaseFailed("question insert returned other rows") }
                 try await enqueueAcknowledgement(submission, question: question, now: now, connection)
                 receipts.append(IntakeReceipt(question: question, isDuplicate: false, hasContact: submission.newQuestion.hasContact))
             case .duplicateOfStored(let id):
                 receipts.append(try await duplicateReceipt(of: id, connection))
             case .duplicateInBatch(let earlier):
-                guard let id = storedAt[earlier]?.id else { throw TyndauError.conflict("question insert") }
+                guard let id = storedAt[earlier]?.id else { throw TyndauError.databaseFailed("question insert returned other rows") }
                 receipts.append(try await duplicateReceipt(of: id, connection))
             }
         }
@@ -189,6 +189,8 @@ extension PostgresDatabase {
         let contacts = submissions.map { $0.newQuestion.contact.flatMap { $0.isEmpty ? nil : $0 } }
         let indices = questions.indices.map { Int64($0) }
         let prefixes = questions.map { String(Ticket.make(id: 0, submittedAt: $0.submittedAt).dropLast(6)) }
+        // The audit line as the catalogue words it; only the subject's id is filled in by the statement.
+        let audit = AuditEvent.statusChanged(questionID: 0, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now)
         let rows = try await connection.rows(#"""
             WITH "input" AS (
               SELECT * FROM unnest(
@@ -231,7 +233,7 @@ extension PostgresDatabase {
             ),
             "a" AS (
               INSERT INTO "auditEvent" ("at", "actor", "action", "subject", "details")
-              SELECT \#(now), 'intake', 'question.status', 'question:' || "ids"."id", 'received → acknowledged'
+              SELECT \#(now), \#(audit.actor), \#(audit.action), 'question:' || "ids"."id", \#(audit.details)
               FROM "ids" ORDER BY "ids"."n"
             ),
             "f" AS (
@@ -241,10 +243,10 @@ extension PostgresDatabase {
             )
             SELECT "ids"."n", "q"."id", "q"."ticket" FROM "ids" JOIN "q" USING ("id") ORDER BY "ids"."n"
             """#)
-        guard rows.count == questions.count else { throw TyndauError.conflict("question insert") }
+        guard rows.count == questions.count else { throw TyndauError.databaseFailed("question insert returned other rows") }
         for row in rows {
             let index = Int(try row("n", as: Int64.self))
-            guard questions.indices.contains(index) else { throw TyndauError.conflict("question insert") }
+            guard questions.indices.contains(index) else { throw TyndauError.databaseFailed("question insert returned other rows") }
             questions[index].id = try row("id", as: Int64.self)
             questions[index].ticket = try row("ticket", as: String.self)
         }

@@ -54,8 +54,10 @@ extension AppDatabase: IntakeStore {
             try db.execute(sql: "DELETE FROM intakeFingerprint WHERE at < ?", arguments: [horizon])
             var receipts: [IntakeReceipt] = []
             receipts.reserveCapacity(batch.count)
+            // `now` as stored, formatted once for the batch (GRDB formats a Date with a shared DateFormatter).
+            let storedNow = now.databaseValue
             for submission in batch {
-                receipts.append(try Self.submit(submission, now: now, db))
+                receipts.append(try Self.submit(submission, now: now, storedNow: storedNow, db))
             }
             return receipts
         }
@@ -63,7 +65,10 @@ extension AppDatabase: IntakeStore {
 
     /// One submission inside the batch's transaction. Cached statements and no record decoding:
     /// this runs once per resident request, so it is the server's hot path.
-    static func submit(_ submission: IntakeSubmission, now: Date, _ db: Database) throws -> IntakeReceipt {
+    static func submit(
+        _ submission: IntakeSubmission, now: Date, storedNow: DatabaseValue? = nil, _ db: Database
+    ) throws -> IntakeReceipt {
+        let storedNow = storedNow ?? now.databaseValue
         // The rate limit: SQLite has one writer, so counting inside this write transaction (which also
         // holds the batch's earlier inserts) reserves atomically.
         if let clientKey = submission.clientKey, let limit = submission.rateLimit, limit.isActive {
@@ -99,12 +104,13 @@ extension AppDatabase: IntakeStore {
         guard let question = try Self.insert(newQuestion, db), let id = question.id else {
             throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
         }
-        try db.cachedStatement(sql: "INSERT INTO auditEvent (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [now, "intake", "question.status", "question:\(id)", "received → acknowledged"])
+        try Self.audit(
+            AuditEvent.statusChanged(questionID: id, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now),
+            storedAt: storedNow, db)
         let contact = newQuestion.contact
         if let clientKey = submission.clientKey {
             try db.cachedStatement(sql: "INSERT INTO intakeFingerprint (questionID, clientKey, textKey, at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [id, clientKey, submission.textKey, now])
+                .execute(arguments: [id, clientKey, submission.textKey, storedNow])
         }
         // The golden-hour message commits with its question: a stored question always has it.
         if let acknowledgement = submission.acknowledgement, let message = acknowledgement.message(question) {

@@ -131,10 +131,12 @@ extension AppDatabase: QuestionStore {
 }
 
 extension AppDatabase {
-    /// Stores an audit event (worded in ``AuditEvent``'s catalogue) in the caller's transaction.
-    static func audit(_ event: AuditEvent, _ db: Database) throws {
-        var event = event
-        try event.insert(db)
+    /// Stores an audit event (worded in ``AuditEvent``'s catalogue) in the caller's transaction, as a
+    /// cached statement: intake and arrival placing write one per question. `storedAt` is the event's
+    /// time already formatted, for callers that store many with one `now`.
+    static func audit(_ event: AuditEvent, storedAt: DatabaseValue? = nil, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO auditEvent (at, actor, action, subject, details) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [storedAt ?? event.at.databaseValue, event.actor, event.action, event.subject, event.details])
     }
 }
 

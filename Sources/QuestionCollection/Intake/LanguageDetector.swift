@@ -21,6 +21,71 @@ public enum LanguageDetector {
     ]
 
     public static func detect(_ text: String) -> TextLanguage {
+        // One lowercasing and one pass over the characters: the letter counts and the words (runs of
+        // letters and hyphens) together — the intake detects the language of every question.
+        var cyrillic = 0
+        var latin = 0
+        var kazakhLetter = 0
+        var kazakhLatinLetter = 0
+        var russian = 0
+        var kazakhWord = 0
+        var word = ""
+        func endWord() {
+            guard !word.isEmpty else { return }
+            if russianWords.contains(word) { russian += 1 }
+            if kazakhWords.contains(word) { kazakhWord += 1 }
+            word = ""
+        }
+        let lowered = text.lowercased()
+        if lowered.unicodeScalars.allSatisfy({ ScalarClass.isCovered($0) && $0 != "\r" }) {
+            // Each scalar is a character of its own here: no grapheme breaking, letters by range.
+            for scalar in lowered.unicodeScalars {
+                let isLetter = ScalarClass.isLetter(scalar.value)
+                if isLetter || scalar == "-" {
+                    word.unicodeScalars.append(scalar)
+                } else {
+                    endWord()
+                }
+                guard isLetter else { continue }
+                if (0x0400...0x04FF).contains(scalar.value) {
+                    cyrillic += 1
+                    if kazakhLetters.contains(Character(scalar)) { kazakhLetter += 1 }
+                } else if scalar.value < 0x0250 {
+                    latin += 1
+                    if kazakhLatinLetters.contains(Character(scalar)) { kazakhLatinLetter += 1 }
+                }
+            }
+        } else {
+            for character in lowered {
+                let isLetter = character.isLetter
+                if isLetter || character == "-" {
+                    word.append(character)
+                } else {
+                    endWord()
+                }
+                guard isLetter, let scalar = character.unicodeScalars.first else { continue }
+                if (0x0400...0x04FF).contains(scalar.value) {
+                    cyrillic += 1
+                    if kazakhLetters.contains(character) { kazakhLetter += 1 }
+                } else if scalar.value < 0x0250 {
+                    latin += 1
+                    if kazakhLatinLetters.contains(character) { kazakhLatinLetter += 1 }
+                }
+            }
+        }
+        endWord()
+        guard cyrillic + latin > 0 else { return .unknown }
+        if latin > cyrillic {
+            return kazakhLatinLetter > 0 || cyrillic == 0 ? .kkLatn : .mixed
+        }
+        let kazakh = kazakhWord + (kazakhLetter > 0 ? 1 : 0)
+        if kazakh == 0 { return .ru }
+        if russian == 0 { return latin > 0 && latin * 3 > cyrillic ? .mixed : .kk }
+        return kazakh >= russian * 2 ? .kk : (russian >= kazakh * 3 && kazakhLetter == 0 ? .ru : .mixed)
+    }
+
+    /// The first version, kept as the reference the one-pass ``detect(_:)`` is tested against.
+    static func referenceDetect(_ text: String) -> TextLanguage {
         var cyrillic = 0
         var latin = 0
         var kazakhLetter = 0

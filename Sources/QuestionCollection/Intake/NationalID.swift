@@ -19,6 +19,9 @@ public enum NationalID {
 
     /// `text` with every standalone run of exactly 12 digits that is a valid IIN replaced by ``mask``.
     public static func maskingIINs(in text: String) -> String {
+        // Every 12-character run of ASCII digits is 12 consecutive ASCII digit bytes, so a text without
+        // such a byte run (nearly every question) comes back as it is, without rebuilding it by Character.
+        guard hasTwelveDigitRun(text) else { return text }
         var output = ""
         var run = ""
         func flush() {
@@ -35,5 +38,19 @@ public enum NationalID {
         }
         flush()
         return output
+    }
+
+    /// Whether `text` holds at least 12 consecutive ASCII digit bytes.
+    static func hasTwelveDigitRun(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                run += 1
+                if run == 12 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
     }
 }

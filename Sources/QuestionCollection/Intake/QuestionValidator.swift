@@ -116,9 +116,38 @@ public struct QuestionValidator: Sendable {
 /// runs of whitespace collapsed to one space, trimmed.
 public enum TextCleaner {
     public static func clean(_ raw: String) -> String {
+        // Foundation's NFC and the Unicode property tables cost more than the rest of the intake's text
+        // work; a text made only of scalars ``ScalarClass`` covers needs neither.
+        guard raw.unicodeScalars.allSatisfy(ScalarClass.isCovered) else {
+            return cleanNormalised(raw.precomposedStringWithCanonicalMapping)
+        }
+        // Already NFC, and the whitespace and category tests answered by range.
         var output = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in raw.precomposedStringWithCanonicalMapping.unicodeScalars {
+        for scalar in raw.unicodeScalars {
+            if ScalarClass.isWhitespace(scalar.value) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if ScalarClass.isControlOrFormat(scalar.value) { continue }
+            if pendingSpace {
+                output.append(" ")
+                pendingSpace = false
+            }
+            output.append(scalar)
+        }
+        return String(output)
+    }
+
+    /// The first version, which always asks Foundation for NFC: the reference ``clean(_:)`` is tested against.
+    static func referenceClean(_ raw: String) -> String {
+        cleanNormalised(raw.precomposedStringWithCanonicalMapping)
+    }
+
+    private static func cleanNormalised(_ normalised: String) -> String {
+        var output = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in normalised.unicodeScalars {
             if scalar.properties.isWhitespace {
                 pendingSpace = !output.isEmpty
                 continue

@@ -49,6 +49,32 @@ struct QuestionsAPIController: Sendable {
             case ticket, status, statusLabel = "status_label", token, statusURL = "status_url", apiURL = "api_url"
             case language, duplicate, submittedAt = "submitted_at", meeting, writtenAnswerDue = "written_answer_due"
         }
+
+        /// The bytes ``JSONBody/encode(_:)`` gives for this value (tested against it), written directly:
+        /// every accepted question is answered with one.
+        var json: ByteBuffer {
+            var writer = JSONBody.Writer()
+            writer.beginObject()
+            writer.key("api_url"); writer.string(apiURL)
+            writer.key("duplicate"); writer.bool(duplicate)
+            writer.key("language"); writer.string(language)
+            writer.key("meeting")
+            writer.beginObject()
+            writer.key("cutoff"); writer.date(meeting.cutoff)
+            writer.key("starts_at"); writer.date(meeting.startsAt)
+            writer.key("time_zone"); writer.string(meeting.timeZone)
+            writer.key("week"); writer.string(meeting.week)
+            writer.endObject()
+            writer.key("status"); writer.string(status)
+            writer.key("status_label"); writer.string(statusLabel)
+            writer.key("status_url"); writer.string(statusURL)
+            writer.key("submitted_at"); writer.date(submittedAt)
+            writer.key("ticket"); writer.string(ticket)
+            writer.key("token"); writer.string(token)
+            if let writtenAnswerDue { writer.key("written_answer_due"); writer.string(writtenAnswerDue) }
+            writer.endObject()
+            return writer.buffer
+        }
     }
 
     /// `POST /api/v1/questions` → 201 with ticket, token and status URL; 200 with the first ticket for
@@ -92,7 +118,7 @@ struct QuestionsAPIController: Sendable {
                 timeZone: timeframe.timeZone.identifier),
             writtenAnswerDue: timeframe.writtenAnswerDue?.description
         )
-        var response = JSONBody.response(body, status: receipt.isDuplicate ? .ok : .created, language: choice.language)
+        var response = JSONBody.response(bytes: body.json, status: receipt.isDuplicate ? .ok : .created, language: choice.language)
         response.headers[.location] = "/api/v1/questions/\(ticket)"
         return response
     }

@@ -75,9 +75,76 @@ enum JSONBody {
     }
 
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, language: UILanguage? = nil) -> Response {
+        response(bytes: encode(value), status: status, language: language)
+    }
+
+    static func response(bytes: ByteBuffer, status: HTTPResponse.Status = .ok, language: UILanguage? = nil) -> Response {
         // API answers may carry a resident's question and place: never cached, never sniffed.
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let language { headers[.contentLanguage] = language.rawValue }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: encode(value)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: bytes))
+    }
+
+    /// Writes JSON the way ``encode(_:)`` does — keys in the order the caller gives them (sorted),
+    /// strings escaped like `JSONEncoder` (quote, backslash and control characters; slashes and
+    /// non-ASCII as they are), dates as ISO 8601 — for answers sent so often that the generic encoder shows.
+    struct Writer {
+        private(set) var bytes: [UInt8] = []
+        private var first = [true]
+
+        init() { bytes.reserveCapacity(512) }
+
+        mutating func beginObject() {
+            bytes.append(UInt8(ascii: "{"))
+            first.append(true)
+        }
+
+        mutating func endObject() {
+            bytes.append(UInt8(ascii: "}"))
+            first.removeLast()
+        }
+
+        /// Starts member `key`; its value is written next.
+        mutating func key(_ key: String) {
+            if first[first.count - 1] {
+                first[first.count - 1] = false
+            } else {
+                bytes.append(UInt8(ascii: ","))
+            }
+            string(key)
+            bytes.append(UInt8(ascii: ":"))
+        }
+
+        mutating func string(_ value: String) {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x00..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
+                default: bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+
+        mutating func bool(_ value: Bool) {
+            bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        }
+
+        mutating func date(_ value: Date) {
+            string(value.formatted(.iso8601))
+        }
+
+        var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
     }
 }

@@ -38,6 +38,7 @@ package struct RequestFields: Sendable {
     /// (`text/html; a=+json` is `text/html`, not JSON).
     package static func mediaType(_ header: String?) -> String {
         guard let header else { return "" }
+        if header == "application/json" { return header }  // what nearly every API client sends
         let essence = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         return essence.trimmingCharacters(in: .whitespaces).lowercased()
     }

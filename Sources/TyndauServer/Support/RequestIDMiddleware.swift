@@ -37,6 +37,19 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     /// 128 random bits as 32 hex digits.
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx%016llx", generator.next() as UInt64, generator.next() as UInt64)
+        return hex(generator.next() as UInt64, generator.next() as UInt64)
+    }
+
+    /// `high` and `low` as 32 lowercase hex digits, zero-padded (what `%016llx%016llx` gives, without
+    /// Foundation's formatter on every request).
+    static func hex(_ high: UInt64, _ low: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            for index in 0..<32 {
+                let value = index < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * UInt64(index % 16))) & 0xF
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return 32
+        }
     }
 }
