@@ -165,20 +165,28 @@ extension AppDatabase: TopicStore {
         try await reader.read { db in try Self.overviews(db, topicID: id, states: nil).first }
     }
 
+    /// Overviews of the topics in `states`, or of just `ids` (then only their rows are read).
     static func overviews(_ db: Database, topicID: Topic.ID?, states: Set<TopicState>?) throws -> [TopicOverview] {
+        try overviews(db, ids: topicID.map { [$0] }, states: states)
+    }
+
+    static func overviews(_ db: Database, ids: [Topic.ID]?, states: Set<TopicState>?) throws -> [TopicOverview] {
         var request = Topic.all()
-        if let topicID { request = request.filter(key: topicID) }
+        if let ids { request = request.filter(keys: ids) }
         if let states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
         let topics = try request.fetchAll(db)
+        let groupingRequest = ids.map { TopicGroupingRecord.filter($0.contains(Column("topicID"))) } ?? TopicGroupingRecord.all()
         let groupings = Dictionary(
-            try TopicGroupingRecord.fetchAll(db).map { ($0.topicID, $0) }, uniquingKeysWith: { first, _ in first })
+            try groupingRequest.fetchAll(db).map { ($0.topicID, $0) }, uniquingKeysWith: { first, _ in first })
+        let only = ids.map { " AND question.topicID IN (" + Array(repeating: "?", count: $0.count).joined(separator: ",") + ")" } ?? ""
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT question.id, question.topicID, question.language, question.submittedAt, asker.personKey
                 FROM question LEFT JOIN asker ON asker.questionID = question.id
-                WHERE question.topicID IS NOT NULL ORDER BY question.id
-                """)
+                WHERE question.topicID IS NOT NULL\(only) ORDER BY question.id
+                """,
+            arguments: StatementArguments(ids ?? []))
         var members: [Topic.ID: [Row]] = [:]
         for row in rows { members[row["topicID"], default: []].append(row) }
         let overviews = topics.compactMap { topic -> TopicOverview? in
