@@ -43,11 +43,11 @@ extension OfficeConsole {
         init(_ request: Request) throws {
             statusFilter = OfficeConsole.query(request, "status")
             statuses = try OfficeConsole.inboxStatuses(statusFilter)
-            block = try OfficeConsole.query(request, "block").map { raw in
+            block = try OfficeConsole.query(request, "block").map { raw -> AgendaBlock in
                 guard let block = AgendaBlock(rawValue: raw) else { throw TyndauError.validation(["block": "field.unknown-value"]) }
                 return block
             }
-            language = try OfficeConsole.query(request, "language").map { raw in
+            language = try OfficeConsole.query(request, "language").map { raw -> TextLanguage in
                 guard let value = TextLanguage(rawValue: raw) else { throw TyndauError.validation(["language": "field.unknown-value"]) }
                 return value
             }
@@ -132,8 +132,10 @@ extension OfficeConsole {
         }
         // A question placed on arrival already has its topic: that is the one to accept it into.
         let triageable = shown.filter { !$0.status.isTriaged && $0.topicID == nil }
-        let openTopics = shown.contains { !$0.status.isTriaged }
-            ? try await store.topicPage(states: [.open], position: nil, side: .after, limit: Self.suggestionTopics) : []
+        var openTopics: [TopicOverview] = []
+        if shown.contains(where: { !$0.status.isTriaged }) {
+            openTopics = try await store.topicPage(states: [.open], position: nil, side: .after, limit: Self.suggestionTopics)
+        }
         let suggestions = try await inboxSuggestions(for: triageable, openTopics: openTopics)
         let placedIn = try await store.topicOverviews(ids: Array(Set(shown.compactMap(\.topicID))))
         let topics = Dictionary((openTopics + placedIn).map { ($0.summary.topic.id ?? 0, $0) }, uniquingKeysWith: { first, _ in first })
@@ -147,8 +149,8 @@ extension OfficeConsole {
                 ["value": $0, "label": ServerText.text("page.office.reject." + $0, language)]
             },
             "filters": inboxFilterValues(filter, language),
-            "pager": Self.pager(request, ids: shown.map(\.id), previous: hasPrevious, next: hasNext) as Any,
         ]
+        values["pager"] = Self.pager(request, ids: shown.map(\.id), previous: hasPrevious, next: hasNext)
         if filter.block == nil, filter.language == nil, filter.street == nil {
             var count = 0
             for status in filter.statuses { count += try await store.countQuestions(status: status) }

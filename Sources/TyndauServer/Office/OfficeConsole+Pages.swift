@@ -22,16 +22,17 @@ struct PageCursor: Sendable, Hashable {
         let after = OfficeConsole.query(request, "after")
         let before = OfficeConsole.query(request, "before")
         if after != nil, before != nil { throw TyndauError.validation(["before": "field.unknown-value"]) }
-        guard let (field, raw) = after.map({ ("after", $0) }) ?? before.map({ ("before", $0) }) else {
+        guard let raw = after ?? before else {
             self = .first
             return
         }
-        guard raw.count <= 19, let id = Int64(raw), id > 0 else { throw TyndauError.validation([field: "field.invalid-id"]) }
-        self.init(id: id, side: field == "after" ? .after : .before)
+        let side: PageSide = after != nil ? .after : .before
+        guard raw.count <= 19, let id = Int64(raw), id > 0 else { throw TyndauError.validation([side.rawValue: "field.invalid-id"]) }
+        self.init(id: id, side: side)
     }
 
     /// The query field this cursor came from.
-    var field: String { side == .after ? "after" : "before" }
+    var field: String { side.rawValue }
 }
 
 extension OfficeConsole {

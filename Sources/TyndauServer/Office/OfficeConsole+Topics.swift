@@ -61,9 +61,9 @@ extension OfficeConsole {
                 "reason": topic.reason ?? "",
             ].droppingEmpty("reason")
         }
-        let values: [String: Any] = [
-            "topics": rows, "count": try await store.countTopics(states: states),
-            "pager": Self.pager(request, ids: overviews.map(\.summary.topic.id), previous: previous, next: next) as Any,
+        let total = try await store.countTopics(states: states)
+        var values: [String: Any] = [
+            "topics": rows, "count": total,
             "states": (["all"] + TopicState.allCases.map(\.rawValue)).map { value -> [String: Any] in
                 [
                     "value": value, "selected": value == stateFilter,
@@ -73,6 +73,7 @@ extension OfficeConsole {
                 ]
             },
         ]
+        values["pager"] = Self.pager(request, ids: overviews.map(\.summary.topic.id), previous: previous, next: next)
         return render("office-topics", values, titleKey: "page.office.topics.title", visit: visit, section: "topics")
     }
 
