@@ -49,14 +49,18 @@ extension OfficeConsole {
     /// query (filters, size) with the cursor replaced. `nil` when there is nowhere to go.
     static func pager(_ request: Request, ids: [Int64?], previous: Bool, next: Bool) -> [String: Any]? {
         let ids = ids.compactMap { $0 }
-        guard previous || next, let first = ids.first, let last = ids.last else { return nil }
         // The other query items as the client sent them (already percent-encoded); the language stays in its cookie.
-        let kept = (request.uri.query ?? "").split(separator: "&").map(String.init).filter { item in
+        let all = (request.uri.query ?? "").split(separator: "&").map(String.init)
+        let kept = all.filter { item in
             !["after=", "before=", "lang="].contains { item.hasPrefix($0) } && !["after", "before"].contains(item)
         }
-        func link(_ cursor: String) -> String {
-            request.uri.path + "?" + (kept + [cursor]).joined(separator: "&")
+        func link(_ cursor: String?) -> String {
+            let items = kept + (cursor.map { [$0] } ?? [])
+            return request.uri.path + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
+        // Past the end (the rows after the cursor were triaged meanwhile): back to the first page.
+        if ids.isEmpty, all.contains(where: { $0.hasPrefix("after=") || $0.hasPrefix("before=") }) { return ["first": link(nil)] }
+        guard previous || next, let first = ids.first, let last = ids.last else { return nil }
         var values: [String: Any] = [:]
         if previous { values["previous"] = link("before=\(first)") }
         if next { values["next"] = link("after=\(last)") }
