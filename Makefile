@@ -121,6 +121,9 @@ bench: bench-deps
 	bash bench/scale-out.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
 	@# The public record over a long history (100k questions, 2k topics, 200 meetings): each page under wrk.
 	bash bench/public-pages.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
+	@# A year of questions (100k, ~7,200 topics): `questions import` and `topics group` beside the same work in
+	@# one process, then the console's inbox, topics and agenda pages (p50/p99, size) over it.
+	bash bench/year.sh $$($(SWIFT) build -c release --show-bin-path)/tyndau $$($(SWIFT) build -c release --show-bin-path)/tyndau-bench
 	@# Grouping quality on both labelled sets, then the cross-check (fitted on one, scored on the other).
 	@if [ -f $(DEV_SET) ] && [ -f $(DEV2_SET) ]; then \
 		$$($(SWIFT) build -c release --show-bin-path)/tyndau-bench grouping --gold $(DEV_SET) --gold $(DEV2_SET) --cross; \

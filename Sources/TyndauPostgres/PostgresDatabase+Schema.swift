@@ -408,6 +408,11 @@ extension PostgresDatabase {
                                     "responsibleRu" = CASE WHEN "responsible" ~ '[әғқңөұүһіӘҒҚҢӨҰҮҺІ]' THEN NULL ELSE "responsible" END
             """#,
         ]),
+        // The inbox reads one status in submission order: (status, submittedAt, id) serves a page from
+        // the index however many questions are stored.
+        PostgresMigration(name: "console-pages-v1", statements: [
+            #"CREATE INDEX "question_on_status_submittedAt_id" ON "question" ("status", "submittedAt", "id")"#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

@@ -95,14 +95,23 @@ extension PostgresDatabase {
     static func overviews(topicID: Topic.ID?, states: Set<TopicState>?, _ connection: PostgresConnection) async throws
         -> [TopicOverview]
     {
+        try await overviews(ids: topicID.map { [$0] }, states: states, connection)
+    }
+
+    /// Overviews of the topics in `states`, or of just `ids` (then only their rows are read).
+    static func overviews(ids: [Topic.ID]?, states: Set<TopicState>?, _ connection: PostgresConnection) async throws
+        -> [TopicOverview]
+    {
         let stateList = states.map { $0.map(\.rawValue).sorted() }
         let topics = try await connection.rows(#"""
             SELECT * FROM "topic"
-            WHERE (\#(topicID == nil) OR "id" = \#(topicID ?? 0))
+            WHERE (\#(ids == nil) OR "id" = ANY(\#(ids ?? [])))
               AND (\#(stateList == nil) OR "state" = ANY(\#(stateList ?? [])))
             """#).map(topic)
         var groupings: [Topic.ID: GroupingFacts] = [:]
-        for row in try await connection.rows(#"SELECT * FROM "topicGrouping""#) {
+        for row in try await connection.rows(#"""
+            SELECT * FROM "topicGrouping" WHERE \#(ids == nil) OR "topicID" = ANY(\#(ids ?? []))
+            """#) {
             groupings[try row("topicID")] = GroupingFacts(
                 conceptKey: try row("conceptKey"), placeKey: try row("placeKey"), titleOverridden: try row("titleOverridden"))
         }
@@ -116,7 +125,7 @@ extension PostgresDatabase {
         for row in try await connection.rows(#"""
             SELECT q."id", q."topicID", q."language", q."submittedAt", a."personKey"
             FROM "question" q LEFT JOIN "asker" a ON a."questionID" = q."id"
-            WHERE q."topicID" IS NOT NULL AND (\#(topicID == nil) OR q."topicID" = \#(topicID ?? 0))
+            WHERE q."topicID" IS NOT NULL AND (\#(ids == nil) OR q."topicID" = ANY(\#(ids ?? [])))
             ORDER BY q."id"
             """#)
         {

@@ -118,7 +118,8 @@ extension AppDatabase: QuestionStore {
         question.statusReason = reason
         try question.update(db, columns: ["status", "statusReason"])
         if status.isTriaged {
-            try db.execute(sql: "UPDATE question SET triagedAt = ? WHERE id = ? AND triagedAt IS NULL", arguments: [now, questionID])
+            try db.cachedStatement(sql: "UPDATE question SET triagedAt = ? WHERE id = ? AND triagedAt IS NULL")
+                .execute(arguments: [now, questionID])
         }
         if QuestionStatus.leavesTopic(from: previous, to: status), question.topicID != nil {
             try db.execute(sql: "UPDATE question SET topicID = NULL, topicPinned = 0 WHERE id = ?", arguments: [questionID])

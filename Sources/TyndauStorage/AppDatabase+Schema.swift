@@ -17,6 +17,7 @@ extension AppDatabase {
         registerCommitmentNote(&migrator)
         registerTriagedAtFromCaller(&migrator)
         registerBilingual(&migrator)
+        registerConsolePages(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -9,6 +9,7 @@ let suites: [String: ([String]) async throws -> Void] = [
     "agenda": AgendaBenchmark.run,
     "history": HistoryBenchmark.run,
     "grouping": GroupingBenchmark.run,
+    "year": YearBenchmark.run,
     "sink": ScaleOutSink.run,
     "outbox": ScaleOutOutbox.run,
 ]

@@ -71,6 +71,60 @@ struct OfficeWorkflowTests {
         }
     }
 
+    /// The ids of the inbox cards on a page, in order, and its previous/next links (unescaped).
+    static func cards(_ html: String) -> (ids: [Int64], previous: String?, next: String?) {
+        let ids = html.components(separatedBy: "<li class=\"card").dropFirst().compactMap { card -> Int64? in
+            guard let start = card.range(of: "id=\"q-") else { return nil }
+            return Int64(card[start.upperBound...].prefix { $0.isNumber })
+        }
+        func link(_ rel: String) -> String? {
+            guard let range = html.range(of: "rel=\"\(rel)\"[^>]*href=\"[^\"]+\"", options: .regularExpression) else { return nil }
+            let href = html[range].components(separatedBy: "href=\"").last!.dropLast()
+            return href.replacingOccurrences(of: "&amp;", with: "&")
+        }
+        return (ids, link("prev"), link("next"))
+    }
+
+    @Test func inboxAndTopicsPageWithCursorLinksForwardAndBack() async throws {
+        let database = try AppDatabase.inMemory()
+        let clock = ManualClock()
+        try await Office.user(database, "aigerim", .operator, at: clock.now)
+        // 45 questions, three at each instant: the order among equals is the id's.
+        var inserted: [Int64] = []
+        for index in 0..<45 {
+            inserted.append(try await Office.question(
+                database, "Вопрос \(index): не горят фонари во дворе", minutesAgo: Double(600 - index / 3), now: clock.now).id!)
+        }
+        let stored = inserted
+        let app = try Office.application(database, clock: clock)
+        try await app.test(.router) { client in
+            let browser = try await Office.signIn(client, "aigerim")
+            let first = Self.cards(try await browser.get(client, "/office/inbox?size=20&block=landscaping-utilities").text)
+            #expect(first.ids == Array(stored[0..<20]))
+            #expect(first.previous == nil)
+            let nextLink = try #require(first.next)
+            #expect(nextLink.contains("after=\(stored[19])") && nextLink.contains("size=20") && nextLink.contains("block=landscaping-utilities"))
+            let second = Self.cards(try await browser.get(client, nextLink).text)
+            #expect(second.ids == Array(stored[20..<40]))
+            let third = Self.cards(try await browser.get(client, try #require(second.next)).text)
+            #expect(third.ids == Array(stored[40..<45]))
+            #expect(third.next == nil)
+            let back = Self.cards(try await browser.get(client, try #require(third.previous)).text)
+            #expect(back.ids == second.ids)
+            let start = Self.cards(try await browser.get(client, try #require(back.previous)).text)
+            #expect(start.ids == first.ids && start.previous == nil)
+
+            // The topics list pages the same way, largest first.
+            let report = try await TopicGrouping().run(store: database, rebuild: false, actor: "test", now: clock.now)
+            #expect(report.topics >= 1)
+            let topics = try await browser.get(client, "/office/topics?size=1")
+            #expect(topics.status == .ok)
+            if report.topics > 1 {
+                #expect(topics.text.contains("rel=\"next\""))
+            }
+        }
+    }
+
     @Test func questionsPlacedOnArrivalWaitInTheInboxWithTheirTopic() async throws {
         let database = try AppDatabase.inMemory()
         let clock = ManualClock()
@@ -467,6 +521,9 @@ struct OfficeWorkflowTests {
         "/office/agenda?week=2026-W99", "/office/agenda?week=%ZZ", "/office/agenda/report.pdf", "/office/agenda/2026-W47.md",
         "/office/meeting?week=x", "/office/deliveries?week=x", "/office/deliveries?status=lost", "/office/commitments?show=x",
         "/office/audit?actor=" + String(repeating: "b", count: 200), "/office/nowhere",
+        "/office/inbox?after=abc", "/office/inbox?after=999999", "/office/inbox?before=-3", "/office/inbox?after=1&before=2",
+        "/office/inbox?size=0", "/office/inbox?size=100000", "/office/inbox?after=99999999999999999999999",
+        "/office/topics?after=xyz", "/office/topics?before=999999", "/office/topics?size=abc", "/office/agenda?omitted_after=x",
     ])
     func badPageInputGivesAnErrorPageNotA500(path: String) async throws {
         let database = try AppDatabase.inMemory()

@@ -82,7 +82,8 @@ extension TopicsCommand {
             }
             progress.finish()
             print(CLIText.text("topics.grouped", report.questions, report.newlyGrouped, report.topics))
-            for overview in try await database.topicOverviews(states: [.open]).prefix(top) {
+            // The largest few from one bounded page, not every topic's overview.
+            for overview in try await database.topicPage(states: [.open], position: nil, side: .after, limit: max(0, top)) {
                 print("  #\(overview.summary.topic.id ?? 0)  " + TopicsCommand.headline(overview, lexicon: lexicon))
             }
             try await database.close()

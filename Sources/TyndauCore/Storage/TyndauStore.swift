@@ -6,7 +6,7 @@ import Foundation
 /// `postgres://` database setting. Code above the storage floor depends on this protocol (or on the
 /// narrower protocols it joins), never on an engine.
 public protocol TyndauStore: QuestionStore, AuditLog, TopicStore, AgendaStore, OutboxStore, AnswerStore, IntakeStore, BotStore,
-    UserStore, OfficeConsoleStore, ArrivalGroupingStore, PublicRequestStore, PublicRecordStore, OperationsCensusStore,
+    UserStore, OfficeConsoleStore, ConsolePageStore, ArrivalGroupingStore, PublicRequestStore, PublicRecordStore, OperationsCensusStore,
     PersonalDataStore, TopicJoinStore
 {
     /// Names of the schema migrations applied, oldest first (the same names on every engine).

@@ -40,6 +40,9 @@ extension OfficeConsole {
         MeetingCalendar(series: settings.series).agendaIsOpen(week: week, meeting: meeting, now: now())
     }
 
+    /// Topics the planner left out, shown at once.
+    static let omittedPageSize = 50
+
     @Sendable func agendaPage(request: Request, visit: Visit) async throws -> Response {
         let language = visit.language
         let settings = try await seriesInEffect()
@@ -71,7 +74,16 @@ extension OfficeConsole {
                 "why": reasons[item.topicID] ?? item.why, "pinned": marks[item.topicID]?.kind == .pin,
             ])
         }
-        let omitted = (plan?.notSelected ?? []).map { omission -> [String: Any] in
+        // What the planner left out can be thousands of topics: one bounded slice, `omitted_after` the cursor.
+        let left = plan?.notSelected ?? []
+        let after = try Self.query(request, "omitted_after").map { raw -> Topic.ID in
+            guard raw.count <= 19, let id = Topic.ID(raw), id > 0 else { throw TyndauError.validation(["omitted_after": "field.invalid-id"]) }
+            return id
+        }
+        // A topic no longer left out (pinned, rebuilt) starts the list from the top again.
+        let from = after.flatMap { id in left.firstIndex { $0.topicID == id }.map { $0 + 1 } } ?? 0
+        let slice = left[min(from, left.count)..<min(from + Self.omittedPageSize, left.count)]
+        let omitted = slice.map { omission -> [String: Any] in
             [
                 "topicID": omission.topicID, "title": omission.title, "block": CoreText.block(omission.block, language),
                 "why": AgendaText.why(omission.reasons, language), "reason": AgendaText.reason(omission.reason, language),
@@ -89,12 +101,17 @@ extension OfficeConsole {
         var values: [String: Any] = [
             "week": week.description, "start": Self.localTime(start, zone), "open": open, "items": items, "hasItems": !items.isEmpty,
             "proposed": proposed, "omitted": omitted, "written": written,
+            "omittedCount": ServerText.text(
+                "page.office.agenda.omitted-count", language, [String(from + 1), String(from + slice.count), String(left.count)]),
             "notes": (plan?.notes ?? []).map { AgendaText.note($0, language) },
             "previousWeek": week.adding(weeks: -1).description, "nextWeek": week.adding(weeks: 1).description,
             "marks": marks.values.sorted { $0.topicID < $1.topicID }.map { mark -> [String: Any] in
                 ["topicID": mark.topicID, "pin": mark.kind == .pin, "reason": mark.reason ?? ""]
             },
         ]
+        if let last = slice.last, from + slice.count < left.count {
+            values["omittedMore"] = "/office/agenda?week=\(week)&omitted_after=\(last.topicID)"
+        }
         if let plan { values["summary"] = ServerText.text("page.office.agenda.summary", language, [String(plan.topics.count), String(plan.usedMinutes), String(plan.topicMinutes)]) }
         if let planProblem { values["planProblem"] = planProblem }
         // Pins, skips or new questions since the last build: the stored agenda is not what the planner proposes now.

@@ -18,6 +18,10 @@ extension OfficeConsole {
         router.post("/office/topics/{id}/move", use: form(.operator, moveQuestion))
     }
 
+    /// Topics on one page by default, and at most (`size`).
+    static let topicPageSize = 50
+    static let topicPageLimit = 100
+
     @Sendable func topics(request: Request, visit: Visit) async throws -> Response {
         let language = visit.language
         let stateFilter = Self.query(request, "state") ?? "open"
@@ -29,8 +33,23 @@ extension OfficeConsole {
         } else {
             throw TyndauError.validation(["state": "field.unknown-value"])
         }
-        let overviews = try await store.topicOverviews(states: states)
-        let rows = overviews.prefix(500).map { overview -> [String: Any] in
+        let cursor = try PageCursor(request)
+        let size = try Self.pageSize(request, default: Self.topicPageSize, limit: Self.topicPageLimit)
+        var overviews = try await store.topicPage(states: states, position: cursor.id, side: cursor.side, limit: size + 1)
+        if let id = cursor.id, overviews.isEmpty, try await store.topicOverviews(ids: [id]).isEmpty {
+            throw TyndauError.validation([cursor.field: "field.unknown-value"])
+        }
+        // One row beyond the page says whether there is more on its side; the other side is where we came from.
+        let more = overviews.count > size
+        if more { overviews = cursor.side == .after ? Array(overviews.prefix(size)) : Array(overviews.suffix(size)) }
+        var previous = cursor.side == .before && more
+        var next = cursor.side == .after && more
+        if cursor.id != nil, let edge = (cursor.side == .after ? overviews.first : overviews.last)?.summary.topic.id {
+            let beyond = try await store.topicPage(
+                states: states, position: edge, side: cursor.side == .after ? .before : .after, limit: 1)
+            if cursor.side == .after { previous = !beyond.isEmpty } else { next = !beyond.isEmpty }
+        }
+        let rows = overviews.map { overview -> [String: Any] in
             let topic = overview.summary.topic
             return [
                 "id": topic.id ?? 0, "title": topic.title, "askers": overview.summary.askers,
@@ -42,8 +61,9 @@ extension OfficeConsole {
                 "reason": topic.reason ?? "",
             ].droppingEmpty("reason")
         }
-        let values: [String: Any] = [
-            "topics": rows, "count": overviews.count,
+        let total = try await store.countTopics(states: states)
+        var values: [String: Any] = [
+            "topics": rows, "count": total,
             "states": (["all"] + TopicState.allCases.map(\.rawValue)).map { value -> [String: Any] in
                 [
                     "value": value, "selected": value == stateFilter,
@@ -53,6 +73,7 @@ extension OfficeConsole {
                 ]
             },
         ]
+        values["pager"] = Self.pager(request, ids: overviews.map(\.summary.topic.id), previous: previous, next: next)
         return render("office-topics", values, titleKey: "page.office.topics.title", visit: visit, section: "topics")
     }
 
@@ -67,8 +88,10 @@ extension OfficeConsole {
         let explained = Dictionary(explanation.members.map { ($0.questionID, $0) }, uniquingKeysWith: { first, _ in first })
         func score(_ value: Double) -> String { String(format: "%.2f", value) }
         var questions: [[String: Any]] = []
+        let stored = Dictionary(
+            try await store.questions(ids: overview.summary.questionIDs).map { ($0.id ?? 0, $0) }, uniquingKeysWith: { first, _ in first })
         for questionID in overview.summary.questionIDs {
-            guard let question = try await store.question(id: questionID) else { continue }
+            guard let question = stored[questionID] else { continue }
             let member = explained[questionID]
             questions.append([
                 "scores": member.map {
@@ -87,7 +110,8 @@ extension OfficeConsole {
                 "representative": questionID == topic.representativeQuestionID,
             ].droppingEmpty("place"))
         }
-        let others = try await store.topicOverviews(states: [.open, .scheduled]).filter { $0.summary.topic.id != id }
+        let others = try await store.topicPage(states: [.open, .scheduled], position: nil, side: .after, limit: 301)
+            .filter { $0.summary.topic.id != id }
         let decisions = try await store.topicDecisions(topicID: id).suffix(30).reversed().map { decision -> [String: Any] in
             [
                 "at": Self.localTime(decision.at), "actor": decision.actor,

@@ -299,6 +299,6 @@ extension PageRenderer {
     static let officeTemplates = [
         "office-head", "office-foot", "office-sign-in", "office-error", "office-inbox", "office-topics", "office-topic",
         "office-agenda", "office-meeting", "office-deliveries", "office-commitments", "office-audit", "office-users",
-        "office-endpoints", "office-series",
+        "office-endpoints", "office-series", "office-pager",
     ]
 }
