@@ -105,7 +105,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "TyndauStorage",
+            name: "TyndauSQLite",
             dependencies: [
                 "TyndauCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -162,7 +162,7 @@ let package = Package(
                 "Publisher",
                 "TelegramBot",
                 "MeetingSummaries",
-                "TyndauStorage",
+                "TyndauSQLite",
                 "TyndauPostgres",
                 "TyndauServer",
                 // Only for `tyndau demo`, which stands in for a chat service and a mail server.
@@ -194,7 +194,7 @@ let package = Package(
                 "HTTPClient",
                 "Publisher",
                 "LoopbackServers",
-                "TyndauStorage",
+                "TyndauSQLite",
                 "TyndauPostgres",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -232,21 +232,21 @@ let package = Package(
         ),
         .testTarget(name: "TyndauCoreTests", dependencies: ["TyndauCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "TyndauStorageTests",
-            dependencies: ["TyndauStorage", "TyndauCore"],
+            name: "TyndauSQLiteTests",
+            dependencies: ["TyndauSQLite", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         // The storage contract: the same tests against every engine (`StoreFactory.all`).
         .testTarget(
             name: "StorageContractTests",
-            dependencies: ["TyndauStorage", "TyndauPostgres", "TyndauCore"],
+            dependencies: ["TyndauSQLite", "TyndauPostgres", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         // Runs against a real PostgreSQL server when TYNDAU_TEST_POSTGRES_URL names one (a superuser URL;
         // each test makes and drops its own database); TYNDAU_REQUIRE_POSTGRES=1 turns a missing URL into a failure.
         .testTarget(
             name: "TyndauPostgresTests",
-            dependencies: ["TyndauPostgres", "TyndauStorage", "TyndauCore"],
+            dependencies: ["TyndauPostgres", "TyndauSQLite", "TyndauCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -274,7 +274,7 @@ let package = Package(
             dependencies: [
                 "TyndauServer",
                 "TyndauCore",
-                "TyndauStorage",
+                "TyndauSQLite",
                 "QuestionCollection",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -294,7 +294,7 @@ let package = Package(
         .testTarget(
             name: "TyndauCLITests",
             dependencies: [
-                "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauStorage", "TyndauPostgres", "Publisher",
+                "TyndauTestSupport", "TyndauServer", "TyndauCLI", "TyndauCore", "TyndauSQLite", "TyndauPostgres", "Publisher",
                 "HTTPClient", "TelegramBot", "LoopbackServers", "AgendaScheduler",
                 .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),

@@ -11,7 +11,7 @@ def lines(module):
                 continue
             out.add(s)
     return out
-a, b = lines("TyndauStorage"), lines("TyndauPostgres")
+a, b = lines("TyndauSQLite"), lines("TyndauPostgres")
 common = sorted(a & b)
 if "-v" in sys.argv: print("\n".join(common))
 print(f"identical_nontrivial_lines={len(common)}")

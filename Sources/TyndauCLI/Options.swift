@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// Options every command that touches the database shares.
 public struct GlobalOptions: ParsableArguments {
@@ -32,7 +32,7 @@ public struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens (and migrates) the configured database: SQLite or PostgreSQL, as the setting says.
-    public func openDatabase(durability: AppDatabase.Durability = .normal) async throws -> (any TyndauStore, TyndauConfiguration) {
+    public func openDatabase(durability: SQLiteStore.Durability = .normal) async throws -> (any TyndauStore, TyndauConfiguration) {
         let configuration = try configuration()
         return (try await configuration.database.location.open(durability: durability), configuration)
     }

@@ -4,7 +4,7 @@ import Logging
 import LoopbackServers
 import Publisher
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// Delivery throughput: the real outbox (SQLite file, WAL) and worker, with libcurl sending signed
 /// Standard Webhooks to a loopback sink, for 1, 10 and 100 endpoints. Each run enqueues `--deliveries`
@@ -47,7 +47,7 @@ enum DeliveryBenchmark {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let secret = Secret("whsec_" + Data("bench-signing-key".utf8).base64EncodedString())
         let definitions = try (0..<endpointCount).map { index in
             try EndpointDefinition(name: "sink\(index)", url: "json://127.0.0.1:\(sink.port)/hook/\(index)", local: true, signingSecrets: [secret])

@@ -1,7 +1,7 @@
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau-bench history --db PATH [--questions N] [--topics T] [--meetings M]`: writes a SQLite
 /// file with a long history for the public pages' benchmark (`bench/public-pages.sh`): N questions
@@ -15,7 +15,7 @@ enum HistoryBenchmark {
         let topicCount = Int(Measure.option("--topics", in: arguments) ?? "") ?? 2_000
         let meetingCount = Int(Measure.option("--meetings", in: arguments) ?? "") ?? 200
         let perMeeting = max(1, topicCount / meetingCount)
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let series = MeetingSeries()
         let now = Date()
         let lastWeek = ISOWeek(containing: now).adding(weeks: -1)

@@ -1,7 +1,7 @@
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// Import throughput: N generated questions validated and stored in a fresh SQLite file,
 /// in batches as `tyndau questions import` does.
@@ -12,7 +12,7 @@ enum ImportBenchmark {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         var generator = QuestionGenerator(seed: 42)
         let rows = (0..<count).map { generator.row(index: $0) }
 

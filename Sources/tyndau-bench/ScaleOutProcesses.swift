@@ -4,7 +4,7 @@ import LoopbackServers
 import Publisher
 import TyndauCore
 import TyndauPostgres
-import TyndauStorage
+import TyndauSQLite
 
 /// The two pieces `bench/scale-out.sh` needs around real `tyndau serve` and `tyndau worker`
 /// processes; the script does the timing, these only set the stage.
@@ -49,9 +49,9 @@ enum ScaleOutOutbox {
         let endpoints = Int(Measure.option("--endpoints", in: arguments) ?? "") ?? 4
         let store: any TyndauStore
         if PostgresLocation.isPostgresURL(setting) {
-            store = try await PostgresDatabase.open(try PostgresLocation(url: setting))
+            store = try await PostgresStore.open(try PostgresLocation(url: setting))
         } else {
-            store = try AppDatabase.open(path: setting, durability: .full)
+            store = try SQLiteStore.open(path: setting, durability: .full)
         }
         if arguments.contains("--report") {
             // After the workers: how the outbox ended.

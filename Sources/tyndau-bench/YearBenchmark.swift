@@ -1,7 +1,7 @@
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau-bench year --export FILE [--rows N]`: a year of questions as an import file (JSON Lines,
 /// N rows, default 100,000: the grouping corpus's texts, so that grouping finds about 7,200 topics;
@@ -61,7 +61,7 @@ enum YearBenchmark {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let now = end
         let (stored, importSeconds) = try await Measure.seconds { () async throws -> Int in
             let content = try String(contentsOfFile: file, encoding: .utf8)

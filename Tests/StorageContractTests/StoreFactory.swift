@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TyndauCore
 import TyndauPostgres
-import TyndauStorage
+import TyndauSQLite
 
 /// A fresh, empty store of one engine for one test, and how to throw it away afterwards.
 struct OpenedStore: Sendable {
@@ -47,7 +47,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     static let sqlite = StoreFactory(engine: "sqlite") {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("tyndau.sqlite").path)
+        let database = try SQLiteStore.open(path: folder.appendingPathComponent("tyndau.sqlite").path)
         return OpenedStore(store: database) {
             try? FileManager.default.removeItem(at: folder)
         }
@@ -61,7 +61,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     // │                                                                                           │
     // │   [StoreFactory(engine: "postgres") {                                                     │
     // │       let scratch = try await PostgresScratchDatabase.create(serverURL: serverURL)        │
-    // │       let store = try await PostgresDatabase.open(url: scratch.url)                       │
+    // │       let store = try await PostgresStore.open(url: scratch.url)                       │
     // │       return OpenedStore(store: store) {                                                  │
     // │           await store.close()                                                             │
     // │           try await scratch.drop()                                                        │
@@ -71,7 +71,7 @@ struct StoreFactory: Sendable, CustomTestStringConvertible {
     static func postgres(serverURL: String) -> [StoreFactory] {
         [StoreFactory(engine: "postgres") {
             let scratch = try await PostgresScratchDatabase.create(serverURL: serverURL)
-            let store = try await PostgresDatabase.open(url: scratch.url)
+            let store = try await PostgresStore.open(url: scratch.url)
             return OpenedStore(store: store) {
                 await store.close()
                 try await scratch.drop()

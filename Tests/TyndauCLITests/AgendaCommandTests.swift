@@ -2,7 +2,7 @@ import AgendaScheduler
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 @Suite struct AgendaCommandTests {
@@ -11,10 +11,10 @@ import TyndauStorage
     /// Monday of the week, well before Wednesday's cut-off.
     static let now = calendar.start(of: week).addingTimeInterval(-3 * 86_400)
 
-    static func seeded() async throws -> (AppDatabase, String, URL) {
+    static func seeded() async throws -> (SQLiteStore, String, URL) {
         let folder = try ImportCommandTests.folder()
         let path = folder.appendingPathComponent("t.sqlite").path
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let texts: [(String, QuestionCategory)] = [
             ("Нет воды третий день на улице Саина, дом 12", .utilities),
             ("Когда починят фонари на улице Момышулы?", .improvement),
@@ -125,7 +125,7 @@ import TyndauStorage
     /// stores its agenda; every topic leaves the queue (on air or in writing) by the maximum wait.
     @Test func tenStoredWeeksLeaveNobodyWaitingPastTheMaximum() async throws {
         let folder = try ImportCommandTests.folder()
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("t.sqlite").path)
+        let database = try SQLiteStore.open(path: folder.appendingPathComponent("t.sqlite").path)
         let out = folder.appendingPathComponent("agendas").path
         let categories = QuestionCategory.allCases
         var week = ISOWeek("2027-W02")!

@@ -3,7 +3,7 @@ import LoopbackServers
 import Testing
 import TyndauCore
 import TyndauPostgres
-import TyndauStorage
+import TyndauSQLite
 import TyndauTestSupport
 
 @testable import TyndauCLI
@@ -58,7 +58,7 @@ import TyndauTestSupport
             await EndToEndTests.request(.get, "http://127.0.0.1:\(port)/health").status == 200
         }
         #expect(up)
-        let store = try AppDatabase.open(path: db)
+        let store = try SQLiteStore.open(path: db)
 
         let first = try await Self.submit(Self.lighting[0], port: port)
         let second = try await Self.submit(Self.lighting[1], port: port)
@@ -110,7 +110,7 @@ import TyndauTestSupport
         let db = folder.appendingPathComponent("t.sqlite").path
         #expect(try TyndauProcess.run(["questions", "import", file.path, "--db", db]).0 == 0)
         #expect(try TyndauProcess.run(["topics", "group", "--db", db]).0 == 0)
-        let store = try AppDatabase.open(path: db)
+        let store = try SQLiteStore.open(path: db)
         let topic = try #require(try await store.question(id: 1)?.topicID)
         #expect(try await store.question(id: 2)?.topicID == topic)
 
@@ -145,14 +145,14 @@ struct ArrivalGroupingPostgresTests {
         let server = try PostgresLocation(url: ProcessInfo.processInfo.environment["TYNDAU_TEST_POSTGRES_URL"] ?? "")
         var generator = SystemRandomNumberGenerator()
         let name = "t_arrival_" + String(generator.next() as UInt32, radix: 36)
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         do {
             try await run(server.with(database: name))
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 
     func run(_ location: PostgresLocation) async throws {
@@ -182,7 +182,7 @@ struct ArrivalGroupingPostgresTests {
             }
             #expect(up)
         }
-        let store = try await PostgresDatabase.open(location)
+        let store = try await PostgresStore.open(location)
         do {
             // Rounds of one new problem each, its questions sent to both servers at the same moment.
             let rounds = [ArrivalGroupingTests.lighting, [

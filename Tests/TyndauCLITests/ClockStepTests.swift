@@ -2,7 +2,7 @@ import Foundation
 import Publisher
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// Issue 17, faults on purpose: the wall clock steps during a meeting. `tyndau serve` and `tyndau worker`

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TyndauCore
 import TyndauPostgres
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// `tyndau db backup` and `tyndau db copy` on the demo's database: every stage's tables filled.
@@ -15,7 +15,7 @@ import TyndauStorage
 
     /// Each table's rows in rowid order, and each id counter, read through the store's own snapshot.
     static func dump(_ path: String) async throws -> [String: [[StoredValue]]] {
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let snapshot = try await database.openCopySnapshot()
         var tables: [String: [[StoredValue]]] = [:]
         for table in try await database.tablesToCopy() {
@@ -35,7 +35,7 @@ import TyndauStorage
 
     /// The stages of `tyndau demo`, with the agenda files written into the test's folder.
     static func runDemoStages(path: String, agendas: String) async throws {
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let sample = try #require(DemoCommand.sampleQuestions)
         _ = try await QuestionImport.run(file: sample.path, into: database)
         try await DemoCommand.intakeStage(database: database)
@@ -82,7 +82,7 @@ import TyndauStorage
         try await Self.runDemoStages(path: demo, agendas: folder.appendingPathComponent("agendas").path)
         let server = try PostgresLocation(url: try #require(Self.postgresServer))
         let name = "copy_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         let target = server.with(database: name)
         do {
             let serverURL = try #require(Self.postgresServer)
@@ -94,22 +94,22 @@ import TyndauStorage
             #expect(await Tyndau.main(arguments: ["db", "copy", "--from", url, "--to", back]) == 0)
             #expect(try await Self.dump(back) == Self.dump(demo))
             // The moved database works: the next question continues the ticket numbers.
-            let moved = try await PostgresDatabase.open(target)
+            let moved = try await PostgresStore.open(target)
             let next = try await moved.insert(NewQuestion(question: Question(text: "После переезда", language: .ru, channel: .cli, submittedAt: Date())))
-            #expect(next.id == (try await AppDatabase.open(path: demo).questions(QuestionQuery()).compactMap(\.id).max() ?? 0) + 1)
+            #expect(next.id == (try await SQLiteStore.open(path: demo).questions(QuestionQuery()).compactMap(\.id).max() ?? 0) + 1)
             await moved.close()
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 
     @Test func aBackupIsWrittenOnceAndReplacedOnlyWithForce() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("tyndau.sqlite").path
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         _ = try await database.insert(NewQuestion(question: Question(text: "Когда уберут снег?", language: .ru, channel: .cli, submittedAt: Date())))
         let backup = folder.appendingPathComponent("backup.sqlite").path
         #expect(await Tyndau.main(arguments: ["db", "backup", backup, "--db", db]) == 0)
@@ -173,7 +173,7 @@ import TyndauStorage
     func aCommandClosesOnlyThePoolsItOpened() async throws {
         let server = try PostgresLocation(url: try #require(Self.postgresServer))
         let name = "scope_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         let serverURL = try #require(Self.postgresServer)
         var components = try #require(URLComponents(string: serverURL))
         components.path = "/" + name
@@ -195,9 +195,9 @@ import TyndauStorage
             }
             #expect(try counted.get() == 2)
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 }

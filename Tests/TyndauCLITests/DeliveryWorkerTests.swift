@@ -5,7 +5,7 @@ import LoopbackServers
 import Publisher
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// Manual time: `now` reads it, and sleeping on the clock advances it instantly, so rate limits and
@@ -47,7 +47,7 @@ final class Received: @unchecked Sendable {
 let workerTestClient = CurlClient()
 
 struct WorkerHarness {
-    let database: AppDatabase
+    let database: SQLiteStore
     let time = ManualTime()
     let server: LoopbackHTTPServer
     let received: Received
@@ -61,7 +61,7 @@ struct WorkerHarness {
         endpoints = try urls.sorted { $0.key < $1.key }.map { name, url in
             try EndpointDefinition(name: name, url: url.replacingOccurrences(of: "PORT", with: "\(server.port)"), tags: ["public"], baseURL: server.baseURL, local: true)
         }
-        database = try AppDatabase.inMemory()
+        database = try SQLiteStore.inMemory()
         try await database.syncEndpoints(endpoints.map(\.endpoint))
     }
 
@@ -210,7 +210,7 @@ struct WorkerHarness {
         let endpoint = try EndpointDefinition(
             name: "hook", url: expanded.url, tags: ["public"], local: true, urlTemplate: expanded.template,
             interpolatedValues: expanded.values)
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         try await database.syncEndpoints([endpoint.endpoint])
         let time = ManualTime()
         let delivery = try await database.enqueue(OutgoingMessage(messageKey: "m1", body: "a"), endpointNames: ["hook"], now: time.now)[0]
@@ -298,7 +298,7 @@ struct WorkerHarness {
     @Test func demoRunsTheWholeLoopToItsLoopbackSinks() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("demo.sqlite").path)
+        let database = try SQLiteStore.open(path: folder.appendingPathComponent("demo.sqlite").path)
         let sample = try #require(DemoCommand.sampleQuestions)
         let report = try await QuestionImport.run(file: sample.path, into: database)
         #expect(report.rejected == 0)

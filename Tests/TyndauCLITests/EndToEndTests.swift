@@ -5,7 +5,7 @@ import LoopbackServers
 import Publisher
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 import TyndauTestSupport
 @testable import TyndauCLI
 
@@ -83,7 +83,7 @@ import TyndauTestSupport
         // The office groups and builds the agenda of the next meeting (the clock set before its cut-off).
         let (grouped, groupOutput) = try TyndauProcess.run(["topics", "group", "--db", db], errors: true)
         #expect(grouped == 0, "\(groupOutput)")
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         let series = MeetingSeries()
         let week = MeetingCalendar(series: series).nextMeeting(after: Date()).adding(weeks: 1)
         let result = try await AgendaWorkflow.build(

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TyndauCore
-@testable import TyndauStorage
+@testable import TyndauSQLite
 
 /// Issue 17, faults on purpose: SQLite's answer to a full disk (`SQLITE_FULL`) reaches callers as
 /// `database-unavailable` — 503 with `Retry-After` from the server — and the file stays intact.
@@ -12,7 +12,7 @@ import TyndauCore
     @Test func aFullDatabaseIsUnavailableNotAFaultAndStaysIntact() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-full-\(UUID().uuidString).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
-        let database = try AppDatabase.open(path: path, durability: .full)
+        let database = try SQLiteStore.open(path: path, durability: .full)
         let pages = try await database.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
         try await database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = \(pages)") }
         let text = String(repeating: "Во дворе нет света, просим починить фонари. ", count: 40)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 @Suite struct ImportCommandTests {
@@ -25,7 +25,7 @@ import TyndauStorage
         let db = folder.appendingPathComponent("t.sqlite").path
 
         // Row 3 has an extra column (unquoted comma), row 4 is too short, row 6 has a bad phone.
-        let report = try await QuestionImport.run(file: file.path, into: try AppDatabase.open(path: db))
+        let report = try await QuestionImport.run(file: file.path, into: try SQLiteStore.open(path: db))
         #expect(report.added == 2)
         #expect(report.rejected == 3)
         #expect(report.errorLines.count == 3)
@@ -35,7 +35,7 @@ import TyndauStorage
 
         let exit = await Tyndau.main(arguments: ["questions", "import", file.path, "--db", db])
         #expect(exit == 1)
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         #expect(try await database.countQuestions(status: nil) == 2)
     }
 

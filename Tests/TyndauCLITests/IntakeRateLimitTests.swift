@@ -86,7 +86,7 @@ struct IntakeRateLimitPostgresTests {
         let server = try PostgresLocation(url: ProcessInfo.processInfo.environment["TYNDAU_TEST_POSTGRES_URL"] ?? "")
         var generator = SystemRandomNumberGenerator()
         let name = "t_ratelimit_" + String(generator.next() as UInt32, radix: 36)
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         do {
             let folder = try ArrivalGroupingTests.folder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -101,9 +101,9 @@ struct IntakeRateLimitPostgresTests {
             let responses = await RateLimitBurst.burst(30, ports: ports)
             RateLimitBurst.expectExactlyTheLimit(responses, limit: 10)
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 }

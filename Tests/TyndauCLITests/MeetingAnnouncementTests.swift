@@ -3,7 +3,7 @@ import Foundation
 import Publisher
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// Before the meeting: the draft agenda at the cut-off for the office, the announcement of the
@@ -49,7 +49,7 @@ import TyndauStorage
     @Test func withoutAStoredAgendaTheCutoffBuildsOne() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-draft-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let database = try AppDatabase.open(path: folder.appendingPathComponent("t.sqlite").path)
+        let database = try SQLiteStore.open(path: folder.appendingPathComponent("t.sqlite").path)
         let configuration = try Self.configuration(draft: true)
         let cutoff = MeetingCalendar(series: configuration.series).cutoff(of: Self.week)
         _ = try await database.insert(NewQuestion(question: Question(

@@ -2,7 +2,7 @@ import Foundation
 import Publisher
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// Answers, closing and the one-time publication, on a real SQLite file.
@@ -11,7 +11,7 @@ import TyndauStorage
     static let start = MeetingSeries().start(of: week)
 
     struct Fixture {
-        var database: AppDatabase
+        var database: SQLiteStore
         var path: String
         var items: [AnsweredItem]
     }
@@ -22,7 +22,7 @@ import TyndauStorage
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-answers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("t.sqlite").path
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let submitted = start.addingTimeInterval(-3 * 86_400)
         let lighting = try await database.insert(NewQuestion(
             question: Question(text: "Когда поставят фонари на Момышулы? Звоните 8 701 123 45 67", language: .ru, channel: .web, submittedAt: submitted),
@@ -250,7 +250,7 @@ import TyndauStorage
         first.waitUntilExit()
         second.waitUntilExit()
         #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
-        let reopened = try AppDatabase.open(path: fixture.path)
+        let reopened = try SQLiteStore.open(path: fixture.path)
         let digests = try await reopened.deliveries(status: nil, limit: 100).filter { $0.messageKey == "digest:2026-W49" }
         #expect(digests.map(\.endpointName).sorted() == ["channel", "office"])
         #expect(try await reopened.meetingsAwaitingPublication().isEmpty)

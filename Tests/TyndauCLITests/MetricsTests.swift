@@ -2,7 +2,7 @@ import Foundation
 import LoopbackServers
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 import Yams
 
 @testable import TyndauCLI
@@ -157,7 +157,7 @@ extension Array where Element == PrometheusSample {
         #expect(await EndToEndTests.request(.post, base + "/api/v1/questions", json: ["text": "?"]).status == 422)
         #expect(await OperationsProbeTests.get(base + "/status/TRK-2026-999999?token=abc").status == 404)
         // A question that arrived two hours ago and nobody triaged (stored as the bot or an import would).
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         let late = Question(text: "Двор не убирают уже неделю, кто отвечает?", language: .ru, channel: .import, submittedAt: Date().addingTimeInterval(-7200))
         _ = try await database.submit([IntakeSubmission(newQuestion: NewQuestion(question: late), clientKey: nil, textKey: "late")], now: Date())
         // The office publishes a message: one delivery waits in the outbox.

@@ -21,14 +21,14 @@ struct MultiProcessPostgresTests {
         let server = try PostgresLocation(url: ProcessInfo.processInfo.environment["TYNDAU_TEST_POSTGRES_URL"] ?? "")
         var generator = SystemRandomNumberGenerator()
         let name = "t_multi_" + String(generator.next() as UInt32, radix: 36)
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         do {
             try await run(server.with(database: name))
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 
     func run(_ location: PostgresLocation) async throws {
@@ -61,7 +61,7 @@ struct MultiProcessPostgresTests {
             """ + endpoints.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
 
         // The store, as the office sees it: endpoints, 2,000 deliveries, a closed meeting awaiting publication.
-        let store = try await PostgresDatabase.open(location)
+        let store = try await PostgresStore.open(location)
         do {
             try await run(store: store, url: url, config: config, ports: ports, sink: sink)
         } catch {
@@ -71,7 +71,7 @@ struct MultiProcessPostgresTests {
         await store.close()
     }
 
-    func run(store: PostgresDatabase, url: String, config: String, ports: [Int], sink: CrashSink) async throws {
+    func run(store: PostgresStore, url: String, config: String, ports: [Int], sink: CrashSink) async throws {
         let configuration = try TyndauConfiguration.load(path: config)
         try await store.syncEndpoints(configuration.endpoints.map(\.endpoint))
         let names = configuration.endpoints.map(\.name)
@@ -178,7 +178,7 @@ struct MultiProcessPostgresTests {
 
     /// A meeting that has ended and been closed, with one answered topic: the workers' meeting watch
     /// must publish its digest, once.
-    static func closedMeeting(_ store: PostgresDatabase) async throws -> ISOWeek {
+    static func closedMeeting(_ store: PostgresStore) async throws -> ISOWeek {
         let week = try #require(ISOWeek(year: 2026, week: 20))
         let starts = week.date(weekday: 4).addingTimeInterval(15 * 3600)
         _ = try await store.insert(NewQuestion(question: Question(

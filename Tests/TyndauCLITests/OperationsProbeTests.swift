@@ -5,7 +5,7 @@ import Logging
 import LoopbackServers
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 import TyndauTestSupport
 
 @testable import TyndauCLI
@@ -104,7 +104,7 @@ import TyndauTestSupport
         #expect(Self.object(health)["version"] as? String == TyndauBuild.version)
         let ready = await Self.get(base + "/ready")
         #expect(ready.status == 200)
-        #expect(Self.object(ready)["migrations"] as? Int == AppDatabase.knownMigrations.count)
+        #expect(Self.object(ready)["migrations"] as? Int == SQLiteStore.knownMigrations.count)
 
         try Self.migrateFromTheFuture(db)
         let stale = await Self.get(base + "/ready", headers: ["Accept-Language: kk"])

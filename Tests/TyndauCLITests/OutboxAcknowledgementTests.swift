@@ -7,12 +7,12 @@ import QuestionCollection
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 @Suite struct OutboxAcknowledgementTests {
     @Test func residentWithAnEmailGetsOneAcknowledgementThroughResidentEndpoints() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let endpoints = [
             try EndpointDefinition(name: "residents-mail", url: "mailto://smtp.example.kz?to=office@example.kz", tags: ["residents"]),
             try EndpointDefinition(name: "public-mail", url: "mailto://smtp.example.kz?to=news@example.kz", tags: ["public"]),
@@ -48,7 +48,7 @@ import TyndauStorage
     /// The acknowledgement says when the answer comes, in the resident's language, with the receipt's
     /// wording — checked in the message the SMTP server received from the delivery worker.
     @Test func theAcknowledgementMailNamesTheCandidateMeetingAndTheWrittenAnswerDate() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let mail = try LoopbackSMTPServer()
         defer { mail.stop() }
         let endpoints = [

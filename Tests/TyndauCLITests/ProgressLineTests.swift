@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 @testable import TyndauCLI
 
@@ -60,7 +60,7 @@ struct ProgressLineTests {
         let written = Written()
         let progress = ProgressLine("Importing rows", quiet: false, write: written.append)
         let report = try await QuestionImport.run(
-            file: file.path, into: try AppDatabase.open(path: folder.appendingPathComponent("t.sqlite").path), progress: progress)
+            file: file.path, into: try SQLiteStore.open(path: folder.appendingPathComponent("t.sqlite").path), progress: progress)
         progress.finish()
         #expect(report.added == 5)
         #expect(written.all.last?.contains(": 5 (") == true, "\(written.all)")

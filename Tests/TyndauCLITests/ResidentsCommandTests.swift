@@ -2,7 +2,7 @@ import Foundation
 import TelegramBot
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau residents forget|export` and `privacy.retention_days` in `tyndau worker --once`, as a real
 /// child process on a real SQLite file.
@@ -39,7 +39,7 @@ import TyndauStorage
         let chatID: Int64 = 777_001
         let chatKey = TelegramChatKey.chat(chatID)
         let (web, bot) = try await {
-            let database = try AppDatabase.open(path: path)
+            let database = try SQLiteStore.open(path: path)
             try await database.syncEndpoints([Endpoint(name: "mail", kind: "email")])
             let web = try await database.insert(NewQuestion(
                 question: Question(text: "Когда починят фонари на улице Саина?", language: .ru, channel: .web, submittedAt: now),
@@ -104,7 +104,7 @@ import TyndauStorage
         let after = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
         #expect((after["contacts"] as? [Any])?.isEmpty == true && (after["notices"] as? [Any])?.isEmpty == true)
 
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         #expect(try await database.contact(questionID: web.id!) == nil)
         #expect(try await database.question(id: web.id!)?.text == web.text)
         #expect(try await database.question(id: bot.id!)?.text == bot.text)
@@ -124,7 +124,7 @@ import TyndauStorage
         }
         let now = Date()
         let (old, recent) = try await {
-            let database = try AppDatabase.open(path: path)
+            let database = try SQLiteStore.open(path: path)
             func closed(_ text: String, daysAgo: Double) async throws -> Question {
                 try await database.insert(NewQuestion(
                     question: Question(
@@ -151,7 +151,7 @@ import TyndauStorage
         #expect(run.status == 0, "\(run)")
         #expect(run.output.contains("Retention: personal data of 1 closed question(s) erased"), "\(run.output)")
 
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         #expect(try await database.contact(questionID: old.id!) == nil)
         #expect(try await database.contact(questionID: recent.id!)?.email == "aigul@example.kz")
         #expect(try await database.question(id: old.id!)?.text == old.text)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 @Suite struct SlaCommandTests {
@@ -10,7 +10,7 @@ import TyndauStorage
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("t.sqlite").path
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         let question = Question(text: "Когда уберут снег во дворе Саина 10?", language: .ru, channel: .web, submittedAt: Date().addingTimeInterval(-7200))
         _ = try await database.submit([IntakeSubmission(newQuestion: NewQuestion(question: question), clientKey: "c", textKey: "t")], now: Date())
 

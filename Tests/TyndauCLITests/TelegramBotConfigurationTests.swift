@@ -3,7 +3,7 @@ import HTTPClient
 import LoopbackServers
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 @Suite struct TelegramBotConfigurationTests {
@@ -77,7 +77,7 @@ import TyndauStorage
             """)
         #expect(configuration.telegramBot?.webhookSecretToken?.value == "hook-secret_42")
         // Telegram calls `tyndau serve`; the worker does not poll.
-        #expect(try PublishingSetup.telegramPoller(configuration, database: try AppDatabase.inMemory(), logs: LogSettings(level: .info)) == nil)
+        #expect(try PublishingSetup.telegramPoller(configuration, database: try SQLiteStore.inMemory(), logs: LogSettings(level: .info)) == nil)
     }
 
     @Test func theTokenNeverReachesConfigCheckOutput() throws {
@@ -157,7 +157,7 @@ import TyndauStorage
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         api.release()
-        let database = try AppDatabase.open(path: databasePath)
+        let database = try SQLiteStore.open(path: databasePath)
         #expect(try await database.countQuestions(status: nil) == 3)
         #expect(try await database.botOffset(bot: "7000001") == nil)
 
@@ -239,7 +239,7 @@ import TyndauStorage
         #expect(await postLarge([]) == 403)
         #expect(await postLarge(["X-Telegram-Bot-Api-Secret-Token: hook-secret_41"]) == 403)
         #expect(await postLarge(["X-Telegram-Bot-Api-Secret-Token: hook-secret_42"]) == 413)
-        let database = try AppDatabase.open(path: databasePath)
+        let database = try SQLiteStore.open(path: databasePath)
         #expect(try await database.countQuestions(status: nil) == 1)
         #expect(api.messages.map(\.chatID) == ["8801", "8801"])
     }

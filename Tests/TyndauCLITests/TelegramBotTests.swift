@@ -5,7 +5,7 @@ import Publisher
 import TelegramBot
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// A bot wired as `tyndau worker` wires it (the real validator, the real store on a SQLite file, real
@@ -15,7 +15,7 @@ struct BotHarness {
     let folder: URL
     let time = ManualTime()
     let api: FakeBotAPI
-    var database: AppDatabase
+    var database: SQLiteStore
     let client = CurlClient(profile: .init(totalTimeout: .seconds(20), lowSpeedTime: .seconds(20)))
 
     init() throws {
@@ -23,7 +23,7 @@ struct BotHarness {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let time = self.time
         api = try FakeBotAPI(clock: { time.now })
-        database = try AppDatabase.open(path: folder.appendingPathComponent("bot.sqlite").path)
+        database = try SQLiteStore.open(path: folder.appendingPathComponent("bot.sqlite").path)
     }
 
     var settings: TelegramBotSettings {
@@ -35,7 +35,7 @@ struct BotHarness {
 
     /// A fresh poller on a freshly opened database: what a restarted process has.
     mutating func restart() throws {
-        database = try AppDatabase.open(path: folder.appendingPathComponent("bot.sqlite").path)
+        database = try SQLiteStore.open(path: folder.appendingPathComponent("bot.sqlite").path)
     }
 
     func poller(logger: Logger = Logger(label: "test.bot")) -> TelegramBotPoller {

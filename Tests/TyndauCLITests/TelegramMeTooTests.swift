@@ -5,7 +5,7 @@ import TelegramBot
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// The bot's dated receipt and "me too" against the loopback Bot API: the reply names the candidate

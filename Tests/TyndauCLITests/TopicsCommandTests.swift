@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 @testable import TyndauCLI
 
@@ -16,7 +16,7 @@ import TyndauStorage
         "В школе №54 холодно, не работает отопление",
     ]
 
-    static func prepared() async throws -> (String, AppDatabase) {
+    static func prepared() async throws -> (String, SQLiteStore) {
         let folder = try ImportCommandTests.folder()
         let file = folder.appendingPathComponent("questions.jsonl")
         let lines = questions.map { text -> String in
@@ -27,10 +27,10 @@ import TyndauStorage
         let db = folder.appendingPathComponent("t.sqlite").path
         #expect(await Tyndau.main(arguments: ["questions", "import", file.path, "--db", db]) == 0)
         #expect(await Tyndau.main(arguments: ["topics", "group", "--db", db]) == 0)
-        return (db, try AppDatabase.open(path: db))
+        return (db, try SQLiteStore.open(path: db))
     }
 
-    static func topicOf(_ index: Int, _ database: AppDatabase) async throws -> Topic.ID? {
+    static func topicOf(_ index: Int, _ database: SQLiteStore) async throws -> Topic.ID? {
         try await database.question(id: Question.ID(index + 1))?.topicID
     }
 

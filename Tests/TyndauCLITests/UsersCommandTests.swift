@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau users` as a real child process: passwords from standard input, bcrypt in the database.
 @Suite(.serialized) struct UsersCommandTests {
@@ -54,7 +54,7 @@ import TyndauStorage
         (status, output) = try tyndau(["users", "list"] + db)
         #expect(output.contains("aigerim") && output.contains("operator") && output.contains("disabled"))
 
-        let database = try AppDatabase.open(path: path)
+        let database = try SQLiteStore.open(path: path)
         let stored = try #require(try await database.officeUser(name: "aigerim"))
         #expect(stored.passwordHash.hasPrefix("$2b$04$"))
         #expect(stored.disabled)

@@ -2,7 +2,7 @@ import Foundation
 import LoopbackServers
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauCLI
 
 /// Runs the real `tyndau` executable (built by `swift build --build-tests`) as a child process.
@@ -159,7 +159,7 @@ final class CrashSink: @unchecked Sendable {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let dbPath = folder.appendingPathComponent("crash.sqlite").path
         let configuration = try TyndauConfiguration.load(path: config)
-        let database = try AppDatabase.open(path: dbPath)
+        let database = try SQLiteStore.open(path: dbPath)
         try await database.syncEndpoints(configuration.endpoints.map(\.endpoint))
         let names = configuration.endpoints.map(\.name)
         for index in 0..<1000 {

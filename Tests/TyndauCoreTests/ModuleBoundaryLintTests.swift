@@ -9,7 +9,7 @@ import Testing
     static let sources = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources")
-    static let engines: Set<String> = ["TyndauStorage", "TyndauPostgres", "GRDB", "PostgresNIO"]
+    static let engines: Set<String> = ["TyndauSQLite", "TyndauPostgres", "GRDB", "PostgresNIO"]
     /// Module (folder under `Sources/`) → modules its files may not import.
     static let forbidden: [String: Set<String>] = [
         "TyndauCore": engines.union(["HTTPClient", "CCurl", "LoopbackServers"]),
@@ -20,7 +20,7 @@ import Testing
         "QuestionCollection": ["LoopbackServers"],
         "AgendaScheduler": ["LoopbackServers"],
         "MeetingSummaries": ["LoopbackServers"],
-        "TyndauStorage": ["LoopbackServers"],
+        "TyndauSQLite": ["LoopbackServers"],
         "TyndauPostgres": ["LoopbackServers"],
     ]
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauPostgres
 
 /// The same office week, method by method, on SQLite and on PostgreSQL: every observation (ids,
@@ -10,7 +10,7 @@ import TyndauStorage
 @Suite(.enabled(if: TestServer.available, "TYNDAU_TEST_POSTGRES_URL is not set"))
 struct EngineEquivalenceTests {
     @Test func aWholeWeekGivesTheSameResultsOnBothEngines() async throws {
-        let sqlite = try await Self.week(try AppDatabase.inMemory())
+        let sqlite = try await Self.week(try SQLiteStore.inMemory())
         var postgres: [String] = []
         try await TestServer.withStore { store in postgres = try await Self.week(store) }
         #expect(sqlite.count == postgres.count)

@@ -5,7 +5,7 @@ import TyndauCore
 
 /// What several processes on one PostgreSQL server rely on: migrations under a lock, tickets from a
 /// shared sequence, outbox claims that never overlap, one-time publication, serialised office work.
-/// Two `PostgresDatabase` instances (two pools) stand for two processes.
+/// Two `PostgresStore` instances (two pools) stand for two processes.
 @Suite(.enabled(if: TestServer.available, "TYNDAU_TEST_POSTGRES_URL is not set"))
 struct PostgresConcurrencyTests {
     static let base = Date(timeIntervalSince1970: 1_780_000_000)
@@ -19,25 +19,25 @@ struct PostgresConcurrencyTests {
 
     @Test func migrationsAreRecordedAndAReopenAppliesNothing() async throws {
         try await TestServer.withFreshDatabase { location in
-            let first = try await PostgresDatabase.open(location)
-            #expect(try await first.appliedMigrations() == PostgresDatabase.knownMigrations)
+            let first = try await PostgresStore.open(location)
+            #expect(try await first.appliedMigrations() == PostgresStore.knownMigrations)
             await first.close()
-            let second = try await PostgresDatabase.open(location)
-            #expect(try await second.appliedMigrations() == PostgresDatabase.knownMigrations)
+            let second = try await PostgresStore.open(location)
+            #expect(try await second.appliedMigrations() == PostgresStore.knownMigrations)
             await second.close()
         }
     }
 
     @Test func processesStartingTogetherMigrateOnce() async throws {
         try await TestServer.withFreshDatabase { location in
-            let stores = try await withThrowingTaskGroup(of: PostgresDatabase.self) { group in
-                for _ in 0..<4 { group.addTask { try await PostgresDatabase.open(location) } }
-                var stores: [PostgresDatabase] = []
+            let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in
+                for _ in 0..<4 { group.addTask { try await PostgresStore.open(location) } }
+                var stores: [PostgresStore] = []
                 for try await store in group { stores.append(store) }
                 return stores
             }
             for store in stores {
-                #expect(try await store.appliedMigrations() == PostgresDatabase.knownMigrations)
+                #expect(try await store.appliedMigrations() == PostgresStore.knownMigrations)
             }
             for store in stores { await store.close() }
         }
@@ -45,17 +45,17 @@ struct PostgresConcurrencyTests {
 
     @Test func aDatabaseFromANewerVersionIsRefused() async throws {
         try await TestServer.withFreshDatabase { location in
-            let store = try await PostgresDatabase.open(location)
+            let store = try await PostgresStore.open(location)
             try await store.write { connection in
                 try await connection.run(#"INSERT INTO "tyndau_migrations" ("identifier", "position") VALUES ('v99-from-the-future', 99)"#)
             }
             await store.close()
             await #expect(throws: TyndauError.self) {
-                let reopened = try await PostgresDatabase.open(location)
+                let reopened = try await PostgresStore.open(location)
                 await reopened.close()
             }
             do {
-                let reopened = try await PostgresDatabase.open(location)
+                let reopened = try await PostgresStore.open(location)
                 await reopened.close()
             } catch let error as TyndauError {
                 #expect(error.code == .databaseTooNew)
@@ -65,8 +65,8 @@ struct PostgresConcurrencyTests {
 
     @Test func ticketsStayUniqueAcrossTwoProcesses() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             let tickets = try await withThrowingTaskGroup(of: [String].self) { group in
                 for store in [one, two] {
                     group.addTask {
@@ -93,8 +93,8 @@ struct PostgresConcurrencyTests {
 
     @Test func twoWorkersClaimingAtOnceNeverGetTheSameDelivery() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             try await one.syncEndpoints([Endpoint(name: "sink-a", kind: "webhook"), Endpoint(name: "sink-b", kind: "webhook")])
             let now = Self.base
             for index in 0..<150 {
@@ -151,7 +151,7 @@ struct PostgresConcurrencyTests {
     }
 
     /// Builds a closed meeting with one answered topic, ready to publish.
-    static func closedMeeting(_ store: PostgresDatabase) async throws -> ISOWeek {
+    static func closedMeeting(_ store: PostgresStore) async throws -> ISOWeek {
         let week = try #require(ISOWeek(year: 2026, week: 23))
         let starts = week.date(weekday: 4).addingTimeInterval(15 * 3600)
         _ = try await store.insert(NewQuestion(
@@ -175,8 +175,8 @@ struct PostgresConcurrencyTests {
 
     @Test func aClosedMeetingIsPublishedOnceWhenTwoProcessesRace() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             try await one.syncEndpoints([Endpoint(name: "site", kind: "webhook"), Endpoint(name: "mail", kind: "email")])
             let week = try await Self.closedMeeting(one)
             #expect(try await two.meetingsAwaitingPublication().map(\.week) == [week])
@@ -199,8 +199,8 @@ struct PostgresConcurrencyTests {
 
     @Test func autocloseInTwoWorkersClosesTheMeetingOnce() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             let week = try #require(ISOWeek(year: 2026, week: 24))
             let starts = week.date(weekday: 4).addingTimeInterval(15 * 3600)
             _ = try await one.insert(NewQuestion(question: Self.question(1, at: starts.addingTimeInterval(-86_400 * 3))))
@@ -239,8 +239,8 @@ struct PostgresConcurrencyTests {
 
     @Test func twoAgendaBuildsOfANewWeekAtOnceBothSucceedOneAfterTheOther() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             let week = try #require(ISOWeek(year: 2026, week: 25))
             let starts = week.date(weekday: 4).addingTimeInterval(15 * 3600)
             for index in 0..<6 {
@@ -275,8 +275,8 @@ struct PostgresConcurrencyTests {
 
     @Test func theSameSubmissionSentToTwoServersAtOnceIsStoredOnce() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             let receipts = try await withThrowingTaskGroup(of: IntakeReceipt.self) { group in
                 for store in [one, two, one, two] {
                     group.addTask {
@@ -311,24 +311,24 @@ struct PostgresConcurrencyTests {
 
     @Test func theOfficeLockIsExclusiveAcrossConnections() async throws {
         try await TestServer.withFreshDatabase { location in
-            let one = try await PostgresDatabase.open(location)
-            let two = try await PostgresDatabase.open(location)
+            let one = try await PostgresStore.open(location)
+            let two = try await PostgresStore.open(location)
             let (heldStream, signalHeld) = AsyncStream.makeStream(of: Void.self)
             let (releaseStream, releaseHolder) = AsyncStream.makeStream(of: Void.self)
             let holder = Task {
                 try await one.write { connection in
-                    let got = try await PostgresDatabase.tryLock(.office, connection)
+                    let got = try await PostgresStore.tryLock(.office, connection)
                     #expect(got)
                     signalHeld.yield()
                     for await _ in releaseStream { break }
                 }
             }
             for await _ in heldStream { break }
-            let whileHeld = try await two.write { connection in try await PostgresDatabase.tryLock(.office, connection) }
+            let whileHeld = try await two.write { connection in try await PostgresStore.tryLock(.office, connection) }
             #expect(whileHeld == false)
             releaseHolder.yield()
             try await holder.value
-            let afterwards = try await two.write { connection in try await PostgresDatabase.tryLock(.office, connection) }
+            let afterwards = try await two.write { connection in try await PostgresStore.tryLock(.office, connection) }
             #expect(afterwards)
             await one.close()
             await two.close()
@@ -342,7 +342,7 @@ struct PostgresConcurrencyTests {
             location.tlsMode = .require
             location.connectTimeoutSeconds = 5
             do {
-                let store = try await PostgresDatabase.open(location)
+                let store = try await PostgresStore.open(location)
                 await store.close()
                 // The test server may have TLS on; then requiring it must work.
             } catch let error as TyndauError {
@@ -352,8 +352,8 @@ struct PostgresConcurrencyTests {
                 #expect(error.arguments.first?.contains("***") == true)
             }
             location.tlsMode = .disable
-            let plain = try await PostgresDatabase.open(location)
-            #expect(try await plain.appliedMigrations() == PostgresDatabase.knownMigrations)
+            let plain = try await PostgresStore.open(location)
+            #expect(try await plain.appliedMigrations() == PostgresStore.knownMigrations)
             await plain.close()
         }
     }
@@ -364,7 +364,7 @@ struct PostgresConcurrencyTests {
         location.password = Secret("hunter2-secret")
         let started = ContinuousClock.now
         do {
-            let store = try await PostgresDatabase.open(location)
+            let store = try await PostgresStore.open(location)
             await store.close()
             Issue.record("opened a database on port 1")
         } catch let error as TyndauError {
@@ -395,7 +395,7 @@ struct PostgresErrorTests {
 
     @Test func aClosedStoreReportsTheDatabaseUnavailable() async throws {
         try await TestServer.withFreshDatabase { location in
-            let store = try await PostgresDatabase.open(location)
+            let store = try await PostgresStore.open(location)
             await store.close()
             do {
                 _ = try await store.countQuestions(status: nil)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 @testable import TyndauPostgres
 
 @Suite struct PostgresLocationTests {
@@ -34,7 +34,7 @@ import TyndauStorage
         let location = try PostgresLocation(url: "postgres://u:p@h/d?sslmode=\(mode.rawValue)")
         #expect(location.tlsMode == mode)
         // The configuration postgres-nio receives is built for every mode.
-        _ = PostgresDatabase.configuration(location)
+        _ = PostgresStore.configuration(location)
     }
 
     @Test func unknownParametersAndModesAreRefusedWithoutThePassword() {
@@ -64,6 +64,6 @@ import TyndauStorage
     }
 
     @Test func migrationNamesAreTheSameAsSQLite() {
-        #expect(PostgresDatabase.knownMigrations == AppDatabase.knownMigrations)
+        #expect(PostgresStore.knownMigrations == SQLiteStore.knownMigrations)
     }
 }

@@ -11,7 +11,7 @@ struct PostgresReadinessTests {
         try await TestServer.withStore { database in
             let ready = await database.readiness()
             #expect(ready.isReady)
-            #expect(ready.appliedMigrations == PostgresDatabase.knownMigrations.count)
+            #expect(ready.appliedMigrations == PostgresStore.knownMigrations.count)
             try await database.write { connection in
                 try await connection.run(#"INSERT INTO "tyndau_migrations" ("identifier", "position") VALUES ('v999-from-the-future', 999)"#)
             }

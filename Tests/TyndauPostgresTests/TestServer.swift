@@ -23,20 +23,20 @@ enum TestServer {
         let server = try server
         var generator = SystemRandomNumberGenerator()
         let name = "t_" + String(generator.next() as UInt64, radix: 36)
-        try await PostgresDatabase.createDatabase(name, on: server)
+        try await PostgresStore.createDatabase(name, on: server)
         do {
             try await body(server.with(database: name))
         } catch {
-            try? await PostgresDatabase.dropDatabase(name, on: server)
+            try? await PostgresStore.dropDatabase(name, on: server)
             throw error
         }
-        try await PostgresDatabase.dropDatabase(name, on: server)
+        try await PostgresStore.dropDatabase(name, on: server)
     }
 
     /// A migrated store on a fresh database, closed and dropped after `body`.
-    static func withStore(_ body: (PostgresDatabase) async throws -> Void) async throws {
+    static func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
         try await withFreshDatabase { location in
-            let database = try await PostgresDatabase.open(location)
+            let database = try await PostgresStore.open(location)
             do {
                 try await body(database)
             } catch {

@@ -4,7 +4,7 @@ import QuestionCollection
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// An outbox routing every acknowledgement to one endpoint, with the language in the message: the
 /// intake's promise is "for new questions with a contact, in the asker's language, in the question's
@@ -22,7 +22,7 @@ struct OneEndpointOutbox: AcknowledgementOutbox {
 
 @Suite struct AcknowledgementTests {
     @Test func acknowledgementIsQueuedWithTheQuestionOnlyForNewQuestionsWithAContact() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let intake = QuestionIntake(store: database, settings: IntakeSettings(rateLimitPerHour: 0), acknowledgements: OneEndpointOutbox(), now: { Date() })
         let client = ClientIdentity(address: "192.0.2.1")
         let logger = TestServer.quietLogger

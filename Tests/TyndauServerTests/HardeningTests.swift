@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 @testable import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// What the attacker's probe of issue 17 found, one test each: headers, HEAD, the media type, `next=`,
 /// the office token and the SLA's details, and answers before the meeting is closed.
@@ -19,7 +19,7 @@ import TyndauStorage
     }
 
     @Test func headOnExistingPagesAnswersLikeGetWithoutABody() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             for path in ["/", "/health", "/open311/v2/services.json"] {
                 let get = try await client.execute(uri: path, method: .get)
@@ -33,7 +33,7 @@ import TyndauStorage
     }
 
     @Test func theStatusJSONIsNeitherCachedNorSniffed() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let created = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: .json(),
@@ -52,7 +52,7 @@ import TyndauStorage
     }
 
     @Test func anHTTPSPublicURLAddsHSTSAndPagesForbidBaseURI() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), settings: Self.settings(publicURL: "https://tyndau.example.kz"))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), settings: Self.settings(publicURL: "https://tyndau.example.kz"))
         try await app.test(.router) { client in
             let page = try await client.execute(uri: "/", method: .get)
             #expect(page.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
@@ -64,7 +64,7 @@ import TyndauStorage
 
     @Test(arguments: ["text/html; a=+json", "text/plain;charset=application/json", "application/jsonx", "text/x-json-ish"])
     func aMediaTypeIsJSONOnlyByItsTypeNotItsParameters(contentType: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: [.contentType: contentType],
@@ -82,7 +82,7 @@ import TyndauStorage
         ("/office/topics%0d%0aSet-Cookie:x", "/office/inbox"), ("/office/topics%0d%0aX", "/office/topics%0d%0aX"), ("/office/topics?sort=new", "/office/topics?sort=new"),
     ])
     func signInFollowsOnlyASameSitePathOfSafeCharacters(next: String, location: String) async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -99,7 +99,7 @@ import TyndauStorage
     }
 
     @Test func theSLAShowsTicketsAndTimesOnlyWithTheOfficeToken() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database, settings: Self.settings(officeToken: "office-token-0123456789"))
         try await app.test(.router) { client in
             _ = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(["text": Self.question]))
@@ -115,7 +115,7 @@ import TyndauStorage
     }
 
     @Test func wrongOfficeTokensAreLimitedPerAddressAndAskForBearer() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), settings: Self.settings(officeToken: "office-token-0123456789"))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), settings: Self.settings(officeToken: "office-token-0123456789"))
         try await app.test(.router) { client in
             func call(_ token: String?, from address: String) async throws -> TestResponse {
                 var headers: HTTPFields = [.init("X-Forwarded-For")!: address]

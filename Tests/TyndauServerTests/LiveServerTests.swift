@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 @Suite("Real server on a loopback port")
 struct LiveServerTests {
@@ -31,7 +31,7 @@ struct LiveServerTests {
             return ticket
         }
         // After graceful shutdown the database was checkpointed: a fresh connection sees the question.
-        let reopened = try AppDatabase.open(path: temporary.path)
+        let reopened = try SQLiteStore.open(path: temporary.path)
         let stored = try await reopened.question(ticket: ticket)
         #expect(stored?.language == .kk)
         #expect(stored?.status == .acknowledged)

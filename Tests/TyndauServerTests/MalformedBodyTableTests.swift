@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// One generated request: a path, a content type and raw body bytes.
 struct MalformedCase {
@@ -90,7 +90,7 @@ enum MalformedTable {
 @Suite("Malformed bodies")
 struct MalformedBodyTableTests {
     @Test func tenThousandMalformedBodiesNeverGive500AndStoredTextIsShownEscaped() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database, settings: TestServer.settings(rateLimit: 0, maxBody: 32 * 1024))
         let table = MalformedTable.cases(count: 10_000, seed: 20_261_129)
         try await app.test(.router) { client in

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// "Me too" on the resident pages: the form's second step shows unanswered topics like the question
 /// (scrubbed titles) before anything is stored; joining counts a resident once; the status page shows
@@ -16,7 +16,7 @@ struct MeTooPagesTests {
 
     /// A topic of two residents about the lamps on Terekhin St; its title carries a phone number that
     /// must never reach a resident page.
-    static func lampsTopic(_ database: AppDatabase) async throws -> Topic.ID {
+    static func lampsTopic(_ database: SQLiteStore) async throws -> Topic.ID {
         var ids: [Question.ID] = []
         for email in ["a@example.kz", "b@example.kz"] {
             let question = try await database.insert(NewQuestion(
@@ -36,7 +36,7 @@ struct MeTooPagesTests {
     }
 
     @Test func theFormsSecondStepOffersSimilarTopicsAndAJoinCountsOnce() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let topic = try await Self.lampsTopic(database)
         let app = try TestServer.application(database, clock: ManualClock(Self.now))
         let fields = [("text", Self.text + " Уже темно в 18:00."), ("email", "c@example.kz"), ("consent", "yes")]
@@ -83,7 +83,7 @@ struct MeTooPagesTests {
     }
 
     @Test func aQuestionLikeNoOpenTopicIsStoredAtOnce() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         _ = try await Self.lampsTopic(database)
         let app = try TestServer.application(database, clock: ManualClock(Self.now))
         try await app.test(.router) { client in
@@ -95,7 +95,7 @@ struct MeTooPagesTests {
     }
 
     @Test func theStatusPageShowsTheTimelineAndJoinsAWaitingQuestion() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let topic = try await Self.lampsTopic(database)
         let clock = ManualClock(Self.now)
         let app = try TestServer.application(database, clock: clock)
@@ -148,7 +148,7 @@ struct MeTooPagesTests {
     }
 
     @Test func joinsFromStatusPagesAreRateLimitedPerClient() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let topic = try await Self.lampsTopic(database)
         // One submission an hour per client: the second question comes from another address.
         let app = try TestServer.application(database, settings: TestServer.settings(rateLimit: 1), clock: ManualClock(Self.now))

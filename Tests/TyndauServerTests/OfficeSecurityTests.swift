@@ -4,12 +4,12 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 @Suite("Office console: accounts and security")
 struct OfficeSecurityTests {
     @Test func signInSetsAHardenedCookieAndStoresOnlyTheTokensDigest() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -36,7 +36,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func cookiesAreSecureWhenTheConsoleIsServedOverHTTPS() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock, publicURL: "https://tyndau.example.kz")
@@ -47,7 +47,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func wrongPasswordsAreRefusedThenRateLimitedPerAccountFromThatAddress() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -73,7 +73,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func wrongPasswordsFromManyAddressesDoNotLockTheAccount() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -88,7 +88,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func signInIsRateLimitedPerAddressAcrossAccounts() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -105,7 +105,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func signInWithoutTheFormsTokenIsRefused() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -121,7 +121,7 @@ struct OfficeSecurityTests {
 
     @Test(arguments: ["/office/inbox", "/office/topics", "/office/agenda", "/office/meeting", "/office/deliveries", "/office/commitments", "/office/audit", "/office/users"])
     func pagesSendVisitorsWithoutASessionToSignIn(path: String) async throws {
-        let app = try Office.application(try AppDatabase.inMemory(), clock: ManualClock())
+        let app = try Office.application(try SQLiteStore.inMemory(), clock: ManualClock())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: path, method: .get, headers: [.cookie: "tyndau_office=forged"])
             #expect(response.status == .seeOther)
@@ -130,7 +130,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func formPostsWithoutTheSessionsCSRFTokenAreRefusedAndChangeNothing() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let question = try await Office.question(database, "Не горят фонари во дворе", minutesAgo: 5, now: clock.now)
@@ -156,7 +156,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func operatorsCannotReachAdminPagesAndAdminsCan() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.user(database, "boss", .admin, at: clock.now)
@@ -182,7 +182,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func idleSessionsEndAndSignOutEndsTheSession() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -204,7 +204,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func disablingAnAccountEndsItsSessionsAndItsSignIn() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.user(database, "boss", .admin, at: clock.now)
@@ -227,7 +227,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func adminsAddUsersWithFieldNamedErrors() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "boss", .admin, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -251,7 +251,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func consolePagesMayLoadOnlyTheirOwnScriptAndResidentPagesNone() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -276,7 +276,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func adminsSetANewPasswordWhichEndsTheAccountsSessions() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.user(database, "boss", .admin, at: clock.now)
@@ -299,7 +299,7 @@ struct OfficeSecurityTests {
     }
 
     @Test func endpointsPageShowsOnlyMaskedAddresses() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "boss", .admin, at: clock.now)
         try await database.syncEndpoints([Endpoint(name: "chat", kind: "webhook", tags: ["public"])])

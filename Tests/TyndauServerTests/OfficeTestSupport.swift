@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// A signed-in browser for console tests: the session cookie and the page's CSRF token.
 struct OfficeBrowser {
@@ -48,7 +48,7 @@ enum Office {
         return settings
     }
 
-    static func application(_ database: AppDatabase, clock: ManualClock, publicURL: String? = nil) throws -> some ApplicationProtocol {
+    static func application(_ database: SQLiteStore, clock: ManualClock, publicURL: String? = nil) throws -> some ApplicationProtocol {
         try buildApplication(
             settings(publicURL: publicURL), database: database, logger: TestServer.quietLogger, requestLogLevel: .trace,
             now: clock.closure
@@ -56,7 +56,7 @@ enum Office {
     }
 
     @discardableResult
-    static func user(_ database: AppDatabase, _ name: String, _ role: OfficeRole, password: String = password, at now: Date) async throws -> OfficeUser {
+    static func user(_ database: SQLiteStore, _ name: String, _ role: OfficeRole, password: String = password, at now: Date) async throws -> OfficeUser {
         let hash = try await OfficeCredentials.hash(password, cost: 4)
         return try await database.addUser(OfficeUser(name: name, role: role, passwordHash: hash, createdAt: now), actor: "test", now: now)
     }
@@ -107,7 +107,7 @@ enum Office {
     /// Stores a question submitted `minutesAgo` before `now`.
     @discardableResult
     static func question(
-        _ database: AppDatabase, _ text: String, minutesAgo: Double, now: Date, category: QuestionCategory? = .improvement,
+        _ database: SQLiteStore, _ text: String, minutesAgo: Double, now: Date, category: QuestionCategory? = .improvement,
         street: String? = "Жансугурова", language: TextLanguage = .ru
     ) async throws -> Question {
         try await database.insert(NewQuestion(question: Question(

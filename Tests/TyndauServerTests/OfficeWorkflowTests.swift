@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// The console's pages and forms over a real in-memory database, at a fixed moment: Wednesday
 /// 18 November 2026, 16:06 in Almaty; the next meeting is Thursday 19 November 15:00 (2026-W47).
@@ -22,7 +22,7 @@ struct OfficeWorkflowTests {
     static let pension = "Қарттарға әлеуметтік көмек қашан төленеді? Зейнетақы кешігіп жатыр"
 
     /// Two grouped questions about lighting (one topic), and the office's users.
-    func seed(_ database: AppDatabase, _ clock: ManualClock) async throws -> Topic.ID {
+    func seed(_ database: SQLiteStore, _ clock: ManualClock) async throws -> Topic.ID {
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.user(database, "boss", .admin, at: clock.now)
         try await Office.question(database, Self.lighting, minutesAgo: 3000, now: clock.now)
@@ -35,7 +35,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func inboxShowsGoldenHourClocksFiltersAndTheGroupingEnginesSuggestion() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         let lightingTopic = try await seed(database, clock)
         let fresh = try await Office.question(database, Self.lighting + "!", minutesAgo: 5, now: clock.now)
@@ -86,7 +86,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func inboxAndTopicsPageWithCursorLinksForwardAndBack() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         // 45 questions, three at each instant: the order among equals is the id's.
@@ -126,7 +126,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func questionsPlacedOnArrivalWaitInTheInboxWithTheirTopic() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         let lightingTopic = try await seed(database, clock)
         let again = try await Office.question(database, Self.lighting + "!", minutesAgo: 5, now: clock.now)
@@ -155,7 +155,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func triageAcceptsRejectsAndRedirectsAsTheSignedInUser() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         let lightingTopic = try await seed(database, clock)
         let fresh = try await Office.question(database, Self.lighting + "!", minutesAgo: 5, now: clock.now)
@@ -197,7 +197,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func topicsListAndOneTopicsDecisionsAreStoredAndAudited() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         let lightingTopic = try await seed(database, clock)
         let other = try #require(try await database.topicOverviews(states: [.open]).first { $0.summary.topic.id != lightingTopic }?.summary.topic.id)
@@ -257,7 +257,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func agendaIsBuiltAdjustedMarkedAndDownloaded() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         let lightingTopic = try await seed(database, clock)
         let app = try Office.application(database, clock: clock)
@@ -325,7 +325,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func liveMeetingSavesAnswersKeepsRejectedInputAndCloses() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         _ = try await seed(database, clock)
         let app = try Office.application(database, clock: clock)
@@ -401,7 +401,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func deliveriesShowEachEndpointsStateAndRetryDeadLetters() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await database.syncEndpoints([Endpoint(name: "chat", kind: "webhook"), Endpoint(name: "mail", kind: "email")])
@@ -434,7 +434,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func adminsChangeTheSeriesWithFieldNamedErrors() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "boss", .admin, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -456,7 +456,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func theTopicPageSetsTheKazakhAndRussianTitles() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.question(database, Self.lighting, minutesAgo: 3000, now: clock.now)
@@ -485,7 +485,7 @@ struct OfficeWorkflowTests {
     }
 
     @Test func userTextWithScriptTagsIsEscapedOnEveryPage() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let hostile = "<script>alert('x')</script> Не горят фонари на Жансугурова 45"
@@ -526,7 +526,7 @@ struct OfficeWorkflowTests {
         "/office/topics?after=xyz", "/office/topics?before=999999", "/office/topics?size=abc", "/office/agenda?omitted_after=x",
     ])
     func badPageInputGivesAnErrorPageNotA500(path: String) async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         let app = try Office.application(database, clock: clock)
@@ -545,7 +545,7 @@ struct OfficeWorkflowTests {
         ("/office/meeting/bad/close", ""), ("/office/deliveries/999/retry", ""), ("/office/commitments/999/done", ""),
     ])
     func badFormInputGivesAnErrorPageNotA500(path: String, body: String) async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let clock = ManualClock()
         try await Office.user(database, "aigerim", .operator, at: clock.now)
         try await Office.question(database, Self.lighting, minutesAgo: 5, now: clock.now)

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 @Suite("Open311 GeoReport v2 adapter")
 struct Open311Tests {
@@ -12,7 +12,7 @@ struct Open311Tests {
 
     @Test(arguments: [("ru", "дороги и транспорт"), ("kk", "жол және көлік")])
     func servicesListOurCategoriesAsServiceCodes(language: String, transportName: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/open311/v2/services.json", method: .get, headers: [.acceptLanguage: language])
             #expect(response.status == .ok)
@@ -24,7 +24,7 @@ struct Open311Tests {
     }
 
     @Test func formPostCreatesARequestAndLookupShowsStatusWithoutTextUnlessTokenGiven() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let created = try await client.execute(
@@ -54,7 +54,7 @@ struct Open311Tests {
     }
 
     @Test func jsonPostWorksToo() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/open311/v2/requests.json", method: .post, headers: .json(),
@@ -67,7 +67,7 @@ struct Open311Tests {
 
     @Test(arguments: [("ru", "неизвестный код услуги"), ("kk", "қызмет коды белгісіз")])
     func errorsUseGeoReportShape(language: String, reason: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let unknownCode = try await client.execute(
                 uri: "/open311/v2/requests.json", method: .post, headers: .form(language: language),
@@ -96,7 +96,7 @@ struct GoldenHourTests {
     @Test func slaCountsTriagedWithinLateAndOverdueAndListsTheOldest() async throws {
         let realNow = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let clock = ManualClock(realNow.addingTimeInterval(-3 * 3600))
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         var settings = TestServer.settings()
         settings.officeToken = "office-token-for-sla"
         let app = try TestServer.application(database, settings: settings, clock: clock)
@@ -137,7 +137,7 @@ struct GoldenHourTests {
 
     @Test(arguments: ["ru", "kk"])
     func badSinceIs400(language: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/sla?since=yesterday-ish", method: .get, headers: [.acceptLanguage: language])
             #expect(response.status == .badRequest)

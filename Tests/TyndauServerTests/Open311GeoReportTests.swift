@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 @testable import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 #if canImport(FoundationXML)
 import FoundationXML
@@ -28,7 +28,7 @@ struct GeoReportWeek {
     static let thisWeek = ISOWeek("2026-W49")!
     static let nextMeeting = Date(timeIntervalSince1970: 1_796_292_000)
 
-    let database: AppDatabase
+    let database: SQLiteStore
     /// By role: answered (commitment), returned (grouped after the meeting), written, scheduled,
     /// grouped, pending (acknowledged), rejected, redirected, old (grouped, 100 days ago).
     var tickets: [String: String] = [:]
@@ -54,7 +54,7 @@ struct GeoReportWeek {
     }
 
     static func make() async throws -> GeoReportWeek {
-        var week = GeoReportWeek(database: try AppDatabase.inMemory())
+        var week = GeoReportWeek(database: try SQLiteStore.inMemory())
         week.askers = askers(count: 9, seed: 311)
         let store = week.database
         let roles = ["answered", "returned", "written", "scheduled", "grouped", "rejected", "redirected", "old"]

@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 import Yams
 
 @testable import TyndauServer
@@ -18,7 +18,7 @@ struct OpenAPIDocumentTests {
 
     /// The document as the server serves it, parsed.
     func servedDocument() async throws -> [String: Any] {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         let text = try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get)
             #expect(response.status == .ok)
@@ -46,7 +46,7 @@ struct OpenAPIDocumentTests {
     func routes() throws -> Set<String> {
         var settings = TestServer.settings()
         settings.officeToken = String(repeating: "t", count: 32)
-        let router = try buildRouter(settings, store: try AppDatabase.inMemory(), logger: TestServer.quietLogger, now: { Date() })
+        let router = try buildRouter(settings, store: try SQLiteStore.inMemory(), logger: TestServer.quietLogger, now: { Date() })
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 
@@ -167,7 +167,7 @@ extension OpenAPIDocumentTests {
         }
         let receiptLanguages = try allowed("QuestionReceipt")
         let statusLanguages = try allowed("QuestionStatus")
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let created = try await client.execute(
                 uri: "/api/v1/questions?lang=ru", method: .post, headers: .json(), body: jsonBody(["text": "0000000000"]))

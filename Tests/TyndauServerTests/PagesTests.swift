@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 @Suite("Resident pages")
 struct PagesTests {
@@ -13,7 +13,7 @@ struct PagesTests {
 
     @Test(arguments: [("ru", "Задать вопрос акиму"), ("kk", "Әкімге сұрақ қою"), ("en", "Ask the akim a question")])
     func formFollowsAcceptLanguage(language: String, heading: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: "\(language);q=0.9, de;q=0.5"])
             #expect(response.status == .ok)
@@ -29,7 +29,7 @@ struct PagesTests {
     }
 
     @Test func langQueryWinsAndIsRememberedInACookie() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let chosen = try await client.execute(uri: "/?lang=kk", method: .get, headers: [.acceptLanguage: "ru"])
             #expect(chosen.text.contains("Әкімге сұрақ қою"))
@@ -40,7 +40,7 @@ struct PagesTests {
     }
 
     @Test func formSubmissionShowsReceiptAndTheStatusPageEscapesTheText() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let hostile = question + " <script>alert('x')</script> & \"quotes\""
             let receipt = try await client.execute(
@@ -65,7 +65,7 @@ struct PagesTests {
 
     @Test(arguments: [("ru", "обязательное поле"), ("kk", "міндетті өріс")])
     func invalidFormIsShownAgainWith422AndFieldReasons(language: String, reason: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/questions", method: .post, headers: .form(language: language),
@@ -79,7 +79,7 @@ struct PagesTests {
     }
 
     @Test func filledHoneypotIsRefused() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -92,7 +92,7 @@ struct PagesTests {
 
     @Test(arguments: [("ru", "Слишком много обращений"), ("kk", "өтініш тым көп")])
     func rateLimitedFormShowsA429Page(language: String, phrase: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), settings: TestServer.settings(rateLimit: 1))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), settings: TestServer.settings(rateLimit: 1))
         try await app.test(.router) { client in
             _ = try await client.execute(uri: "/questions", method: .post, headers: .form(language: language), body: formBody([("text", question)]))
             let response = try await client.execute(
@@ -106,7 +106,7 @@ struct PagesTests {
 
     @Test(arguments: [("ru", "Вопрос не найден"), ("kk", "Сұрақ табылмады")])
     func statusPageWithWrongTokenIs404(language: String, message: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/status/TRK-2026-000001?token=deadbeef", method: .get, headers: [.acceptLanguage: language])
             #expect(response.status == .notFound)
@@ -115,7 +115,7 @@ struct PagesTests {
     }
 
     @Test func unknownPageIsAnHTML404() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/no/such/page", method: .get, headers: [.acceptLanguage: "kk"])
             #expect(response.status == .notFound)
@@ -124,7 +124,7 @@ struct PagesTests {
     }
 
     @Test func stylesheetIsServed() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/static/style.css", method: .get)
             #expect(response.status == .ok)

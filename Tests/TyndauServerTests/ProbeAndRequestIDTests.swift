@@ -5,7 +5,7 @@ import HummingbirdTesting
 import Logging
 import Testing
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 @testable import TyndauServer
 
@@ -49,13 +49,13 @@ final class CapturedLog: @unchecked Sendable {
 }
 
 struct ProbeAndRequestIDTests {
-    func temporaryDatabase() throws -> (URL, AppDatabase) {
+    func temporaryDatabase() throws -> (URL, SQLiteStore) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-probe-\(UUID().uuidString).sqlite")
-        return (path, try AppDatabase.open(path: path.path))
+        return (path, try SQLiteStore.open(path: path.path))
     }
 
     @Test func healthReportsTheVersionAndTouchesNothing() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/health", method: .get)
             #expect(response.status == .ok)
@@ -66,13 +66,13 @@ struct ProbeAndRequestIDTests {
     }
 
     @Test func readyAnswers200WhenTheDatabaseHoldsEveryMigration() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/ready", method: .get)
             #expect(response.status == .ok)
             #expect(response.object["status"] as? String == "ready")
             #expect(response.object["version"] as? String == TyndauBuild.version)
-            #expect(response.object["migrations"] as? Int == AppDatabase.knownMigrations.count)
+            #expect(response.object["migrations"] as? Int == SQLiteStore.knownMigrations.count)
         }
     }
 
@@ -83,7 +83,7 @@ struct ProbeAndRequestIDTests {
         let app = try TestServer.application(database)
         let queue = try DatabaseQueue(path: path.path)
         try await queue.write { db in
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [AppDatabase.knownMigrations.last!])
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteStore.knownMigrations.last!])
         }
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/ready", method: .get, headers: [.acceptLanguage: language])
@@ -113,7 +113,7 @@ struct ProbeAndRequestIDTests {
 
     @Test func aGivenRequestIDComesBackAndIsOnEveryLogLineOfTheRequest() async throws {
         let log = CapturedLog()
-        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger, now: { Date() })
+        let app = try buildApplication(TestServer.settings(), database: try SQLiteStore.inMemory(), logger: log.logger, now: { Date() })
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions/TRK-2026-000404?token=x", method: .get, headers: [RequestIDMiddleware<TyndauRequestContext>.headerName: "nginx-4f2a.9:b_c"])
@@ -127,7 +127,7 @@ struct ProbeAndRequestIDTests {
 
     @Test func passingProbesAreLoggedAtDebugSoTheyDoNotBuryTraffic() async throws {
         let log = CapturedLog()
-        let app = try buildApplication(TestServer.settings(), database: try AppDatabase.inMemory(), logger: log.logger, now: { Date() })
+        let app = try buildApplication(TestServer.settings(), database: try SQLiteStore.inMemory(), logger: log.logger, now: { Date() })
         try await app.test(.router) { client in
             for path in ["/health", "/ready", "/api/v1/sla"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -142,7 +142,7 @@ struct ProbeAndRequestIDTests {
 
     @Test(arguments: ["", String(repeating: "a", count: 129), "id with spaces", "ид-кириллица", "a\"b", "x;y"])
     func anUnsafeRequestIDIsReplacedByAFreshOne(given: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let name = RequestIDMiddleware<TyndauRequestContext>.headerName
             let response = try await client.execute(uri: "/health", method: .get, headers: [name: given])
@@ -153,7 +153,7 @@ struct ProbeAndRequestIDTests {
     }
 
     @Test func eachRequestWithoutAnIDGetsItsOwn() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let name = RequestIDMiddleware<TyndauRequestContext>.headerName
             let first = try await client.execute(uri: "/health", method: .get).headers[name]

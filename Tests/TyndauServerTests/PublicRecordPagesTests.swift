@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// The public record's pages and downloads over a real router: a closed meeting with generated
 /// personal data in question texts and contacts, the live page and the tracker on an injected clock.
@@ -52,7 +52,7 @@ struct PublicRecordPagesTests {
 
     /// Eight questions, each with the asker's personal data in its text and contact, one topic each,
     /// on the week's agenda; six answered (two promises), the meeting closed unless `close` is false.
-    static func seed(_ database: AppDatabase, people: People, close: Bool = true) async throws -> [AgendaItem] {
+    static func seed(_ database: SQLiteStore, people: People, close: Bool = true) async throws -> [AgendaItem] {
         var topics: [Topic.ID] = []
         for index in 0..<8 {
             let text = "Меня зовут \(people.names[index]), ИИН \(people.iins[index]), тел. \(people.phones[index]), "
@@ -93,7 +93,7 @@ struct PublicRecordPagesTests {
     ]
 
     @Test func noPageOrDownloadHoldsPersonalData() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let people = People(count: 8)
         _ = try await Self.seed(database, people: people)
         let clock = ManualClock(Self.start.addingTimeInterval(86_400))
@@ -119,7 +119,7 @@ struct PublicRecordPagesTests {
     }
 
     @Test func theArchiveShowsNothingBeforeTheMeetingIsClosed() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         _ = try await Self.seed(database, people: People(count: 8), close: false)
         let app = try TestServer.application(database, clock: ManualClock(Self.start.addingTimeInterval(1800)))
         try await app.test(.router) { client in
@@ -133,7 +133,7 @@ struct PublicRecordPagesTests {
     }
 
     @Test func aPromiseIsOverdueFromTheDayAfterItsDueDate() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         _ = try await Self.seed(database, people: People(count: 8))
         // 2026-12-20 23:30 Almaty: the due day itself.
         let clock = ManualClock(ISODate.parse("2026-12-20T23:30:00+05:00")!)
@@ -153,7 +153,7 @@ struct PublicRecordPagesTests {
     }
 
     @Test func theLivePageFollowsTheMeeting() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let items = try await Self.seed(database, people: People(count: 8), close: false)
         let clock = ManualClock(Self.start.addingTimeInterval(-3600))
         let app = try TestServer.application(database, clock: clock)
@@ -178,7 +178,7 @@ struct PublicRecordPagesTests {
     }
 
     @Test func statisticsDrawChartsWithTheirNumbers() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         _ = try await Self.seed(database, people: People(count: 8))
         let app = try TestServer.application(database, clock: ManualClock(Self.start.addingTimeInterval(86_400)))
         try await app.test(.router) { client in

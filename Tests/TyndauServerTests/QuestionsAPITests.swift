@@ -4,14 +4,14 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 @Suite("JSON API /api/v1/questions")
 struct QuestionsAPITests {
     let question = "Когда отремонтируют освещение во дворе дома 12 по улице Жандосова?"
 
     @Test func healthAnswersOK() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
@@ -21,7 +21,7 @@ struct QuestionsAPITests {
     }
 
     @Test func submitsReturns201WithTicketTokenAndStatusURLThenShowsTheQuestion() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let created = try await client.execute(
@@ -53,7 +53,7 @@ struct QuestionsAPITests {
 
     @Test(arguments: [("ru", "Вопрос не найден"), ("kk", "Сұрақ табылмады")])
     func wrongTokenAndUnknownTicketAreTheSame404(language: String, message: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let created = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(["text": question]))
             let ticket = try #require(created.object["ticket"] as? String)
@@ -76,7 +76,7 @@ struct QuestionsAPITests {
         ("kk", "Өрістердің толтырылуын тексеріңіз", "мәтін тым қысқа (кемінде 10 таңба)"),
     ])
     func validationIs422NamingEachFieldInTheRequestLanguage(language: String, message: String, tooShort: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: .json(language: language),
@@ -94,7 +94,7 @@ struct QuestionsAPITests {
 
     @Test(arguments: ["ru", "kk"])
     func malformedJSONIs400(language: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             for body in ["{\"text\": ", "[1,2]", "\"just a string\"", "", "{\"text\": \"a\" \"b\"}"] {
                 let response = try await client.execute(
@@ -110,7 +110,7 @@ struct QuestionsAPITests {
 
     @Test(arguments: ["ru", "kk"])
     func oversizeBodyIs413(language: String) async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), settings: TestServer.settings(maxBody: 4096))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), settings: TestServer.settings(maxBody: 4096))
         try await app.test(.router) { client in
             let huge = String(repeating: "ж", count: 5000)
             let response = try await client.execute(
@@ -123,7 +123,7 @@ struct QuestionsAPITests {
     }
 
     @Test func unsupportedContentTypeIs415() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: [.contentType: "text/plain"], body: ByteBuffer(string: question)
@@ -136,7 +136,7 @@ struct QuestionsAPITests {
     @Test(arguments: [("ru", "Слишком много обращений"), ("kk", "өтініш тым көп")])
     func rateLimitIs429WithRetryAfterAndLiftsAfterTheHour(language: String, phrase: String) async throws {
         let clock = ManualClock()
-        let app = try TestServer.application(try AppDatabase.inMemory(), settings: TestServer.settings(rateLimit: 2), clock: clock)
+        let app = try TestServer.application(try SQLiteStore.inMemory(), settings: TestServer.settings(rateLimit: 2), clock: clock)
         try await app.test(.router) { client in
             for index in 0..<2 {
                 let response = try await client.execute(
@@ -174,7 +174,7 @@ struct QuestionsAPITests {
 
     @Test func sameTextFromSameClientWithinTenMinutesReturnsTheFirstTicket() async throws {
         let clock = ManualClock()
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database, clock: clock)
         try await app.test(.router) { client in
             let first = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(["text": question]))
@@ -200,7 +200,7 @@ struct QuestionsAPITests {
     }
 
     @Test func honeypotIsRejectedAsAField() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -214,7 +214,7 @@ struct QuestionsAPITests {
     }
 
     @Test func consentIsRequiredOnlyWithPersonalData() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let anonymous = try await client.execute(uri: "/api/v1/questions", method: .post, headers: .json(), body: jsonBody(["text": question]))
@@ -238,7 +238,7 @@ struct QuestionsAPITests {
     }
 
     @Test func wrongTypesAre422WithFieldNames() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: .json(language: "kk"),
@@ -250,7 +250,7 @@ struct QuestionsAPITests {
     }
 
     @Test func iinInTheTextIsMaskedAndNeverEchoed() async throws {
-        let database = try AppDatabase.inMemory()
+        let database = try SQLiteStore.inMemory()
         let app = try TestServer.application(database)
         try await app.test(.router) { client in
             let response = try await client.execute(
@@ -267,7 +267,7 @@ struct QuestionsAPITests {
     }
 
     @Test func unknownInterfaceLanguageIsNamed() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: .json(language: "kk"),
@@ -279,7 +279,7 @@ struct QuestionsAPITests {
     }
 
     @Test func unknownAPIRouteIsJSON404() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory())
+        let app = try TestServer.application(try SQLiteStore.inMemory())
         try await app.test(.router) { client in
             let response = try await client.execute(uri: "/api/v1/nothing", method: .get, headers: [.acceptLanguage: "kk"])
             #expect(response.status == .notFound)

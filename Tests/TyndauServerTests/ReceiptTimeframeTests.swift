@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// Dated receipts: the form names the next meeting and its cut-off, the receipt and the status page
 /// the meeting a question is a candidate for and the latest day of a written answer (15 working days
@@ -21,7 +21,7 @@ struct ReceiptTimeframeTests {
     }
 
     @Test func theFormAndTheReceiptSayWhenBeforeTheCutoff() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), clock: ManualClock(Self.tuesday))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), clock: ManualClock(Self.tuesday))
         try await app.test(.router) { client in
             let form = try await client.execute(uri: "/?lang=en", method: .get)
             #expect(form.text.contains("next meeting with residents: 03.12.2026 15:00 (Asia/Almaty). Questions sent before 02.12.2026 15:00 are considered for it."))
@@ -34,7 +34,7 @@ struct ReceiptTimeframeTests {
 
     @Test func afterTheCutoffTheNextMeetingIsNamed() async throws {
         let clock = ManualClock(ISODate.parse("2026-12-02T15:00:01+05:00")!)
-        let app = try TestServer.application(try AppDatabase.inMemory(), clock: clock)
+        let app = try TestServer.application(try SQLiteStore.inMemory(), clock: clock)
         try await app.test(.router) { client in
             let receipt = try await submit(client, language: "ru")
             #expect(receipt.text.contains("кандидат в повестку встречи 10.12.2026 15:00 (Asia/Almaty)"))
@@ -47,7 +47,7 @@ struct ReceiptTimeframeTests {
     }
 
     @Test func theAPIReceiptCarriesTheMeetingAndTheDeadline() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), clock: ManualClock(Self.tuesday))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), clock: ManualClock(Self.tuesday))
         try await app.test(.router) { client in
             let created = try await client.execute(
                 uri: "/api/v1/questions", method: .post, headers: .json(),
@@ -63,7 +63,7 @@ struct ReceiptTimeframeTests {
     }
 
     @Test func theOpen311NoticeNamesTheMeetingAndTheDeadline() async throws {
-        let app = try TestServer.application(try AppDatabase.inMemory(), clock: ManualClock(Self.tuesday))
+        let app = try TestServer.application(try SQLiteStore.inMemory(), clock: ManualClock(Self.tuesday))
         try await app.test(.router) { client in
             let created = try await client.execute(
                 uri: "/open311/v2/requests.json", method: .post, headers: .form(language: "en"),

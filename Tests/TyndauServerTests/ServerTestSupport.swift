@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
@@ -28,11 +28,11 @@ final class ManualClock: Sendable {
 /// A fresh SQLite file in the temporary directory, removed by `remove()`.
 struct TemporaryDatabase {
     let path: String
-    let database: AppDatabase
+    let database: SQLiteStore
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-server-\(UUID().uuidString).sqlite").path
-        database = try AppDatabase.open(path: path)
+        database = try SQLiteStore.open(path: path)
     }
 
     func remove() {
@@ -55,7 +55,7 @@ enum TestServer {
     }
 
     static func application(
-        _ database: AppDatabase,
+        _ database: SQLiteStore,
         settings: ServerSettings = settings(),
         clock: ManualClock = ManualClock()
     ) throws -> some ApplicationProtocol {

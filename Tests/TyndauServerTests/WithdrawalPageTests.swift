@@ -4,7 +4,7 @@ import HummingbirdTesting
 import Testing
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// The resident withdraws their contact details from the status page with the question's token.
 @Suite("Withdrawal on the status page")

@@ -2,7 +2,7 @@ import AgendaScheduler
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau agenda build|show|pin|skip|unmark`: the week's agenda, chosen by the scheduler and
 /// written to `agendas/` as Markdown, JSON and iCalendar.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DatabaseCommand {
     /// `tyndau db backup FILE`: a consistent copy of the SQLite database while servers keep writing
@@ -29,10 +29,10 @@ extension DatabaseCommand {
             }
             // SQLite copies in one step (one snapshot); the line shows the temporary copy growing.
             let progress = ProgressLine(CLIText.text("progress.backup"), quiet: quiet, unit: ProgressLine.megabytes)
-            let watcher = progress.isEnabled ? Self.watch(AppDatabase.partialBackupName(for: file), progress) : nil
+            let watcher = progress.isEnabled ? Self.watch(SQLiteStore.partialBackupName(for: file), progress) : nil
             let summary: BackupSummary
             do {
-                summary = try AppDatabase.backup(path: path, to: file, replacing: force)
+                summary = try SQLiteStore.backup(path: path, to: file, replacing: force)
             } catch {
                 watcher?.cancel()
                 progress.clear()

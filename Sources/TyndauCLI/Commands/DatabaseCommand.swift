@@ -1,5 +1,5 @@
 import ArgumentParser
-import TyndauStorage
+import TyndauSQLite
 
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

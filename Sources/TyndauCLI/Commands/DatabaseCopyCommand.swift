@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DatabaseCommand {
     /// `tyndau db copy --from sqlite:./tyndau.sqlite --to postgres://…`: moving house between engines

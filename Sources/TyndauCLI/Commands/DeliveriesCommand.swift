@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 struct DeliveriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

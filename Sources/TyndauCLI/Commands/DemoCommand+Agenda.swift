@@ -1,7 +1,7 @@
 import AgendaScheduler
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// The demo week: the sample's questions arrive 23 November – 2 December 2026, for the meeting

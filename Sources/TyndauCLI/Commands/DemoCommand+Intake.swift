@@ -3,7 +3,7 @@ import Logging
 import QuestionCollection
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// Web/API intake stage: three submissions through the same path `tyndau serve` uses (honeypot,

@@ -1,6 +1,6 @@
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// A sample answer from `demo-answers.json`, found for an agenda item by the word stems it names.

@@ -3,7 +3,7 @@ import Logging
 import LoopbackServers
 import Publisher
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// Publishing stage: the closed meeting's digest and personal notices go through the real outbox

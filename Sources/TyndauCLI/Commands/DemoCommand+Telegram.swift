@@ -5,7 +5,7 @@ import LoopbackServers
 import TelegramBot
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// Residents' bot stage: a few residents write to the bot through a stand-in for the Bot API on

@@ -1,7 +1,7 @@
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 extension DemoCommand {
     /// Stage: group the sample into topics and print the largest ("14 residents asked about …").

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau demo`: the main job on the embedded default, on a fresh SQLite file and bundled sample
 /// questions; each stage prints what it produced.
@@ -19,7 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: db + suffix)
         }
-        let database = try AppDatabase.open(path: db)
+        let database = try SQLiteStore.open(path: db)
         print(CLIText.text("demo.database", db))
 
         // Stage 1: intake — the sample goes through the same validation as every other channel.

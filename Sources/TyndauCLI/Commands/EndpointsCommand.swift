@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Publisher
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 struct EndpointsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

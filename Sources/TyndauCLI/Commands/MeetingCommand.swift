@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// The meeting itself: record answers while the akim speaks, close the meeting, follow promises.
 enum MeetingWorkflow {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Publisher
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau publish`: puts a message in the outbox for every endpoint with one of the tags (or names);
 /// the worker sends it. Publishing the same text again enqueues nothing new.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 struct QuestionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

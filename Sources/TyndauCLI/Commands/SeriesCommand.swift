@@ -2,7 +2,7 @@ import AgendaScheduler
 import ArgumentParser
 import Foundation
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau series show|set`: the weekly meeting's time and agenda policy. The configuration file
 /// gives the defaults; `set` stores overrides in the database, where every process sees them.

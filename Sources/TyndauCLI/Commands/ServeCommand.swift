@@ -9,7 +9,7 @@ import ServiceLifecycle
 import TelegramBot
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau serve`: the resident pages, the JSON API and the Open311 adapter over the database (a SQLite
 /// file, or a PostgreSQL server shared with other `serve` and `worker` processes).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau sla`: the golden hour — how many questions the office triaged (grouped, rejected,
 /// redirected) within the hour, how many are past it, and the oldest still waiting.

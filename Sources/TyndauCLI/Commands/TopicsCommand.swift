@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QuestionCollection
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// `tyndau topics`: group questions into topics and let the office correct the grouping. Every
 /// correction is stored as a decision and respected by later `topics group` runs.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 #if canImport(Glibc)
 import Glibc

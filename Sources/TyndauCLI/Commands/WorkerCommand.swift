@@ -6,7 +6,7 @@ import Publisher
 import TelegramBot
 import TyndauCore
 import TyndauServer
-import TyndauStorage
+import TyndauSQLite
 
 /// What every publishing command needs: the database with the configured endpoints synced into it,
 /// the process's single libcurl client, and a logger.

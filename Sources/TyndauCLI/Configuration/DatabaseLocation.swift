@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import TyndauCore
 import TyndauPostgres
-import TyndauStorage
+import TyndauSQLite
 
 /// Which engine a database setting selects, and how to open it: the one parser behind `--db`,
 /// `TYNDAU_DB`, `database:` and `tyndau db copy --from/--to`, so every command reads an address the
@@ -51,14 +51,14 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
     /// command's ``OpenStores`` registry also closes it when that command returns, whatever happened.
     /// `durability` applies to SQLite (`serve` asks for `.full`); PostgreSQL commits are durable by the
     /// server's own settings.
-    public func open(durability: AppDatabase.Durability = .normal, logger: Logger = Logger(label: "tyndau.database"))
+    public func open(durability: SQLiteStore.Durability = .normal, logger: Logger = Logger(label: "tyndau.database"))
         async throws -> any TyndauStore
     {
         switch self {
         case .sqlite(let path):
-            return try AppDatabase.open(path: path, durability: durability)
+            return try SQLiteStore.open(path: path, durability: durability)
         case .postgres(let location):
-            let database = try await PostgresDatabase.open(location, logger: logger)
+            let database = try await PostgresStore.open(location, logger: logger)
             await OpenStores.current?.add(database)
             return database
         }
@@ -71,9 +71,9 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sqlite(let path):
             if mustExist, !FileManager.default.fileExists(atPath: path) { throw TyndauError.databaseMissing(path) }
-            return try AppDatabase.open(path: path)
+            return try SQLiteStore.open(path: path)
         case .postgres(let location):
-            let database = try await PostgresDatabase.open(location)
+            let database = try await PostgresStore.open(location)
             await OpenStores.current?.add(database)
             return database
         }

@@ -4,7 +4,7 @@ import Logging
 import MeetingSummaries
 import Publisher
 import TyndauCore
-import TyndauStorage
+import TyndauSQLite
 
 /// Watches the meeting calendar for `tyndau worker` and `tyndau serve`: closes meetings the office
 /// left open when `summaries.autoclose_after_minutes` is set, and enqueues each closed meeting's

@@ -97,7 +97,7 @@ public protocol CopySnapshot: Sendable {
 
 /// Moving every table between stores, engine-neutral: what `tyndau db copy` needs from each engine.
 ///
-/// SQLite (`AppDatabase`) implements it in TyndauStorage; a PostgreSQL store implements the same
+/// SQLite (`SQLiteStore`) implements it in TyndauSQLite; a PostgreSQL store implements the same
 /// protocol, and then any pair of engines can be copied in either direction by ``StoreCopy``.
 public protocol TableCopying: Sendable {
     /// The tables that hold Tyndau's data (not the engine's own bookkeeping such as migration lists), any order.
