@@ -115,13 +115,7 @@ extension PostgresStore {
             groupings[try row("topicID")] = GroupingFacts(
                 conceptKey: try row("conceptKey"), placeKey: try row("placeKey"), titleOverridden: try row("titleOverridden"))
         }
-        struct Member {
-            var id: Question.ID
-            var language: String
-            var submittedAt: Date
-            var personKey: String?
-        }
-        var members: [Topic.ID: [Member]] = [:]
+        var members: [Topic.ID: [TopicMemberFacts]] = [:]
         for row in try await connection.rows(#"""
             SELECT q."id", q."topicID", q."language", q."submittedAt", a."personKey"
             FROM "question" q LEFT JOIN "asker" a ON a."questionID" = q."id"
@@ -129,31 +123,16 @@ extension PostgresStore {
             ORDER BY q."id"
             """#)
         {
-            members[try row("topicID"), default: []].append(Member(
+            members[try row("topicID"), default: []].append(TopicMemberFacts(
                 id: try row("id"), language: try row("language"), submittedAt: try row("submittedAt"), personKey: try row("personKey")))
         }
-        let overviews = topics.compactMap { topic -> TopicOverview? in
+        return topics.compactMap { topic -> TopicOverview? in
             guard let id = topic.id else { return nil }
-            let rows = members[id] ?? []
-            var people = Set<String>()
-            var anonymous = 0
-            for row in rows {
-                if let key = row.personKey { people.insert(key) } else { anonymous += 1 }
-            }
-            let languages = Set(rows.compactMap { TextLanguage(rawValue: $0.language) })
-            let first = rows.map(\.submittedAt).min() ?? topic.createdAt
-            let summary = TopicSummary(
-                topic: topic, questionIDs: rows.map(\.id), askers: people.count + anonymous,
-                languages: TextLanguage.allCases.filter(languages.contains), firstSubmittedAt: first)
             let grouping = groupings[id]
             return TopicOverview(
-                summary: summary, conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey,
+                topic: topic, members: members[id] ?? [], conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey,
                 titleOverridden: grouping?.titleOverridden ?? false)
-        }
-        return overviews.sorted {
-            ($0.summary.askers, $0.summary.questionIDs.count, -($0.summary.topic.id ?? 0))
-                > ($1.summary.askers, $1.summary.questionIDs.count, -($1.summary.topic.id ?? 0))
-        }
+        }.sorted(by: TopicOverview.inDemandOrder)
     }
 
     static func requireTopic(_ id: Topic.ID, _ connection: PostgresConnection) async throws -> Topic {

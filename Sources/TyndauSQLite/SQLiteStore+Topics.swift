@@ -187,30 +187,18 @@ extension SQLiteStore: TopicStore {
                 WHERE question.topicID IS NOT NULL\(only) ORDER BY question.id
                 """,
             arguments: StatementArguments(ids ?? []))
-        var members: [Topic.ID: [Row]] = [:]
-        for row in rows { members[row["topicID"], default: []].append(row) }
-        let overviews = topics.compactMap { topic -> TopicOverview? in
+        var members: [Topic.ID: [TopicMemberFacts]] = [:]
+        for row in rows {
+            members[row["topicID"], default: []].append(TopicMemberFacts(
+                id: row["id"], language: row["language"], submittedAt: row["submittedAt"], personKey: row["personKey"]))
+        }
+        return topics.compactMap { topic -> TopicOverview? in
             guard let id = topic.id else { return nil }
-            let rows = members[id] ?? []
-            var people = Set<String>()
-            var anonymous = 0
-            for row in rows {
-                if let key: String = row["personKey"] { people.insert(key) } else { anonymous += 1 }
-            }
-            let languages = Set(rows.compactMap { TextLanguage(rawValue: $0["language"]) })
-            let first = rows.compactMap { $0["submittedAt"] as Date? }.min() ?? topic.createdAt
-            let summary = TopicSummary(
-                topic: topic, questionIDs: rows.map { $0["id"] }, askers: people.count + anonymous,
-                languages: TextLanguage.allCases.filter(languages.contains), firstSubmittedAt: first)
             let grouping = groupings[id]
             return TopicOverview(
-                summary: summary, conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey,
+                topic: topic, members: members[id] ?? [], conceptKey: grouping?.conceptKey, placeKey: grouping?.placeKey,
                 titleOverridden: grouping?.titleOverridden ?? false)
-        }
-        return overviews.sorted {
-            ($0.summary.askers, $0.summary.questionIDs.count, -($0.summary.topic.id ?? 0))
-                > ($1.summary.askers, $1.summary.questionIDs.count, -($1.summary.topic.id ?? 0))
-        }
+        }.sorted(by: TopicOverview.inDemandOrder)
     }
 
     static func requireTopic(_ id: Topic.ID, _ db: Database) throws -> Topic {

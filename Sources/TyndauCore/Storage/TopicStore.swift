@@ -75,6 +75,49 @@ public struct TopicOverview: Sendable, Codable, Hashable {
     }
 }
 
+/// One member question as a topic's list counts it.
+public struct TopicMemberFacts: Sendable, Hashable {
+    public var id: Question.ID
+    public var language: String
+    public var submittedAt: Date
+    /// The asker's person key; nil for an anonymous question.
+    public var personKey: String?
+
+    public init(id: Question.ID, language: String, submittedAt: Date, personKey: String?) {
+        self.id = id
+        self.language = language
+        self.submittedAt = submittedAt
+        self.personKey = personKey
+    }
+}
+
+extension TopicOverview {
+    /// A topic's overview from its member rows (in id order): distinct askers — a person counted once,
+    /// an anonymous question each —, the languages in their fixed order, and the first submission, where
+    /// waiting starts (the topic's creation when it has no member).
+    public init(
+        topic: Topic, members: [TopicMemberFacts], conceptKey: String?, placeKey: String?, titleOverridden: Bool
+    ) {
+        var people = Set<String>()
+        var anonymous = 0
+        for member in members {
+            if let key = member.personKey { people.insert(key) } else { anonymous += 1 }
+        }
+        let languages = Set(members.compactMap { TextLanguage(rawValue: $0.language) })
+        let summary = TopicSummary(
+            topic: topic, questionIDs: members.map(\.id), askers: people.count + anonymous,
+            languages: TextLanguage.allCases.filter(languages.contains),
+            firstSubmittedAt: members.map(\.submittedAt).min() ?? topic.createdAt)
+        self.init(summary: summary, conceptKey: conceptKey, placeKey: placeKey, titleOverridden: titleOverridden)
+    }
+
+    /// The office's order of topics: most residents first, then most questions, then the older topic.
+    public static func inDemandOrder(_ a: TopicOverview, _ b: TopicOverview) -> Bool {
+        (a.summary.askers, a.summary.questionIDs.count, -(a.summary.topic.id ?? 0))
+            > (b.summary.askers, b.summary.questionIDs.count, -(b.summary.topic.id ?? 0))
+    }
+}
+
 /// What the office decided about topics; stored so that every later regrouping respects it.
 public enum TopicDecisionKind: String, Sendable, Codable, CaseIterable, Hashable {
     case merge
