@@ -100,6 +100,17 @@ public struct TyndauError: Error, Sendable, Hashable, CustomStringConvertible {
         TyndauError(code: .conflict, messageKey: "error.conflict", arguments: [what])
     }
 
+    /// A question from a channel whose source key (an import's external id, a bot message) is already
+    /// stored: each source item becomes one question. The engines detect it; the refusal is this one.
+    public static func sourceKeyTaken(_ sourceKey: String?) -> TyndauError {
+        conflict("source key \(sourceKey ?? "")")
+    }
+
+    /// An office account name is unique.
+    public static func userNameTaken(_ name: String) -> TyndauError {
+        conflict("user \(name)")
+    }
+
     public static func configuration(_ path: String, _ reason: String) -> TyndauError {
         TyndauError(code: .configuration, messageKey: "error.configuration", arguments: [path, reason])
     }

@@ -130,7 +130,7 @@ extension PostgresStore: QuestionStore {
     public func insert(_ newQuestion: NewQuestion) async throws -> Question {
         try await write { connection in
             guard let stored = try await Self.insert(newQuestion, connection) else {
-                throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
+                throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
             }
             return stored
         }

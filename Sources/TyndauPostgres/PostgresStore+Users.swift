@@ -29,13 +29,13 @@ extension PostgresStore: UserStore {
     public func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser {
         try await write { connection in
             // The unique index on lower(name) settles a race between two servers; this check names the conflict.
-            if try await Self.fetchUser(name: user.name, connection) != nil { throw TyndauError.conflict("user \(user.name)") }
+            if try await Self.fetchUser(name: user.name, connection) != nil { throw TyndauError.userNameTaken(user.name) }
             guard let id = try await connection.value(#"""
                 INSERT INTO "officeUser" ("name", "role", "passwordHash", "disabled", "createdAt")
                 VALUES (\#(user.name), \#(user.role.rawValue), \#(user.passwordHash), \#(user.disabled), \#(user.createdAt))
                 ON CONFLICT DO NOTHING RETURNING "id"
                 """#, as: Int64.self)
-            else { throw TyndauError.conflict("user \(user.name)") }
+            else { throw TyndauError.userNameTaken(user.name) }
             try await Self.audit(
                 AuditEvent.userAdded(user, actor: actor, at: now),
                 connection)

@@ -380,7 +380,7 @@ extension PostgresStore {
     private static func checkIdentifier(_ name: String) throws {
         guard !name.isEmpty, name.count <= 63,
             name.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" })
-        else { throw TyndauError.validation(["database": "field.invalid"]) }
+        else { throw TyndauError.configuration("database", "a schema or database name is letters, digits and _ (at most 63)") }
     }
 
     private static func withAdministration(_ server: PostgresLocation, _ body: (PostgresConnection) async throws -> Void) async throws {

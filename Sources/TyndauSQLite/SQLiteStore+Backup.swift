@@ -58,7 +58,7 @@ extension SQLiteStore {
         if replacing {
             // rename(2) swaps the old backup for the new one in one step.
             guard rename(partial.path, target.path) == 0 else {
-                throw TyndauError.conflict("\(destination): \(String(cString: strerror(errno)))")
+                throw TyndauError.databaseFailed("\(destination): \(String(cString: strerror(errno)))")
             }
         } else {
             try files.moveItem(at: partial, to: target)

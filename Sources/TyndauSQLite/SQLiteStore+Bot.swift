@@ -168,7 +168,7 @@ extension SQLiteStore: BotStore {
                 return .alreadyStored(existing)
             }
             guard let stored = try Self.insert(botQuestion.newQuestion, db), let id = stored.id else {
-                throw TyndauError.conflict("source key")
+                throw TyndauError.sourceKeyTaken(nil)
             }
             try Self.touchChat(botQuestion.chatKey, now: now, db)
             try db.execute(

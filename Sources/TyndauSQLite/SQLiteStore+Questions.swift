@@ -6,7 +6,7 @@ extension SQLiteStore: QuestionStore {
     public func insert(_ newQuestion: NewQuestion) async throws -> Question {
         try await writer.write { db in
             guard let stored = try Self.insert(newQuestion, db) else {
-                throw TyndauError.conflict("source key \(newQuestion.sourceKey ?? "")")
+                throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
             }
             return stored
         }

@@ -43,9 +43,14 @@ router.get("health") { _, _ in "ok" }
 router.post("api/v1/questions") { request, context -> EditedResponse<Created> in
     let body = try await request.decode(as: Body.self, context: context)
     let id = try await pool.write { db in
+        // The row is stamped by SQLite's clock, in GRDB's date format: the baseline reads no wall clock
+        // of its own and still stores a time per row as the real intake does.
         try db.execute(
-            sql: "INSERT INTO question (text, street, house, category, submittedAt) VALUES (?, ?, ?, ?, ?)",
-            arguments: [body.text, body.street, body.house, body.category, Date()])
+            sql: """
+                INSERT INTO question (text, street, house, category, submittedAt)
+                VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
+                """,
+            arguments: [body.text, body.street, body.house, body.category])
         return db.lastInsertedRowID
     }
     return EditedResponse(status: .created, response: Created(id: id))

@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 /// Time comes from the edge: no library module reads the wall clock. The executables (`tyndau`,
-/// `tyndau-bench`, the benchmark's baseline `tyndau-bare-intake`) and `WallClock`, the command line's one clock (settable with `TYNDAU_NOW`), may.
+/// `tyndau-bench`) and `WallClock`, the command line's one clock (settable with `TYNDAU_NOW`), may.
 @Suite struct InjectedClockLintTests {
     static let sources = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Sources")
-    static let edges: Set<String> = ["tyndau", "tyndau-bench", "tyndau-bare-intake", "TyndauCLI/Support/WallClock.swift"]
+    static let edges: Set<String> = ["tyndau", "tyndau-bench", "TyndauCLI/Support/WallClock.swift"]
     /// `Date()`, `Date.now`, `Date.init` as a value, and `Date(timeIntervalSinceNow:)`.
     static let wallClock = #"\bDate\(\)|\bDate\.now\b|\bDate\.init\b(?!\()|\bDate\(timeIntervalSinceNow:"#
 
