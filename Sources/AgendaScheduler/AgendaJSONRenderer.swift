@@ -128,10 +128,7 @@ public struct AgendaJSONRenderer: Sendable {
                         for topic in plan.topics {
                             json.object { json in
                                 json.field("position", topic.position)
-                                json.field("topicId", Int(topic.topicID))
-                                json.field("title", topic.title)
-                                json.field("titleKk", topic.titles.kk)
-                                json.field("titleRu", topic.titles.ru)
+                                Self.topicFields(&json, id: topic.topicID, title: topic.title, titles: topic.titles)
                                 json.field("place", topic.place)
                                 json.field("responsible", topic.responsible)
                                 json.field("start", time(agenda, topic.startOffsetMinutes))
@@ -160,10 +157,7 @@ public struct AgendaJSONRenderer: Sendable {
         json.array { json in
             for omission in agenda.notSelected {
                 json.object { json in
-                    json.field("topicId", Int(omission.topicID))
-                    json.field("title", omission.title)
-                    json.field("titleKk", omission.titles.kk)
-                    json.field("titleRu", omission.titles.ru)
+                    Self.topicFields(&json, id: omission.topicID, title: omission.title, titles: omission.titles)
                     json.field("block", omission.block.rawValue)
                     Self.reasons(&json, omission.reasons)
                     json.field("reason", omission.reason.code)
@@ -179,10 +173,7 @@ public struct AgendaJSONRenderer: Sendable {
         json.array { json in
             for entry in agenda.writtenAnswers {
                 json.object { json in
-                    json.field("topicId", Int(entry.topicID))
-                    json.field("title", entry.title)
-                    json.field("titleKk", entry.titles.kk)
-                    json.field("titleRu", entry.titles.ru)
+                    Self.topicFields(&json, id: entry.topicID, title: entry.title, titles: entry.titles)
                     json.field("block", entry.block.rawValue)
                     Self.reasons(&json, entry.reasons)
                     json.field("firstSubmitted", entry.firstSubmitted.description)
@@ -208,6 +199,14 @@ public struct AgendaJSONRenderer: Sendable {
         json.object { json in
             for language in UILanguage.allCases { json.field(language.rawValue, make(language)) }
         }
+    }
+
+    /// A topic's id and its title, single and in each language.
+    private static func topicFields(_ json: inout JSONStream, id: Topic.ID, title: String, titles: BilingualText) {
+        json.field("topicId", Int(id))
+        json.field("title", title)
+        json.field("titleKk", titles.kk)
+        json.field("titleRu", titles.ru)
     }
 
     /// Why a topic ranks where it does.
