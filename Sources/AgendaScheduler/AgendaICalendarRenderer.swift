@@ -98,15 +98,10 @@ public struct AgendaICalendarRenderer: Sendable {
         return result
     }
 
-    static func utc(_ date: Date) -> String {
-        let p = AgendaFormat.parts(date, TimeZone(secondsFromGMT: 0)!)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", p.year, p.month, p.day, p.hour, p.minute, p.second)
-    }
+    /// `20261203T100000Z`: an instant in UTC, iCalendar's basic form.
+    public static func utc(_ date: Date) -> String { LocalTime(date, in: .gmt).basic + "Z" }
 
-    static func local(_ date: Date, _ zone: TimeZone) -> String {
-        let p = AgendaFormat.parts(date, zone)
-        return String(format: "%04d%02d%02dT%02d%02d%02d", p.year, p.month, p.day, p.hour, p.minute, p.second)
-    }
+    static func local(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).basic }
 
     /// A parameter value is quoted when it holds `:`, `;` or `,`.
     static func paramValue(_ value: String) -> String {

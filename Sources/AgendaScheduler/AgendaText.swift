@@ -54,14 +54,6 @@ public enum AgendaText {
 /// Date and number forms shared by the renderers, computed by hand so output never depends on the
 /// machine's locale.
 enum AgendaFormat {
-    /// Local wall-clock parts of `date` in `zone`.
-    static func parts(_ date: Date, _ zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return (c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-    }
-
     /// `+05:00`
     static func offset(_ date: Date, _ zone: TimeZone, colon: Bool = true) -> String {
         let seconds = zone.secondsFromGMT(for: date)
@@ -73,22 +65,14 @@ enum AgendaFormat {
 
     /// `2026-12-03T15:00:00+05:00`
     static func timestamp(_ date: Date, _ zone: TimeZone) -> String {
-        let p = parts(date, zone)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", p.year, p.month, p.day, p.hour, p.minute, p.second)
-            + offset(date, zone)
+        LocalTime(date, in: zone).isoSeconds + offset(date, zone)
     }
 
     /// `2026-12-03`
-    static func day(_ date: Date, _ zone: TimeZone) -> String {
-        let p = parts(date, zone)
-        return String(format: "%04d-%02d-%02d", p.year, p.month, p.day)
-    }
+    static func day(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).date.description }
 
     /// `15:05`
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
-        let p = parts(date, zone)
-        return String(format: "%02d:%02d", p.hour, p.minute)
-    }
+    static func clock(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).clock }
 
     /// Thousandths as a decimal without trailing zeros: 12500 → `12.5` (no `String(format:)`,
     /// which is slow enough to matter over thousands of rows).

@@ -263,14 +263,7 @@ enum AgendaWorkflow {
         return (week, id, changed)
     }
 
-    static func localTime(_ date: Date, _ zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-    }
+    static func localTime(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).iso }
 
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
-        String(localTime(date, zone).suffix(5))
-    }
+    static func clock(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).clock }
 }

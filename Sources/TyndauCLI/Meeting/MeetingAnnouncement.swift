@@ -65,10 +65,6 @@ struct MeetingAnnouncement {
 
     /// `10.12.2026 15:00 (Asia/Almaty)`.
     private func day(_ meeting: Meeting) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: meeting.timeZone) ?? .almaty
-        formatter.dateFormat = "dd.MM.yyyy HH:mm"
-        return "\(formatter.string(from: meeting.startsAt)) (\(meeting.timeZone))"
+        "\(LocalTime(meeting.startsAt, in: TimeZone(identifier: meeting.timeZone) ?? .almaty).dotted) (\(meeting.timeZone))"
     }
 }

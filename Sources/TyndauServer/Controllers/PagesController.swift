@@ -354,11 +354,5 @@ struct PagesController: Sendable {
     }
 
     /// `29.11.2026 15:00` in Almaty time: how residents read dates in Kazakhstan.
-    static func localTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = .almaty
-        formatter.dateFormat = "dd.MM.yyyy HH:mm"
-        return formatter.string(from: date)
-    }
+    static func localTime(_ date: Date) -> String { LocalTime(date, in: .almaty).dotted }
 }

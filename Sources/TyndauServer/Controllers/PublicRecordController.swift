@@ -243,34 +243,24 @@ struct PublicRecordController: Sendable {
     // MARK: - Formatting
 
     /// `03.12.2026 15:00` in the meeting's zone.
-    static func localTime(_ date: Date, _ zone: String) -> String {
-        let p = parts(date, zone)
-        return String(format: "%02d.%02d.%04d %02d:%02d", p.day ?? 0, p.month ?? 0, p.year ?? 0, p.hour ?? 0, p.minute ?? 0)
-    }
+    static func localTime(_ date: Date, _ zone: String) -> String { LocalTime(date, in: timeZone(zone)).dotted }
 
-    static func localDay(_ date: Date, _ zone: String) -> String {
-        let p = parts(date, zone)
-        return String(format: "%02d.%02d.%04d", p.day ?? 0, p.month ?? 0, p.year ?? 0)
-    }
+    /// `03.12.2026` in the meeting's zone.
+    static func localDay(_ date: Date, _ zone: String) -> String { LocalTime(date, in: timeZone(zone)).date.dotted }
 
-    static func clock(_ date: Date, _ zone: String) -> String {
-        let p = parts(date, zone)
-        return String(format: "%02d:%02d", p.hour ?? 0, p.minute ?? 0)
-    }
+    /// `15:00` in the meeting's zone.
+    static func clock(_ date: Date, _ zone: String) -> String { LocalTime(date, in: timeZone(zone)).clock }
 
-    /// One calendar per zone, made once: building a formatter or calendar per date was most of the
-    /// archive index's time (200 rows).
-    private static let calendars = Mutex<[String: Calendar]>([:])
+    /// One `TimeZone` per identifier, looked up once (the archive index formats 200 rows).
+    private static let zones = Mutex<[String: TimeZone]>([:])
 
-    private static func parts(_ date: Date, _ zone: String) -> DateComponents {
-        let calendar = calendars.withLock { cache -> Calendar in
-            if let calendar = cache[zone] { return calendar }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: zone) ?? .almaty
-            cache[zone] = calendar
-            return calendar
+    private static func timeZone(_ identifier: String) -> TimeZone {
+        zones.withLock { cache in
+            if let zone = cache[identifier] { return zone }
+            let zone = TimeZone(identifier: identifier) ?? .almaty
+            cache[identifier] = zone
+            return zone
         }
-        return calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
     }
 
     /// `2026-12-20` as residents read it: `20.12.2026`.

@@ -196,8 +196,8 @@ struct PublicRecordDownloads: Sendable {
             lines += [
                 "BEGIN:VEVENT",
                 "UID:tyndau-meeting-\(week)",
-                "DTSTAMP:" + Self.utc(now()),
-                "DTSTART:" + Self.utc(start),
+                "DTSTAMP:" + AgendaICalendarRenderer.utc(now()),
+                "DTSTART:" + AgendaICalendarRenderer.utc(start),
                 "DURATION:PT\(settings.series.durationMinutes)M",
                 "SUMMARY:" + AgendaICalendarRenderer.escape(summary),
                 "DESCRIPTION:" + AgendaICalendarRenderer.escape(description),
@@ -208,13 +208,5 @@ struct PublicRecordDownloads: Sendable {
         let text = lines.map(AgendaICalendarRenderer.fold).joined(separator: "\r\n") + "\r\n"
         return Response(
             status: .ok, headers: [.contentType: "text/calendar; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func utc(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
     }
 }

@@ -205,12 +205,7 @@ extension OfficeConsole {
     }
 
     /// `HH:mm` in `zone`.
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
-    }
+    static func clock(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).clock }
 }
 
 extension TyndauError {

@@ -254,13 +254,7 @@ struct OfficeConsole: Sendable {
     static func localTime(_ date: Date) -> String { PagesController.localTime(date) }
 
     /// `dd.MM.yyyy HH:mm` in `zone` (a meeting's own time zone).
-    static func localTime(_ date: Date, _ zone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = zone
-        formatter.dateFormat = "dd.MM.yyyy HH:mm"
-        return formatter.string(from: date)
-    }
+    static func localTime(_ date: Date, _ zone: TimeZone) -> String { LocalTime(date, in: zone).dotted }
 
     static func id(_ raw: String?, field: String) throws -> Int64 {
         guard let raw, let id = Int64(raw.trimmingCharacters(in: CharacterSet(charactersIn: " #T"))), id > 0 else {
