@@ -21,6 +21,8 @@ import TyndauCore
 ///   - background: long-running loops (delivery worker, meeting automation) that stop at graceful shutdown.
 ///   - series: the meeting series and agenda policy of the configuration file, for the console's agenda.
 ///   - arrivals: topics on arrival; run as a service and woken by the intake after each accepted commit.
+///   - chatKey: the bot's key for a Telegram chat id (`TelegramChatKey.chat`), so the console's erasure
+///     of a person's personal data reaches the bot's tables too.
 public func buildApplication(
     _ settings: ServerSettings,
     database: any TyndauStore,
@@ -32,12 +34,13 @@ public func buildApplication(
     botWebhook: (any BotWebhook)? = nil,
     background: [any Service] = [],
     series: SeriesSettings = SeriesSettings(),
-    arrivals: ArrivalGroupingService? = nil
+    arrivals: ArrivalGroupingService? = nil,
+    chatKey: (@Sendable (Int64) -> String)? = nil
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(
         settings, store: database, logger: logger, requestLogLevel: requestLogLevel, now: now,
         acknowledgements: acknowledgements, commitmentNotices: commitmentNotices, botWebhook: botWebhook, series: series,
-        arrivals: arrivals
+        arrivals: arrivals, chatKey: chatKey
     )
     var application = Application(
         router: router,
@@ -71,7 +74,8 @@ public func buildRouter(
     commitmentNotices: (any CommitmentNotices)? = nil,
     botWebhook: (any BotWebhook)? = nil,
     series: SeriesSettings = SeriesSettings(),
-    arrivals: ArrivalGroupingService? = nil
+    arrivals: ArrivalGroupingService? = nil,
+    chatKey: (@Sendable (Int64) -> String)? = nil
 ) throws -> Router<TyndauRequestContext> {
     let pages = try PageRenderer()
     var accepted: (@Sendable () -> Void)?
@@ -107,8 +111,10 @@ public func buildRouter(
     router.addRoutes(open311.discoveryEndpoints, atPath: "/open311")
     if let botWebhook { BotWebhookController(webhook: botWebhook).addRoutes(to: router) }
     router.addRoutes(MeetingsAPIController(store: store, gate: officeGate, now: now).endpoints, atPath: "/api/v1/meetings")
-    OfficeConsole(store: store, pages: pages, settings: settings, series: series, commitmentNotices: commitmentNotices, now: now)
-        .addRoutes(to: router)
+    OfficeConsole(
+        store: store, pages: pages, settings: settings, series: series, commitmentNotices: commitmentNotices,
+        rights: PersonalDataRights(store: store, chatKey: chatKey), now: now
+    ).addRoutes(to: router)
     let record = PublicRecord(store: store)
     let cache = PublicRecordCache(record: record, goldenHourMinutes: settings.intake.goldenHourMinutes)
     PublicRecordController(

@@ -35,30 +35,20 @@ struct ResidentKeyOptions: ParsableArguments {
         _ = try key()
     }
 
-    /// The key, normalised the way intake stores it.
+    /// The key, normalised the way intake stores it (``ResidentKey/init(_:_:field:)``).
     func key() throws -> ResidentKey {
-        if let ticket {
-            guard Ticket.id(from: ticket) != nil else { throw ValidationError(CLIText.text("residents.bad-ticket", ticket)) }
-            return .ticket(ticket.uppercased())
+        let named: [(ResidentKey.Kind, String?, String)] = [
+            (.ticket, ticket, "residents.bad-ticket"), (.email, email, "residents.bad-email"),
+            (.phone, phone, "residents.bad-phone"), (.telegram, telegram, "residents.bad-telegram"),
+        ]
+        guard let (kind, value, problem) = named.first(where: { $0.1 != nil }), let value else {
+            throw ValidationError(CLIText.text("residents.one-key"))
         }
-        if let email {
-            let cleaned = email.trimmingCharacters(in: .whitespaces)
-            guard EmailAddress.isValid(cleaned) else { throw ValidationError(CLIText.text("residents.bad-email")) }
-            return .email(cleaned.lowercased())
+        do {
+            return try ResidentKey(kind, value)
+        } catch is TyndauError {
+            throw ValidationError(kind == .ticket ? CLIText.text(problem, value) : CLIText.text(problem))
         }
-        if let phone {
-            guard let e164 = PhoneNumber.e164(phone) else { throw ValidationError(CLIText.text("residents.bad-phone")) }
-            return .phone(e164)
-        }
-        if let telegram {
-            let trimmed = telegram.trimmingCharacters(in: .whitespaces)
-            if let id = Int64(trimmed) { return .telegramChat(id) }
-            guard let name = TelegramUsername.normalised(trimmed) else {
-                throw ValidationError(CLIText.text("residents.bad-telegram"))
-            }
-            return .telegramUsername(name)
-        }
-        throw ValidationError(CLIText.text("residents.one-key"))
     }
 }
 

@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         let application = try buildApplication(
             settings, database: database, logger: logger, now: WallClock.now, acknowledgements: acknowledgements,
             commitmentNotices: automation.publication, botWebhook: botWebhook, background: background, series: series,
-            arrivals: arrivals
+            arrivals: arrivals, chatKey: { TelegramChatKey.chat($0) }
         )
         print(CLIText.text("serve.listening", configuration.server.host, configuration.server.port, configuration.database.display))
         fflush(nil)

@@ -9,7 +9,7 @@ import TyndauCore
 ///
 /// Every page needs a session (cookie `tyndau_office`, `HttpOnly`, `SameSite=Lax`, `Secure` when
 /// `server.public_url` is https); every form carries the session's CSRF token and is refused with
-/// 403 without it; admin pages (users, endpoints, series) answer 403 to operators. Every change is
+/// 403 without it; admin pages (users, endpoints, series, residents' personal data) answer 403 to operators. Every change is
 /// written to the audit log as `office:<username>`. Works without JavaScript.
 struct OfficeConsole: Sendable {
     let store: any TyndauStore
@@ -26,6 +26,8 @@ struct OfficeConsole: Sendable {
     let now: @Sendable () -> Date
     /// The askers' "promise kept" messages, when the server has the publisher's endpoints.
     let commitmentNotices: (any CommitmentNotices)?
+    /// Residents' rights over their personal data, with the bot's chat keys when the server has them.
+    let rights: PersonalDataRights
 
     static let sessionCookie = "tyndau_office"
     /// Before sign-in there is no session to bind the token to: the sign-in form's CSRF token is a
@@ -35,9 +37,11 @@ struct OfficeConsole: Sendable {
 
     init(
         store: any TyndauStore, pages: PageRenderer, settings: ServerSettings, series: SeriesSettings,
-        commitmentNotices: (any CommitmentNotices)? = nil, now: @escaping @Sendable () -> Date
+        commitmentNotices: (any CommitmentNotices)? = nil, rights: PersonalDataRights? = nil,
+        now: @escaping @Sendable () -> Date
     ) {
         self.store = store
+        self.rights = rights ?? PersonalDataRights(store: store)
         self.pages = pages
         self.settings = settings.office
         self.goldenHourMinutes = settings.intake.goldenHourMinutes
@@ -70,6 +74,7 @@ struct OfficeConsole: Sendable {
         addMeetingRoutes(to: router)
         addDeliveryRoutes(to: router)
         addAdminRoutes(to: router)
+        addResidentRoutes(to: router)
     }
 
     // MARK: - The gate
@@ -161,6 +166,7 @@ struct OfficeConsole: Sendable {
         ("meeting", "/office/meeting", false, "m"), ("deliveries", "/office/deliveries", false, "d"),
         ("commitments", "/office/commitments", false, "c"), ("audit", "/office/audit", false, "l"),
         ("endpoints", "/office/endpoints", true, "e"), ("users", "/office/users", true, "u"), ("series", "/office/series", true, "s"),
+        ("residents", "/office/residents", true, "r"),
     ]
 
     /// Pages that reload themselves every so many seconds while nobody types (with the script).
@@ -292,7 +298,7 @@ extension PageRenderer {
     /// The console's templates, loaded with the resident pages'.
     static let officeTemplates = [
         "office-head", "office-foot", "office-sign-in", "office-error", "office-inbox", "office-topics", "office-topic",
-        "office-agenda", "office-meeting", "office-deliveries", "office-commitments", "office-audit", "office-users",
+        "office-agenda", "office-meeting", "office-deliveries", "office-commitments", "office-audit", "office-users", "office-residents",
         "office-endpoints", "office-series", "office-pager",
     ]
 }
