@@ -391,7 +391,7 @@ endpoints:
         self.go("/office/audit?actor=office%3Ainspector")
         assert "meeting.close" in driver.page_source and "topic.merge" in driver.page_source
         self.shot("audit")
-        for path in ["/office/topics", f"/office/topics/{first}", "/office/users", "/office/series", "/office/inbox"]:
+        for path in ["/office/topics", f"/office/topics/{first}", "/office/users", "/office/series", "/office/residents", "/office/inbox"]:
             self.go(path)
             self.check_accessibility()
         self.resident_and_public_pages()
