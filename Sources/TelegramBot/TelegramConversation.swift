@@ -19,14 +19,19 @@ public struct TelegramQuestionIntake: Sendable {
     /// Unanswered topics like a text, best first, scrubbed for residents (the grouping engine's): the
     /// reply's "N residents already asked this — /same" and the topic `/same` joins. Empty: none.
     public var similarTopics: @Sendable (_ text: String) async -> [JoinableTopic]
+    /// New questions one chat may send per sliding window (`intake.rate_limit_per_hour`, as one client
+    /// address on the web form), counted from the chat's stored questions, so it holds across restarts
+    /// and several bot processes. `limit` 0: off.
+    public var rateLimit: IntakeRateLimit
 
     public init(
-        minimumLength: Int, maximumLength: Int,
+        minimumLength: Int, maximumLength: Int, rateLimit: IntakeRateLimit = IntakeRateLimit(limit: 0),
         timeframe: @escaping @Sendable (Date, UILanguage) async -> [String] = { _, _ in [] },
         similarTopics: @escaping @Sendable (String) async -> [JoinableTopic] = { _ in [] },
         validate: @escaping @Sendable (String, String, Date) throws -> Question
     ) {
         self.validate = validate
+        self.rateLimit = rateLimit
         self.minimumLength = minimumLength
         self.maximumLength = maximumLength
         self.timeframe = timeframe
@@ -145,6 +150,13 @@ struct TelegramConversation: Sendable {
             return
         }
         let language = self.language(chat, message, text: question.language)
+        if let retryAfter = try await rateLimited(chatKey: chatKey, sourceKey: sourceKey) {
+            Self.count(.rateLimited)
+            logger.notice("question refused by the rate limit", metadata: ["tyndau.telegram.update": "\(update)"])
+            let minutes = String(max(1, (retryAfter + 59) / 60))
+            try await reply(texts.text("bot.rate-limited", language, [minutes]), to: message, update: update)
+            return
+        }
         let contact = chat?.consentAt.map { consentAt in
             AskerContact(
                 telegramChatID: message.chatID, consent: true, consentAt: consentAt,
@@ -187,6 +199,19 @@ struct TelegramConversation: Sendable {
         if delivered == .sent, stored.status == .received, let id = stored.id {
             try await store.acknowledgeBotQuestion(id, now: now())
         }
+    }
+
+    /// Seconds until the chat may send a new question, or `nil` when it may now: its questions stored
+    /// within the window, newest first, are counted; a redelivered message (already stored) is not new.
+    private func rateLimited(chatKey: String, sourceKey: String) async throws -> Int? {
+        let limit = intake.rateLimit
+        guard limit.isActive else { return nil }
+        let moment = now()
+        let since = limit.windowStart(now: moment)
+        let newest = try await store.botQuestions(chatKey: chatKey, limit: limit.limit + 1)
+        guard !newest.contains(where: { $0.externalID == sourceKey }) else { return nil }
+        let recent = newest.filter { $0.submittedAt > since }.prefix(limit.limit)
+        return limit.retryAfter(storedInWindow: recent.count, oldest: recent.map(\.submittedAt).min(), now: moment)
     }
 
     private func handleEdit(_ message: TelegramIncomingMessage, update: Int64) async throws {

@@ -38,10 +38,10 @@ struct BotHarness {
         database = try SQLiteStore.open(path: folder.appendingPathComponent("bot.sqlite").path)
     }
 
-    func poller(logger: Logger = Logger(label: "test.bot")) -> TelegramBotPoller {
+    func poller(logger: Logger = Logger(label: "test.bot"), intake: TelegramQuestionIntake = .validator()) -> TelegramBotPoller {
         let time = self.time
         return TelegramBotPoller(
-            settings: settings, store: database, intake: .validator(), client: client, clock: ManualClock(time: time),
+            settings: settings, store: database, intake: intake, client: client, clock: ManualClock(time: time),
             now: { time.now }, logger: logger
         )
     }
@@ -156,6 +156,31 @@ func waitFor(_ semaphore: DispatchSemaphore, seconds: Double = 60) async -> Bool
         #expect(harness.texts(chat: 82) == [
             table.text("bot.status-not-found", .ru, [ticket]), table.text("bot.status-none", .ru),
         ])
+    }
+
+    @Test func aChatPastTheHourlyLimitIsToldWhenToComeBackAndOtherChatsAreNot() async throws {
+        let harness = try BotHarness()
+        defer { harness.stop() }
+        let api = harness.api
+        api.queue(1, FakeBotAPI.message(chat: 1601, id: 1, text: "Во дворе дома 3 по Абая не горят фонари"))
+        api.queue(2, FakeBotAPI.message(chat: 1601, id: 2, text: "У школы №7 нет пешеходного перехода"))
+        api.queue(3, FakeBotAPI.message(chat: 1601, id: 3, text: "На остановке Сайран нет навеса от дождя"))
+        api.queue(4, FakeBotAPI.message(chat: 1602, id: 1, text: "В парке у дома 9 сломаны скамейки"))
+        let poller = harness.poller(intake: .validator(rateLimit: IntakeRateLimit(limit: 2)))
+        #expect(try await poller.pollOnce() == 4)
+        #expect(try await harness.database.countQuestions(status: nil) == 3)
+        let replies = harness.texts(chat: 1601)
+        #expect(replies.count == 3)
+        #expect(replies.last?.contains("слишком много вопросов") == true)
+        #expect(replies.last?.contains("60 мин") == true)
+        #expect(harness.texts(chat: 1602).first?.contains("TRK-") == true)
+
+        // An hour later the chat may ask again.
+        harness.time.advance(3_601)
+        api.queue(5, FakeBotAPI.message(chat: 1601, id: 4, text: "На остановке Сайран нет навеса от дождя"))
+        #expect(try await poller.pollOnce() == 1)
+        #expect(try await harness.database.countQuestions(status: nil) == 4)
+        #expect(harness.texts(chat: 1601).last?.contains("TRK-") == true)
     }
 
     @Test func honoursRetryAfterOnTooManyRequests() async throws {

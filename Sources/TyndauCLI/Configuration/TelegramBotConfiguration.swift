@@ -84,10 +84,10 @@ extension TelegramQuestionIntake {
     /// wording, ``ReceiptTimeframe/lines(_:)``); with `similar`, an open topic like the question to join.
     static func validator(
         _ validator: QuestionValidator = QuestionValidator(), series: SeriesInEffect? = nil, similar: SimilarTopics? = nil,
-        now: @escaping @Sendable () -> Date = WallClock.now
+        rateLimit: IntakeRateLimit = IntakeRateLimit(limit: 0), now: @escaping @Sendable () -> Date = WallClock.now
     ) -> TelegramQuestionIntake {
         TelegramQuestionIntake(
-            minimumLength: validator.minimumLength, maximumLength: validator.maximumLength,
+            minimumLength: validator.minimumLength, maximumLength: validator.maximumLength, rateLimit: rateLimit,
             timeframe: { submittedAt, language in
                 await series?.timeframe(submittedAt: submittedAt, now: now()).lines(language) ?? []
             },
@@ -98,11 +98,13 @@ extension TelegramQuestionIntake {
         }
     }
 
-    /// The configured bot's intake: the series in effect and the open topics, read from `database`.
+    /// The configured bot's intake: the series in effect and the open topics, read from `database`, and
+    /// `intake.rate_limit_per_hour` per chat.
     static func configured(_ configuration: TyndauConfiguration, database: any TyndauStore) -> TelegramQuestionIntake {
         .validator(
             series: SeriesInEffect(
                 configured: SeriesSettings(series: configuration.series, policy: configuration.agendaPolicy), store: database),
-            similar: SimilarTopics(store: database))
+            similar: SimilarTopics(store: database),
+            rateLimit: IntakeRateLimit(limit: configuration.intake.settings.rateLimitPerHour))
     }
 }
