@@ -67,6 +67,18 @@ import TyndauCore
         }
     }
 
+    @Test func everyCoveredScalarLowersAndCountsAsTheReferenceDoes() {
+        // Each scalar of the covered range, upper or lower case, inside a function word and beside
+        // Kazakh and Russian words: the table-driven pass must agree with the two-pass reference.
+        for value in UInt32(1)...0x2116 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let s = String(scalar)
+            for text in ["ЖӘНЕ\(s) мен бала", "И\(s) на улице нет", "Q\(s)ASHAN bala", "\(s)", "мектеп \(s)ЖОҚ және"] {
+                #expect(LanguageDetector.detect(text) == LanguageDetector.referenceDetect(text), "U+\(String(value, radix: 16))")
+            }
+        }
+    }
+
     @Test func onlyATwelveDigitByteRunCanBeMasked() {
         #expect(!NationalID.hasTwelveDigitRun("12345678901 2"))
         #expect(NationalID.hasTwelveDigitRun("x123456789012"))
