@@ -106,11 +106,15 @@ public struct DeliveryWorker: Sendable {
     /// `Message-ID`), which receivers use to drop the copy.
     private func pump(untilIdle: Bool) async throws -> Int {
         let concurrency = max(1, settings.concurrency)
-        // With a backlog, claim again once half the slots are free (one statement per claim).
+        // With a backlog, claim again once half the slots are free (one statement per claim), and keep
+        // up to half the slots' worth of claimed rows in hand, so a slot freed while the next claim
+        // commits is refilled at once (one worker at 1 slot claims only what it sends).
         let refill = max(1, min(settings.batchSize, concurrency) / 2)
+        let inHand = concurrency + concurrency / 2
         let store = self.store
         let (handled, failure) = await withTaskGroup(of: Event.self, returning: (Int, (any Error)?).self) { group in
             var running = 0
+            var waiting: [ClaimedDelivery] = []
             var claiming = false
             var writing = false
             var writeHeld = false
@@ -122,7 +126,12 @@ public struct DeliveryWorker: Sendable {
             var handled = 0
             var failure: (any Error)?
             loop: while !Task.isCancelled {
-                let free = concurrency - running
+                while running < concurrency, !waiting.isEmpty {
+                    let delivery = waiting.removeLast()
+                    group.addTask { .report(await process(delivery)) }
+                    running += 1
+                }
+                let free = inHand - running - waiting.count
                 // Quiet: nothing in flight and every result written, so a claim sees the store as it is
                 // (a 410 disabling an endpoint, a retry's new time) before it chooses rows.
                 let quiet = running == 0 && !writing && reports.isEmpty
@@ -171,10 +180,8 @@ public struct DeliveryWorker: Sendable {
                         failures = 0
                     }
                     if untilIdle, claimed.isEmpty, running == 0, !writing, reports.isEmpty { break loop }
-                    for delivery in claimed {
-                        group.addTask { .report(await process(delivery)) }
-                    }
-                    running += claimed.count
+                    // Oldest first: started from the end.
+                    waiting = claimed.reversed() + waiting
                     backlog = claimed.count == limit
                 case .claimFailed(let error):
                     claiming = false
@@ -211,6 +218,8 @@ public struct DeliveryWorker: Sendable {
             // Stopping: transfers in flight are cancelled with this task and report their rows as
             // released; rows claimed meanwhile go back unsent.
             group.cancelAll()
+            reports += waiting.map(released)
+            waiting.removeAll()
             while let event = await group.next() {
                 switch event {
                 case .claimed(let claimed, _): reports += claimed.map(released)
