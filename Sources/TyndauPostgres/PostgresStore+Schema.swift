@@ -413,6 +413,11 @@ extension PostgresStore {
         PostgresMigration(name: "console-pages-v1", statements: [
             #"CREATE INDEX "question_on_status_submittedAt_id" ON "question" ("status", "submittedAt", "id")"#,
         ]),
+        // A resident's notices are found by "recipientQuestionID" (erasure, access requests, and the
+        // ON DELETE SET NULL of a deleted question): an index, not a scan of the outbox.
+        PostgresMigration(name: "outbox-recipient-v1", statements: [
+            #"CREATE INDEX "delivery_on_recipientQuestionID" ON "delivery" ("recipientQuestionID")"#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

@@ -26,6 +26,15 @@ extension SQLiteStore {
         }
     }
 
+    /// A resident's notices are found by `recipientQuestionID` — erasing their data, answering their
+    /// request for it, and deleting a question (`ON DELETE SET NULL` looks up the rows that point to it):
+    /// an index, not a scan of the whole outbox.
+    static func registerOutboxRecipientIndex(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("outbox-recipient-v1") { db in
+            try db.execute(sql: "CREATE INDEX delivery_on_recipientQuestionID ON delivery (recipientQuestionID)")
+        }
+    }
+
     /// Inserts one pending delivery per endpoint inside the caller's transaction, so whatever caused the
     /// message (an answer recorded, a digest approved) and its deliveries commit or roll back together.
     /// Endpoints that already hold `messageKey` are skipped.
@@ -140,8 +149,10 @@ extension SQLiteStore: OutboxStore {
             claimed.reserveCapacity(due.count)
             let statement = try db.cachedStatement(
                 sql: "UPDATE delivery SET status = 'sending', leaseUntil = ?, claim = ? WHERE id = ?")
+            // Formatted once for the whole claim (GRDB formats a Date through DateFormatter).
+            let leaseValue = leaseUntil.databaseValue
             for var delivery in due {
-                try statement.execute(arguments: [leaseUntil, claim, delivery.id])
+                try statement.execute(arguments: [leaseValue, claim, delivery.id])
                 delivery.lease(until: leaseUntil)
                 if let questionID = delivery.recipientQuestionID {
                     delivery.recipient = try Self.recipientAddress(questionID: questionID, endpointName: delivery.endpointName, db)
@@ -168,14 +179,32 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
+    /// One transaction for the whole group of results: each attempt and each row's new state through
+    /// statements compiled once per connection (the sent ones — nearly all — share one UPDATE).
     public func apply(_ reports: [DeliveryReport]) async throws {
         guard !reports.isEmpty else { return }
         try await writer.write { db in
+            let insertAttempt = try db.cachedStatement(sql: """
+                INSERT INTO deliveryAttempt (deliveryID, at, part, httpStatus, curlCode, latencyMs, outcome, response)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let markSent = try db.cachedStatement(sql: """
+                UPDATE delivery SET status = 'sent', sentAt = ?, partsSent = ?, remoteID = COALESCE(?, remoteID),
+                  lastError = NULL, leaseUntil = NULL, claim = NULL
+                WHERE id = ? AND claim = ? AND status = 'sending'
+                """)
             for report in reports {
-                for var attempt in report.attempts {
-                    try attempt.insert(db)
+                for attempt in report.attempts {
+                    try insertAttempt.execute(arguments: [
+                        attempt.deliveryID, attempt.at, attempt.part, attempt.httpStatus, attempt.curlCode, attempt.latencyMs,
+                        attempt.outcome.rawValue, attempt.response,
+                    ])
                 }
-                try Self.apply(report, db)
+                if case .sent(let remoteID) = report.resolution {
+                    try markSent.execute(arguments: [report.now, report.partsSent, remoteID, report.claimed.id, report.claimed.claim])
+                } else {
+                    try Self.apply(report, db)
+                }
             }
         }
     }

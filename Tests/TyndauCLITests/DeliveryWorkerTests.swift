@@ -295,6 +295,31 @@ struct WorkerHarness {
         try await task.value
     }
 
+    /// Issue 16: claims overlap the transfers and results are committed in groups. A queue many times
+    /// the batch, drained through a few slots, still sends each delivery once (one `webhook-id` each),
+    /// and every one is recorded `sent` — with its attempt — by the time `drain()` counts it.
+    @Test func drainingAQueueLargerThanABatchSendsEachDeliveryOnceAndRecordsItBeforeCountingIt() async throws {
+        let harness = try await WorkerHarness(urls: ["a": "json://127.0.0.1:PORT/a", "b": "json://127.0.0.1:PORT/b"]) { _, _ in
+            .init(status: 204)
+        }
+        defer { harness.server.stop() }
+        var ids: [Int64] = []
+        for index in 0..<60 {
+            ids += try await harness.database.enqueue(
+                OutgoingMessage(messageKey: "m\(index)", body: "жауап \(index)"), endpointNames: ["a", "b"], now: harness.time.now
+            ).compactMap(\.id)
+        }
+        let handled = try await harness.worker(.init(batchSize: 7, concurrency: 5)).drain()
+        #expect(handled == 120)
+        #expect(try await harness.database.countDeliveries(status: .sent) == 120)
+        let received = harness.received.all.compactMap { $0.headers["webhook-id"] }
+        #expect(received.count == 120)
+        #expect(Set(received) == Set(ids.map { WebhookTarget.webhookID(deliveryID: $0, part: 0) }))
+        for id in [ids[0], ids[59], ids[119]] {
+            #expect(try await harness.database.attempts(deliveryID: id).map(\.outcome) == [.sent])
+        }
+    }
+
     @Test func demoRunsTheWholeLoopToItsLoopbackSinks() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tyndau-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

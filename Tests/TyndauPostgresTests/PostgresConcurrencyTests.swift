@@ -28,6 +28,17 @@ struct PostgresConcurrencyTests {
         }
     }
 
+    /// A resident's notices are looked up by "recipientQuestionID" (erasure, access requests, the
+    /// ON DELETE SET NULL of a deleted question): the column is indexed, as on SQLite.
+    @Test func theOutboxIsIndexedByRecipient() async throws {
+        try await TestServer.withStore { database in
+            let definitions = try await database.read { connection in
+                try await connection.values(#"SELECT "indexdef" FROM "pg_indexes" WHERE "tablename" = 'delivery'"#, as: String.self)
+            }
+            #expect(definitions.contains { $0.contains("delivery_on_recipientQuestionID") && $0.contains("(\"recipientQuestionID\")") }, "\(definitions)")
+        }
+    }
+
     @Test func processesStartingTogetherMigrateOnce() async throws {
         try await TestServer.withFreshDatabase { location in
             let stores = try await withThrowingTaskGroup(of: PostgresStore.self) { group in

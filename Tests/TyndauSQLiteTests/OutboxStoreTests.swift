@@ -45,6 +45,18 @@ import TyndauCore
         #expect(try await database.auditEvents(subject: "answer:1", limit: 5).count == 1)
     }
 
+    /// A resident's notices (erasure, access requests, a deleted question's SET NULL) are found through
+    /// the `recipientQuestionID` index, not by scanning the outbox.
+    @Test func aResidentsNoticesAreFoundThroughTheRecipientIndex() async throws {
+        let database = try await database()
+        #expect(SQLiteStore.knownMigrations.contains("outbox-recipient-v1"))
+        let plan = try await database.reader.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM delivery WHERE recipientQuestionID IN (?, ?) ORDER BY id", arguments: [1, 2])
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("delivery_on_recipientQuestionID") }, "\(plan)")
+    }
+
     @Test func claimsDueRowsOnceAndReclaimsThemWhenTheLeaseExpires() async throws {
         let database = try await database()
         try await database.enqueue(message(), endpointNames: ["tg", "hook"], now: start)

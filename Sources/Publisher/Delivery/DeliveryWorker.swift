@@ -63,9 +63,15 @@ public struct DeliveryWorker: Sendable {
         self.logger = logger
     }
 
-    /// What the loop of ``run()`` waits for: a transfer's result, or the poll interval passing.
+    /// What the delivery loop waits for: a claim's rows, a transfer's result, a write committed, or the
+    /// poll interval passing. Claims and writes run beside the transfers, one of each at a time, so
+    /// slots are refilled while the store commits.
     private enum Event: Sendable {
+        case claimed([ClaimedDelivery], limit: Int)
+        case claimFailed(any Error)
         case report(DeliveryReport)
+        /// `reports` committed (`error == nil`), or refused and returned to be written again.
+        case written([DeliveryReport], error: (any Error)?)
         case tick
     }
 
@@ -78,44 +84,85 @@ public struct DeliveryWorker: Sendable {
     /// again with a growing pause (up to 5 s), keeps results it could not write, and resumes by itself.
     public func run() async throws {
         logger.info("delivery worker started", metadata: ["tyndau.endpoints": "\(targets.count)"])
+        _ = try await pump(untilIdle: false)
+        logger.info("delivery worker stopped")
+    }
+
+    /// Claims and sends until nothing is due now; returns how many deliveries were handled (their
+    /// results written). A store error ends it (after writing what it can) and is thrown.
+    @discardableResult
+    public func drain() async throws -> Int {
+        try await pump(untilIdle: true)
+    }
+
+    /// The delivery loop of ``run()`` (`untilIdle` false: polls until cancelled, rides out store errors)
+    /// and ``drain()`` (stops when a claim made with nothing in flight finds nothing due).
+    ///
+    /// At-least-once, never lost: a result is counted only once the transaction recording it has
+    /// committed. Results arriving while one transaction commits go together into the next (group
+    /// commit), so a busy worker writes a few hundred results per transaction instead of one batch per
+    /// claim. A crash before the commit leaves those rows `sending` under their lease: they are claimed
+    /// again when it expires and re-sent with the same idempotency key (`webhook-id`, Matrix txnId,
+    /// `Message-ID`), which receivers use to drop the copy.
+    private func pump(untilIdle: Bool) async throws -> Int {
         let concurrency = max(1, settings.concurrency)
-        // Claiming is one statement: with a backlog, wait until half the slots are free before the next one.
+        // With a backlog, claim again once half the slots are free (one statement per claim), and keep
+        // up to half the slots' worth of claimed rows in hand, so a slot freed while the next claim
+        // commits is refilled at once (one worker at 1 slot claims only what it sends).
         let refill = max(1, min(settings.batchSize, concurrency) / 2)
-        await withTaskGroup(of: Event.self) { group in
+        let inHand = concurrency + concurrency / 2
+        let store = self.store
+        let (handled, failure) = await withTaskGroup(of: Event.self, returning: (Int, (any Error)?).self) { group in
             var running = 0
+            var waiting: [ClaimedDelivery] = []
+            var claiming = false
+            var writing = false
+            var writeHeld = false
             var ticking = false
-            var due = true
+            var due = !untilIdle
             var backlog = false
             var failures = 0
             var reports: [DeliveryReport] = []
-            while !Task.isCancelled {
-                let free = concurrency - running
-                if free > 0, due || (backlog && (free >= refill || running == 0)) {
+            var handled = 0
+            var failure: (any Error)?
+            loop: while !Task.isCancelled {
+                while running < concurrency, !waiting.isEmpty {
+                    let delivery = waiting.removeLast()
+                    group.addTask { .report(await process(delivery)) }
+                    running += 1
+                }
+                let free = inHand - running - waiting.count
+                // Quiet: nothing in flight and every result written, so a claim sees the store as it is
+                // (a 410 disabling an endpoint, a retry's new time) before it chooses rows.
+                let quiet = running == 0 && !writing && reports.isEmpty
+                let pipelined = backlog && running > 0 && free >= refill
+                if !claiming, free > 0, untilIdle ? (pipelined || quiet) : (due || pipelined || (backlog && quiet)) {
                     due = false
-                    let limit = min(settings.batchSize, free)
-                    do {
-                        let claimed = try await store.claimDue(now: now(), lease: settings.lease, limit: limit)
-                        if failures > 0 {
-                            logger.notice("outbox reachable again", metadata: ["tyndau.outbox.failed_polls": "\(failures)"])
-                            failures = 0
+                    claiming = true
+                    let (limit, at, lease) = (min(settings.batchSize, free), now(), settings.lease)
+                    group.addTask {
+                        // Not cancelled halfway: rows claimed while stopping are released below.
+                        do {
+                            return .claimed(try await Task { try await store.claimDue(now: at, lease: lease, limit: limit) }.value, limit: limit)
+                        } catch {
+                            return .claimFailed(error)
                         }
-                        for delivery in claimed {
-                            group.addTask { .report(await process(delivery)) }
-                        }
-                        running += claimed.count
-                        backlog = claimed.count == limit
-                        if backlog, running < concurrency { continue }
-                    } catch {
-                        if Task.isCancelled { break }
-                        backlog = false
-                        failures += 1
-                        if failures == 1 { logger.error("outbox unreachable; polling again until it answers: \(error)") }
                     }
                 }
-                if !reports.isEmpty, reports.count >= 128 || running == 0 || !ticking {
-                    reports = await applyKeepingOnFailure(reports)
+                if !writing, !writeHeld, !reports.isEmpty {
+                    writing = true
+                    let batch = reports
+                    reports.removeAll(keepingCapacity: true)
+                    group.addTask {
+                        do {
+                            try await apply(batch)
+                            return .written(batch, error: nil)
+                        } catch {
+                            return .written(batch, error: error)
+                        }
+                    }
                 }
-                if !ticking {
+                if !untilIdle, !ticking {
                     ticking = true
                     let pause = failures == 0 ? settings.pollInterval : min(settings.pollInterval * (1 << min(failures, 6)), max(settings.pollInterval, .seconds(5)))
                     let clock = self.clock
@@ -126,47 +173,75 @@ public struct DeliveryWorker: Sendable {
                 }
                 guard let event = await group.next() else { break }
                 switch event {
+                case .claimed(let claimed, let limit):
+                    claiming = false
+                    if failures > 0 {
+                        logger.notice("outbox reachable again", metadata: ["tyndau.outbox.failed_polls": "\(failures)"])
+                        failures = 0
+                    }
+                    if untilIdle, claimed.isEmpty, running == 0, !writing, reports.isEmpty { break loop }
+                    // Oldest first: started from the end.
+                    waiting = claimed.reversed() + waiting
+                    backlog = claimed.count == limit
+                case .claimFailed(let error):
+                    claiming = false
+                    backlog = false
+                    if untilIdle {
+                        failure = error
+                        break loop
+                    }
+                    failures += 1
+                    if failures == 1 { logger.error("outbox unreachable; polling again until it answers: \(error)") }
                 case .report(let report):
                     running -= 1
                     reports.append(report)
+                case .written(let batch, let error):
+                    writing = false
+                    if let error {
+                        reports = batch + reports
+                        if untilIdle {
+                            failure = error
+                            break loop
+                        }
+                        // Written again at the next poll, not in a tight loop against a store that is down.
+                        writeHeld = true
+                        logger.warning("delivery results not written yet: \(error)")
+                    } else {
+                        handled += batch.count
+                    }
                 case .tick:
                     ticking = false
                     due = true
+                    writeHeld = false
                 }
             }
-            // Stopping: transfers in flight are cancelled with this task and report their rows as released.
+            // Stopping: transfers in flight are cancelled with this task and report their rows as
+            // released; rows claimed meanwhile go back unsent.
             group.cancelAll()
+            reports += waiting.map(released)
+            waiting.removeAll()
             while let event = await group.next() {
-                if case .report(let report) = event { reports.append(report) }
+                switch event {
+                case .claimed(let claimed, _): reports += claimed.map(released)
+                case .report(let report): reports.append(report)
+                case .written(let batch, let error):
+                    if error == nil { handled += batch.count } else { reports = batch + reports }
+                case .claimFailed, .tick: break
+                }
             }
-            if !reports.isEmpty, !(await applyKeepingOnFailure(reports)).isEmpty {
-                logger.error("delivery results not written; their rows return to the queue when their lease ends")
+            if !reports.isEmpty {
+                do {
+                    try await apply(reports)
+                    handled += reports.count
+                } catch {
+                    logger.error("delivery results not written; their rows return to the queue when their lease ends")
+                    if failure == nil, untilIdle { failure = error }
+                }
             }
+            return (handled, failure)
         }
-        logger.info("delivery worker stopped")
-    }
-
-    /// Writes `reports`; returns them when the store refused (to be written at the next chance), else `[]`.
-    private func applyKeepingOnFailure(_ reports: [DeliveryReport]) async -> [DeliveryReport] {
-        do {
-            try await apply(reports)
-            return []
-        } catch {
-            logger.warning("delivery results not written yet: \(error)")
-            return reports
-        }
-    }
-
-    /// Claims and processes batches until nothing is due now; returns how many deliveries were handled.
-    @discardableResult
-    public func drain() async throws -> Int {
-        var total = 0
-        while !Task.isCancelled {
-            let handled = try await runOnce()
-            if handled == 0 { break }
-            total += handled
-        }
-        return total
+        if let failure { throw failure }
+        return handled
     }
 
     /// One batch: claims up to `batchSize` due rows and sends them, `concurrency` at a time.
@@ -263,7 +338,9 @@ public struct DeliveryWorker: Sendable {
 
         while progress.partsSent < parts.count {
             let part = parts[progress.partsSent]
-            guard let wait = await limiter.reserve(rateRules, maxWait: settings.maxRateWait) else {
+            // No rules (a webhook): no hop through the limiter's actor.
+            let reserved: TimeInterval? = if rateRules.isEmpty { 0 } else { await limiter.reserve(rateRules, maxWait: settings.maxRateWait) }
+            guard let wait = reserved else {
                 return finish(.deferred(until: now().addingTimeInterval(settings.maxRateWait), note: nil))
             }
             if wait > 0 {
