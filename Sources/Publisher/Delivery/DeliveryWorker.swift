@@ -244,40 +244,6 @@ public struct DeliveryWorker: Sendable {
         return handled
     }
 
-    /// One batch: claims up to `batchSize` due rows and sends them, `concurrency` at a time.
-    /// Returns the number of rows claimed.
-    public func runOnce() async throws -> Int {
-        let claimed = try await store.claimDue(now: now(), lease: settings.lease, limit: settings.batchSize)
-        guard !claimed.isEmpty else { return 0 }
-        var reports: [DeliveryReport] = []
-        reports.reserveCapacity(min(claimed.count, 128))
-        try await withThrowingTaskGroup(of: DeliveryReport.self) { group in
-            var queue = claimed.makeIterator()
-            var running = 0
-            while running < settings.concurrency, let next = queue.next() {
-                group.addTask { await process(next) }
-                running += 1
-            }
-            while let report = try await group.next() {
-                reports.append(report)
-                if let next = queue.next() {
-                    if Task.isCancelled {
-                        reports.append(released(next))
-                        while let rest = queue.next() { reports.append(released(rest)) }
-                    } else {
-                        group.addTask { await process(next) }
-                    }
-                }
-                if reports.count >= 128 {
-                    try await apply(reports)
-                    reports.removeAll(keepingCapacity: true)
-                }
-            }
-        }
-        try await apply(reports)
-        return claimed.count
-    }
-
     /// Writes results even while the worker is being cancelled: returning rows is part of stopping.
     private func apply(_ reports: [DeliveryReport]) async throws {
         guard !reports.isEmpty else { return }
