@@ -437,6 +437,9 @@ extension PostgresStore {
             """#,
             #"CREATE INDEX "topic_on_state_askerCount_memberCount_id" ON "topic" ("state", "askerCount" DESC, "memberCount" DESC, "id")"#,
             #"CREATE INDEX "topic_on_askerCount_memberCount_id" ON "topic" ("askerCount" DESC, "memberCount" DESC, "id")"#,
+            // As on SQLite: a page's topics' members from the index alone; it replaces the plain topicID index.
+            #"CREATE INDEX "question_on_topicID_members" ON "question" ("topicID", "id", "language", "submittedAt")"#,
+            #"DROP INDEX "question_on_topicID""#,
             // One question of a person (NULL: anonymous) joins or leaves a topic (NULL: none).
             #"""
             CREATE FUNCTION "topic_counts_join"(t bigint, p text) RETURNS void LANGUAGE plpgsql AS $$

@@ -32,6 +32,10 @@ enum TopicCounts {
             """,
             "CREATE INDEX topic_on_state_askerCount_memberCount_id ON topic (state, askerCount DESC, memberCount DESC, id)",
             "CREATE INDEX topic_on_askerCount_memberCount_id ON topic (askerCount DESC, memberCount DESC, id)",
+            // A page's topics' members (``TopicOverview``) from the index alone, without visiting each
+            // question's row and its text; it replaces the plain topicID index, its prefix.
+            "CREATE INDEX question_on_topicID_members ON question (topicID, id, language, submittedAt)",
+            "DROP INDEX question_on_topicID",
             """
             CREATE TRIGGER question_joins_topic AFTER INSERT ON question WHEN NEW.topicID IS NOT NULL BEGIN
             \(join("NEW.topicID", person("NEW.id")))
