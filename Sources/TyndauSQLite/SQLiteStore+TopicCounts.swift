@@ -16,7 +16,7 @@ enum TopicCounts {
             """
             CREATE TABLE topicAsker (
                 topicID INTEGER NOT NULL, personKey TEXT NOT NULL, questions INTEGER NOT NULL,
-                PRIMARY KEY (topicID, personKey)) WITHOUT ROWID
+                PRIMARY KEY (topicID, personKey))
             """,
             """
             INSERT INTO topicAsker (topicID, personKey, questions)
