@@ -35,21 +35,13 @@ extension PostgresStore: ConsolePageStore {
             let stateList = states.map { $0.map(\.rawValue).sorted() }
             let before = side == .before
             let comparison = before ? ">" : "<"
-            let order = before ? #""askers", "questions", "id" DESC"# : #""askers" DESC, "questions" DESC, "id""#
+            let order = before ? #""askerCount", "memberCount", "id" DESC"# : #""askerCount" DESC, "memberCount" DESC, "id""#
+            // The counts the triggers keep (migration topic-counts-v1): an index range, not a count per request.
             let ids = try await connection.values(#"""
-                WITH "counted" AS (
-                    SELECT q."topicID" AS "topicID", COUNT(*) AS "questions",
-                           COUNT(DISTINCT a."personKey") + COUNT(*) - COUNT(a."personKey") AS "askers"
-                    FROM "question" q LEFT JOIN "asker" a ON a."questionID" = q."id"
-                    WHERE q."topicID" IS NOT NULL GROUP BY q."topicID"),
-                "ranked" AS (
-                    SELECT t."id" AS "id", t."state" AS "state", COALESCE(c."askers", 0) AS "askers",
-                           COALESCE(c."questions", 0) AS "questions"
-                    FROM "topic" t LEFT JOIN "counted" c ON c."topicID" = t."id")
-                SELECT "id" FROM "ranked"
+                SELECT "id" FROM "topic"
                 WHERE (\#(stateList == nil) OR "state" = ANY(\#(stateList ?? [])))
-                  AND (\#(position == nil) OR ("askers", "questions", -"id") \#(unescaped: comparison)
-                       (SELECT "askers", "questions", -"id" FROM "ranked" WHERE "id" = \#(position ?? 0)))
+                  AND (\#(position == nil) OR ("askerCount", "memberCount", -"id") \#(unescaped: comparison)
+                       (SELECT "askerCount", "memberCount", -"id" FROM "topic" WHERE "id" = \#(position ?? 0)))
                 ORDER BY \#(unescaped: order) LIMIT \#(Int64(max(0, limit)))
                 """#, as: Int64.self)
             guard !ids.isEmpty else { return [] }

@@ -18,7 +18,8 @@ extension PostgresStore: TableCopying {
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> 'tyndau_migrations'
-              AND c.table_name <> 'groupingRevision'
+              AND c.table_name NOT IN ('groupingRevision', 'topicAsker')
+              AND NOT (c.table_name = 'topic' AND c.column_name IN ('memberCount', 'askerCount'))
             ORDER BY c.table_name, c.ordinal_position
             """)
         let references = try await connection.rows("""

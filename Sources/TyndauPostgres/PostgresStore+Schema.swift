@@ -418,6 +418,142 @@ extension PostgresStore {
         PostgresMigration(name: "outbox-recipient-v1", statements: [
             #"CREATE INDEX "delivery_on_recipientQuestionID" ON "delivery" ("recipientQuestionID")"#,
         ]),
+        // As on SQLite: each topic's member and distinct-asker counts, kept by triggers whatever statement
+        // moves a question or changes an asker, so the topics page and the inbox's largest topics read an
+        // index range; `topicAsker` counts each person's questions per topic. `db copy` skips both.
+        PostgresMigration(name: "topic-counts-v1", statements: [
+            #"ALTER TABLE "topic" ADD COLUMN "memberCount" bigint NOT NULL DEFAULT 0, ADD COLUMN "askerCount" bigint NOT NULL DEFAULT 0"#,
+            #"""
+            CREATE TABLE "topicAsker" (
+              "topicID" bigint NOT NULL, "personKey" text NOT NULL, "questions" bigint NOT NULL,
+              PRIMARY KEY ("topicID", "personKey"))
+            """#,
+            #"""
+            INSERT INTO "topicAsker" ("topicID", "personKey", "questions")
+            SELECT q."topicID", a."personKey", COUNT(*) FROM "question" q JOIN "asker" a ON a."questionID" = q."id"
+            WHERE q."topicID" IS NOT NULL AND a."personKey" IS NOT NULL GROUP BY q."topicID", a."personKey"
+            """#,
+            #"""
+            UPDATE "topic" t SET
+              "memberCount" = (SELECT COUNT(*) FROM "question" q WHERE q."topicID" = t."id"),
+              "askerCount" = (SELECT COUNT(*) FROM "topicAsker" p WHERE p."topicID" = t."id")
+                + (SELECT COUNT(*) FROM "question" q LEFT JOIN "asker" a ON a."questionID" = q."id"
+                   WHERE q."topicID" = t."id" AND a."personKey" IS NULL)
+            """#,
+            #"CREATE INDEX "topic_on_state_askerCount_memberCount_id" ON "topic" ("state", "askerCount" DESC, "memberCount" DESC, "id")"#,
+            #"CREATE INDEX "topic_on_askerCount_memberCount_id" ON "topic" ("askerCount" DESC, "memberCount" DESC, "id")"#,
+            // As on SQLite: a page's topics' members from the index alone; it replaces the plain topicID index.
+            #"CREATE INDEX "question_on_topicID_members" ON "question" ("topicID", "id", "language", "submittedAt")"#,
+            #"DROP INDEX "question_on_topicID""#,
+            // One question of a person (NULL: anonymous) joins or leaves a topic (NULL: none).
+            #"""
+            CREATE FUNCTION "topic_counts_join"(t bigint, p text) RETURNS void LANGUAGE plpgsql AS $$
+            DECLARE n bigint;
+            BEGIN
+              IF t IS NULL THEN RETURN; END IF;
+              IF p IS NULL THEN
+                UPDATE "topic" SET "memberCount" = "memberCount" + 1, "askerCount" = "askerCount" + 1 WHERE "id" = t;
+                RETURN;
+              END IF;
+              INSERT INTO "topicAsker" ("topicID", "personKey", "questions") VALUES (t, p, 1)
+              ON CONFLICT ("topicID", "personKey") DO UPDATE SET "questions" = "topicAsker"."questions" + 1
+              RETURNING "questions" INTO n;
+              UPDATE "topic" SET "memberCount" = "memberCount" + 1,
+                "askerCount" = "askerCount" + CASE WHEN n = 1 THEN 1 ELSE 0 END WHERE "id" = t;
+            END
+            $$
+            """#,
+            #"""
+            CREATE FUNCTION "topic_counts_leave"(t bigint, p text) RETURNS void LANGUAGE plpgsql AS $$
+            DECLARE n bigint;
+            BEGIN
+              IF t IS NULL THEN RETURN; END IF;
+              IF p IS NULL THEN
+                UPDATE "topic" SET "memberCount" = "memberCount" - 1, "askerCount" = "askerCount" - 1 WHERE "id" = t;
+                RETURN;
+              END IF;
+              UPDATE "topicAsker" SET "questions" = "questions" - 1 WHERE "topicID" = t AND "personKey" = p
+              RETURNING "questions" INTO n;
+              IF n IS NOT NULL AND n <= 0 THEN
+                DELETE FROM "topicAsker" WHERE "topicID" = t AND "personKey" = p;
+              END IF;
+              UPDATE "topic" SET "memberCount" = "memberCount" - 1,
+                "askerCount" = "askerCount" - CASE WHEN n IS NOT NULL AND n <= 0 THEN 1 ELSE 0 END WHERE "id" = t;
+            END
+            $$
+            """#,
+            #"""
+            CREATE FUNCTION "question_topicCounts"() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                PERFORM "topic_counts_leave"(OLD."topicID", (SELECT "personKey" FROM "asker" WHERE "questionID" = OLD."id"));
+              END IF;
+              IF TG_OP IN ('UPDATE', 'INSERT') THEN
+                PERFORM "topic_counts_join"(NEW."topicID", (SELECT "personKey" FROM "asker" WHERE "questionID" = NEW."id"));
+              END IF;
+              IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+              RETURN NULL;
+            END
+            $$
+            """#,
+            #"""
+            CREATE TRIGGER "question_topicCounts_insert" AFTER INSERT ON "question"
+            FOR EACH ROW WHEN (NEW."topicID" IS NOT NULL) EXECUTE FUNCTION "question_topicCounts"()
+            """#,
+            #"""
+            CREATE TRIGGER "question_topicCounts_update" AFTER UPDATE OF "topicID" ON "question"
+            FOR EACH ROW WHEN (OLD."topicID" IS DISTINCT FROM NEW."topicID") EXECUTE FUNCTION "question_topicCounts"()
+            """#,
+            // Before the row goes: its asker (removed by the cascade) still names the person.
+            #"""
+            CREATE TRIGGER "question_topicCounts_delete" BEFORE DELETE ON "question"
+            FOR EACH ROW WHEN (OLD."topicID" IS NOT NULL) EXECUTE FUNCTION "question_topicCounts"()
+            """#,
+            #"""
+            CREATE FUNCTION "asker_topicCounts"() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE t bigint;
+            BEGIN
+              SELECT "topicID" INTO t FROM "question" WHERE "id" = COALESCE(NEW."questionID", OLD."questionID");
+              IF t IS NULL THEN RETURN NULL; END IF;
+              IF TG_OP = 'INSERT' THEN
+                PERFORM "topic_counts_leave"(t, NULL);
+                PERFORM "topic_counts_join"(t, NEW."personKey");
+              ELSIF TG_OP = 'DELETE' THEN
+                PERFORM "topic_counts_leave"(t, OLD."personKey");
+                PERFORM "topic_counts_join"(t, NULL);
+              ELSE
+                PERFORM "topic_counts_leave"(t, OLD."personKey");
+                PERFORM "topic_counts_join"(t, NEW."personKey");
+              END IF;
+              RETURN NULL;
+            END
+            $$
+            """#,
+            #"""
+            CREATE TRIGGER "asker_topicCounts_insert" AFTER INSERT ON "asker"
+            FOR EACH ROW WHEN (NEW."personKey" IS NOT NULL) EXECUTE FUNCTION "asker_topicCounts"()
+            """#,
+            #"""
+            CREATE TRIGGER "asker_topicCounts_delete" AFTER DELETE ON "asker"
+            FOR EACH ROW WHEN (OLD."personKey" IS NOT NULL) EXECUTE FUNCTION "asker_topicCounts"()
+            """#,
+            #"""
+            CREATE TRIGGER "asker_topicCounts_update" AFTER UPDATE OF "personKey" ON "asker"
+            FOR EACH ROW WHEN (OLD."personKey" IS DISTINCT FROM NEW."personKey") EXECUTE FUNCTION "asker_topicCounts"()
+            """#,
+            #"""
+            CREATE FUNCTION "topic_topicCounts"() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              DELETE FROM "topicAsker" WHERE "topicID" = OLD."id";
+              RETURN NULL;
+            END
+            $$
+            """#,
+            #"""
+            CREATE TRIGGER "topic_topicCounts_delete" AFTER DELETE ON "topic"
+            FOR EACH ROW EXECUTE FUNCTION "topic_topicCounts"()
+            """#,
+        ]),
     ]
 
     /// Every migration this build knows, in order (equal to SQLite's list; a test checks it).

@@ -12,6 +12,16 @@ extension SQLiteStore: ConsolePageStore {
         }
     }
 
+    /// Every topic keeps its member and distinct-asker counts (``TopicCounts``), so the topics page and
+    /// the inbox's largest topics are an index range instead of counting every question per request.
+    /// Triggers keep them whatever statement moves a question or changes an asker, so no write path
+    /// (grouping, arrival, merge, triage, erasure) has to remember them.
+    static func registerTopicCounts(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("topic-counts-v1") { db in
+            for statement in TopicCounts.sqliteSchema { try db.execute(sql: statement) }
+        }
+    }
+
     public func questionPage(_ query: QuestionPageQuery) async throws -> [Question] {
         try await reader.read { db in
             var conditions: [String] = []
@@ -58,25 +68,19 @@ extension SQLiteStore: ConsolePageStore {
             }
             let before = side == .before
             if let position {
-                conditions.append("(askers, questions, -id) \(before ? ">" : "<") (SELECT askers, questions, -id FROM ranked WHERE id = ?)")
+                // The position's own counts give the edge; a topic that is not stored matches nothing.
+                conditions.append("""
+                    (askerCount, memberCount, -id) \(before ? ">" : "<") (SELECT askerCount, memberCount, -id FROM topic WHERE id = ?)
+                    """)
                 arguments += [position]
             }
             arguments += [max(0, limit)]
             let ids = try Topic.ID.fetchAll(
                 db,
                 sql: """
-                    WITH counted AS (
-                        SELECT question.topicID AS topicID, COUNT(*) AS questions,
-                               COUNT(DISTINCT asker.personKey) + COUNT(*) - COUNT(asker.personKey) AS askers
-                        FROM question LEFT JOIN asker ON asker.questionID = question.id
-                        WHERE question.topicID IS NOT NULL GROUP BY question.topicID),
-                    ranked AS (
-                        SELECT topic.id AS id, topic.state AS state, COALESCE(counted.askers, 0) AS askers,
-                               COALESCE(counted.questions, 0) AS questions
-                        FROM topic LEFT JOIN counted ON counted.topicID = topic.id)
-                    SELECT id FROM ranked
+                    SELECT id FROM topic
                     \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                    ORDER BY \(before ? "askers, questions, id DESC" : "askers DESC, questions DESC, id") LIMIT ?
+                    ORDER BY \(before ? "askerCount, memberCount, id DESC" : "askerCount DESC, memberCount DESC, id") LIMIT ?
                     """,
                 arguments: arguments)
             guard !ids.isEmpty else { return [] }

@@ -19,6 +19,7 @@ extension SQLiteStore {
         registerBilingual(&migrator)
         registerConsolePages(&migrator)
         registerOutboxRecipientIndex(&migrator)
+        registerTopicCounts(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -135,4 +135,46 @@ import TyndauCore
             #expect(try await store.questions(ids: []).isEmpty)
         }
     }
+
+    /// The page reads the counts the store keeps (migration topic-counts-v1): after joins, a person
+    /// asking twice, moves, a merge, a split and an erasure they still match what the overviews count
+    /// from the members, and the page's order is theirs.
+    @Test(arguments: StoreFactory.all)
+    func keptCountsFollowEveryChange(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            var batch: [NewQuestion] = []
+            for index in 0..<8 {
+                let question = Fixture.question("Вопрос \(index): фонари на улице Саина", at: Fixture.now.addingTimeInterval(Double(index)))
+                // Questions 0, 1 and 2 come from one phone; 3 from another; the rest are anonymous.
+                let phone = index < 3 ? "+77011234567" : (index == 3 ? "+77017654321" : nil)
+                batch.append(NewQuestion(question: question, contact: phone.map { AskerContact(phone: $0, consent: true, consentAt: Fixture.now) }))
+            }
+            let ids = try await store.insert(batch: batch).inserted.map { $0.id! }
+            let created = try await store.saveGrouping(
+                [[ids[0], ids[1], ids[4]], [ids[2], ids[3]], [ids[5], ids[6], ids[7]]].map { members in
+                    TopicAssignment(
+                        topicID: nil, questionIDs: members,
+                        facts: TopicFacts(
+                            representativeQuestionID: members[0], title: "Тема \(members[0])", category: .utilities, placeKey: nil,
+                            place: nil, conceptKey: nil, reason: "test"))
+                }, actor: "test", now: Fixture.now)
+            func agrees(_ step: String) async throws {
+                let counted = try await store.topicOverviews(states: nil)
+                let paged = try await store.topicPage(states: nil, position: nil, side: .after, limit: 100)
+                #expect(paged.map { $0.summary.topic.id! } == counted.map { $0.summary.topic.id! }, "\(step)")
+                #expect(paged.map(\.summary.askers) == counted.map(\.summary.askers), "\(step)")
+            }
+            // The same phone twice in the first topic counts once: 2 askers, 3 questions.
+            #expect(try await store.topicPage(states: nil, position: nil, side: .after, limit: 1).first?.summary.topic.id == created[2])
+            try await agrees("grouped")
+            try await store.moveQuestion(ids[4], to: created[1], actor: "test", now: Fixture.now)
+            try await agrees("moved")
+            try await store.mergeTopics(into: created[2], from: created[0], actor: "test", now: Fixture.now)
+            try await agrees("merged")
+            _ = try await store.splitTopic(created[2], questionIDs: [ids[0], ids[5]], actor: "test", now: Fixture.now)
+            try await agrees("split")
+            try await store.erasePersonalData(PersonalDataErasure(questionIDs: [ids[1], ids[2]]), audit: { _ in [] })
+            try await agrees("erased")
+        }
+    }
 }

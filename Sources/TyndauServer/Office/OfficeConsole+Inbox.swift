@@ -118,7 +118,7 @@ extension OfficeConsole {
             guard let topicID = member.topicID, texts[topicID] != nil, texts[topicID]!.count < 9 else { continue }
             texts[topicID]!.append(member.text)
         }
-        return suggester.suggest(questions: Dictionary(uniqueKeysWithValues: questions.map { ($0.id ?? 0, $0.text) }), topics: texts)
+        return await suggestions.suggest(questions: Dictionary(uniqueKeysWithValues: questions.map { ($0.id ?? 0, $0.text) }), topics: texts)
     }
 
     @Sendable func inbox(request: Request, visit: Visit) async throws -> Response {

@@ -23,6 +23,9 @@ struct OfficeConsole: Sendable {
     let series: SeriesSettings
     let throttle: SignInThrottle
     let suggester = TopicSuggester()
+    /// The inbox's suggestions: the same answers as `suggester`, without analysing the same topics' texts
+    /// again on every page load.
+    let suggestions: TopicSuggestionCache
     let now: @Sendable () -> Date
     /// The askers' "promise kept" messages, when the server has the publisher's endpoints.
     let commitmentNotices: (any CommitmentNotices)?
@@ -54,6 +57,7 @@ struct OfficeConsole: Sendable {
         )
         self.now = now
         self.commitmentNotices = commitmentNotices
+        self.suggestions = TopicSuggestionCache(suggester: suggester)
     }
 
     func addRoutes(to router: Router<TyndauRequestContext>) {
