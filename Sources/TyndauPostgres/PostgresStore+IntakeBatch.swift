@@ -11,12 +11,11 @@ import TyndauCore
 /// decides in batch order here, so a submission sees the batch's earlier ones exactly as if each had
 /// been stored alone, one after the other.
 extension PostgresStore {
-    /// Two intake transactions per server: while one waits for its commit's WAL flush, the next batch
-    /// runs its statements (the advisory locks keep concurrent batches as correct as two servers).
-    public var concurrentIntakeBatches: Int {
-        // TEMPORARY (profiling): overridable while measuring; replaced by a fixed figure before commit.
-        ProcessInfo.processInfo.environment["TYNDAU_PG_INTAKE_BATCHES"].flatMap(Int.init) ?? 2
-    }
+    /// Intake transactions one server keeps under way (`intake_transactions` in the URL, default 4, at
+    /// most the pool): while some wait for their commit's WAL flush, the next batches run their
+    /// statements, and PostgreSQL flushes concurrent commits together. The advisory locks keep
+    /// concurrent batches as correct as two servers.
+    public var concurrentIntakeBatches: Int { max(1, min(location.intakeTransactions, location.maximumConnections)) }
 
     /// What one submission became, decided before anything is written.
     private enum Outcome {
