@@ -34,9 +34,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible, Cus
     public var maximumConnections: Int
     /// `connect_timeout` in seconds (default 10).
     public var connectTimeoutSeconds: Int
-    /// `intake_transactions`: intake transactions one server keeps under way at once (default 4). Each
+    /// `intake_transactions`: intake transactions one server keeps under way at once (default 2). Each
     /// holds a pooled connection while its commit waits for the WAL flush; the next batches run meanwhile.
-    public var intakeTransactions: Int = 4
+    public var intakeTransactions: Int = 2
 
     public init(
         host: String, port: Int = 5432, username: String, password: Secret? = nil, database: String,

@@ -11,7 +11,7 @@ import TyndauCore
 /// decides in batch order here, so a submission sees the batch's earlier ones exactly as if each had
 /// been stored alone, one after the other.
 extension PostgresStore {
-    /// Intake transactions one server keeps under way (`intake_transactions` in the URL, default 4, at
+    /// Intake transactions one server keeps under way (`intake_transactions` in the URL, default 2, at
     /// most the pool): while some wait for their commit's WAL flush, the next batches run their
     /// statements, and PostgreSQL flushes concurrent commits together. The advisory locks keep
     /// concurrent batches as correct as two servers.

@@ -24,7 +24,7 @@ import TyndauSQLite
         #expect(location.port == 5432)
         #expect(location.password == nil)
         #expect(location.tlsMode == .prefer)
-        #expect(location.intakeTransactions == 4)
+        #expect(location.intakeTransactions == 2)
         let bare = try PostgresLocation(url: "postgres://office@[::1]:5433")
         #expect(bare.host == "::1")
         #expect(bare.port == 5433)
