@@ -332,9 +332,10 @@ extension PostgresConnection {
 /// parses and plans it once instead of on every batch (intake's group commit runs a handful of
 /// statements per batch, thousands of batches a minute).
 ///
-/// The SQL is that of ``query`` built by string interpolation as everywhere else in the engine: its
-/// text depends only on the literal parts (values become `$1`, `$2`, … binds), so one template gives
-/// every call's SQL, and ``PostgresConnection/prepared(_:_:)`` checks that a call's SQL is the template's.
+/// Each shape builds its query by string interpolation as everywhere else in the engine (a static
+/// `query(…)`): the text depends only on the literal parts (values become `$1`, `$2`, … binds), so a
+/// query built from empty inputs gives every call's SQL, and ``PostgresConnection/prepared(_:_:)``
+/// checks that a call's SQL is that one.
 protocol PreparedQuery {
     /// The statement's name on each connection (a new SQL text gets a new name).
     static var name: String { get }
