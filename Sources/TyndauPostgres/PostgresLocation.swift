@@ -34,6 +34,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible, Cus
     public var maximumConnections: Int
     /// `connect_timeout` in seconds (default 10).
     public var connectTimeoutSeconds: Int
+    /// `intake_transactions`: intake transactions one server keeps under way at once (default 2). Each
+    /// holds a pooled connection while its commit waits for the WAL flush; the next batches run meanwhile.
+    public var intakeTransactions: Int = 2
 
     public init(
         host: String, port: Int = 5432, username: String, password: Secret? = nil, database: String,
@@ -134,6 +137,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible, Cus
                     throw Self.invalid(text, "connect_timeout must be 1–600")
                 }
                 connectTimeoutSeconds = seconds
+            case "intake_transactions":
+                guard let count = Int(value), (1...64).contains(count) else {
+                    throw Self.invalid(text, "intake_transactions must be 1–64")
+                }
+                intakeTransactions = count
             default:
                 throw Self.invalid(text, "unknown parameter \(key)")
             }

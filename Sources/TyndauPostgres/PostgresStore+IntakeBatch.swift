@@ -11,9 +11,11 @@ import TyndauCore
 /// decides in batch order here, so a submission sees the batch's earlier ones exactly as if each had
 /// been stored alone, one after the other.
 extension PostgresStore {
-    /// Two intake transactions per server: while one waits for its commit's WAL flush, the next batch
-    /// runs its statements (the advisory locks keep concurrent batches as correct as two servers).
-    public var concurrentIntakeBatches: Int { 2 }
+    /// Intake transactions one server keeps under way (`intake_transactions` in the URL, default 2, at
+    /// most the pool): while some wait for their commit's WAL flush, the next batches run their
+    /// statements, and PostgreSQL flushes concurrent commits together. The advisory locks keep
+    /// concurrent batches as correct as two servers.
+    public var concurrentIntakeBatches: Int { max(1, min(location.intakeTransactions, location.maximumConnections)) }
 
     /// What one submission became, decided before anything is written.
     private enum Outcome {
@@ -103,10 +105,19 @@ extension PostgresStore {
     private static func pruneAndLock(_ batch: [IntakeSubmission], keyed: [Int], now: Date, _ connection: PostgresConnection) async throws {
         // Fingerprints serve the duplicate check and the rate limit: kept as long as the longer window.
         let horizon = now.addingTimeInterval(-(batch.map { max($0.duplicateWindow, $0.rateLimit?.window ?? 0) }.max() ?? 600))
-        let clients = keyed.map { batch[$0].clientKey ?? "" }
-        let texts = keyed.map { batch[$0].textKey }
         let limited = Array(Set(batch.compactMap { $0.rateLimit?.isActive == true ? $0.clientKey : nil }))
-        try await connection.run(#"""
+        _ = try await connection.prepared(IntakeLock.self, IntakeLock.query(
+            horizon: horizon, clients: keyed.map { batch[$0].clientKey ?? "" }, texts: keyed.map { batch[$0].textKey },
+            limited: limited))
+    }
+
+    /// The prune and the batch's advisory locks (``pruneAndLock(_:keyed:now:_:)``), one prepared statement.
+    private enum IntakeLock: PreparedQuery {
+        static let name = "tyndau_intake_lock_v1"
+        static let sql = query(horizon: .distantPast, clients: [], texts: [], limited: []).sql
+
+        static func query(horizon: Date, clients: [String], texts: [String], limited: [String]) -> PostgresQuery {
+            #"""
             WITH "pruned" AS (
               DELETE FROM "intakeFingerprint" WHERE "questionID" IN (
                 SELECT "questionID" FROM "intakeFingerprint" WHERE "at" < \#(horizon)
@@ -122,7 +133,8 @@ extension PostgresStore {
                 FROM unnest(\#(limited)::text[]) AS "r"("c")
               ) AS "all" ORDER BY 1, 2
             ) AS "keys"
-            """#)
+            """#
+        }
     }
 
     /// What the database holds for a submission, read under its locks.
@@ -141,13 +153,32 @@ extension PostgresStore {
         -> [Int: Fact]
     {
         guard !keyed.isEmpty else { return [:] }
-        let indices = keyed.map { Int64($0) }
-        let clients = keyed.map { batch[$0].clientKey ?? "" }
-        let texts = keyed.map { batch[$0].textKey }
-        let since = keyed.map { now.addingTimeInterval(-batch[$0].duplicateWindow) }
-        let limited = keyed.map { batch[$0].rateLimit?.isActive == true }
-        let windowStarts = keyed.map { batch[$0].rateLimit.map { $0.windowStart(now: now) } ?? now }
-        let rows = try await connection.rows(#"""
+        let rows = try await connection.prepared(IntakeLookUp.self, IntakeLookUp.query(
+            indices: keyed.map { Int64($0) }, clients: keyed.map { batch[$0].clientKey ?? "" },
+            texts: keyed.map { batch[$0].textKey }, since: keyed.map { now.addingTimeInterval(-batch[$0].duplicateWindow) },
+            limited: keyed.map { batch[$0].rateLimit?.isActive == true },
+            windowStarts: keyed.map { batch[$0].rateLimit.map { $0.windowStart(now: now) } ?? now }))
+        var facts: [Int: Fact] = [:]
+        for row in rows {
+            facts[Int(try row("index", as: Int64.self))] = Fact(
+                firstID: try row("firstID", as: Int64?.self),
+                storedInWindow: Int(try row("count", as: Int64?.self) ?? 0),
+                oldest: try row("oldest", as: Date?.self))
+        }
+        return facts
+    }
+
+    /// The facts of ``lookUp(_:keyed:now:_:)``, one prepared statement. The client's count runs only for
+    /// rate-limited submissions (the condition inside the lateral subquery is a one-time filter; in the
+    /// join's `ON` the count ran for every submission and read all the client's fingerprints).
+    private enum IntakeLookUp: PreparedQuery {
+        static let name = "tyndau_intake_lookup_v1"
+        static let sql = query(indices: [], clients: [], texts: [], since: [], limited: [], windowStarts: []).sql
+
+        static func query(
+            indices: [Int64], clients: [String], texts: [String], since: [Date], limited: [Bool], windowStarts: [Date]
+        ) -> PostgresQuery {
+            #"""
             SELECT "i"."n" AS "index",
               (SELECT "f"."questionID" FROM "intakeFingerprint" "f"
                WHERE "f"."clientKey" = "i"."c" AND "f"."textKey" = "i"."t" AND "f"."at" >= "i"."since"
@@ -157,17 +188,10 @@ extension PostgresStore {
                         \#(limited)::boolean[], \#(windowStarts)::timestamptz[]) AS "i"("n", "c", "t", "since", "limited", "ws")
             LEFT JOIN LATERAL (
               SELECT COUNT(*)::bigint AS "count", MIN("f"."at") AS "oldest" FROM "intakeFingerprint" "f"
-              WHERE "f"."clientKey" = "i"."c" AND "f"."at" > "i"."ws"
-            ) AS "w" ON "i"."limited"
-            """#)
-        var facts: [Int: Fact] = [:]
-        for row in rows {
-            facts[Int(try row("index", as: Int64.self))] = Fact(
-                firstID: try row("firstID", as: Int64?.self),
-                storedInWindow: Int(try row("count", as: Int64?.self) ?? 0),
-                oldest: try row("oldest", as: Date?.self))
+              WHERE "i"."limited" AND "f"."clientKey" = "i"."c" AND "f"."at" > "i"."ws"
+            ) AS "w" ON TRUE
+            """#
         }
-        return facts
     }
 
     /// One statement for every new question of the batch: question (with its ticket), asker, audit
@@ -191,7 +215,32 @@ extension PostgresStore {
         let prefixes = questions.map { String(Ticket.make(id: 0, submittedAt: $0.submittedAt).dropLast(6)) }
         // The audit line as the catalogue words it; only the subject's id is filled in by the statement.
         let audit = AuditEvent.statusChanged(questionID: 0, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now)
-        let rows = try await connection.rows(#"""
+        let rows = try await connection.prepared(IntakeInsert.self, IntakeInsert.query(
+            indices: indices, prefixes: prefixes, questions: questions, submissions: submissions, contacts: contacts,
+            now: now, audit: audit))
+        guard rows.count == questions.count else { throw TyndauError.databaseFailed("question insert returned other rows") }
+        for row in rows {
+            let index = Int(try row("n", as: Int64.self))
+            guard questions.indices.contains(index) else { throw TyndauError.databaseFailed("question insert returned other rows") }
+            questions[index].id = try row("id", as: Int64.self)
+            questions[index].ticket = try row("ticket", as: String.self)
+        }
+        return questions
+    }
+
+    /// The insert of ``insertLive(_:now:_:)``, one prepared statement.
+    private enum IntakeInsert: PreparedQuery {
+        static let name = "tyndau_intake_insert_v1"
+        static let sql = query(
+            indices: [], prefixes: [], questions: [], submissions: [], contacts: [], now: .distantPast,
+            audit: AuditEvent.statusChanged(questionID: 0, from: .received, to: .acknowledged, reason: nil, actor: "", at: .distantPast)
+        ).sql
+
+        static func query(
+            indices: [Int64], prefixes: [String], questions: [Question], submissions: [IntakeSubmission], contacts: [AskerContact?],
+            now: Date, audit: AuditEvent
+        ) -> PostgresQuery {
+            #"""
             WITH "input" AS (
               SELECT * FROM unnest(
                 \#(indices)::bigint[], \#(prefixes)::text[], \#(questions.map(\.text))::text[],
@@ -242,15 +291,8 @@ extension PostgresStore {
               FROM "input" "i" JOIN "ids" USING ("n") WHERE "i"."clientKey" IS NOT NULL
             )
             SELECT "ids"."n", "q"."id", "q"."ticket" FROM "ids" JOIN "q" USING ("id") ORDER BY "ids"."n"
-            """#)
-        guard rows.count == questions.count else { throw TyndauError.databaseFailed("question insert returned other rows") }
-        for row in rows {
-            let index = Int(try row("n", as: Int64.self))
-            guard questions.indices.contains(index) else { throw TyndauError.databaseFailed("question insert returned other rows") }
-            questions[index].id = try row("id", as: Int64.self)
-            questions[index].ticket = try row("ticket", as: String.self)
+            """#
         }
-        return questions
     }
 }
 

@@ -328,6 +328,50 @@ extension PostgresConnection {
     }
 }
 
+/// A hot statement prepared once per pooled connection and executed by name afterwards: the server
+/// parses and plans it once instead of on every batch (intake's group commit runs a handful of
+/// statements per batch, thousands of batches a minute).
+///
+/// Each shape builds its query by string interpolation as everywhere else in the engine (a static
+/// `query(…)`): the text depends only on the literal parts (values become `$1`, `$2`, … binds), so a
+/// query built from empty inputs gives every call's SQL, and ``PostgresConnection/prepared(_:_:)``
+/// checks that a call's SQL is that one.
+protocol PreparedQuery {
+    /// The statement's name on each connection (a new SQL text gets a new name).
+    static var name: String { get }
+    /// The statement's SQL, from a query built with any values.
+    static var sql: String { get }
+}
+
+/// ``PreparedQuery`` `Shape` with one call's binds, in postgres-nio's prepared-statement form.
+private struct PreparedCall<Shape: PreparedQuery>: PostgresPreparedStatement {
+    typealias Row = Columns
+
+    static var name: String { Shape.name }
+    static var sql: String { Shape.sql }
+
+    let binds: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { binds }
+
+    func decodeRow(_ row: PostgresRow) throws -> Columns { Columns(row.makeRandomAccess()) }
+}
+
+extension PostgresConnection {
+    /// Every row of `query`, run as the prepared statement `shape` (prepared on first use on this connection).
+    func prepared<Shape: PreparedQuery>(_ shape: Shape.Type, _ query: PostgresQuery) async throws -> [Columns] {
+        guard query.sql == Shape.sql else {
+            // A programming error: the call built other SQL than the template. Run it unprepared rather than wrongly.
+            return try await rows(query)
+        }
+        var result: [Columns] = []
+        for try await row in try await execute(PreparedCall<Shape>(binds: query.binds), logger: PostgresStore.quietLogger) {
+            result.append(row)
+        }
+        return result
+    }
+}
+
 /// One result row, read by column name.
 struct Columns {
     let row: PostgresRandomAccessRow

@@ -7,7 +7,7 @@ import TyndauSQLite
 @Suite struct PostgresLocationTests {
     @Test func parsesEveryPartOfAPostgresURL() throws {
         let location = try PostgresLocation(
-            url: "postgres://tyndau:s%40cret@db.example.kz:6543/tyndau_almaty?sslmode=verify-full&sslrootcert=/etc/ca.pem&pool_max=8")
+            url: "postgres://tyndau:s%40cret@db.example.kz:6543/tyndau_almaty?sslmode=verify-full&sslrootcert=/etc/ca.pem&pool_max=8&intake_transactions=6")
         #expect(location.host == "db.example.kz")
         #expect(location.port == 6543)
         #expect(location.username == "tyndau")
@@ -16,6 +16,7 @@ import TyndauSQLite
         #expect(location.tlsMode == .verifyFull)
         #expect(location.rootCertificatePath == "/etc/ca.pem")
         #expect(location.maximumConnections == 8)
+        #expect(location.intakeTransactions == 6)
     }
 
     @Test func defaultsFollowLibpq() throws {
@@ -23,6 +24,7 @@ import TyndauSQLite
         #expect(location.port == 5432)
         #expect(location.password == nil)
         #expect(location.tlsMode == .prefer)
+        #expect(location.intakeTransactions == 2)
         let bare = try PostgresLocation(url: "postgres://office@[::1]:5433")
         #expect(bare.host == "::1")
         #expect(bare.port == 5433)
@@ -41,6 +43,7 @@ import TyndauSQLite
         for url in [
             "postgres://u:hunter2@h/d?sslmode=allow", "postgres://u:hunter2@h/d?sslmod=require",
             "postgres://u:hunter2@h:99999/d", "mysql://u:hunter2@h/d",
+            "postgres://u:hunter2@h/d?intake_transactions=0", "postgres://u:hunter2@h/d?intake_transactions=many",
         ] {
             do {
                 _ = try PostgresLocation(url: url)
