@@ -5,7 +5,7 @@ import TyndauSQLite
 
 /// `tyndau-bench year --export FILE [--rows N]`: a year of questions as an import file (JSON Lines,
 /// N rows, default 100,000: the grouping corpus's texts, so that grouping finds about 7,200 topics;
-/// submitted over the last 365 days, a third with a contact). `bench/year.sh` imports it with
+/// submitted over the eleven months to 1 December 2026, a third with a contact). `bench/year.sh` imports it with
 /// `tyndau questions import`, groups it with `tyndau topics group` and times the console's pages.
 ///
 /// `tyndau-bench year --engine FILE`: the same work as those two commands, in this process and without
@@ -31,6 +31,10 @@ enum YearBenchmark {
 
     /// Fixed "now" for the file, so two runs write the same bytes.
     static let end = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01T00:00:00Z
+    /// The first question's moment: the working calendar the agenda needs for written-answer deadlines
+    /// starts with 2026 (`kz-working-calendar.json`), and a question from a year it does not cover makes
+    /// the planner refuse — a year reaching back into 2025 timed that refusal, not the agenda page.
+    static let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
     static func export(rows: Int, to path: String) throws {
         var corpus = GroupingCorpus(seed: 7)
@@ -39,8 +43,9 @@ enum YearBenchmark {
         var text = ""
         text.reserveCapacity(rows * 160)
         for index in 0..<rows {
-            // Oldest first, a year long, a few minutes apart on average; equal seconds happen.
-            let seconds = Double(rows - index) * 365 * 86_400 / Double(rows) + Double(random.next(60))
+            // Oldest first, from `start` to `end`, a few minutes apart on average; equal seconds happen.
+            let span = end.timeIntervalSince(start) - 60
+            let seconds = Double(rows - index) * span / Double(rows) + Double(random.next(60))
             var object: [String: String] = [
                 "text": corpus.next().text, "external_id": "year-\(index)",
                 "submitted_at": formatter.string(from: end.addingTimeInterval(-seconds)),
