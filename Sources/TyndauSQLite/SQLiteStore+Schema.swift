@@ -18,6 +18,7 @@ extension SQLiteStore {
         registerTriagedAtFromCaller(&migrator)
         registerBilingual(&migrator)
         registerConsolePages(&migrator)
+        registerGroupingRevisionV2(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }
