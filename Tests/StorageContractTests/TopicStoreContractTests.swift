@@ -178,9 +178,9 @@ import TyndauCore
             let ids = try await store.insert(batch: batch).inserted.compactMap(\.id)
             #expect(ids.count == count)
             var assignments = [
-                TopicAssignment(topicID: topics[0], questionIDs: early[0...1] + ids[0..<7], facts: Self.facts("Фонари горят")),
+                TopicAssignment(topicID: topics[0], questionIDs: Array(early[0...1]) + ids[0..<7], facts: Self.facts("Фонари горят")),
                 TopicAssignment(
-                    topicID: topics[1], questionIDs: early[2...3] + ids[7..<14], facts: Self.facts("Ямы", concept: "roads.potholes")),
+                    topicID: topics[1], questionIDs: Array(early[2...3]) + ids[7..<14], facts: Self.facts("Ямы", concept: "roads.potholes")),
                 TopicAssignment(topicID: 999_999, questionIDs: Array(ids[14..<17]), facts: Self.facts("Ушедшая тема")),
             ]
             for start in stride(from: 17, to: count, by: 5) {
@@ -217,7 +217,7 @@ import TyndauCore
 
             // The same run again changes nothing and writes no audit line.
             let before = try await store.auditEvents(subject: nil, limit: 100_000).count
-            assignments[2].topicID = saved[2]
+            for index in assignments.indices { assignments[index].topicID = saved[index] }
             #expect(try await store.saveGrouping(assignments, actor: "grouper", now: Fixture.now) == saved)
             #expect(try await store.auditEvents(subject: nil, limit: 100_000).count == before)
             #expect(try await store.groupingCandidates().allSatisfy { $0.question.topicID == expected[$0.question.id!] })
