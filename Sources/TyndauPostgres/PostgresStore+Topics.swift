@@ -175,19 +175,24 @@ extension PostgresStore: TopicStore {
         }
     }
 
-    /// Under the office lock: two regroupings (or a regrouping and a merge) never interleave.
+    /// Under the office lock: two regroupings (or a regrouping and a merge) never interleave. One
+    /// transaction, written in chunks of ``GroupingWrite/chunkSize`` questions: each chunk's rows are
+    /// read (and locked) in one statement and only what ``GroupingWrite`` says changes is written, in
+    /// one multi-row statement per kind (`unnest` of arrays) — a fixed number of round trips per chunk.
     @discardableResult
     public func saveGrouping(_ assignments: [TopicAssignment], actor: String, now: Date) async throws -> [Topic.ID] {
         try await write { connection in
             try await Self.lock(.office, connection)
-            var ids: [Topic.ID] = []
-            ids.reserveCapacity(assignments.count)
-            for assignment in assignments {
-                let id = try await Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, connection)
-                ids.append(id)
-                for questionID in assignment.questionIDs {
-                    try await Self.assign(questionID: questionID, to: id, pinned: nil, actor: actor, now: now, connection)
-                }
+            let ids = try await Self.storeTopics(assignments, now: now, connection)
+            var placements: [(question: Question.ID, topic: Topic.ID)] = []
+            placements.reserveCapacity(assignments.reduce(0) { $0 + $1.questionIDs.count })
+            for (assignment, topicID) in zip(assignments, ids) {
+                for questionID in assignment.questionIDs { placements.append((questionID, topicID)) }
+            }
+            for chunk in GroupingWrite.chunks(placements) {
+                let stored = try await Self.storedQuestions(chunk.map(\.question), connection)
+                let changes = try GroupingWrite.changes(chunk, stored: stored, actor: actor, now: now)
+                try await Self.write(changes, now: now, connection)
             }
             try await Self.deleteEmptyTopics(connection)
             return ids

@@ -28,6 +28,13 @@ extension SQLiteStore {
         }
     }
 
+    /// `grouping-revision-v2` keeps the migration lists of both engines equal: PostgreSQL now bumps the
+    /// revision once per transaction (each bump there leaves a row version the next one walks past);
+    /// SQLite updates the counter row in place, so its per-row triggers stay as they are.
+    static func registerGroupingRevisionV2(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("grouping-revision-v2") { _ in }
+    }
+
     static func groupable(_ rows: [Row]) throws -> [GroupableQuestion] {
         try rows.map { row in
             let question = try Question(row: row)

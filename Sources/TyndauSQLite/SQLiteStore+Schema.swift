@@ -20,6 +20,7 @@ extension SQLiteStore {
         registerConsolePages(&migrator)
         registerOutboxRecipientIndex(&migrator)
         registerTopicCounts(&migrator)
+        registerGroupingRevisionV2(&migrator)
         // Later features append their own `register…` call here, in the order they shipped.
         return migrator
     }

@@ -76,20 +76,128 @@ extension SQLiteStore: TopicStore {
         }
     }
 
+    /// One transaction, written in chunks of ``GroupingWrite/chunkSize`` questions: each chunk's rows
+    /// are read in one statement and only what ``GroupingWrite`` says changes is written, with cached
+    /// statements (a year of questions is 100,000 assignments).
     @discardableResult
     public func saveGrouping(_ assignments: [TopicAssignment], actor: String, now: Date) async throws -> [Topic.ID] {
         try await writer.write { db in
-            var ids: [Topic.ID] = []
-            ids.reserveCapacity(assignments.count)
-            for assignment in assignments {
-                let topicID = try Self.storeFacts(assignment.facts, topicID: assignment.topicID, now: now, db)
-                ids.append(topicID)
-                for questionID in assignment.questionIDs {
-                    try Self.assign(questionID: questionID, to: topicID, pinned: nil, actor: actor, now: now, db)
-                }
+            let ids = try Self.storeTopics(assignments, now: now, db)
+            var placements: [(question: Question.ID, topic: Topic.ID)] = []
+            placements.reserveCapacity(assignments.reduce(0) { $0 + $1.questionIDs.count })
+            for (assignment, topicID) in zip(assignments, ids) {
+                for questionID in assignment.questionIDs { placements.append((questionID, topicID)) }
+            }
+            let storedAt = now.databaseValue
+            for chunk in GroupingWrite.chunks(placements) {
+                let stored = try Self.storedQuestions(chunk.map(\.question), db)
+                let changes = try GroupingWrite.changes(chunk, stored: stored, actor: actor, now: now)
+                try Self.write(changes, storedAt: storedAt, db)
             }
             try Self.deleteEmptyTopics(db)
             return ids
+        }
+    }
+
+    /// The grouping run's topics: stored ones updated where their facts changed (keeping the office's
+    /// title and category), new ones inserted. Returns their ids in the order of `assignments`.
+    static func storeTopics(_ assignments: [TopicAssignment], now: Date, _ db: Database) throws -> [Topic.ID] {
+        var stored: [Topic.ID: GroupingWrite.StoredTopic] = [:]
+        for chunk in GroupingWrite.chunks(assignments.compactMap(\.topicID)) {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT topic.id, topic.title, topic.category, topic.categoryOverridden, topic.representativeQuestionID,
+                      topic.place, topic.reason, topicGrouping.topicID AS groupingTopicID, topicGrouping.conceptKey,
+                      topicGrouping.placeKey, topicGrouping.titleOverridden
+                    FROM topic LEFT JOIN topicGrouping ON topicGrouping.topicID = topic.id
+                    WHERE topic.id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))
+                    """,
+                arguments: StatementArguments(Array(chunk)))
+            for row in rows {
+                let id: Topic.ID = row["id"]
+                let hasGrouping = (row["groupingTopicID"] as Int64?) != nil
+                stored[id] = GroupingWrite.StoredTopic(
+                    id: id, title: row["title"], category: (row["category"] as String?).flatMap(QuestionCategory.init(rawValue:)),
+                    categoryOverridden: row["categoryOverridden"], representativeQuestionID: row["representativeQuestionID"],
+                    place: row["place"], reason: row["reason"],
+                    grouping: hasGrouping
+                        ? GroupingWrite.StoredTopic.Grouping(
+                            conceptKey: row["conceptKey"], placeKey: row["placeKey"], titleOverridden: row["titleOverridden"])
+                        : nil)
+            }
+        }
+        let (topics, updates) = GroupingWrite.plan(assignments, stored: stored)
+        for topic in updates {
+            try db.cachedStatement(
+                sql: "UPDATE topic SET title = ?, category = ?, representativeQuestionID = ?, place = ?, reason = ? WHERE id = ?"
+            ).execute(arguments: [topic.title, topic.category?.rawValue, topic.representativeQuestionID, topic.place, topic.reason, topic.id])
+            if let grouping = topic.grouping { try saveGroupingRow(topic.id, grouping, db) }
+        }
+        var ids: [Topic.ID] = []
+        ids.reserveCapacity(assignments.count)
+        for (assignment, topic) in zip(assignments, topics) {
+            if let topic {
+                ids.append(topic.id)
+                continue
+            }
+            var created = GroupingWrite.newTopic(assignment.facts, now: now)
+            try created.insert(db)
+            let id = created.id!
+            try saveGroupingRow(
+                id,
+                GroupingWrite.StoredTopic.Grouping(
+                    conceptKey: assignment.facts.conceptKey, placeKey: assignment.facts.placeKey, titleOverridden: false),
+                db)
+            ids.append(id)
+        }
+        return ids
+    }
+
+    /// Inserts or replaces a topic's `topicGrouping` row.
+    static func saveGroupingRow(_ topicID: Topic.ID, _ grouping: GroupingWrite.StoredTopic.Grouping, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO topicGrouping (topicID, conceptKey, placeKey, titleOverridden) VALUES (?, ?, ?, ?)
+                ON CONFLICT (topicID) DO UPDATE SET conceptKey = excluded.conceptKey, placeKey = excluded.placeKey,
+                  titleOverridden = excluded.titleOverridden
+                """
+        ).execute(arguments: [topicID, grouping.conceptKey, grouping.placeKey, grouping.titleOverridden])
+    }
+
+    /// The stored state of `ids` (those that exist), read in one statement.
+    static func storedQuestions(_ ids: [Question.ID], _ db: Database) throws -> [Question.ID: GroupingWrite.StoredQuestion] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT id, status, topicID FROM question WHERE id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))",
+            arguments: StatementArguments(ids))
+        var stored: [Question.ID: GroupingWrite.StoredQuestion] = [:]
+        stored.reserveCapacity(rows.count)
+        for row in rows {
+            let raw: String = row["status"]
+            guard let status = QuestionStatus(rawValue: raw) else {
+                throw TyndauError.databaseFailed("stored status '\(raw)' is unknown")
+            }
+            let id: Question.ID = row["id"]
+            stored[id] = GroupingWrite.StoredQuestion(id: id, status: status, topicID: row["topicID"])
+        }
+        return stored
+    }
+
+    /// Writes a chunk's changes: the topic, and for a new question its move to `grouped` (reason
+    /// cleared, `triagedAt` stamped unless set) with its audit line.
+    static func write(_ changes: [GroupingWrite.QuestionChange], storedAt: DatabaseValue, _ db: Database) throws {
+        let move = try db.cachedStatement(
+            sql: "UPDATE question SET topicID = ?, status = ?, statusReason = NULL, triagedAt = COALESCE(triagedAt, ?) WHERE id = ?")
+        let place = try db.cachedStatement(sql: "UPDATE question SET topicID = ? WHERE id = ?")
+        for change in changes {
+            if let status = change.status {
+                try move.execute(arguments: [change.topicID, status.rawValue, storedAt, change.id])
+            } else {
+                try place.execute(arguments: [change.topicID, change.id])
+            }
+            if let audit = change.audit { try Self.audit(audit, storedAt: storedAt, db) }
         }
     }
 

@@ -111,23 +111,10 @@ enum ScaleRun {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Analysis is independent per text: one analyser (with its own word cache) per core.
+    /// Analysis is independent per text: one analyser (with its own word cache) per core — the
+    /// grouping run's own (``TopicGrouping/analyse(_:lexicon:)``).
     static func analyzeInParallel(_ texts: [String], lexicon: DomainLexicon) async -> [QuestionFeatures] {
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunk = (texts.count + workers - 1) / workers
-        return await withTaskGroup(of: (Int, [QuestionFeatures]).self) { group in
-            for worker in 0..<workers {
-                let range = min(worker * chunk, texts.count)..<min((worker + 1) * chunk, texts.count)
-                let slice = Array(texts[range])
-                group.addTask {
-                    var analyzer = TextAnalyzer(lexicon: lexicon)
-                    return (worker, slice.map { analyzer.features($0) })
-                }
-            }
-            var parts: [(Int, [QuestionFeatures])] = []
-            for await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
-        }
+        await TopicGrouping.analyse(texts, lexicon: lexicon)
     }
 }
 

@@ -163,4 +163,64 @@ import TyndauCore
             #expect(try await store.topicOverviews(states: nil).map(\.summary.topic.id) == fresh)
         }
     }
+
+    /// A run larger than one chunk (``GroupingWrite/chunkSize``) ends as if each question had been
+    /// placed alone: every question in its topic and grouped with one audit line, the office's title
+    /// and category kept, a topic gone since the run read it opened anew; running it again writes nothing.
+    @Test(arguments: StoreFactory.all)
+    func aRunLargerThanAChunkIsWrittenAsIfQuestionByQuestion(_ factory: StoreFactory) async throws {
+        try await factory.withStore { store in
+            let (early, topics) = try await Self.grouped(store)
+            try await store.renameTopic(topics[0], title: "Освещение", actor: "office", now: Fixture.now)
+            try await store.overrideCategory(topics[1], category: .utilities, actor: "office", now: Fixture.now)
+            let count = GroupingWrite.chunkSize + 301
+            let batch = (0..<count).map { Fixture.newQuestion("Дорога у дома \($0) разбита", phone: nil, sourceKey: "big-\($0)") }
+            let ids = try await store.insert(batch: batch).inserted.compactMap(\.id)
+            #expect(ids.count == count)
+            var assignments = [
+                TopicAssignment(topicID: topics[0], questionIDs: Array(early[0...1]) + ids[0..<7], facts: Self.facts("Фонари горят")),
+                TopicAssignment(
+                    topicID: topics[1], questionIDs: Array(early[2...3]) + ids[7..<14], facts: Self.facts("Ямы", concept: "roads.potholes")),
+                TopicAssignment(topicID: 999_999, questionIDs: Array(ids[14..<17]), facts: Self.facts("Ушедшая тема")),
+            ]
+            for start in stride(from: 17, to: count, by: 5) {
+                assignments.append(TopicAssignment(
+                    topicID: nil, questionIDs: Array(ids[start..<min(start + 5, count)]), facts: Self.facts("Дорога \(start)")))
+            }
+            let saved = try await store.saveGrouping(assignments, actor: "grouper", now: Fixture.now)
+            #expect(saved.count == assignments.count && Set(saved).count == saved.count)
+            #expect(Array(saved.prefix(2)) == topics && !saved.contains(999_999))
+
+            let expected = Dictionary(uniqueKeysWithValues: zip(assignments, saved).flatMap { assignment, topic in
+                assignment.questionIDs.map { ($0, topic) }
+            })
+            let stored = try await store.groupingCandidates()
+            #expect(stored.count == count + early.count)
+            #expect(stored.allSatisfy { $0.question.status == .grouped && $0.question.topicID == expected[$0.question.id!] })
+            let lighting = try #require(try await store.topicOverview(id: topics[0]))
+            #expect(lighting.summary.topic.title == "Освещение" && lighting.titleOverridden)
+            #expect(lighting.summary.questionIDs.count == 9 && lighting.conceptKey == "lighting")
+            let potholes = try #require(try await store.topicOverview(id: topics[1]))
+            #expect(potholes.summary.topic.category == .utilities && potholes.summary.topic.title == "Ямы")
+            #expect(potholes.conceptKey == "roads.potholes" && potholes.summary.topic.reason == "roads.potholes")
+            let reopened = try #require(try await store.topicOverview(id: saved[2]))
+            #expect(reopened.summary.topic.title == "Ушедшая тема" && reopened.summary.questionIDs == Array(ids[14..<17]))
+            #expect(try await store.topicOverviews(states: nil).count == assignments.count)
+
+            // One "→ grouped" line per question, on both sides of every chunk boundary.
+            let boundary = GroupingWrite.chunkSize - 4  // placements before ids[17...]: 9 + 9 + 3
+            let sample = [early[0], early[3], ids[0], ids[16], ids[boundary - 1], ids[boundary], ids[count - 1]]
+            for id in sample {
+                let lines = try await store.auditEvents(subject: "question:\(id)", limit: 10).filter { $0.action == "question.status" }
+                #expect(lines.count == 1 && lines[0].details.hasSuffix("→ grouped"), "question \(id)")
+            }
+
+            // The same run again changes nothing and writes no audit line.
+            let before = try await store.auditEvents(subject: nil, limit: 100_000).count
+            for index in assignments.indices { assignments[index].topicID = saved[index] }
+            #expect(try await store.saveGrouping(assignments, actor: "grouper", now: Fixture.now) == saved)
+            #expect(try await store.auditEvents(subject: nil, limit: 100_000).count == before)
+            #expect(try await store.groupingCandidates().allSatisfy { $0.question.topicID == expected[$0.question.id!] })
+        }
+    }
 }

@@ -29,13 +29,15 @@ public struct TopicGrouping: Sendable {
         store: any TopicStore, rebuild: Bool, actor: String, now: Date, progress: (@Sendable (Int) -> Void)? = nil
     ) async throws -> Report {
         let candidates = try await store.groupingCandidates()
-        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let analysed = await Self.analyse(candidates.map(\.question.text), lexicon: lexicon)
         var grouper = TopicGrouper(scorer: PairScorer(lexicon: lexicon, threshold: threshold))
         var features: [Int64: QuestionFeatures] = [:]
         var byID: [Int64: GroupableQuestion] = [:]
-        for candidate in candidates {
+        features.reserveCapacity(candidates.count)
+        byID.reserveCapacity(candidates.count)
+        for (candidate, feature) in zip(candidates, analysed) {
             guard let id = candidate.question.id else { continue }
-            features[id] = analyzer.features(candidate.question.text)
+            features[id] = feature
             byID[id] = candidate
         }
         // Fixed members first, so that the rest can find them; then the others in arrival order.
@@ -88,6 +90,32 @@ public struct TopicGrouping: Sendable {
         report.topics = ids.count
         report.topicIDs = ids
         return report
+    }
+}
+
+extension TopicGrouping {
+    /// Each text's features, in order. Analysis is independent per text (an analyser's word cache
+    /// changes no result), so a large run splits it over the cores, one analyser each; a small one
+    /// stays on the caller's task.
+    public static func analyse(_ texts: [String], lexicon: DomainLexicon) async -> [QuestionFeatures] {
+        let workers = texts.count < 2_000 ? 1 : max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if workers == 1 {
+            var analyzer = TextAnalyzer(lexicon: lexicon)
+            return texts.map { analyzer.features($0) }
+        }
+        let chunk = (texts.count + workers - 1) / workers
+        return await withTaskGroup(of: (Int, [QuestionFeatures]).self) { group in
+            for worker in 0..<workers {
+                let slice = Array(texts[min(worker * chunk, texts.count)..<min((worker + 1) * chunk, texts.count)])
+                group.addTask {
+                    var analyzer = TextAnalyzer(lexicon: lexicon)
+                    return (worker, slice.map { analyzer.features($0) })
+                }
+            }
+            var parts: [(Int, [QuestionFeatures])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 }
 
