@@ -124,6 +124,8 @@ import Testing
         else { return false }
         // A weak cue never stands in for a firm pattern.
         if shorter.weak && !longer.weak { return false }
+        // Nor a counted word (it needs a number before it) for a pattern that does not.
+        if shorter.counted && !longer.counted { return false }
         let first = shorter.parts[0]
         let longFirst = longer.parts[0]
         guard longFirst.hasPrefix(first) else { return false }
