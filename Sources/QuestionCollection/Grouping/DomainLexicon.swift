@@ -170,13 +170,15 @@ public struct DomainLexicon: Sendable {
             }
             for pattern in entry.patterns {
                 // "~суық": a weak cue, see ``PatternMatcher/Pattern/weak``; "#смен": a counted word,
-                // see ``PatternMatcher/Pattern/counted``.
+                // ``PatternMatcher/Pattern/counted``; "%класс": a headcount word,
+                // ``PatternMatcher/Pattern/headcount``.
                 let weak = pattern.hasPrefix("~")
                 let counted = pattern.hasPrefix("#")
-                let text = weak || counted ? String(pattern.dropFirst()) : pattern
+                let headcount = pattern.hasPrefix("%")
+                let text = weak || counted || headcount ? String(pattern.dropFirst()) : pattern
                 let parts = Self.patternParts(text, trimEndings: false)
                 conceptMatcher.add(
-                    parts: parts, target: index, weak: weak, counted: counted,
+                    parts: parts, target: index, weak: weak, counted: counted, headcount: headcount,
                     maxRemainder: Self.conceptRemainder(text, parts))
             }
         }
@@ -273,7 +275,7 @@ public struct DomainLexicon: Sendable {
     /// A concept pattern as written in the lexicon (words joined by spaces, `~` for a weak cue).
     func conceptPatternText(_ index: Int32) -> String {
         let pattern = conceptMatcher.patterns[Int(index)]
-        return (pattern.weak ? "~" : pattern.counted ? "#" : "") + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
+        return (pattern.weak ? "~" : pattern.counted ? "#" : pattern.headcount ? "%" : "") + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
     }
 
     /// The concept and its ancestors, nearest first.

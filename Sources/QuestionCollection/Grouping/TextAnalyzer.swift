@@ -454,10 +454,13 @@ public struct TextAnalyzer: Sendable {
         var hits: [ConceptMatch] = []
         var position = 0
         while position < tokens.count {
-            guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
-                let match = lexicon.conceptMatcher.bestMatch(
-                    tokens: skeletons, at: position,
-                    candidates: countedAllowed(at: position, tokens: tokens, infos: infos, word.concepts))
+            guard !covered[position], let word = infos[position], !word.concepts.isEmpty else {
+                position += 1
+                continue
+            }
+            let (candidates, crowded) = conditionalPatterns(at: position, tokens: tokens, infos: infos, word.concepts)
+            hits += crowded.map { ConceptMatch(position: position, match: $0) }
+            guard let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: candidates)
             else {
                 position += 1
                 continue
@@ -471,20 +474,44 @@ public struct TextAnalyzer: Sendable {
         return hits
     }
 
-    /// The candidates of a word without its counted patterns unless a count of two or more stands
-    /// right before it ("3 смена", "вторую смену", "үшінші сменада" — not "смена водителей", nor
-    /// "одна смена").
-    func countedAllowed(
+    /// A word's candidates without its conditional patterns: a counted one stays only when a count of
+    /// two or more stands right before it ("3 смена", "вторую смену", "үшінші сменада" — not "смена
+    /// водителей", nor "одна смена"). Headcount patterns never compete with the word's own meaning
+    /// ("класс" still names a school); each one whose room is crowded — a headcount of 25–60 within
+    /// two words ("сыныпта 42 бала", "в классах по 40+ человек") — is returned as a match besides.
+    func conditionalPatterns(
         at position: Int, tokens: [Token], infos: [WordInfo?], _ candidates: [(pattern: Int32, length: Int, fuzzy: Bool)]
-    ) -> [(pattern: Int32, length: Int, fuzzy: Bool)] {
+    ) -> (candidates: [(pattern: Int32, length: Int, fuzzy: Bool)], crowded: [PatternMatcher.Match]) {
         let patterns = lexicon.conceptMatcher.patterns
-        guard candidates.contains(where: { patterns[Int($0.pattern)].counted }) else { return candidates }
+        guard candidates.contains(where: { patterns[Int($0.pattern)].counted || patterns[Int($0.pattern)].headcount })
+        else { return (candidates, []) }
+        var counted = false
         if position > 0 {
             let previous = tokens[position - 1]
             let count = previous.isNumber ? Int(previous.word) : infos[position - 1]?.numberWord?.value
-            if let count, count >= 2 { return candidates }
+            if let count, count >= 2 { counted = true }
         }
-        return candidates.filter { !patterns[Int($0.pattern)].counted }
+        var crowdedRoom = false
+        for offset in [-2, -1, 1, 2] {
+            let at = position + offset
+            guard at >= 0, at < tokens.count, tokens[at].isNumber, !tokens[at].spelled, let value = Int(tokens[at].word)
+            else { continue }
+            if (25...60).contains(value) { crowdedRoom = true }
+        }
+        var kept: [(pattern: Int32, length: Int, fuzzy: Bool)] = []
+        var crowded: [PatternMatcher.Match] = []
+        for candidate in candidates {
+            let pattern = patterns[Int(candidate.pattern)]
+            if pattern.headcount {
+                if crowdedRoom, pattern.parts.count == 1, !candidate.fuzzy {
+                    crowded.append(
+                        PatternMatcher.Match(target: pattern.target, tokenCount: 1, fuzzy: false, pattern: candidate.pattern))
+                }
+            } else if counted || !pattern.counted {
+                kept.append(candidate)
+            }
+        }
+        return (kept, crowded)
     }
 
     /// A longer pattern that names an issue may hold a facility's word ("очередь в садик",
