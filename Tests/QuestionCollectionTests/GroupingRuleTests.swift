@@ -226,6 +226,20 @@ import Testing
         #expect(conceptIDs("В классе 12 учеников, учитель хороший").contains("school"))
     }
 
+    @Test func aTeacherShortageIsAnIssueOfItsOwn() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        #expect(conceptIDs("В 12 школе нет учителя физики с сентября").contains("schoolstaff"))
+        #expect(conceptIDs("12 mektepte fizika mūğalımı joq").contains("schoolstaff"))
+        // Teachers named in passing are no shortage.
+        #expect(!conceptIDs("Дети устают, учителя тоже").contains("schoolstaff"))
+        // The same school's missing crossing is another problem.
+        let teacher = analyzer.features("В 12 школе нет учителя физики, уроки отменяют")
+        let crossing = analyzer.features("Возле школы №12 нет пешеходного перехода, дети перебегают дорогу")
+        #expect(scorer.issueRelation(teacher, crossing) == .conflict)
+        #expect(scorer.score(teacher, crossing) < scorer.threshold)
+    }
+
     // MARK: Latin spellings and emoji
 
     @Test func aCanteenInKazakhLatinIsASchoolCanteen() {
