@@ -265,6 +265,12 @@ import Testing
         #expect(conceptIDs("почта не работает").contains("post"))
     }
 
+    @Test func aKazakhStemIsNotAlsoReadAsAMisspelling() {
+        // "бағдарламасы" (programme) stems to "бағдарлама", one letter from "бағдаршам" (traffic light).
+        #expect(!conceptIDs("Оңалту бағдарламасы бойынша арба берілуі керек").contains("trafficlight"))
+        #expect(conceptIDs("Қиылыста бағдаршам істемейді").contains("trafficlight"))
+    }
+
     @Test func aMisspellingKeepsItsFirstLetter() {
         // "устают" (are tired) is one letter from "кусают" (bite) but not a misspelling of it.
         #expect(!conceptIDs("дети устают").contains("dogs"))

@@ -231,9 +231,11 @@ public struct TextAnalyzer: Sendable {
         var concepts = lexicon.conceptMatcher.firstWordCandidates(skeleton)
         // A Kazakh word whose inflection hides a short or whole-word pattern ("газдың" → "газ=",
         // "шамдары" → "шам="): match its stem.
+        // Exact matches only: a misspelling of a stem is two guesses in a row ("бағдарламасы", programme,
+        // would be a misspelt "бағдаршам", traffic light).
         if concepts.isEmpty, kazakh {
             let base = TextNormalizer.skeleton(stemmed)
-            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base) }
+            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base).filter { !$0.fuzzy } }
         }
         let info = WordInfo(
             skeleton: skeleton,
