@@ -275,7 +275,8 @@ public struct DomainLexicon: Sendable {
     /// A concept pattern as written in the lexicon (words joined by spaces, `~` for a weak cue).
     func conceptPatternText(_ index: Int32) -> String {
         let pattern = conceptMatcher.patterns[Int(index)]
-        return (pattern.weak ? "~" : pattern.counted ? "#" : pattern.headcount ? "%" : "") + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
+        let mark = pattern.weak ? "~" : pattern.counted ? "#" : pattern.headcount ? "%" : ""
+        return mark + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
     }
 
     /// The concept and its ancestors, nearest first.

@@ -39,7 +39,9 @@ enum NumberWords {
         ]
         let hard = ["ый", "ой", "ая", "ое", "ые", "ого", "ому", "ым", "ом", "ую", "ых", "ыми"]
         for (stem, value) in ordinalStems {
-            for ending in hard where table[stem + ending] == nil { table[stem + ending] = Word(value: value, ordinal: true) }
+            for ending in hard where table[stem + ending] == nil {
+                table[stem + ending] = Word(value: value, ordinal: true)
+            }
         }
         for ending in ["ий", "ья", "ье", "ьи", "ьего", "ьему", "ьим", "ьем", "ьей", "ью", "ьих", "ьими"] {
             table["трет" + ending] = Word(value: 3, ordinal: true)

@@ -62,7 +62,10 @@ struct PatternMatcher: Sendable {
         guard !first.isEmpty else { return }
         let parts = [first] + rawParts.dropFirst()
         let index = Int32(patterns.count)
-        patterns.append(Pattern(parts: parts, target: target, maxRemainder: remainder, weak: weak, counted: counted, headcount: headcount))
+        patterns.append(
+            Pattern(
+                parts: parts, target: target, maxRemainder: remainder, weak: weak, counted: counted,
+                headcount: headcount))
         if byFirst[first] == nil, first.count >= fuzzyMinimum {
             for variant in Self.deletionVariants(first) { deletions[variant, default: []].append(first) }
         }

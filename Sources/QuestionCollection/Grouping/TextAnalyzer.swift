@@ -482,7 +482,8 @@ public struct TextAnalyzer: Sendable {
     /// ("класс" still names a school); each one whose room is crowded — a headcount of 25–60 within
     /// two words ("сыныпта 42 бала", "в классах по 40+ человек") — is returned as a match besides.
     func conditionalPatterns(
-        at position: Int, tokens: [Token], infos: [WordInfo?], _ candidates: [(pattern: Int32, length: Int, fuzzy: Bool)]
+        at position: Int, tokens: [Token], infos: [WordInfo?],
+        _ candidates: [(pattern: Int32, length: Int, fuzzy: Bool)]
     ) -> (candidates: [(pattern: Int32, length: Int, fuzzy: Bool)], crowded: [PatternMatcher.Match]) {
         let patterns = lexicon.conceptMatcher.patterns
         guard candidates.contains(where: { patterns[Int($0.pattern)].counted || patterns[Int($0.pattern)].headcount })
@@ -507,7 +508,8 @@ public struct TextAnalyzer: Sendable {
             if pattern.headcount {
                 if crowdedRoom, pattern.parts.count == 1, !candidate.fuzzy {
                     crowded.append(
-                        PatternMatcher.Match(target: pattern.target, tokenCount: 1, fuzzy: false, pattern: candidate.pattern))
+                        PatternMatcher.Match(
+                            target: pattern.target, tokenCount: 1, fuzzy: false, pattern: candidate.pattern))
                 }
             } else if counted || !pattern.counted {
                 kept.append(candidate)
