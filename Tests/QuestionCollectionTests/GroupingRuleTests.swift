@@ -147,6 +147,113 @@ import Testing
         #expect(groups == [[0, 1, 2]])
     }
 
+    // MARK: Numbers written as words
+
+    @Test(arguments: [
+        ("В двадцатой школе холодно", "20"),
+        ("Жиырмасыншы мектепте жылу жоқ", "20"),
+        ("jiyrmasynshy mektepte jylu joq", "20"),
+        ("Школа номер сто тридцать девять переполнена", "139"),
+        ("Екі жүз отызыншы мектеп", "230"),
+        ("Бесінші емханада дәрігер жоқ", "5"),
+        ("Автобус номер 37 не ходит", "37"),
+        ("Қырқыншы автобус сирек жүреді", "40"),
+    ])
+    func aNumberWrittenAsWordsIsTheFacilityNumber(text: String, number: String) {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        #expect(analyzer.features(text).numbers == [number])
+    }
+
+    @Test func aSpelledSchoolNumberMeetsItsDigitsAndVetoesAnother() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let words = analyzer.features("В двадцатой школе не работает отопление, дети мерзнут")
+        let digits = analyzer.features("Школа №20: отопление не работает")
+        let kazakh = analyzer.features("Жиырмасыншы мектепте жылу жоқ, балалар тоңып отыр")
+        #expect(scorer.score(words, digits) >= scorer.threshold)
+        #expect(scorer.score(kazakh, digits) >= scorer.threshold)
+        #expect(scorer.veto(words, analyzer.features("Школа №21: отопление не работает")) == .differentNumber)
+    }
+
+    @Test func numberWordsThatCountStayCounts() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        // "вторая школа" is a second school, not school No. 2; days, floors and entrances are counts.
+        #expect(analyzer.features("Нужна вторая школа в микрорайоне").numbers.isEmpty)
+        #expect(analyzer.features("Десятый день без воды").numbers.isEmpty)
+        let days = analyzer.features("Ақсай-4 те оныншы күн су жоқ")
+        #expect(days.numbers.isEmpty)
+        #expect(days.houseNumbers.isEmpty)
+        // After a place a spelled number is never a house number.
+        #expect(analyzer.features("Мамыр-4, третий подъезд, нет света").houseNumbers.isEmpty)
+        // "номер" before no number is an ordinary word.
+        #expect(analyzer.features("Номер в очереди не двигается").numbers.isEmpty)
+    }
+
+    // MARK: Shifts and crowded classes are overcrowding
+
+    @Test(arguments: [
+        "В 45 школе 3 смена, дети приходят в семь вечера",
+        "Сын учится во вторую смену до шести",
+        "45 мектепте балалар үшінші сменада оқиды",
+        "Третья смена в гимназии — это нормально?",
+    ])
+    func aCountedShiftIsAboutSchoolPlaces(text: String) {
+        #expect(conceptIDs(text).contains("schoolplaces"))
+    }
+
+    @Test func aShiftWithoutACountIsAnEverydayWord() {
+        #expect(!conceptIDs("Смена водителей на маршруте затягивается").contains("schoolplaces"))
+        #expect(!conceptIDs("В садике одна смена, всё нормально").contains("schoolplaces"))
+    }
+
+    @Test func aShiftCountAtASchoolDoesNotJoinItsHeatingTopic() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        let shifts = analyzer.features("45 мектепте 3 смена, балалар кешке қайтады")
+        let heating = analyzer.features("В школе №45 холодно, батареи еле теплые")
+        #expect(scorer.issueRelation(shifts, heating) == .conflict)
+        #expect(scorer.score(shifts, heating) < scorer.threshold)
+    }
+
+    @Test func aCrowdedClassIsAboutSchoolPlaces() {
+        #expect(conceptIDs("В 12 школе в классах по 38 детей").contains("schoolplaces"))
+        #expect(conceptIDs("Сыныпта 42 бала отырады, партаға сыймайды").contains("schoolplaces"))
+        #expect(conceptIDs("Садикте группада 35 бала").contains("schoolplaces"))
+        // A small class, a class's year or a disability group is no crowding; the class is still a school.
+        #expect(!conceptIDs("В классе 12 учеников, учитель хороший").contains("schoolplaces"))
+        #expect(!conceptIDs("Ребёнок пошёл в 7 класс").contains("schoolplaces"))
+        #expect(!conceptIDs("Инвалид 1 группы, нужна коляска").contains("schoolplaces"))
+        #expect(conceptIDs("В классе 12 учеников, учитель хороший").contains("school"))
+    }
+
+    @Test func aTeacherShortageIsAnIssueOfItsOwn() {
+        var analyzer = TextAnalyzer(lexicon: lexicon)
+        let scorer = PairScorer(lexicon: lexicon)
+        #expect(conceptIDs("В 12 школе нет учителя физики с сентября").contains("schoolstaff"))
+        #expect(conceptIDs("12 mektepte fizika mūğalımı joq").contains("schoolstaff"))
+        // Teachers named in passing are no shortage.
+        #expect(!conceptIDs("Дети устают, учителя тоже").contains("schoolstaff"))
+        // The same school's missing crossing is another problem.
+        let teacher = analyzer.features("В 12 школе нет учителя физики, уроки отменяют")
+        let crossing = analyzer.features("Возле школы №12 нет пешеходного перехода, дети перебегают дорогу")
+        #expect(scorer.issueRelation(teacher, crossing) == .conflict)
+        #expect(scorer.score(teacher, crossing) < scorer.threshold)
+    }
+
+    // MARK: Latin spellings and emoji
+
+    @Test func aCanteenInKazakhLatinIsASchoolCanteen() {
+        #expect(conceptIDs("Mektep ashanasynda tamaq nashar").contains("schoolmeals"))
+        #expect(conceptIDs("Mektep ashanasynda tamaq naşar").contains("schoolmeals"))
+        #expect(conceptIDs("Мектеп ашханасында тамақ нашар").contains("schoolmeals"))
+        #expect(conceptIDs("Мектеп асханасында тамақ нашар").contains("schoolmeals"))
+    }
+
+    @Test func aFreezingFaceIsHeatingOnlyBesideHeating() {
+        #expect(!conceptIDs("Аялдамада 40 минут тұрмын 🥶").contains("heating"))
+        #expect(conceptIDs("Батареи чуть тёплые 🥶").contains("heating"))
+    }
+
     // MARK: Matching
 
     @Test func shortAndLatinPatternsDoNotSwallowUnrelatedWords() {
@@ -156,6 +263,12 @@ import Testing
         #expect(!conceptIDs("почти каждый вечер").contains("post"))
         #expect(!conceptIDs("бір жылдан бері").contains("housing"))
         #expect(conceptIDs("почта не работает").contains("post"))
+    }
+
+    @Test func aKazakhStemIsNotAlsoReadAsAMisspelling() {
+        // "бағдарламасы" (programme) stems to "бағдарлама", one letter from "бағдаршам" (traffic light).
+        #expect(!conceptIDs("Оңалту бағдарламасы бойынша арба берілуі керек").contains("trafficlight"))
+        #expect(conceptIDs("Қиылыста бағдаршам істемейді").contains("trafficlight"))
     }
 
     @Test func aMisspellingKeepsItsFirstLetter() {

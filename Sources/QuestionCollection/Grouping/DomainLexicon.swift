@@ -169,11 +169,17 @@ public struct DomainLexicon: Sendable {
                 }
             }
             for pattern in entry.patterns {
-                // "~суық": a weak cue, see ``PatternMatcher/Pattern/weak``.
+                // "~суық": a weak cue, see ``PatternMatcher/Pattern/weak``; "#смен": a counted word,
+                // ``PatternMatcher/Pattern/counted``; "%класс": a headcount word,
+                // ``PatternMatcher/Pattern/headcount``.
                 let weak = pattern.hasPrefix("~")
-                let text = weak ? String(pattern.dropFirst()) : pattern
+                let counted = pattern.hasPrefix("#")
+                let headcount = pattern.hasPrefix("%")
+                let text = weak || counted || headcount ? String(pattern.dropFirst()) : pattern
                 let parts = Self.patternParts(text, trimEndings: false)
-                conceptMatcher.add(parts: parts, target: index, weak: weak, maxRemainder: Self.conceptRemainder(text, parts))
+                conceptMatcher.add(
+                    parts: parts, target: index, weak: weak, counted: counted, headcount: headcount,
+                    maxRemainder: Self.conceptRemainder(text, parts))
             }
         }
         for (child, parentID) in pendingParents {
@@ -269,7 +275,8 @@ public struct DomainLexicon: Sendable {
     /// A concept pattern as written in the lexicon (words joined by spaces, `~` for a weak cue).
     func conceptPatternText(_ index: Int32) -> String {
         let pattern = conceptMatcher.patterns[Int(index)]
-        return (pattern.weak ? "~" : "") + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
+        let mark = pattern.weak ? "~" : pattern.counted ? "#" : pattern.headcount ? "%" : ""
+        return mark + pattern.parts.joined(separator: " ") + (pattern.maxRemainder == 0 ? "=" : "")
     }
 
     /// The concept and its ancestors, nearest first.

@@ -14,6 +14,12 @@ struct PatternMatcher: Sendable {
         /// A weak cue (an everyday word such as "суық", cold): it names its concept only beside a firm
         /// mention of the same issue.
         var weak = false
+        /// A counted word ("смена", shift): it names its concept only right after a number or a
+        /// number word ("3 смена", "вторую смену", "үшінші сменада"); alone it is an everyday word.
+        var counted = false
+        /// A headcount word ("класс", "сынып", "группа"): it names its concept only with a headcount of
+        /// a crowded room (25–60) within two words of it ("в классах по 40 детей", "сыныпта 42 бала").
+        var headcount = false
     }
 
     /// A pattern found at a position: what it names and how many tokens it spans.
@@ -43,7 +49,10 @@ struct PatternMatcher: Sendable {
     /// Adds a pattern given as skeleton words; a trailing `=` on the first word asks for the whole token.
     /// `maxRemainder` caps the letters a token may carry beyond the first word (default: the
     /// matcher's own, or none for a word ending in `=`).
-    mutating func add(parts rawParts: [String], target: Int32, weak: Bool = false, maxRemainder: Int? = nil) {
+    mutating func add(
+        parts rawParts: [String], target: Int32, weak: Bool = false, counted: Bool = false, headcount: Bool = false,
+        maxRemainder: Int? = nil
+    ) {
         guard var first = rawParts.first, !first.isEmpty else { return }
         var remainder = maxRemainder ?? defaultRemainder
         if first.hasSuffix("=") {
@@ -53,7 +62,10 @@ struct PatternMatcher: Sendable {
         guard !first.isEmpty else { return }
         let parts = [first] + rawParts.dropFirst()
         let index = Int32(patterns.count)
-        patterns.append(Pattern(parts: parts, target: target, maxRemainder: remainder, weak: weak))
+        patterns.append(
+            Pattern(
+                parts: parts, target: target, maxRemainder: remainder, weak: weak, counted: counted,
+                headcount: headcount))
         if byFirst[first] == nil, first.count >= fuzzyMinimum {
             for variant in Self.deletionVariants(first) { deletions[variant, default: []].append(first) }
         }

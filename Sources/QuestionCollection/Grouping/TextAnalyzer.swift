@@ -67,9 +67,8 @@ public struct TextAnalyzer: Sendable {
 
     /// Why a text has the concepts it has: every pattern found, in text order.
     public mutating func conceptHits(_ text: String) -> [ConceptHit] {
-        let tokens = tokenize(text)
         _ = features(text)
-        let skeletons = tokens.map { $0.isNumber || $0.isNumberSign ? $0.word : info($0.word).skeleton }
+        let skeletons = words(text).skeletons
         return lastConceptMatches.map { hit in
             ConceptHit(
                 words: skeletons[hit.position..<min(hit.position + hit.match.tokenCount, skeletons.count)].joined(
@@ -88,6 +87,10 @@ public struct TextAnalyzer: Sendable {
         var isUnit: Bool
         var isMarker: Bool
         var isOrdinal: Bool
+        /// A number written as a word ("двадцатая", "жиырмасыншы"), see ``NumberWords``.
+        var numberWord: NumberWords.Word?
+        /// "номер", "нөмір": the number after it is what counts.
+        var isNumberSign: Bool
         var concepts: [(pattern: Int32, length: Int, fuzzy: Bool)]
         var places: [(pattern: Int32, length: Int, fuzzy: Bool)]
     }
@@ -102,6 +105,8 @@ public struct TextAnalyzer: Sendable {
         var isNumberSign = false
         var suffix: String = ""
         var capitalized = false
+        /// A number read from words ("двадцатая"): never a house number.
+        var spelled = false
         var before: Unicode.Scalar?
         var after: Unicode.Scalar?
     }
@@ -226,9 +231,11 @@ public struct TextAnalyzer: Sendable {
         var concepts = lexicon.conceptMatcher.firstWordCandidates(skeleton)
         // A Kazakh word whose inflection hides a short or whole-word pattern ("газдың" → "газ=",
         // "шамдары" → "шам="): match its stem.
+        // Exact matches only: a misspelling of a stem is two guesses in a row ("бағдарламасы", programme,
+        // would be a misspelt "бағдаршам", traffic light).
         if concepts.isEmpty, kazakh {
             let base = TextNormalizer.skeleton(stemmed)
-            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base) }
+            if base != skeleton { concepts = lexicon.conceptMatcher.firstWordCandidates(base).filter { !$0.fuzzy } }
         }
         let info = WordInfo(
             skeleton: skeleton,
@@ -239,6 +246,8 @@ public struct TextAnalyzer: Sendable {
             isUnit: Self.matches(skeleton, lexicon.numberUnits),
             isMarker: Self.matches(skeleton, lexicon.placeMarkers),
             isOrdinal: lexicon.ordinalSuffixes.contains(skeleton),
+            numberWord: NumberWords.word(word, skeleton: skeleton),
+            isNumberSign: NumberWords.signs.contains(skeleton),
             concepts: concepts,
             places: lexicon.placeMatcher.firstWordCandidates(skeleton)
         )
@@ -261,8 +270,7 @@ public struct TextAnalyzer: Sendable {
     /// The features of one question's text: words analysed, then places, concepts, and numbers and
     /// stems, each in its own pass.
     public mutating func features(_ text: String) -> QuestionFeatures {
-        let tokens = tokenize(text)
-        let (infos, skeletons) = analyseWords(tokens)
+        let (tokens, infos, skeletons) = words(text)
         let places = scanPlaces(tokens: tokens, infos: infos, skeletons: skeletons)
         var hits = scanConcepts(tokens: tokens, infos: infos, skeletons: skeletons, covered: places.covered)
         let concepts = keepConfidentConcepts(&hits)
@@ -284,6 +292,65 @@ public struct TextAnalyzer: Sendable {
         features.grams = Self.trigrams(words.content)
         features.exactKey = FNV1a.hash(words.content.joined(separator: " "))
         return features
+    }
+
+    /// The tokens of a text with their word facts and skeletons, numbers written as words read as
+    /// numbers.
+    mutating func words(_ text: String) -> (tokens: [Token], infos: [WordInfo?], skeletons: [String]) {
+        let tokens = tokenize(text)
+        let (infos, skeletons) = analyseWords(tokens)
+        guard infos.contains(where: { $0 != nil && ($0!.numberWord != nil || $0!.isNumberSign) }) else {
+            return (tokens, infos, skeletons)
+        }
+        return readNumberWords(tokens, infos, skeletons)
+    }
+
+    /// Numbers written as words become number tokens where they can only be a number's name: an
+    /// ordinal of 3 or more ("двадцатая школа", "жиырмасыншы мектеп", "бесінші емхана" — "вторая
+    /// школа", "екінші мектеп" are as often *a second* school), or any number after "номер"/"нөмір"
+    /// ("автобус номер семь"). "номер" itself
+    /// steps aside, so "школа номер 20" reads as "школа 20". Whether the number names a school, a
+    /// route or nothing is then decided as for digits (an anchor beside it; "десятый день" is a count).
+    func readNumberWords(_ tokens: [Token], _ infos: [WordInfo?], _ skeletons: [String]) -> (
+        tokens: [Token], infos: [WordInfo?], skeletons: [String]
+    ) {
+        var outTokens: [Token] = []
+        var outInfos: [WordInfo?] = []
+        var outSkeletons: [String] = []
+        outTokens.reserveCapacity(tokens.count)
+        var index = 0
+        var afterSign = false
+        while index < tokens.count {
+            let info = infos[index]
+            if let info, info.isNumberSign, index + 1 < tokens.count,
+                tokens[index + 1].isNumber || infos[index + 1]?.numberWord != nil
+            {
+                afterSign = true
+                index += 1
+                continue
+            }
+            if info?.numberWord != nil {
+                let run = infos[index..<min(index + 6, tokens.count)].map { $0?.numberWord }
+                if let read = NumberWords.read(run), afterSign || (read.ordinal && read.value >= 3) {
+                    var token = Token(word: String(read.value), isNumber: true)
+                    token.spelled = true
+                    token.before = tokens[index].before
+                    token.after = tokens[index + read.count - 1].after
+                    outTokens.append(token)
+                    outInfos.append(nil)
+                    outSkeletons.append(token.word)
+                    index += read.count
+                    afterSign = false
+                    continue
+                }
+            }
+            afterSign = tokens[index].isNumberSign  // "№ двадцать"
+            outTokens.append(tokens[index])
+            outInfos.append(info)
+            outSkeletons.append(skeletons[index])
+            index += 1
+        }
+        return (outTokens, outInfos, outSkeletons)
     }
 
     /// Each token's word facts (nil for numbers and `№`) and its matching skeleton.
@@ -389,8 +456,13 @@ public struct TextAnalyzer: Sendable {
         var hits: [ConceptMatch] = []
         var position = 0
         while position < tokens.count {
-            guard !covered[position], let word = infos[position], !word.concepts.isEmpty,
-                let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: word.concepts)
+            guard !covered[position], let word = infos[position], !word.concepts.isEmpty else {
+                position += 1
+                continue
+            }
+            let (candidates, crowded) = conditionalPatterns(at: position, tokens: tokens, infos: infos, word.concepts)
+            hits += crowded.map { ConceptMatch(position: position, match: $0) }
+            guard let match = lexicon.conceptMatcher.bestMatch(tokens: skeletons, at: position, candidates: candidates)
             else {
                 position += 1
                 continue
@@ -402,6 +474,48 @@ public struct TextAnalyzer: Sendable {
             position += match.tokenCount
         }
         return hits
+    }
+
+    /// A word's candidates without its conditional patterns: a counted one stays only when a count of
+    /// two or more stands right before it ("3 смена", "вторую смену", "үшінші сменада" — not "смена
+    /// водителей", nor "одна смена"). Headcount patterns never compete with the word's own meaning
+    /// ("класс" still names a school); each one whose room is crowded — a headcount of 25–60 within
+    /// two words ("сыныпта 42 бала", "в классах по 40+ человек") — is returned as a match besides.
+    func conditionalPatterns(
+        at position: Int, tokens: [Token], infos: [WordInfo?],
+        _ candidates: [(pattern: Int32, length: Int, fuzzy: Bool)]
+    ) -> (candidates: [(pattern: Int32, length: Int, fuzzy: Bool)], crowded: [PatternMatcher.Match]) {
+        let patterns = lexicon.conceptMatcher.patterns
+        guard candidates.contains(where: { patterns[Int($0.pattern)].counted || patterns[Int($0.pattern)].headcount })
+        else { return (candidates, []) }
+        var counted = false
+        if position > 0 {
+            let previous = tokens[position - 1]
+            let count = previous.isNumber ? Int(previous.word) : infos[position - 1]?.numberWord?.value
+            if let count, count >= 2 { counted = true }
+        }
+        var crowdedRoom = false
+        for offset in [-2, -1, 1, 2] {
+            let at = position + offset
+            guard at >= 0, at < tokens.count, tokens[at].isNumber, !tokens[at].spelled, let value = Int(tokens[at].word)
+            else { continue }
+            if (25...60).contains(value) { crowdedRoom = true }
+        }
+        var kept: [(pattern: Int32, length: Int, fuzzy: Bool)] = []
+        var crowded: [PatternMatcher.Match] = []
+        for candidate in candidates {
+            let pattern = patterns[Int(candidate.pattern)]
+            if pattern.headcount {
+                if crowdedRoom, pattern.parts.count == 1, !candidate.fuzzy {
+                    crowded.append(
+                        PatternMatcher.Match(
+                            target: pattern.target, tokenCount: 1, fuzzy: false, pattern: candidate.pattern))
+                }
+            } else if counted || !pattern.counted {
+                kept.append(candidate)
+            }
+        }
+        return (kept, crowded)
     }
 
     /// A longer pattern that names an issue may hold a facility's word ("очередь в садик",
@@ -519,7 +633,7 @@ public struct TextAnalyzer: Sendable {
             return (String(digits), word.isHouseAnchor)
         }
         // Right after a street or microdistrict in the same clause: a house number ("Абая 45").
-        if afterPlace { return (String(digits), true) }
+        if afterPlace && !token.spelled { return (String(digits), true) }
         return nil
     }
 
