@@ -85,14 +85,7 @@ extension PostgresStore: ArrivalGroupingStore {
             WHERE q."id" = "m"."question"
             """#)
         guard moved == Set(moves.map(\.question)).count else { throw TyndauError.notFound("question placed on arrival") }
-        try await connection.run(#"""
-            INSERT INTO "auditEvent" ("at", "actor", "action", "subject", "details")
-            SELECT "at", "actor", "action", "subject", "details"
-            FROM unnest(\#(events.map(\.at))::timestamptz[], \#(events.map(\.actor))::text[], \#(events.map(\.action))::text[],
-                        \#(events.map(\.subject))::text[], \#(events.map(\.details))::text[])
-                 WITH ORDINALITY AS "e"("at", "actor", "action", "subject", "details", "n")
-            ORDER BY "n"
-            """#)
+        try await audit(all: events, connection)
     }
 
     public func topicMembers(_ topic: Topic.ID) async throws -> [Question] {

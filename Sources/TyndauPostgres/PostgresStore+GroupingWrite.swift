@@ -148,15 +148,6 @@ extension PostgresStore {
                         \#(NullableArray(changes.map { $0.status?.rawValue }))::text[]) AS c("id", "topicID", "status")
             WHERE q."id" = c."id"
             """#)
-        let events = changes.compactMap(\.audit)
-        guard !events.isEmpty else { return }
-        try await connection.run(#"""
-            INSERT INTO "auditEvent" ("at", "actor", "action", "subject", "details")
-            SELECT "at", "actor", "action", "subject", "details"
-            FROM unnest(\#(events.map(\.at))::timestamptz[], \#(events.map(\.actor))::text[], \#(events.map(\.action))::text[],
-                        \#(events.map(\.subject))::text[], \#(events.map(\.details))::text[])
-              WITH ORDINALITY AS "e"("at", "actor", "action", "subject", "details", "n")
-            ORDER BY "n"
-            """#)
+        try await audit(all: changes.compactMap(\.audit), connection)
     }
 }

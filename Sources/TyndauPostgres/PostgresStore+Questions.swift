@@ -95,6 +95,19 @@ extension PostgresStore {
             """#)
     }
 
+    /// `events` in one multi-row statement, stored in their order (grouping runs, arrival placing).
+    static func audit(all events: [AuditEvent], _ connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
+        try await connection.run(#"""
+            INSERT INTO "auditEvent" ("at", "actor", "action", "subject", "details")
+            SELECT "at", "actor", "action", "subject", "details"
+            FROM unnest(\#(events.map(\.at))::timestamptz[], \#(events.map(\.actor))::text[], \#(events.map(\.action))::text[],
+                        \#(events.map(\.subject))::text[], \#(events.map(\.details))::text[])
+                 WITH ORDINALITY AS "e"("at", "actor", "action", "subject", "details", "n")
+            ORDER BY "n"
+            """#)
+    }
+
     /// The lifecycle check and its audit event, inside a larger transaction. The row is locked first,
     /// so two processes moving the same question are serialised and the second sees the first's move.
     /// The first move out of received/acknowledged stamps `triagedAt` (the end of the golden hour) with `now`.
