@@ -109,7 +109,7 @@ extension PostgresStore: BotStore {
             // A webhook retried to a second server at the same moment: the insert waits for the first
             // one's commit and stores nothing; the question is then read back as already stored.
             guard let stored = try await Self.insert(botQuestion.newQuestion, connection), let id = stored.id else {
-                guard let stored = try await existing() else { throw TyndauError.sourceKeyTaken(nil) }
+                guard let stored = try await existing() else { throw TyndauError.databaseFailed("bot question neither stored nor found") }
                 return .alreadyStored(stored)
             }
             try await Self.touchChat(botQuestion.chatKey, now: now, connection)

@@ -86,7 +86,7 @@ extension PostgresStore: IntakeStore {
         if newQuestion.sourceKey != nil {
             // Imports through intake keep the general path with its re-import check.
             guard let question = try await insert(newQuestion, connection), let id = question.id else {
-                throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
+                return IntakeReceipt(question: newQuestion.question, isDuplicate: false, hasContact: false, sourceKeyTaken: true)
             }
             try await audit(
                 AuditEvent.statusChanged(questionID: id, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now),

@@ -140,13 +140,8 @@ extension PostgresStore {
 }
 
 extension PostgresStore: QuestionStore {
-    public func insert(_ newQuestion: NewQuestion) async throws -> Question {
-        try await write { connection in
-            guard let stored = try await Self.insert(newQuestion, connection) else {
-                throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
-            }
-            return stored
-        }
+    public func insertNew(_ newQuestion: NewQuestion) async throws -> Question? {
+        try await write { connection in try await Self.insert(newQuestion, connection) }
     }
 
     public func insert(batch: [NewQuestion]) async throws -> InsertOutcome {

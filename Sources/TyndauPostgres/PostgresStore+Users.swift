@@ -25,17 +25,16 @@ extension PostgresStore {
 }
 
 extension PostgresStore: UserStore {
-    @discardableResult
-    public func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser {
+    public func insertUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser? {
         try await write { connection in
-            // The unique index on lower(name) settles a race between two servers; this check names the conflict.
-            if try await Self.fetchUser(name: user.name, connection) != nil { throw TyndauError.userNameTaken(user.name) }
+            // The unique index on lower(name) settles a race between two servers (ON CONFLICT below).
+            if try await Self.fetchUser(name: user.name, connection) != nil { return nil }
             guard let id = try await connection.value(#"""
                 INSERT INTO "officeUser" ("name", "role", "passwordHash", "disabled", "createdAt")
                 VALUES (\#(user.name), \#(user.role.rawValue), \#(user.passwordHash), \#(user.disabled), \#(user.createdAt))
                 ON CONFLICT DO NOTHING RETURNING "id"
                 """#, as: Int64.self)
-            else { throw TyndauError.userNameTaken(user.name) }
+            else { return nil }
             try await Self.audit(
                 AuditEvent.userAdded(user, actor: actor, at: now),
                 connection)

@@ -167,8 +167,9 @@ extension SQLiteStore: BotStore {
             {
                 return .alreadyStored(existing)
             }
+            // Looked for above in this (single-writer) transaction: an insert storing nothing now is the engine's fault.
             guard let stored = try Self.insert(botQuestion.newQuestion, db), let id = stored.id else {
-                throw TyndauError.sourceKeyTaken(nil)
+                throw TyndauError.databaseFailed("bot question insert stored nothing")
             }
             try Self.touchChat(botQuestion.chatKey, now: now, db)
             try db.execute(

@@ -102,7 +102,7 @@ extension SQLiteStore: IntakeStore {
         newQuestion.question.statusReason = nil
         newQuestion.question.topicID = nil
         guard let question = try Self.insert(newQuestion, db), let id = question.id else {
-            throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
+            return IntakeReceipt(question: newQuestion.question, isDuplicate: false, hasContact: false, sourceKeyTaken: true)
         }
         try Self.audit(
             AuditEvent.statusChanged(questionID: id, from: .received, to: .acknowledged, reason: nil, actor: "intake", at: now),

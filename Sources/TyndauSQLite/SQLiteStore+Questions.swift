@@ -3,13 +3,8 @@ import GRDB
 import TyndauCore
 
 extension SQLiteStore: QuestionStore {
-    public func insert(_ newQuestion: NewQuestion) async throws -> Question {
-        try await writer.write { db in
-            guard let stored = try Self.insert(newQuestion, db) else {
-                throw TyndauError.sourceKeyTaken(newQuestion.sourceKey)
-            }
-            return stored
-        }
+    public func insertNew(_ newQuestion: NewQuestion) async throws -> Question? {
+        try await writer.write { db in try Self.insert(newQuestion, db) }
     }
 
     public func insert(batch: [NewQuestion]) async throws -> InsertOutcome {

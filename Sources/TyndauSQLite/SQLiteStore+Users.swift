@@ -47,10 +47,9 @@ struct OfficeSessionRecord: Codable, FetchableRecord, PersistableRecord {
 }
 
 extension SQLiteStore: UserStore {
-    @discardableResult
-    public func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser {
+    public func insertUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser? {
         try await writer.write { db in
-            if try Self.fetchUser(name: user.name, db) != nil { throw TyndauError.userNameTaken(user.name) }
+            if try Self.fetchUser(name: user.name, db) != nil { return nil }
             var stored = user
             try stored.insert(db)
             try Self.audit(AuditEvent.userAdded(user, actor: actor, at: now), db)

@@ -83,12 +83,17 @@ public struct IntakeReceipt: Sendable, Hashable {
     /// Set when the submission's ``IntakeRateLimit`` refused it: nothing was stored (`question` is the
     /// unsaved submission) and the client may try again after this many seconds.
     public var retryAfter: Int?
+    /// Set when the submission's `sourceKey` is already stored for its channel: nothing was stored
+    /// (`question` is the unsaved submission). The intake above the store answers it with
+    /// ``TyndauError/sourceKeyTaken(_:)``.
+    public var sourceKeyTaken: Bool
 
-    public init(question: Question, isDuplicate: Bool, hasContact: Bool, retryAfter: Int? = nil) {
+    public init(question: Question, isDuplicate: Bool, hasContact: Bool, retryAfter: Int? = nil, sourceKeyTaken: Bool = false) {
         self.question = question
         self.isDuplicate = isDuplicate
         self.hasContact = hasContact
         self.retryAfter = retryAfter
+        self.sourceKeyTaken = sourceKeyTaken
     }
 
     /// Whether the question (or, for a duplicate, its first copy) is stored.

@@ -41,8 +41,9 @@ public struct InsertOutcome: Sendable {
 /// Storage of questions and their askers' personal data. Implemented on SQLite (GRDB) and, later,
 /// PostgreSQL; every method is one transaction and durable when it returns.
 public protocol QuestionStore: Sendable {
-    /// Stores one question (and its contact) and returns it with id and ticket.
-    func insert(_ question: NewQuestion) async throws -> Question
+    /// Stores one question (and its contact) and returns it with id and ticket; `nil`, storing nothing,
+    /// when its `sourceKey` is already stored for its channel. ``insert(_:)`` is the rule over it.
+    func insertNew(_ question: NewQuestion) async throws -> Question?
 
     /// Stores many questions in one transaction; rows whose `sourceKey` is already stored are skipped.
     func insert(batch: [NewQuestion]) async throws -> InsertOutcome
@@ -63,6 +64,16 @@ public protocol QuestionStore: Sendable {
     /// stamps `triagedAt` with `now`.
     @discardableResult
     func updateStatus(questionID: Question.ID, to status: QuestionStatus, reason: String?, actor: String, now: Date) async throws -> Question
+}
+
+extension QuestionStore {
+    /// Stores one question (and its contact) and returns it with id and ticket. A `sourceKey` already
+    /// stored for the channel is ``TyndauError/sourceKeyTaken(_:)`` and stores nothing (a batch skips it:
+    /// ``insert(batch:)``).
+    public func insert(_ question: NewQuestion) async throws -> Question {
+        guard let stored = try await insertNew(question) else { throw TyndauError.sourceKeyTaken(question.sourceKey) }
+        return stored
+    }
 }
 
 /// The append-only audit log.

@@ -64,9 +64,9 @@ public struct OfficeSession: Sendable, Hashable {
 /// Office accounts and their server-side sessions. Every method is one transaction; changes to
 /// accounts are audited with `actor`.
 public protocol UserStore: Sendable {
-    /// Stores a new account; a taken name (any case) is a conflict.
-    @discardableResult
-    func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser
+    /// Stores a new account, audited; `nil`, storing nothing, when the name is taken in any case.
+    /// ``addUser(_:actor:now:)`` is the rule over it.
+    func insertUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser?
 
     /// Every account, by name.
     func officeUsers() async throws -> [OfficeUser]
@@ -91,4 +91,13 @@ public protocol UserStore: Sendable {
 
     /// Ends a session (sign-out); unknown digests are ignored.
     func deleteSession(tokenDigest: String) async throws
+}
+
+extension UserStore {
+    /// Stores a new account; a taken name (any case) is ``TyndauError/userNameTaken(_:)``.
+    @discardableResult
+    public func addUser(_ user: OfficeUser, actor: String, now: Date) async throws -> OfficeUser {
+        guard let stored = try await insertUser(user, actor: actor, now: now) else { throw TyndauError.userNameTaken(user.name) }
+        return stored
+    }
 }

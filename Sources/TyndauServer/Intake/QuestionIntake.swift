@@ -84,6 +84,7 @@ public struct QuestionIntake: Sendable {
             logger.notice("intake.rate-limited", metadata: ["tyndau.channel": "\(submission.channel.rawValue)"])
             throw TyndauError.rateLimited(retryAfter: retryAfter)
         }
+        if receipt.sourceKeyTaken { throw TyndauError.sourceKeyTaken(newQuestion.sourceKey) }
         let ticket = receipt.question.ticket ?? ""
         if receipt.isDuplicate {
             logger.info("intake.duplicate", metadata: ["tyndau.question.ticket": "\(ticket)"])
