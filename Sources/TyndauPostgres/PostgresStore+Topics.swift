@@ -28,38 +28,15 @@ extension PostgresStore {
             """#)
     }
 
-    /// Updates an existing topic's facts (keeping an office title and category) or inserts a new topic
-    /// with them; returns its id.
+    /// Updates an existing topic's facts or inserts a new topic with them; returns its id. Placing on
+    /// arrival writes one topic at a time through the grouping run's path, so what an office edit keeps
+    /// is decided once (``GroupingWrite/updated(_:with:)``).
     static func storeFacts(_ facts: TopicFacts, topicID: Topic.ID?, now: Date, _ connection: PostgresConnection) async throws
         -> Topic.ID
     {
-        if let existingID = topicID, var topic = try await fetchTopic(id: existingID, connection) {
-            let overridden = try await grouping(topicID: existingID, connection)?.titleOverridden ?? false
-            if !overridden { topic.title = facts.title }
-            if !topic.categoryOverridden { topic.category = facts.category }
-            try await connection.run(#"""
-                UPDATE "topic" SET "title" = \#(topic.title), "category" = \#(topic.category?.rawValue),
-                  "representativeQuestionID" = \#(facts.representativeQuestionID), "place" = \#(facts.place),
-                  "reason" = \#(facts.reason)
-                WHERE "id" = \#(existingID)
-                """#)
-            try await saveGrouping(
-                topicID: existingID,
-                GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: overridden), connection)
-            return existingID
-        }
-        let id = try await insertTopic(
-            Topic(
-                title: facts.title, representativeQuestionID: facts.representativeQuestionID, category: facts.category,
-                place: facts.place, reason: facts.reason, createdAt: now), connection)
-        try await saveGrouping(
-            topicID: id, GroupingFacts(conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false),
-            connection)
-        return id
+        try await storeTopics([TopicAssignment(topicID: topicID, questionIDs: [], facts: facts)], now: now, connection)[0]
     }
 
-    /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through the
-    /// lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
     /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
     /// or a grouping run); placing on arrival does not: the office still has to look at it.
     static func assign(

@@ -201,35 +201,13 @@ extension SQLiteStore: TopicStore {
         }
     }
 
-    /// Updates an existing topic's facts (keeping an office title and category) or inserts a new topic
-    /// with them; returns its id.
+    /// Updates an existing topic's facts or inserts a new topic with them; returns its id. Placing on
+    /// arrival writes one topic at a time through the grouping run's path, so what an office edit keeps
+    /// is decided once (``GroupingWrite/updated(_:with:)``).
     static func storeFacts(_ facts: TopicFacts, topicID: Topic.ID?, now: Date, _ db: Database) throws -> Topic.ID {
-        if let existingID = topicID, var topic = try Topic.fetchOne(db, key: existingID) {
-            let overridden = try TopicGroupingRecord.fetchOne(db, key: existingID)?.titleOverridden ?? false
-            if !overridden { topic.title = facts.title }
-            if !topic.categoryOverridden { topic.category = facts.category }
-            topic.representativeQuestionID = facts.representativeQuestionID
-            topic.place = facts.place
-            topic.reason = facts.reason
-            try topic.update(db)
-            try TopicGroupingRecord(
-                topicID: existingID, conceptKey: facts.conceptKey, placeKey: facts.placeKey,
-                titleOverridden: overridden
-            ).save(db)
-            return existingID
-        }
-        var topic = Topic(
-            title: facts.title, representativeQuestionID: facts.representativeQuestionID,
-            category: facts.category, place: facts.place, reason: facts.reason, createdAt: now)
-        try topic.insert(db)
-        try TopicGroupingRecord(
-            topicID: topic.id!, conceptKey: facts.conceptKey, placeKey: facts.placeKey, titleOverridden: false
-        ).insert(db)
-        return topic.id!
+        try storeTopics([TopicAssignment(topicID: topicID, questionIDs: [], facts: facts)], now: now, db)[0]
     }
 
-    /// Puts a question in a topic; a received or acknowledged question moves to `grouped` through
-    /// the lifecycle (with its audit event). `pinned` `nil` leaves the pin as it is.
     /// Puts a question in a topic. `triage` moves a new question to `grouped` (the office's decision,
     /// or a grouping run); placing on arrival does not: the office still has to look at it.
     static func assign(
